@@ -1,0 +1,275 @@
+"""Read and validate interval tables into the canonical long frame.
+
+The canonical frame has one row per queue and interval start:
+
+``queue``  string (``"default"`` when the file has no queue column)
+``ds``     interval start, local wall-clock time (tz-aware when a time zone is known)
+``y``      contacts offered in the interval (float, >= 0)
+``aht``    average handle time in seconds (float, > 0), only when the file has it
+
+Rows are sorted by ``queue, ds``. Every problem is raised as :class:`InputError`
+with one sentence naming the file, the row (1-based data row, as a spreadsheet
+shows it after the header) or column, the value and what is expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InputError
+
+DEFAULT_QUEUE = "default"
+SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV, XLSX or Parquet file into a DataFrame, choosing by extension."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a CSV, XLSX or Parquet file.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path)
+        if suffix in (".xlsx", ".xls"):
+            return pd.read_excel(path)
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty, expected a header row and data rows.") from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: could not be read as {suffix[1:].upper()} ({exc}).") from None
+    raise InputError(
+        f"{path}: unsupported file type '{suffix or '(none)'}', expected one of "
+        f"{', '.join(SUPPORTED_SUFFIXES)}."
+    )
+
+
+def _row(index: int) -> int:
+    """Spreadsheet-style data row number (1 = first row after the header)."""
+    return int(index) + 1
+
+
+def parse_timestamps(
+    values: pd.Series, source: str, column: str = "ds", timezone: str | None = None
+) -> pd.Series:
+    """Parse a column of timestamps into local wall-clock time.
+
+    Naive timestamps are local time; with ``timezone`` they are localised (the repeated
+    hour of a fall-back day is resolved by order, the skipped hour of a spring-forward
+    day is an error). Timestamps with UTC offsets are converted to ``timezone`` (or kept
+    at their single offset when no zone is named). A column that mixes naive and
+    offset-carrying timestamps, or several offsets with no zone named, is an error.
+    """
+    raw = values
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = pd.Series(raw)
+    else:
+        text = raw.astype("string")
+        missing = text.isna() | (text.str.strip() == "")
+        if missing.any():
+            i = int(np.flatnonzero(missing.to_numpy())[0])
+            raise InputError(f"{source}: row {_row(i)}, column '{column}' is empty, expected a timestamp.")
+        has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)\s*$", regex=True)
+        if has_offset.any() and not has_offset.all():
+            i = int(np.flatnonzero((~has_offset).to_numpy())[0])
+            raise InputError(
+                f"{source}: column '{column}' mixes time zones: row {_row(i)} ('{text.iloc[i]}') has no UTC "
+                f"offset while others do; use one convention for the whole column."
+            )
+        if has_offset.all():
+            parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+            offsets = text.str.extract(r"([+-]\d{2}:?\d{2}|Z)\s*$")[0].unique()
+            if timezone is None and len(offsets) > 1:
+                raise InputError(
+                    f"{source}: column '{column}' mixes time zones ({', '.join(map(str, offsets[:3]))}); "
+                    f"name the site's time zone (e.g. --timezone Asia/Tokyo) so they can be aligned."
+                )
+            bad = parsed.isna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(
+                    f"{source}: row {_row(i)}, column '{column}' has '{text.iloc[i]}', which is not a timestamp "
+                    f"(expected e.g. 2024-04-01 09:30:00)."
+                )
+            if timezone is None:
+                first = pd.Timestamp(text.iloc[0])
+                return parsed.dt.tz_convert(first.tzinfo)
+            return parsed.dt.tz_convert(timezone)
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    bad = parsed.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{source}: row {_row(i)}, column '{column}' has '{raw.iloc[i]}', which is not a timestamp "
+            f"(expected e.g. 2024-04-01 09:30:00)."
+        )
+    if timezone is not None and parsed.dt.tz is None:
+        try:
+            parsed = parsed.dt.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
+        except Exception as exc:  # pytz/zoneinfo raise several types here
+            raise InputError(
+                f"{source}: column '{column}' cannot be read as local time in {timezone} ({exc}); "
+                f"check the daylight-saving days."
+            ) from None
+    elif timezone is not None:
+        parsed = parsed.dt.tz_convert(timezone)
+    return parsed
+
+
+def _numeric(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raw = frame[column].iloc[i]
+        shown = "empty" if pd.isna(raw) else f"'{raw}'"
+        raise InputError(f"{source}: row {_row(i)}, column '{column}' is {shown}, expected a number.")
+    if not np.isfinite(values.to_numpy(dtype=float)).all():
+        i = int(np.flatnonzero(~np.isfinite(values.to_numpy(dtype=float)))[0])
+        raise InputError(f"{source}: row {_row(i)}, column '{column}' is {values.iloc[i]}, expected a finite number.")
+    return values.astype(float)
+
+
+def infer_interval_minutes(frame: pd.DataFrame, source: str) -> int:
+    """Infer the interval length (minutes) from the spacing of ``ds`` within each queue.
+
+    Gaps (nights, weekends, closed days) are allowed as long as every step is a whole
+    multiple of the most common step; anything else is irregular spacing.
+    """
+    steps = []
+    for _, group in frame.groupby("queue", sort=False):
+        ds = group["ds"]
+        if ds.dt.tz is not None:
+            ds = ds.dt.tz_convert("UTC")
+        diffs = ds.diff().dropna().dt.total_seconds().to_numpy()
+        steps.append(diffs)
+    diffs = np.concatenate(steps) if steps else np.array([])
+    if diffs.size == 0:
+        raise InputError(
+            f"{source}: cannot infer the interval length from a single row per queue; pass --interval."
+        )
+    values, counts = np.unique(diffs, return_counts=True)
+    step = values[np.argmax(counts)]
+    if step <= 0 or step % 60 != 0:
+        raise InputError(f"{source}: the spacing of 'ds' ({step:g} s) is not a whole number of minutes; pass --interval.")
+    irregular = np.flatnonzero(np.mod(diffs, step) != 0)
+    if irregular.size:
+        raise InputError(
+            f"{source}: irregular spacing in 'ds': a step of {diffs[irregular[0]] / 60:g} minutes is not a multiple "
+            f"of the usual {step / 60:g} minutes; pass --interval or fix the timestamps."
+        )
+    return int(step // 60)
+
+
+def validate_intervals(
+    frame: pd.DataFrame,
+    source: str = "input",
+    *,
+    interval_minutes: int | None = None,
+    timezone: str | None = None,
+    require_aht: bool = False,
+) -> tuple[pd.DataFrame, int]:
+    """Validate an interval table and return ``(canonical_frame, interval_minutes)``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Long table with ``ds`` and ``y``, optional ``queue`` and ``aht`` (seconds).
+        Other columns are kept as they are.
+    source : str
+        Name used in error messages (usually the file path).
+    interval_minutes : int, optional
+        Interval length; inferred from the spacing of ``ds`` when omitted.
+    timezone : str, optional
+        IANA time zone of the site, e.g. ``"Asia/Tokyo"``.
+    require_aht : bool
+        Raise when the table has no ``aht`` column.
+    """
+    if frame.empty and len(frame.columns) == 0:
+        raise InputError(f"{source}: the table is empty, expected columns 'ds' and 'y'.")
+    frame = frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in ("ds", "y") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(c) for c in missing)}; "
+            f"found {', '.join(repr(c) for c in frame.columns) or 'none'} (expected ds, y and optionally queue, aht)."
+        )
+    if frame.empty:
+        raise InputError(f"{source}: the table has a header but no data rows.")
+    frame = frame.reset_index(drop=True)
+    if "queue" in frame.columns:
+        if frame["queue"].isna().any():
+            i = int(np.flatnonzero(frame["queue"].isna().to_numpy())[0])
+            raise InputError(f"{source}: row {_row(i)}, column 'queue' is empty, expected a queue name.")
+        frame["queue"] = frame["queue"].astype(str)
+    else:
+        frame.insert(0, "queue", DEFAULT_QUEUE)
+    frame["ds"] = parse_timestamps(frame["ds"], source, "ds", timezone)
+    frame["y"] = _numeric(frame, "y", source)
+    negative = frame["y"] < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative.to_numpy())[0])
+        raise InputError(f"{source}: row {_row(i)}, column 'y' is {frame['y'].iloc[i]:g}, expected a volume >= 0.")
+    if "aht" in frame.columns:
+        frame["aht"] = _numeric(frame, "aht", source)
+        bad = frame["aht"] <= 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"{source}: row {_row(i)}, column 'aht' is {frame['aht'].iloc[i]:g}, expected seconds > 0."
+            )
+    elif require_aht:
+        raise InputError(f"{source}: no 'aht' column; give the average handle time in seconds (e.g. --aht 300).")
+    dup = frame.duplicated(["queue", "ds"], keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"{source}: row {_row(i)} repeats ds '{frame['ds'].iloc[i]}' for queue '{frame['queue'].iloc[i]}'; "
+            f"each queue may have one row per interval."
+        )
+    frame = frame.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
+    if interval_minutes is None:
+        interval_minutes = infer_interval_minutes(frame, source)
+    else:
+        interval_minutes = check_interval_minutes(interval_minutes, "--interval")
+    return frame, interval_minutes
+
+
+def check_interval_minutes(value, place: str) -> int:
+    """An interval length must be a whole number of minutes that divides a day."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{place}: '{value}' is not a whole number of minutes.") from None
+    if minutes != value or minutes <= 0 or (24 * 60) % minutes != 0:
+        raise InputError(f"{place}: {value} minutes does not divide a day, expected e.g. 5, 15, 30 or 60.")
+    return minutes
+
+
+def read_intervals(
+    path: str | Path,
+    *,
+    interval_minutes: int | None = None,
+    timezone: str | None = None,
+    require_aht: bool = False,
+) -> tuple[pd.DataFrame, int]:
+    """Read and validate an interval table file; see :func:`validate_intervals`."""
+    return validate_intervals(
+        read_table(path),
+        str(path),
+        interval_minutes=interval_minutes,
+        timezone=timezone,
+        require_aht=require_aht,
+    )
+
+
+def sample_path() -> Path:
+    """Path of the bundled real sample (bank calls, 5-minute intervals)."""
+    return Path(__file__).resolve().parent.parent / "forecasts" / "bank_calls_5min.csv"

@@ -1,0 +1,88 @@
+"""Writers for tables and files that leave the program.
+
+Every writer is atomic: it writes a temporary file in the target's directory and
+renames it over the target, so a failed run never leaves a half-written file and
+never corrupts what was there before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from wfm.errors import InputError
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{path}: the folder '{parent}' does not exist.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def check_table_path(path: str | Path) -> None:
+    """Fail early (before any work) when an output path has an unsupported extension."""
+    if str(path) == "-":
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError(
+            f"{path}: unsupported output type '{suffix or '(none)'}', expected one of {', '.join(TABLE_SUFFIXES)}."
+        )
+
+
+def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot store tz-aware timestamps: write local wall-clock time there."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_localize(None)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, float_format: str | None = None) -> None:
+    """Write a table as CSV, XLSX or Parquet (by extension) atomically; ``-`` is stdout CSV."""
+    check_table_path(path)
+    if str(path) == "-":
+        frame.to_csv(sys.stdout, index=False, float_format=float_format)
+        return
+    suffix = Path(path).suffix.lower()
+    writers: dict[str, Callable[[Path], None]] = {
+        ".csv": lambda p: frame.to_csv(p, index=False, float_format=float_format),
+        ".xlsx": lambda p: _for_file(frame).to_excel(p, index=False),
+        ".parquet": lambda p: frame.to_parquet(p, index=False),
+    }
+    with atomic_path(path) as tmp:
+        writers[suffix](tmp)
+
+
+def write_json(data, path: str | Path) -> None:
+    """Write JSON atomically (UTF-8, indented, keys in insertion order)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write a text file atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
