@@ -53,7 +53,7 @@ def offered_load(volume, aht, interval_minutes):
     """Offered load in Erlangs: volume per interval x AHT (s) / interval length (s)."""
     volume = np.asarray(volume, dtype=float)
     aht = np.asarray(aht, dtype=float)
-    return volume * aht / (float(interval_minutes) * 60.0)
+    return volume * aht / (np.asarray(interval_minutes, dtype=float) * 60.0)
 
 
 def _erlang_b_series(n: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -68,6 +68,18 @@ def _erlang_b_series(n: np.ndarray, a: np.ndarray) -> np.ndarray:
         active &= term > 1e-17 * total
         k += 1
     return 1.0 / total
+
+
+def _log_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """log B(n, a) for a > 0: finite even where B itself underflows (n far above a)."""
+    with np.errstate(divide="ignore", under="ignore", over="ignore", invalid="ignore"):
+        log_pmf = n * np.log(a) - a - special.gammaln(n + 1.0)
+        cdf = special.gammaincc(n + 1.0, a)
+        log_b = log_pmf - np.log(cdf)
+    tiny = ~(cdf > 1e-280) | ~np.isfinite(log_b)
+    if tiny.any():
+        log_b[tiny] = np.log(_erlang_b_series(n[tiny], a[tiny]))
+    return np.where(n <= 0, 0.0, np.minimum(log_b, 0.0))
 
 
 def erlang_b(agents, load):
@@ -93,15 +105,8 @@ def erlang_b(agents, load):
     out[zero_load] = np.where(n[zero_load] <= 0, 1.0, 0.0)
     pos = ~zero_load
     if pos.any():
-        nn, aa = n[pos], a[pos]
-        with np.errstate(divide="ignore", under="ignore", over="ignore", invalid="ignore"):
-            log_pmf = nn * np.log(aa) - aa - special.gammaln(nn + 1.0)
-            cdf = special.gammaincc(nn + 1.0, aa)
-            b = np.exp(log_pmf) / cdf
-        tiny = ~(cdf > 1e-280) | ~np.isfinite(b)
-        if tiny.any():
-            b[tiny] = _erlang_b_series(nn[tiny], aa[tiny])
-        out[pos] = np.clip(b, 0.0, 1.0)
+        with np.errstate(under="ignore"):
+            out[pos] = np.exp(_log_erlang_b(n[pos], a[pos]))
     return out if out.ndim else float(out)
 
 
@@ -231,7 +236,8 @@ def erlang_a(agents, load, aht, patience, answer_within) -> ErlangAResult:
     idx_live = np.flatnonzero(live)
     if idx_live.size:
         r_all = aht_ / pat
-        b_all = np.asarray(erlang_b(n, a), dtype=float).reshape(-1)
+        log_b_all = np.zeros(size)
+        log_b_all[idx_live] = _log_erlang_b(n[idx_live], a[idx_live])
         # The tail t_j is log-concave in j with its peak near (a - n) / r and a spread of
         # about sqrt(a / r) (a geometric-like decay when n > a): a window of +-14 spreads
         # around the peak carries all the mass to double precision.
@@ -247,7 +253,7 @@ def erlang_a(agents, load, aht, patience, answer_within) -> ErlangAResult:
             while stop < order.size and (stop - start + 1) * width[order[stop]] <= _ERLANG_A_CHUNK:
                 stop += 1
             rows = order[start:stop]
-            _erlang_a_rows(rows, int(width[rows].max()), j_lo[rows], n, a, aht_, r_all, t, b_all,
+            _erlang_a_rows(rows, int(width[rows].max()), j_lo[rows], n, a, aht_, r_all, t, log_b_all,
                            p_wait, p_ab, sl, wait, occ)
             start = stop
     return ErlangAResult(
@@ -259,7 +265,7 @@ def erlang_a(agents, load, aht, patience, answer_within) -> ErlangAResult:
     )
 
 
-def _erlang_a_rows(rows, width, j_lo, n, a, aht, r, t, b, p_wait, p_ab, sl, wait, occ):
+def _erlang_a_rows(rows, width, j_lo, n, a, aht, r, t, log_b, p_wait, p_ab, sl, wait, occ):
     """Erlang A measures for a block of rows over the queue-length window j_lo .. j_lo+width."""
     nn = n[rows][:, None]
     aa = a[rows][:, None]
@@ -270,8 +276,7 @@ def _erlang_a_rows(rows, width, j_lo, n, a, aht, r, t, b, p_wait, p_ab, sl, wait
     jj = j_lo[:, None] + np.arange(width + 1, dtype=float)[None, :]
     # log t_j = j log a - sum_{i=1..j} log(n + i r) = j log(a/r) - [lnG(n/r + j + 1) - lnG(n/r + 1)]
     log_t = jj * (np.log(aa) - np.log(rr)) - (special.gammaln(x_n + jj + 1.0) - special.gammaln(x_n + 1.0))
-    with np.errstate(divide="ignore"):
-        log_low = -np.log(b[rows])[:, None]  # sum_{k<=n} pi_k / pi_n (includes state n, j = 0)
+    log_low = -log_b[rows][:, None]  # sum_{k<=n} pi_k / pi_n (includes state n, j = 0)
     # States below n matter only when the window starts at j = 0; otherwise the peak is
     # so far out that they are negligible (the sequence is log-concave).
     at_zero = (j_lo == 0)[:, None]
@@ -371,20 +376,19 @@ class ServiceTarget:
         }
 
 
-def _measure(target: ServiceTarget, n, a, aht):
-    """The measure compared with the target, for candidate agent counts n."""
+def _meets(target: ServiceTarget, n, a, aht):
+    """Whether n agents meet the service target and the occupancy cap."""
     if target.model == "erlang-a":
         res = erlang_a(n, a, aht, target.patience, target.answer_within)
-        return res.asa if target.asa is not None else res.service_level
+        value = res.asa if target.asa is not None else res.service_level
+        # With abandonment only answered calls keep agents busy: cap the real occupancy.
+        busy_ok = res.occupancy <= target.max_occupancy + 1e-12
+    else:
+        value = asa(n, a, aht) if target.asa is not None else service_level(n, a, aht, target.answer_within)
+        busy_ok = True  # applied in closed form by the caller
     if target.asa is not None:
-        return asa(n, a, aht)
-    return service_level(n, a, aht, target.answer_within)
-
-
-def _meets(target: ServiceTarget, value):
-    if target.asa is not None:
-        return value <= target.asa * (1 + 1e-12)
-    return value >= target.service_level - 1e-12
+        return (value <= target.asa * (1 + 1e-12)) & busy_ok
+    return (value >= target.service_level - 1e-12) & busy_ok
 
 
 def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
@@ -413,25 +417,26 @@ def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
         lo = np.zeros(al.shape)  # lo never meets (0 agents serve nobody), hi always does
         hi = np.maximum(np.ceil(al), 1.0)
         while True:
-            ok = _meets(target, _measure(target, hi, al, hl))
+            ok = _meets(target, hi, al, hl)
             if ok.all():
                 break
             lo = np.where(ok, lo, hi)
             hi = np.where(ok, hi, hi * 2.0)
         while np.any(hi - lo > 1):
             mid = np.floor((lo + hi) / 2.0)
-            ok = _meets(target, _measure(target, mid, al, hl))
+            ok = _meets(target, mid, al, hl)
             hi = np.where(ok, mid, hi)
             lo = np.where(ok, lo, mid)
-        n = hi
+        need[live] = hi.astype(np.int64)
+        return need
     else:
         n = np.floor(al) + 1.0
         todo = np.arange(al.size)
         while todo.size:
-            ok = _meets(target, _measure(target, n[todo], al[todo], hl[todo]))
+            ok = _meets(target, n[todo], al[todo], hl[todo])
             todo = todo[~ok]
             n[todo] += 1.0
-    # Occupancy cap: the smallest n with load / n <= max_occupancy.
+    # Erlang C occupancy is load / n: the cap is the smallest n with load / n <= max.
     n_occ = np.ceil(al / target.max_occupancy - _CEIL_TOL)
     need[live] = np.maximum(n, n_occ).astype(np.int64)
     return need
