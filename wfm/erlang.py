@@ -376,19 +376,41 @@ class ServiceTarget:
         }
 
 
-def _meets(target: ServiceTarget, n, a, aht):
-    """Whether n agents meet the service target and the occupancy cap."""
-    if target.model == "erlang-a":
-        res = erlang_a(n, a, aht, target.patience, target.answer_within)
-        value = res.asa if target.asa is not None else res.service_level
-        # With abandonment only answered calls keep agents busy: cap the real occupancy.
-        busy_ok = res.occupancy <= target.max_occupancy + 1e-12
-    else:
-        value = asa(n, a, aht) if target.asa is not None else service_level(n, a, aht, target.answer_within)
-        busy_ok = True  # applied in closed form by the caller
+def _meets_erlang_a(target: ServiceTarget, n, a, aht):
+    """Whether n agents meet an Erlang A target and the occupancy cap."""
+    res = erlang_a(n, a, aht, target.patience, target.answer_within)
+    # With abandonment only answered calls keep agents busy: cap the real occupancy.
+    busy_ok = res.occupancy <= target.max_occupancy + 1e-12
     if target.asa is not None:
-        return (value <= target.asa * (1 + 1e-12)) & busy_ok
-    return (value >= target.service_level - 1e-12) & busy_ok
+        return (res.asa <= target.asa * (1 + 1e-12)) & busy_ok
+    return (res.service_level >= target.service_level - 1e-12) & busy_ok
+
+
+def _erlang_c_search(target: ServiceTarget, a: np.ndarray, aht: np.ndarray) -> np.ndarray:
+    """Smallest n > a meeting an Erlang C target, stepping n up with Erlang B's recursion.
+
+    Each step costs a few multiplications: B(n+1) = a B(n) / (n + 1 + a B(n)); only the
+    first B, at n = floor(a) + 1, needs the incomplete gamma function.
+    """
+    n = np.floor(a) + 1.0
+    b = np.exp(_log_erlang_b(n, a))
+    result = np.empty_like(a)
+    todo = np.arange(a.size)
+    t = target.answer_within
+    while todo.size:
+        aa, nn, bb, hh = a[todo], n[todo], b[todo], aht[todo]
+        c = bb / (1.0 - (aa / nn) * (1.0 - bb))
+        if target.asa is not None:
+            ok = c * hh / (nn - aa) <= target.asa * (1 + 1e-12)
+        else:
+            ok = 1.0 - c * np.exp(-(nn - aa) * t / hh) >= target.service_level - 1e-12
+        result[todo[ok]] = nn[ok]
+        keep = ~ok
+        todo = todo[keep]
+        bb, nn, aa = bb[keep], nn[keep] + 1.0, aa[keep]
+        b[todo] = aa * bb / (nn + aa * bb)
+        n[todo] = nn
+    return result
 
 
 def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
@@ -399,7 +421,8 @@ def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
 
     Erlang C needs n > load, so its search starts at floor(load) + 1 and steps up
     only the intervals still short (a handful of vectorised passes, since the
-    answer lies within a few sqrt(load) of the load). Erlang A may need fewer agents
+    answer lies within a few sqrt(load) of the load), each step using Erlang B's
+    recursion rather than special functions. Erlang A may need fewer agents
     than the load (callers hang up), so it bisects between 0 and a doubling bound.
     Both measures rise monotonically with n, so the first n that meets the target
     is the minimum.
@@ -417,25 +440,20 @@ def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
         lo = np.zeros(al.shape)  # lo never meets (0 agents serve nobody), hi always does
         hi = np.maximum(np.ceil(al), 1.0)
         while True:
-            ok = _meets(target, hi, al, hl)
+            ok = _meets_erlang_a(target, hi, al, hl)
             if ok.all():
                 break
             lo = np.where(ok, lo, hi)
             hi = np.where(ok, hi, hi * 2.0)
         while np.any(hi - lo > 1):
             mid = np.floor((lo + hi) / 2.0)
-            ok = _meets(target, mid, al, hl)
+            ok = _meets_erlang_a(target, mid, al, hl)
             hi = np.where(ok, mid, hi)
             lo = np.where(ok, lo, mid)
         need[live] = hi.astype(np.int64)
         return need
     else:
-        n = np.floor(al) + 1.0
-        todo = np.arange(al.size)
-        while todo.size:
-            ok = _meets(target, n[todo], al[todo], hl[todo])
-            todo = todo[~ok]
-            n[todo] += 1.0
+        n = _erlang_c_search(target, al, hl)
     # Erlang C occupancy is load / n: the cap is the smallest n with load / n <= max.
     n_occ = np.ceil(al / target.max_occupancy - _CEIL_TOL)
     need[live] = np.maximum(n, n_occ).astype(np.int64)
