@@ -1,0 +1,361 @@
+"""Tests of wfm.simulate: closed forms, ciw, a hand-checked trace, breaks, seeds, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import linalg, stats
+
+from ciw_reference import ciw_replications, mean_ci
+from wfm import erlang
+from wfm.errors import InputError
+from wfm.simulate import replay, run_calls, simulate, summarise
+
+L = 900.0  # 15-minute intervals
+
+
+def volumes(n: int, per_interval, start="2024-04-01 00:00", **extra) -> pd.DataFrame:
+    ds = pd.date_range(start, periods=n, freq="15min")
+    return pd.DataFrame({"ds": ds, "y": np.broadcast_to(per_interval, (n,)).astype(float), **extra})
+
+
+# ----------------------------------------------------------------- independent closed forms
+
+
+def erlang_c_textbook(c: int, a: float) -> float:
+    """P(wait > 0) for M/M/c: the textbook sum, written out independently of wfm.erlang."""
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+
+
+def erlang_a_chain(c: int, lam: float, aht: float, patience: float, t: float):
+    """(P(abandon), SL(t)) of M/M/c+M from a truncated birth-death chain and a tagged-caller CTMC."""
+    mu, theta = 1.0 / aht, 1.0 / patience
+    top = c + 400
+    death = np.array([min(n, c) * mu + max(n - c, 0) * theta for n in range(1, top + 1)])
+    log_pi = np.concatenate([[0.0], np.cumsum(np.log(lam) - np.log(death))])
+    pi = np.exp(log_pi - log_pi.max())
+    pi /= pi.sum()
+    queue = np.maximum(np.arange(top + 1) - c, 0)
+    p_abandon = theta * float(np.sum(pi * queue)) / lam
+    # tagged caller who finds j waiting ahead: transient states m = j..0 (callers ahead),
+    # absorbing "answered" (index J+1) and "hung up" (index J+2)
+    J = 200
+    Q = np.zeros((J + 3, J + 3))
+    for m in range(J + 1):
+        out = c * mu + m * theta
+        Q[m, m - 1 if m > 0 else J + 1] += out
+        Q[m, J + 2] += theta
+        Q[m, m] = -(out + theta)
+    P = linalg.expm(Q * t)
+    sl = float(pi[:c].sum()) + sum(pi[c + j] * P[j, J + 1] for j in range(J + 1))
+    return p_abandon, sl
+
+
+def _steady(result, warmup: int) -> pd.Series:
+    rows = result.per_replication
+    first = rows["ds"].min() + pd.Timedelta(minutes=15 * warmup)
+    return summarise(rows[rows["ds"] >= first]).iloc[0]
+
+
+def _agrees(mean, lo, hi, expected, slack=0.0) -> bool:
+    return lo - slack <= expected <= hi + slack
+
+
+def test_mmc_matches_erlang_c_closed_form():
+    c, aht, a = 20, 300.0, 17.0
+    lam = a / aht
+    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15, aht=aht,
+                      answer_within=20, replications=20, seed=3)
+    kpi = _steady(result, warmup=8)
+    p_wait = erlang_c_textbook(c, a)
+    sl = 1 - p_wait * math.exp(-(c - a) * 20 / aht)
+    asa = p_wait * aht / (c - a)
+    assert _agrees(kpi.service_level, kpi.service_level_lo, kpi.service_level_hi, sl, slack=0.005)
+    assert _agrees(kpi.asa, kpi.asa_lo, kpi.asa_hi, asa, slack=1.0)
+    assert kpi.abandon_rate == 0.0
+    assert kpi.occupancy == pytest.approx(a / c, abs=0.01)
+    # and the lead's vectorised Erlang C says the same
+    assert float(erlang.service_level(c, a, aht, 20)) == pytest.approx(sl, rel=1e-9)
+
+
+def test_mmc_plus_m_matches_erlang_a_closed_form():
+    c, aht, patience, a = 20, 300.0, 180.0, 21.0  # overloaded: only abandonment keeps it stable
+    lam = a / aht
+    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15, aht=aht,
+                      answer_within=20, patience=patience, replications=20, seed=4)
+    kpi = _steady(result, warmup=8)
+    p_ab, sl = erlang_a_chain(c, lam, aht, patience, 20.0)
+    assert _agrees(kpi.abandon_rate, kpi.abandon_rate_lo, kpi.abandon_rate_hi, p_ab, slack=0.005)
+    assert _agrees(kpi.service_level, kpi.service_level_lo, kpi.service_level_hi, sl, slack=0.005)
+    lead = erlang.erlang_a(c, a, aht, patience, 20.0)
+    assert float(lead.p_abandon) == pytest.approx(p_ab, abs=1e-6)
+    assert float(lead.service_level) == pytest.approx(sl, abs=1e-6)
+    assert _agrees(kpi.asa, kpi.asa_lo, kpi.asa_hi, float(lead.asa), slack=1.0)
+
+
+def _close_to_ciw(ours_mean, ours_lo, ours_hi, ciw_values) -> bool:
+    """Means within 3 standard errors of their difference (both runs are seeded)."""
+    c_mean, c_half = mean_ci(ciw_values)
+    se = math.hypot((ours_hi - ours_lo) / 2 / 1.96, c_half / 1.96)
+    return abs(ours_mean - c_mean) <= 3 * se + 1e-9
+
+
+@pytest.mark.parametrize(
+    "name, vol, agents, patience",
+    [
+        ("M/M/c", np.full(16, 45.0), np.full(16, 14), None),
+        ("M/M/c+M", np.full(16, 60.0), np.full(16, 15), 150.0),
+        ("time-varying", np.array([30, 40, 60, 80, 80, 70, 60, 60, 50, 40, 30, 20, 20, 20, 20, 20.0]),
+         np.array([8, 10, 14, 18, 16, 12, 16, 15, 12, 10, 8, 6, 6, 6, 6, 6]), 180.0),
+    ],
+)
+def test_agrees_with_ciw(name, vol, agents, patience):
+    aht = 240.0 if name == "M/M/c" else 300.0
+    ours = simulate(volumes(vol.size, vol), agents, interval_minutes=15, aht=aht, answer_within=20,
+                    patience=patience, replications=100, seed=11).summary
+    ref = ciw_replications(vol, agents, aht, interval_seconds=L, answer_within=20, patience=patience,
+                           replications=15, seed=11)
+    for kpi in ("service_level", "asa", "abandon_rate"):
+        if patience is None and kpi == "abandon_rate":
+            assert ours[kpi] == 0.0 and np.all(ref[kpi] == 0.0)
+            continue
+        assert _close_to_ciw(ours[kpi], ours[f"{kpi}_lo"], ours[f"{kpi}_hi"], ref[kpi]), (name, kpi, ours[kpi],
+                                                                                         mean_ci(ref[kpi]))
+
+
+# ----------------------------------------------------------------- trace replay by hand
+
+
+def hand_trace():
+    t0 = pd.Timestamp("2024-04-01 09:00")
+    rows = [  # (seconds after 09:00, handle, patience)
+        (0, 100, None),  # c1: answered at 0, ends 100
+        (10, 50, 200),  # c2: waits for c1, answered at 100 (wait 90), ends 150
+        (20, 30, 60),  # c3: would be answered at 150 > 20 + 60: hangs up at 80
+        (30, 40, None),  # c4: answered at 150 (wait 120), ends 190
+        (880, 300, None),  # c5: answered at once, ends 1180
+        (890, 10, None),  # c6: the only agent is busy; a 2nd arrives at 900 (wait 10), ends 910
+        (905, 20, 4),  # c7: both busy until 910 > 905 + 4: hangs up at 909
+        (906, 20, None),  # c8: answered at 910 (wait 4), ends 930
+        (1790, 100, None),  # c9: answered at once, ends 1890
+        (1795, 10, None),  # c10: answered at once (2nd agent), ends 1805
+        (1801, 10, None),  # c11: staffing is 1 from 1800: c10's agent leaves at 1805, c11 waits for c9: 1890
+    ]
+    calls = pd.DataFrame({
+        "arrival": [t0 + pd.Timedelta(seconds=r[0]) for r in rows],
+        "handle": [r[1] for r in rows],
+        "patience": [r[2] for r in rows],
+    })
+    staffing = pd.DataFrame({"ds": pd.date_range(t0, periods=3, freq="15min"), "agents": [1, 2, 1]})
+    return calls, staffing
+
+
+def test_replay_matches_hand_computed_waits():
+    calls, staffing = hand_trace()
+    t0 = calls["arrival"].iloc[0]
+    arrival = (calls["arrival"] - t0).dt.total_seconds().to_numpy()
+    patience = calls["patience"].astype(float).fillna(np.inf).to_numpy()
+    out = run_calls(arrival, calls["handle"].to_numpy(float), patience, np.array([1, 2, 1]), L)
+    assert out.answered.tolist() == [True, True, False, True, True, True, False, True, True, True, True]
+    assert out.wait.tolist() == [0, 90, 60, 120, 0, 10, 4, 4, 0, 0, 89]
+
+    result = replay(calls, staffing, interval_minutes=15, answer_within=20)
+    iv = result.intervals
+    assert iv["offered"].tolist() == [6, 4, 1]
+    assert iv["answered"].tolist() == [5, 3, 1]
+    assert iv["abandoned"].tolist() == [1, 1, 0]
+    assert iv["service_level"].tolist() == pytest.approx([3 / 6, 3 / 4, 0.0])
+    assert iv["asa"].tolist() == pytest.approx([(0 + 90 + 120 + 0 + 10) / 5, 4 / 3, 89.0])
+    assert iv["abandon_rate"].tolist() == pytest.approx([1 / 6, 1 / 4, 0.0])
+    # busy seconds: 100+50+40+20 | 280+10+20+10+5 | 90+5+10; c10's agent works 5 s past the
+    # drop to 1 agent, which counts as available time too
+    assert iv["occupancy"].tolist() == pytest.approx([210 / 900, 325 / 1800, 105 / 905])
+    assert result.summary["service_level"] == pytest.approx(6 / 11)
+    assert result.summary["asa"] == pytest.approx(313 / 9)
+    assert np.isnan(iv["service_level_lo"]).all()  # one exact run: no interval to show
+
+
+def test_replay_from_observed_outcomes():
+    calls, staffing = hand_trace()
+    # the same calls as an ACD export: abandoned callers' observed waits are their patience
+    acd = calls.assign(
+        outcome=["answered", "answered", "abandoned", "answered", "answered", "answered", "abandoned",
+                 "answered", "answered", "answered", "answered"],
+        wait=[0, 90, 60, 120, 0, 10, 4, 4, 0, 0, 89],
+    ).drop(columns="patience")
+    acd.loc[acd["outcome"] == "abandoned", "handle"] = np.nan
+    result = replay(acd, staffing, interval_minutes=15, answer_within=20, seed=1)
+    assert result.intervals["abandoned"].tolist() == [1, 1, 0]
+    assert result.summary["service_level"] == pytest.approx(6 / 11)
+    # more agents: the caller who hung up after 60 s is now answered, with a handle time
+    # drawn from the answered calls
+    better = replay(acd, staffing.assign(agents=[4, 4, 4]), interval_minutes=15, seed=1)
+    assert better.summary["abandoned"] == 0
+    assert better.summary["service_level"] == 1.0
+
+
+# ----------------------------------------------------------------- behaviour
+
+
+def test_breaks_reduce_service_level():
+    vol = volumes(32, 50.0)
+    flat = np.full(32, 16)
+    breaks = flat.copy()
+    breaks[8:12] = 12  # a lunch wave
+    breaks[20:22] = 13
+    kw = dict(interval_minutes=15, aht=240, patience=200, replications=10, seed=5)
+    a, b = simulate(vol, flat, **kw), simulate(vol, breaks, **kw)
+    assert b.summary["service_level"] < a.summary["service_level"] - 0.03
+    dip = a.intervals.index[8:12]
+    assert (b.intervals.loc[dip, "service_level"] < a.intervals.loc[dip, "service_level"]).all()
+    assert b.summary["abandon_rate"] > a.summary["abandon_rate"]
+    # common random numbers: the same calls were offered in both runs
+    assert a.intervals["offered"].tolist() == b.intervals["offered"].tolist()
+
+
+def test_staffing_drop_lets_calls_finish():
+    # 3 calls answered at once by 3 agents; staffing drops to 1 after 60 s of the first
+    # interval end: nobody is cut off, a 4th call waits until only 0 calls remain busy
+    arrival = np.array([850.0, 851.0, 852.0, 905.0])
+    handle = np.array([100.0, 200.0, 300.0, 10.0])
+    out = run_calls(arrival, handle, None, np.array([3, 1]), L)
+    # busy until 950, 1051, 1152: the 4th call needs busy < 1, i.e. after the last finishes
+    assert out.wait.tolist() == [0, 0, 0, 1152 - 905]
+
+
+def test_closed_interval_and_no_agents_after_horizon():
+    # agents 0 in the last interval: a call arriving then can never be answered
+    out = run_calls(np.array([10.0, 950.0]), np.array([20.0, 20.0]), None, np.array([1, 0]), L)
+    assert out.answered.tolist() == [True, False]
+    assert out.wait[1] == pytest.approx(1800 - 950)
+    # a call during a closed interval waits for the opening
+    out = run_calls(np.array([100.0]), np.array([20.0]), None, np.array([0, 2]), L)
+    assert out.wait.tolist() == [800.0]
+
+
+def test_seeded_runs_are_reproducible():
+    vol = volumes(24, 40.0, aht=np.linspace(200, 300, 24))
+    kw = dict(interval_minutes=15, patience=150, replications=4)
+    a = simulate(vol, np.full(24, 12), seed=7, **kw)
+    b = simulate(vol, np.full(24, 12), seed=7, **kw)
+    c = simulate(vol, np.full(24, 12), seed=8, **kw)
+    pd.testing.assert_frame_equal(a.intervals, b.intervals)
+    assert a.summary == b.summary
+    assert not a.intervals["service_level"].equals(c.intervals["service_level"])
+    # replication r does not depend on how many replications run
+    two = simulate(vol, np.full(24, 12), seed=7, **{**kw, "replications": 2})
+    head = a.per_replication[a.per_replication["replication"] < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(head, two.per_replication)
+
+
+def test_empirical_samples_and_staffing_table():
+    rng = np.random.default_rng(0)
+    handle = rng.lognormal(math.log(200), 0.6, 2000)
+    pat = rng.gamma(2.0, 60.0, 2000)
+    vol = volumes(24, 40.0)
+    staff = pd.DataFrame({"ds": vol["ds"].astype(str), "scheduled_inbound": 12})
+    res = simulate(vol, staff, interval_minutes=15, handle_sample=handle, patience_sample=pat,
+                   replications=3, seed=1, agents_column="scheduled_inbound")
+    assert res.summary["handle"] == "empirical sample"
+    assert 0 < res.summary["abandon_rate"] < 0.2
+    assert list(res.daily["date"]) == [pd.Timestamp("2024-04-01").date()]
+
+
+def test_daylight_saving_day_is_counted_once():
+    ds = pd.date_range("2024-03-10 00:00", "2024-03-10 23:45", freq="15min", tz="America/New_York")
+    assert len(ds) == 92  # a 23-hour day
+    vol = pd.DataFrame({"ds": ds, "y": 10.0})
+    res = simulate(vol, np.full(len(ds), 5), interval_minutes=15, aht=180, replications=2, seed=0)
+    assert len(res.intervals) == 92
+    assert res.daily["offered"].iloc[0] == pytest.approx(res.intervals["offered"].sum())
+
+
+def test_multiple_queues_each_use_their_own_staffing():
+    vol = pd.concat([volumes(8, 30.0, queue="sales"), volumes(8, 30.0, queue="support")])
+    staff = vol[["queue", "ds"]].assign(agents=np.where(vol["queue"] == "sales", 3, 20))
+    res = simulate(vol, staff, interval_minutes=15, aht=240, replications=3, seed=0)
+    by_queue = res.daily.set_index("queue")["service_level"]
+    assert by_queue["sales"] < 0.2 < 0.95 < by_queue["support"]
+
+
+# ----------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "kwargs, staffing, message",
+    [
+        ({}, np.full(5, 3), "5 values given for 4 intervals"),
+        ({}, np.array([3, 3, -1, 3]), "row 3, column 'agents' is '-1.0'"),
+        ({}, np.array([3, 3.5, 3, 3]), "whole number of agents"),
+        ({"aht": -5}, np.full(4, 3), "aht: -5"),
+        ({"aht": None}, np.full(4, 3), "no handle time"),
+        ({"replications": 0}, np.full(4, 3), "replications"),
+        ({"patience": 60, "patience_sample": [30, 40]}, np.full(4, 3), "not both"),
+        ({"handle_sample": [100, -1]}, np.full(4, 3), "position 2"),
+        ({"interval_minutes": 7}, np.full(4, 3), "does not divide a day"),
+    ],
+)
+def test_bad_input_is_one_clear_sentence(kwargs, staffing, message):
+    options = {"interval_minutes": 15, "aht": 240, "replications": 2, **kwargs}
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        simulate(volumes(4, 10.0), staffing, **options)
+
+
+def test_bad_tables_name_the_column_or_row():
+    vol = volumes(4, 10.0)
+    with pytest.raises(InputError, match="missing column 'agents'"):
+        simulate(vol, vol[["ds"]].assign(n=1), interval_minutes=15, aht=240)
+    with pytest.raises(InputError, match="no 'agents' for queue 'default' at ds '2024-04-01 00:45:00'"):
+        simulate(vol, vol[["ds"]].iloc[:3].assign(agents=2), interval_minutes=15, aht=240)
+    with pytest.raises(InputError, match="row 2, column 'y' is"):
+        simulate(vol.assign(y=[1, -2, 3, 4]), np.full(4, 2), interval_minutes=15, aht=240)
+    calls, staffing = hand_trace()
+    late = calls.copy()
+    late.loc[3, "arrival"] = pd.Timestamp("2024-04-01 12:00")
+    with pytest.raises(InputError, match="row 4, arrival '2024-04-01 12:00:00' is outside the staffing horizon"):
+        replay(late, staffing, interval_minutes=15)
+    with pytest.raises(InputError, match="row 1, column 'outcome' is 'hung up'"):
+        replay(calls.assign(outcome="hung up", wait=1).drop(columns="patience"), staffing, interval_minutes=15)
+    with pytest.raises(InputError, match="row 2, column 'handle'"):
+        replay(calls.assign(handle=[10, 0] + [10] * 9), staffing, interval_minutes=15)
+
+
+# ----------------------------------------------------------------- CLI
+
+
+def test_cli_simulate_and_replay(tmp_path):
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    vol = volumes(8, 30.0)
+    vol.to_csv(tmp_path / "forecast.csv", index=False)
+    vol[["ds"]].assign(scheduled_inbound=10).to_csv(tmp_path / "coverage.csv", index=False)
+    runner = CliRunner()
+    args = ["simulate", "--volumes", str(tmp_path / "forecast.csv"), "--staffing", str(tmp_path / "coverage.csv"),
+            "--aht", "240", "--patience", "120", "--replications", "3", "--out", str(tmp_path / "kpis.csv"),
+            "--daily", str(tmp_path / "daily.csv"), "--summary", str(tmp_path / "summary.json")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    kpis = pd.read_csv(tmp_path / "kpis.csv")
+    assert {"ds", "agents", "service_level", "service_level_lo", "asa", "occupancy_hi"} <= set(kpis.columns)
+    assert json.loads((tmp_path / "summary.json").read_text())["replications"] == 3
+
+    calls, staffing = hand_trace()
+    calls.to_csv(tmp_path / "calls.csv", index=False)
+    staffing.to_csv(tmp_path / "staff.csv", index=False)
+    res = runner.invoke(app, ["simulate", "--calls", str(tmp_path / "calls.csv"), "--staffing",
+                              str(tmp_path / "staff.csv"), "--replications", "1", "--out", str(tmp_path / "r.csv")])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "r.csv")["offered"].tolist() == [6, 4, 1]
+
+    res = runner.invoke(app, ["simulate", "--volumes", str(tmp_path / "forecast.csv"), "--staffing",
+                              str(tmp_path / "forecast.csv"), "--aht", "240", "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2
+    assert "no agents column" in res.output
+    assert not (tmp_path / "x.csv").exists()
