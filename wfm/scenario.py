@@ -1,0 +1,540 @@
+"""Scenario settings: pydantic models plus TOML load and save.
+
+This module is the one place where defaults live. A scenario file is TOML with the
+sections below (``[[x]]`` sections are arrays; later sections such as ``[[queue]]``
+slot in beside them)::
+
+    name = "bank-week"
+    currency = "JPY"
+
+    [horizon]
+    start = 2026-01-05            # first day (a date); weeks run from this day
+    days = 7                      # whole weeks: 7, 14, 21, 28 ...
+    interval_minutes = 15
+    timezone = "Asia/Tokyo"
+    open = "07:00"                # default opening hours of every day
+    close = "22:00"
+    closed_days = ["sun"]         # weekdays closed all day
+    closed_dates = [2026-01-12]   # e.g. public holidays
+    [horizon.hours]               # per-weekday exceptions
+    sat = "09:00-18:00"
+
+    [[group]]
+    name = "blended"
+    skills = "blended"            # inbound | outbound | blended
+    cost_per_hour = 2000
+    headcount = 180               # optional cap on agents per week
+    unsocial_premium = 0.25       # extra share of the hourly cost in unsocial hours
+
+    [[shift]]
+    name = "full-time"
+    group = "blended"
+    length_hours = 9              # or a list, e.g. [4, 6]
+    start_earliest = "07:00"
+    start_latest = "13:00"
+    days_per_week = 5             # or [min, max], e.g. [2, 4]
+    consecutive_days_off = true
+    min_rest_hours = 11
+    [[shift.break]]
+    kind = "break"
+    length_minutes = 15
+    start_after_hours = [1.5, 2.5]
+    [[shift.break]]
+    kind = "lunch"                # lunch is unpaid unless paid = true
+    length_minutes = 60
+    start_after_hours = [3.5, 5]
+
+    [[campaign]]
+    name = "card-renewals"
+    records = 6000
+    max_attempts = 3
+    contact_rate = 0.35
+    aht_contact = 300
+    attempt_seconds = 40
+    conversion_rate = 0.2
+    window_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
+    window_start = "09:00"
+    window_end = "20:00"
+    deadline = 2026-01-10
+
+    [costs]
+    inbound_short_penalty = 20000     # per agent-interval short of the requirement
+    outbound_undone_penalty = 5.0     # per agent-second of campaign work left undone
+
+    [solver]
+    time_limit_seconds = 60
+
+Every validation problem is reported as one :class:`~wfm.errors.InputError`
+sentence naming the TOML path, e.g. ``shift[1].length_hours: ...``. Array
+positions count from 0, in the order the entries appear in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from wfm.errors import InputError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
+    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time)."""
+    try:
+        hours, minutes = str(text).strip().split(":")
+        h, m = int(hours), int(minutes)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a time of day, expected HH:MM such as 07:30") from None
+    if not (0 <= m < 60) or not (0 <= h <= 24) or (h == 24 and (m != 0 or not allow_24)):
+        raise ValueError(f"'{text}' is not a time of day, expected HH:MM between 00:00 and 24:00")
+    return h * 60 + m
+
+
+def _check_clock(value: str) -> str:
+    clock_minutes(value)
+    return value
+
+
+class _Section(BaseModel):
+    """Strict base: unknown keys are mistakes, not silently ignored settings."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+
+
+class Horizon(_Section):
+    """The planning weeks and the opening hours of each day."""
+
+    start: dt.date
+    days: int = Field(7, ge=7, le=366)
+    interval_minutes: Literal[5, 10, 15, 20, 30, 60] = 15
+    timezone: str = "UTC"
+    open: str = "07:00"
+    close: str = "22:00"
+    closed_days: list[Weekday] = Field(default_factory=list)
+    closed_dates: list[dt.date] = Field(default_factory=list)
+    hours: dict[Weekday, str] = Field(default_factory=dict)
+
+    _clock = field_validator("open", "close")(_check_clock)
+
+    @field_validator("days")
+    @classmethod
+    def _whole_weeks(cls, value: int) -> int:
+        if value % 7:
+            raise ValueError(f"{value} days is not a whole number of weeks, expected 7, 14, 21, 28 ...")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone, expected e.g. Asia/Tokyo") from None
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_format(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, text in value.items():
+            parse_hours(text, f"{day}")
+        return value
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> "Horizon":
+        if clock_minutes(self.open) >= clock_minutes(self.close):
+            raise _path_error(f"horizon.close: {self.close} is not after horizon.open {self.open}.")
+        for name in ("open", "close"):
+            if clock_minutes(getattr(self, name)) % self.interval_minutes:
+                raise _path_error(
+                    f"horizon.{name}: {getattr(self, name)} is not on the {self.interval_minutes}-minute interval grid."
+                )
+        return self
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def opening_minutes(self, day: dt.date) -> tuple[int, int] | None:
+        """Opening and closing minute of ``day``; ``None`` when the centre is closed."""
+        weekday = WEEKDAYS[day.weekday()]
+        if day in self.closed_dates or weekday in self.closed_days:
+            return None
+        if weekday in self.hours:
+            return parse_hours(self.hours[weekday], weekday)
+        return clock_minutes(self.open), clock_minutes(self.close)
+
+
+def parse_hours(text: str, place: str) -> tuple[int, int] | None:
+    """``"09:00-18:00"`` to minutes, ``"closed"`` to ``None``."""
+    if str(text).strip().lower() == "closed":
+        return None
+    try:
+        first, last = str(text).split("-")
+    except ValueError:
+        raise ValueError(f"'{text}' is not opening hours, expected e.g. \"09:00-18:00\" or \"closed\"") from None
+    opens, closes = clock_minutes(first), clock_minutes(last)
+    if opens >= closes:
+        raise ValueError(f"'{text}' closes before it opens, expected e.g. \"09:00-18:00\"")
+    return opens, closes
+
+
+class Group(_Section):
+    """A team of agents with one skill set and one pay rate."""
+
+    name: str = Field(min_length=1)
+    skills: Literal["inbound", "outbound", "blended"] = "blended"
+    queues: list[str] | None = None  # inbound queues served; None = every queue
+    cost_per_hour: float = Field(2000.0, gt=0)
+    headcount: int | None = Field(None, ge=0)  # cap on agents per week; None = hire as needed
+    unsocial_premium: float = Field(0.0, ge=0, le=5)
+
+    @property
+    def does_inbound(self) -> bool:
+        return self.skills in ("inbound", "blended")
+
+    @property
+    def does_outbound(self) -> bool:
+        return self.skills in ("outbound", "blended")
+
+
+class Break(_Section):
+    """A break or lunch whose start lies in a window measured from the shift start."""
+
+    kind: Literal["break", "lunch"] = "break"
+    length_minutes: int = Field(gt=0, le=240)
+    start_after_hours: tuple[float, float]
+    paid: bool | None = None  # default: breaks paid, lunch unpaid
+
+    @field_validator("start_after_hours")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if value[0] < 0 or value[1] < value[0]:
+            raise ValueError(f"{list(value)} is not a window [earliest, latest] with 0 <= earliest <= latest")
+        return value
+
+    @property
+    def is_paid(self) -> bool:
+        return self.kind == "break" if self.paid is None else self.paid
+
+
+class Shift(_Section):
+    """A shift rule of one group: lengths, start window, days per week, rest, breaks."""
+
+    name: str = Field(min_length=1)
+    group: str
+    length_hours: list[Annotated[float, Field(gt=0, le=16)]]
+    start_earliest: str = "07:00"
+    start_latest: str = "13:00"
+    start_step_minutes: int | None = Field(None, gt=0)  # default: the interval
+    days_per_week: tuple[int, int] = (5, 5)
+    consecutive_days_off: bool = False
+    same_start: bool = False
+    min_rest_hours: float = Field(11.0, ge=0, le=24)
+    breaks: list[Break] = Field(default_factory=list, alias="break")
+
+    _clock = field_validator("start_earliest", "start_latest")(_check_clock)
+
+    @field_validator("length_hours", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("days_per_week", mode="before")
+    @classmethod
+    def _range(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = (value, value)
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            low, high = value
+            if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high <= 7):
+                raise ValueError(f"{list(value)} is not a range of days, expected 1 <= min <= max <= 7")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> "Shift":
+        if not self.length_hours:
+            raise ValueError("length_hours is empty, expected at least one shift length")
+        if clock_minutes(self.start_latest, allow_24=False) < clock_minutes(self.start_earliest, allow_24=False):
+            raise ValueError(f"start_latest {self.start_latest} is before start_earliest {self.start_earliest}")
+        return self
+
+
+class Campaign(_Section):
+    """An outbound campaign: records to call, retry rules, calling window, deadline."""
+
+    name: str = Field(min_length=1)
+    records: int = Field(ge=0)
+    max_attempts: int = Field(3, ge=1, le=50)
+    contact_rate: float = Field(gt=0, le=1)
+    aht_contact: float = Field(gt=0)
+    attempt_seconds: float = Field(30.0, ge=0)
+    conversion_rate: Fraction | None = None
+    window_days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    window_start: str = "09:00"
+    window_end: str = "20:00"
+    start: dt.date | None = None  # first calling day; default the horizon start
+    deadline: dt.date
+    daily_attempt_cap: int | None = Field(None, gt=0)
+    groups: list[str] | None = None  # groups allowed to call; default every outbound/blended group
+
+    _clock = field_validator("window_start", "window_end")(_check_clock)
+
+    @model_validator(mode="after")
+    def _window(self) -> "Campaign":
+        if clock_minutes(self.window_end) <= clock_minutes(self.window_start):
+            raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
+        return self
+
+
+class Costs(_Section):
+    """Weights of the objective and the definition of unsocial hours."""
+
+    inbound_short_penalty: float = Field(20000.0, ge=0)  # per agent-interval short
+    outbound_undone_penalty: float = Field(5.0, ge=0)  # per agent-second left undone
+    unsocial_start: str = "20:00"  # unsocial from this time to midnight ...
+    unsocial_end: str = "07:00"  # ... and from midnight to this time
+    unsocial_days: list[Weekday] = Field(default_factory=lambda: ["sun"])  # whole days
+
+    _clock = field_validator("unsocial_start", "unsocial_end")(_check_clock)
+
+
+class Solver(_Section):
+    """CP-SAT settings: deterministic by default (fixed seed and worker count)."""
+
+    time_limit_seconds: float = Field(60.0, gt=0)
+    seed: int = 0
+    workers: int = Field(2, ge=1, le=64)
+
+
+class Scenario(_Section):
+    """A complete planning scenario."""
+
+    name: str = "scenario"
+    currency: str = "JPY"
+    horizon: Horizon
+    groups: list[Group] = Field(alias="group", min_length=1)
+    shifts: list[Shift] = Field(alias="shift", min_length=1)
+    campaigns: list[Campaign] = Field(default_factory=list, alias="campaign")
+    costs: Costs = Field(default_factory=Costs)
+    solver: Solver = Field(default_factory=Solver)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        # Cross-section checks: messages carry their own TOML path (see format_validation_error).
+        _unique([g.name for g in self.groups], "group")
+        _unique([s.name for s in self.shifts], "shift")
+        _unique([c.name for c in self.campaigns], "campaign")
+        groups = {g.name: g for g in self.groups}
+        for i, shift in enumerate(self.shifts):
+            if shift.group not in groups:
+                raise _path_error(
+                    f"shift[{i}].group: '{shift.group}' is not a group name, expected one of {_names(groups)}."
+                )
+        self._check_shift_rules()
+        for i, campaign in enumerate(self.campaigns):
+            for name in campaign.groups or []:
+                if name not in groups:
+                    raise _path_error(
+                        f"campaign[{i}].groups: '{name}' is not a group name, expected one of {_names(groups)}."
+                    )
+                if not groups[name].does_outbound:
+                    raise _path_error(
+                        f"campaign[{i}].groups: group '{name}' has skills '{groups[name].skills}', "
+                        f"expected an outbound or blended group."
+                    )
+            if campaign.deadline < self.horizon.start:
+                raise _path_error(
+                    f"campaign[{i}].deadline: {campaign.deadline} is before the horizon starts "
+                    f"({self.horizon.start}), expected a date inside the horizon or later."
+                )
+            if campaign.start is not None and campaign.start > campaign.deadline:
+                raise _path_error(f"campaign[{i}].start: {campaign.start} is after its deadline {campaign.deadline}.")
+            if not any(groups[n].does_outbound for n in (campaign.groups or groups)):
+                raise _path_error(f"campaign[{i}]: no group has outbound or blended skills to place its calls.")
+        return self
+
+    def _check_shift_rules(self) -> None:
+        """Shift rules must fit the interval grid, the opening hours and their own breaks."""
+        interval = self.horizon.interval_minutes
+        opening = [o for o in map(self.horizon.opening_minutes, self.horizon.dates()) if o]
+        if not opening:
+            raise _path_error("horizon: every day of the horizon is closed, expected at least one open day.")
+        first_open, last_close = min(o[0] for o in opening), max(o[1] for o in opening)
+        for i, shift in enumerate(self.shifts):
+            place = f"shift[{i}]"
+            lengths = []
+            for hours in shift.length_hours:
+                minutes = hours * 60
+                if abs(minutes - round(minutes)) > 1e-6 or round(minutes) % interval:
+                    raise _path_error(
+                        f"{place}.length_hours: {hours:g} h is not a whole number of {interval}-minute intervals."
+                    )
+                lengths.append(round(minutes))
+            earliest = clock_minutes(shift.start_earliest, allow_24=False)
+            latest = clock_minutes(shift.start_latest, allow_24=False)
+            step = shift.start_step_minutes or interval
+            for name, value in (("start_earliest", earliest), ("start_latest", latest), ("start_step_minutes", step)):
+                if value % interval:
+                    shown = getattr(shift, name)
+                    raise _path_error(f"{place}.{name}: {shown} is not on the {interval}-minute interval grid.")
+            if earliest < first_open:
+                raise _path_error(
+                    f"{place}.start_earliest: {shift.start_earliest} is before the centre opens "
+                    f"({_clock(first_open)}), expected a start inside opening hours."
+                )
+            if latest + min(lengths) > last_close:
+                raise _path_error(
+                    f"{place}.start_latest: a {min(lengths) / 60:g} h shift starting at {shift.start_latest} ends "
+                    f"at {_clock(latest + min(lengths))}, after the centre closes ({_clock(last_close)})."
+                )
+            if shift.days_per_week[1] > 1 and 24 * 60 - max(lengths) < shift.min_rest_hours * 60:
+                raise _path_error(
+                    f"{place}.min_rest_hours: {shift.min_rest_hours:g} h rest after a {max(lengths) / 60:g} h "
+                    f"shift leaves no time to work the next day, expected days_per_week = 1 or a shorter rest."
+                )
+            for length in lengths:
+                previous_end = 0
+                for j, rest in enumerate(shift.breaks):
+                    where = f"{place}.break[{j}]"
+                    if rest.length_minutes % interval:
+                        raise _path_error(
+                            f"{where}.length_minutes: {rest.length_minutes} is not a whole number of "
+                            f"{interval}-minute intervals."
+                        )
+                    low = -(-round(rest.start_after_hours[0] * 60) // interval) * interval
+                    high = (round(rest.start_after_hours[1] * 60) // interval) * interval
+                    window = f"[{rest.start_after_hours[0]:g}, {rest.start_after_hours[1]:g}]"
+                    if low > high:
+                        raise _path_error(
+                            f"{where}.start_after_hours: the window {window} h holds no {interval}-minute interval start."
+                        )
+                    if low < interval or high + rest.length_minutes > length - interval:
+                        raise _path_error(
+                            f"{where}.start_after_hours: a {rest.length_minutes}-minute {rest.kind} in the window "
+                            f"{window} h does not fit inside the {length / 60:g} h shift with work before and after it."
+                        )
+                    if low < previous_end:
+                        raise _path_error(
+                            f"{where}.start_after_hours: the window {window} h overlaps the previous break's window, "
+                            f"expected breaks in order with windows that cannot overlap."
+                        )
+                    previous_end = high + rest.length_minutes
+
+    def group(self, name: str) -> Group:
+        return next(g for g in self.groups if g.name == name)
+
+
+def _path_error(message: str) -> PydanticCustomError:
+    """A validation error whose message already starts with its TOML path."""
+    return PydanticCustomError("toml_path", message.replace("{", "(").replace("}", ")"))
+
+
+def _unique(names: list[str], section: str) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise _path_error(f"{section}[{i}].name: '{name}' is used twice, expected unique names.")
+        seen.add(name)
+
+
+def _names(mapping) -> str:
+    return ", ".join(f"'{n}'" for n in mapping)
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith(("function-", "tuple[", "list[")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def format_validation_error(exc: ValidationError, source: str | None = None) -> str:
+    """One sentence for the first problem of a pydantic error, led by its TOML path."""
+    error = exc.errors(include_url=False)[0]
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    path = _path(loc)
+    if error["type"] == "missing":
+        text = f"{path}: is missing, it is required."
+    elif error["type"] == "extra_forbidden":
+        text = f"{path}: is not a known setting (check the spelling)."
+    elif error["type"] == "toml_path":
+        # Cross-field messages already start with their own TOML path.
+        text = message
+    else:
+        got = error.get("input")
+        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+        text = f"{path}: {message[0].lower() + message[1:]}{shown}" if path else message
+    text = text.rstrip(".") + "."
+    return f"{source}: {text}" if source else text
+
+
+def validate_scenario(data: dict, source: str | None = None) -> Scenario:
+    """Build a :class:`Scenario` from a plain dict, raising :class:`InputError` on the first problem."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, source)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: is not valid TOML ({exc}).") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text, expected a TOML file.") from None
+    return validate_scenario(data, str(path))
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """The scenario as TOML text (every default written out, so a run can be repeated exactly)."""
+    data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
+    return tomli_w.dumps(_toml_ready(data))
+
+
+def _toml_ready(value):
+    if isinstance(value, dict):
+        return {k: _toml_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_toml_ready(v) for v in value]
+    return value
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write the scenario as TOML atomically."""
+    from wfm.export import write_text
+
+    write_text(scenario_to_toml(scenario), path)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,303 @@
+"""The weekly blended scheduling model, one helper per planning rule.
+
+A tour/shift-count formulation keeps the model small however many agents there are:
+
+* ``tours[rule, week, pattern, band]``: agents working that days-off pattern with
+  all their starts inside one start-time band (days per week, consecutive days off,
+  rest between shifts, same start all week);
+* ``starts[rule, day, band, start]``: agents starting at that time that day, linked
+  to the tours working the day;
+* ``breaks[rule, day, start, break, offset]``: of the agents starting there, how
+  many take that break at that offset (implicit break placement: any mix of offsets
+  can be handed to individual agents because the windows of successive breaks
+  cannot overlap);
+* ``inbound[group, pool, slot]`` and ``outbound[group, campaign, slot]``: agents of a
+  group on inbound or on a campaign, bounded by the group's agents on shift and
+  not on a break;
+* ``short[pool, slot]`` and ``undone[campaign]``: what the plan fails to cover.
+
+Objective: paid cost (with the unsocial-hours premium) + ``inbound_short_penalty``
+per agent-interval short + ``outbound_undone_penalty`` per agent-second undone.
+
+The model is held as a plain sparse linear program (:class:`LinearModel`) so that the
+same rows feed CP-SAT (integers) and GLOP (the LP relaxation, the lower bound).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wfm.schedule.rules import Problem
+
+BIG = 10**6  # upper bound for counts of agents; far above any real centre
+
+
+@dataclass
+class LinearModel:
+    """A sparse linear model: variables with bounds and costs, rows ``lo <= a.x <= hi``."""
+
+    lower: list[int] = field(default_factory=list)
+    upper: list[int] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    rows: list[tuple[np.ndarray, np.ndarray, float, float]] = field(default_factory=list)
+    row_kind: list[str] = field(default_factory=list)
+
+    @property
+    def num_vars(self) -> int:
+        return len(self.lower)
+
+    def add_vars(self, count: int, upper: int | np.ndarray = BIG, cost: float | np.ndarray = 0.0) -> np.ndarray:
+        first = len(self.lower)
+        self.lower.extend([0] * count)
+        self.upper.extend(np.broadcast_to(np.asarray(upper, dtype=np.int64), (count,)).tolist())
+        self.cost.extend(np.broadcast_to(np.asarray(cost, dtype=float), (count,)).tolist())
+        return np.arange(first, first + count)
+
+    def add_row(self, kind: str, index, coef, lo: float, hi: float) -> None:
+        self.rows.append((np.asarray(index, dtype=np.int64), np.asarray(coef, dtype=np.int64), lo, hi))
+        self.row_kind.append(kind)
+
+
+@dataclass
+class Layout:
+    """Where each decision lives among the model's variables (keys are int arrays)."""
+
+    tour_keys: np.ndarray  # (rule, week, pattern bits, band)
+    tour_vars: np.ndarray
+    start_keys: np.ndarray  # (rule, day, band, slot of day)
+    start_vars: np.ndarray
+    break_keys: np.ndarray  # (rule, day, slot of day, break index, offset)
+    break_vars: np.ndarray
+    inbound_keys: np.ndarray  # (group, pool, global slot)
+    inbound_vars: np.ndarray
+    outbound_keys: np.ndarray  # (group, campaign, global slot)
+    outbound_vars: np.ndarray
+    short_keys: np.ndarray  # (pool, global slot)
+    short_vars: np.ndarray
+    undone_vars: np.ndarray  # per campaign
+
+
+@dataclass
+class _Builder:
+    problem: Problem
+    model: LinearModel = field(default_factory=LinearModel)
+    # Triplets of the "agents of group g on shift and not on break at slot t" matrix.
+    avail_rows: list = field(default_factory=list)
+    avail_cols: list = field(default_factory=list)
+    avail_vals: list = field(default_factory=list)
+    keys: dict = field(default_factory=dict)
+
+
+def _keys(items: list[tuple], width: int) -> np.ndarray:
+    return np.array(items, dtype=np.int64).reshape(-1, width)
+
+
+def add_weekly_tours(b: _Builder) -> None:
+    """Days per week and consecutive days off (patterns), per group headcount caps."""
+    p, m = b.problem, b.model
+    keys = []
+    for rule in p.rules:
+        for w in range(p.weeks):
+            for bits in rule.patterns_by_week[w]:
+                for band in range(len(rule.bands)):
+                    keys.append((rule.index, w, bits, band))
+    b.keys["tour"] = (_keys(keys, 4), m.add_vars(len(keys)))
+
+
+def add_daily_starts(b: _Builder) -> None:
+    """Starts per day inside each band, equal to the band's tours working that day.
+
+    Bands carry the minimum rest between shifts and the same-start option (a band of
+    one start time).
+    """
+    p, m = b.problem, b.model
+    tour_keys, tour_vars = b.keys["tour"]
+    keys, variables = [], []
+    for rule in p.rules:
+        L = rule.length
+        for d in range(p.days):
+            w, weekday = divmod(d, 7)
+            allowed = set(rule.starts_by_day[d].tolist())
+            for band_index, band in enumerate(rule.bands):
+                starts = [int(s) for s in band if s in allowed]
+                working = (
+                    (tour_keys[:, 0] == rule.index)
+                    & (tour_keys[:, 1] == w)
+                    & (tour_keys[:, 3] == band_index)
+                    & (((tour_keys[:, 2] >> weekday) & 1) == 1)
+                ) if len(tour_keys) else np.zeros(0, dtype=bool)
+                tours = tour_vars[working]
+                if not len(tours) and not starts:
+                    continue
+                new = m.add_vars(len(starts), cost=[rule.cost[d, s] for s in starts]) if starts else np.zeros(0, int)
+                # sum(starts) - sum(tours working today) == 0
+                m.add_row("tour_link", np.concatenate([new, tours]), [1] * len(new) + [-1] * len(tours), 0, 0)
+                for s, var in zip(starts, new):
+                    keys.append((rule.index, d, band_index, s))
+                    variables.append(var)
+                    t0 = d * p.slots_per_day + s
+                    slots = list(range(t0, t0 + L))
+                    # Breaks with a single possible offset are fixed: take them off the start itself.
+                    for br in rule.breaks:
+                        if len(br.offsets) == 1:
+                            off = int(br.offsets[0])
+                            slots = [t for t in slots if not (t0 + off <= t < t0 + off + br.length)]
+                    b.avail_rows.extend(rule.group_index * p.slots + t for t in slots)
+                    b.avail_cols.extend([var] * len(slots))
+                    b.avail_vals.extend([1] * len(slots))
+    b.keys["start"] = (_keys(keys, 4), np.array(variables, dtype=np.int64))
+
+
+def add_breaks(b: _Builder) -> None:
+    """Each break of each started shift is placed at one offset inside its window."""
+    p, m = b.problem, b.model
+    start_keys, start_vars = b.keys["start"]
+    keys, variables = [], []
+    for rule in p.rules:
+        movable = [(j, br) for j, br in enumerate(rule.breaks) if len(br.offsets) > 1]
+        if not movable:
+            continue
+        of_rule = start_keys[:, 0] == rule.index
+        for d in range(p.days):
+            here = of_rule & (start_keys[:, 1] == d)
+            for s in np.unique(start_keys[here, 3]):
+                started = start_vars[here & (start_keys[:, 3] == s)]
+                t0 = d * p.slots_per_day + int(s)
+                for j, br in movable:
+                    new = m.add_vars(len(br.offsets))
+                    m.add_row(
+                        "break_count",
+                        np.concatenate([new, started]),
+                        [1] * len(new) + [-1] * len(started),
+                        0,
+                        0,
+                    )
+                    for off, var in zip(br.offsets, new):
+                        keys.append((rule.index, d, int(s), j, int(off)))
+                        variables.append(var)
+                        rows = [rule.group_index * p.slots + t for t in range(t0 + off, t0 + off + br.length)]
+                        b.avail_rows.extend(rows)
+                        b.avail_cols.extend([var] * len(rows))
+                        b.avail_vals.extend([-1] * len(rows))
+    b.keys["break"] = (_keys(keys, 5), np.array(variables, dtype=np.int64))
+
+
+def add_headcount_caps(b: _Builder) -> None:
+    """A group's agents in any one week stay within its headcount."""
+    p, m = b.problem, b.model
+    tour_keys, tour_vars = b.keys["tour"]
+    rule_group = np.array([r.group_index for r in p.rules] or [0])
+    for gi, group in enumerate(p.scenario.groups):
+        if group.headcount is None:
+            continue
+        for w in range(p.weeks):
+            mask = (rule_group[tour_keys[:, 0]] == gi) & (tour_keys[:, 1] == w) if len(tour_keys) else []
+            chosen = tour_vars[mask] if len(tour_keys) else []
+            if len(chosen):
+                m.add_row(f"headcount:{gi}", chosen, [1] * len(chosen), 0, group.headcount)
+
+
+def add_inbound_coverage(b: _Builder) -> None:
+    """Inbound agents of the serving groups plus the shortfall meet each pool's requirement."""
+    p, m = b.problem, b.model
+    penalty = p.scenario.costs.inbound_short_penalty
+    in_keys, in_vars, short_keys, short_vars = [], [], [], []
+    for pi, pool in enumerate(p.pools):
+        need = pool.required.reshape(-1)
+        for t in np.flatnonzero(need > 0):
+            t = int(t)
+            served = m.add_vars(len(pool.groups))
+            short = m.add_vars(1, upper=int(need[t]), cost=penalty)
+            for g, var in zip(pool.groups, served):
+                in_keys.append((g, pi, t))
+                in_vars.append(var)
+            short_keys.append((pi, t))
+            short_vars.append(int(short[0]))
+            m.add_row("coverage", np.concatenate([served, short]), [1] * (len(served) + 1), int(need[t]), BIG)
+    b.keys["inbound"] = (_keys(in_keys, 3), np.array(in_vars, dtype=np.int64))
+    b.keys["short"] = (_keys(short_keys, 2), np.array(short_vars, dtype=np.int64))
+
+
+def add_outbound_work(b: _Builder) -> None:
+    """Campaign work inside calling windows before the deadline, with daily caps."""
+    p, m = b.problem, b.model
+    seconds = p.interval * 60
+    penalty = p.scenario.costs.outbound_undone_penalty
+    keys, variables, undone_vars = [], [], []
+    for ci, plan in enumerate(p.campaigns):
+        allowed = np.flatnonzero(plan.mask.reshape(-1))
+        work_vars = []
+        for g in plan.groups:
+            new = m.add_vars(len(allowed))
+            for t, var in zip(allowed, new):
+                keys.append((g, ci, int(t)))
+            variables.extend(new.tolist())
+            work_vars.append(new)
+        undone = m.add_vars(1, upper=plan.owed_seconds, cost=penalty)
+        undone_vars.append(int(undone[0]))
+        flat = np.concatenate(work_vars) if work_vars else np.zeros(0, int)
+        m.add_row(
+            f"campaign:{ci}", np.concatenate([flat, undone]), [seconds] * len(flat) + [1], plan.owed_seconds, BIG * 1000
+        )
+        if plan.daily_cap_seconds is not None and len(flat):
+            slot_of = np.concatenate([allowed for _ in plan.groups])
+            for d in range(p.days):
+                today = (slot_of // p.slots_per_day) == d
+                if today.any():
+                    m.add_row(f"daily_cap:{ci}", flat[today], [seconds] * int(today.sum()), 0, plan.daily_cap_seconds)
+    b.keys["outbound"] = (_keys(keys, 3), np.array(variables, dtype=np.int64))
+    b.keys["undone"] = np.array(undone_vars, dtype=np.int64)
+
+
+def add_agent_availability(b: _Builder) -> None:
+    """A group's inbound plus outbound agents never exceed its agents on shift and off break."""
+    p, m = b.problem, b.model
+    import scipy.sparse as sp
+
+    n_rows = len(p.scenario.groups) * p.slots
+    avail = sp.csr_matrix(
+        (np.array(b.avail_vals, dtype=np.int64), (np.array(b.avail_rows), np.array(b.avail_cols))),
+        shape=(n_rows, m.num_vars),
+    )
+    avail.sum_duplicates()
+    uses: dict[int, list[int]] = {}
+    for name in ("inbound", "outbound"):
+        keys, variables = b.keys[name]
+        for (g, _, t), var in zip(keys.tolist(), variables.tolist()):
+            uses.setdefault(g * p.slots + t, []).append(var)
+    for row, used in uses.items():
+        lo, hi = avail.indptr[row], avail.indptr[row + 1]
+        on_vars, on_coef = avail.indices[lo:hi], avail.data[lo:hi]
+        # used - on_shift_not_on_break <= 0
+        m.add_row("availability", np.concatenate([used, on_vars]), np.concatenate([np.ones(len(used), int), -on_coef]), -BIG, 0)
+    b.keys["avail"] = avail
+
+
+def build_model(problem: Problem) -> tuple[LinearModel, Layout, object]:
+    """Assemble the model from its rules; returns the model, the layout and the availability matrix."""
+    b = _Builder(problem)
+    add_weekly_tours(b)
+    add_daily_starts(b)
+    add_breaks(b)
+    add_headcount_caps(b)
+    add_inbound_coverage(b)
+    add_outbound_work(b)
+    add_agent_availability(b)
+    layout = Layout(
+        tour_keys=b.keys["tour"][0],
+        tour_vars=b.keys["tour"][1],
+        start_keys=b.keys["start"][0],
+        start_vars=b.keys["start"][1],
+        break_keys=b.keys["break"][0],
+        break_vars=b.keys["break"][1],
+        inbound_keys=b.keys["inbound"][0],
+        inbound_vars=b.keys["inbound"][1],
+        outbound_keys=b.keys["outbound"][0],
+        outbound_vars=b.keys["outbound"][1],
+        short_keys=b.keys["short"][0],
+        short_vars=b.keys["short"][1],
+        undone_vars=b.keys["undone"],
+    )
+    return b.model, layout, b.keys["avail"]

@@ -1,0 +1,351 @@
+"""The scheduling problem in slots: the horizon grid, inbound requirement pools,
+tour rules (one per shift entry and length) and campaigns.
+
+Time is measured in *slots* of ``interval_minutes``: slot ``s`` of day ``d`` is the
+global slot ``t = d * slots_per_day + s`` (local wall-clock time, so a daylight-saving
+day keeps its 24 wall-clock hours; a repeated hour's requirements are merged by
+their maximum and never double-counted). Shifts start and end on the same day,
+inside its opening hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InputError
+from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
+from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
+
+
+@dataclass(frozen=True)
+class BreakRule:
+    """A break of a tour rule: its possible start offsets (slots after the shift start)."""
+
+    kind: str  # "break" or "lunch"
+    length: int  # slots
+    offsets: np.ndarray  # possible start offsets, slots after the shift start
+    paid: bool
+
+
+@dataclass
+class TourRule:
+    """One shift entry at one length: what a weekly tour of that shift may look like."""
+
+    index: int
+    shift_index: int
+    shift_name: str
+    group_index: int
+    length: int  # slots
+    breaks: list[BreakRule]
+    paid_slots: int
+    start_slots: np.ndarray  # allowed starts (slot of day) before opening hours are applied
+    starts_by_day: list[np.ndarray]  # allowed starts per horizon day (empty when closed)
+    bands: list[np.ndarray]  # start-time bands: one agent's starts all lie in one band (rest rule)
+    patterns_by_week: list[list[int]]  # bit masks of worked weekdays (bit i = day i of the week)
+    rest_slots: int
+    same_start: bool
+    consecutive_days_off: bool
+    days_per_week: tuple[int, int]
+    cost: np.ndarray  # [day, slot of day]: cost of one shift starting there
+
+    @property
+    def label(self) -> str:
+        return f"{self.shift_name} ({self.length} slots)"
+
+
+@dataclass
+class Pool:
+    """Inbound queues staffed by the same set of groups (their requirements add up)."""
+
+    name: str
+    queues: list[str]
+    groups: list[int]
+    required: np.ndarray  # [day, slot] agents required
+
+
+@dataclass
+class CampaignPlan:
+    campaign: Campaign
+    workload: CampaignWorkload
+    mask: np.ndarray  # [day, slot] calling allowed
+    owed_seconds: int  # agent-seconds due inside the horizon
+    daily_cap_seconds: int | None
+    groups: list[int]
+
+
+@dataclass
+class Problem:
+    scenario: Scenario
+    interval: int
+    slots_per_day: int
+    dates: list[dt.date]
+    open_mask: np.ndarray  # [day, slot]
+    unsocial: np.ndarray  # [day, slot]
+    pools: list[Pool]
+    rules: list[TourRule]
+    campaigns: list[CampaignPlan]
+    dropped_closed: float = 0.0  # required agent-intervals that fell in closed hours
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        return len(self.dates)
+
+    @property
+    def weeks(self) -> int:
+        return self.days // 7
+
+    @property
+    def slots(self) -> int:
+        return self.days * self.slots_per_day
+
+    def slot_time(self, t: int) -> pd.Timestamp:
+        day, slot = divmod(int(t), self.slots_per_day)
+        return pd.Timestamp(self.dates[day]) + pd.Timedelta(minutes=slot * self.interval)
+
+
+def opening_mask(scenario: Scenario) -> np.ndarray:
+    horizon = scenario.horizon
+    per_day = 24 * 60 // horizon.interval_minutes
+    starts = np.arange(per_day) * horizon.interval_minutes
+    mask = np.zeros((horizon.days, per_day), dtype=bool)
+    for d, day in enumerate(horizon.dates()):
+        hours = horizon.opening_minutes(day)
+        if hours is not None:
+            mask[d] = (starts >= hours[0]) & (starts + horizon.interval_minutes <= hours[1])
+    return mask
+
+
+def unsocial_mask(scenario: Scenario) -> np.ndarray:
+    horizon, costs = scenario.horizon, scenario.costs
+    per_day = 24 * 60 // horizon.interval_minutes
+    starts = np.arange(per_day) * horizon.interval_minutes
+    evening, morning = clock_minutes(costs.unsocial_start), clock_minutes(costs.unsocial_end)
+    daily = (starts >= evening) | (starts < morning)
+    mask = np.tile(daily, (horizon.days, 1))
+    for d, day in enumerate(horizon.dates()):
+        if WEEKDAYS[day.weekday()] in costs.unsocial_days:
+            mask[d] = True
+    return mask
+
+
+def _patterns(days_per_week: tuple[int, int], consecutive_off: bool, workable: list[bool]) -> list[int]:
+    """Week patterns (bit masks) with the allowed number of days and days off."""
+    out = []
+    for bits in range(1, 128):
+        worked = [(bits >> i) & 1 for i in range(7)]
+        if not days_per_week[0] <= sum(worked) <= days_per_week[1]:
+            continue
+        if any(w and not ok for w, ok in zip(worked, workable)):
+            continue
+        # The weekly rota repeats, so Sunday and the next Monday count as consecutive.
+        if consecutive_off and not any(not worked[i] and not worked[(i + 1) % 7] for i in range(7)):
+            continue
+        out.append(bits)
+    return out
+
+
+def _bands(starts: np.ndarray, drift: int, same_start: bool) -> list[np.ndarray]:
+    """Start-time bands of width ``drift`` slots.
+
+    Two consecutive shifts of one agent respect the rest rule when the second starts
+    no more than ``drift = day - length - rest`` slots earlier than the first. Keeping
+    every start of an agent's week inside one band of that width guarantees it for
+    every pair of days, so the expansion into agents can never break the rule.
+    """
+    if same_start:
+        return [np.array([s]) for s in starts]
+    if starts[-1] - starts[0] <= drift:
+        return [starts]
+    anchors = [s for s in starts if s <= starts[-1] - drift]
+    following = starts[starts > starts[-1] - drift]
+    if anchors[-1] + drift < starts[-1] and len(following):
+        anchors.append(int(following[0]))
+    return [starts[(starts >= a) & (starts <= a + drift)] for a in anchors]
+
+
+def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray) -> list[TourRule]:
+    interval = scenario.horizon.interval_minutes
+    per_day = 24 * 60 // interval
+    group_index = {g.name: i for i, g in enumerate(scenario.groups)}
+    rules: list[TourRule] = []
+    for i, shift in enumerate(scenario.shifts):
+        group = scenario.groups[group_index[shift.group]]
+        step = (shift.start_step_minutes or interval) // interval
+        first = clock_minutes(shift.start_earliest) // interval
+        last = clock_minutes(shift.start_latest) // interval
+        start_slots = np.arange(first, last + 1, step)
+        for hours in shift.length_hours:
+            length = round(hours * 60) // interval
+            breaks = []
+            for rest in shift.breaks:
+                low = -(-round(rest.start_after_hours[0] * 60) // interval)
+                high = round(rest.start_after_hours[1] * 60) // interval
+                breaks.append(BreakRule(rest.kind, rest.length_minutes // interval, np.arange(low, high + 1), rest.is_paid))
+            paid_slots = length - sum(b.length for b in breaks if not b.paid)
+            starts_by_day = []
+            cost = np.zeros((len(open_mask), per_day))
+            for d in range(len(open_mask)):
+                ok = [s for s in start_slots if s + length <= per_day and open_mask[d, s : s + length].all()]
+                starts_by_day.append(np.array(ok, dtype=int))
+                for s in ok:
+                    unsocial_slots = unsocial[d, s : s + length].sum()
+                    cost[d, s] = group.cost_per_hour * interval / 60 * (
+                        paid_slots + group.unsocial_premium * unsocial_slots
+                    )
+            rest_slots = -(-round(shift.min_rest_hours * 60) // interval)
+            drift = per_day - length - rest_slots
+            patterns_by_week = []
+            for w in range(len(open_mask) // 7):
+                workable = [len(starts_by_day[w * 7 + j]) > 0 for j in range(7)]
+                patterns_by_week.append(_patterns(shift.days_per_week, shift.consecutive_days_off, workable))
+            rules.append(
+                TourRule(
+                    index=len(rules),
+                    shift_index=i,
+                    shift_name=shift.name,
+                    group_index=group_index[shift.group],
+                    length=length,
+                    breaks=breaks,
+                    paid_slots=paid_slots,
+                    start_slots=start_slots,
+                    starts_by_day=starts_by_day,
+                    bands=_bands(start_slots, max(drift, 0), shift.same_start),
+                    patterns_by_week=patterns_by_week,
+                    rest_slots=rest_slots,
+                    same_start=shift.same_start,
+                    consecutive_days_off=shift.consecutive_days_off,
+                    days_per_week=tuple(shift.days_per_week),
+                    cost=cost,
+                )
+            )
+    return rules
+
+
+def requirement_pools(
+    requirements: pd.DataFrame, scenario: Scenario, open_mask: np.ndarray, source: str = "requirements"
+) -> tuple[list[Pool], float]:
+    """Turn the requirement table into per-pool ``[day, slot]`` arrays of agents required.
+
+    Returns the pools and the required agent-intervals dropped because they fall in
+    closed hours (nobody need be staffed then).
+    """
+    horizon = scenario.horizon
+    interval = horizon.interval_minutes
+    per_day = 24 * 60 // interval
+    frame = requirements
+    if "agents" not in frame.columns:
+        raise InputError(f"{source}: no 'agents' column; expected the output of `wfm size` (ds, agents).")
+    if "queue" not in frame.columns:
+        frame = frame.assign(queue="default")
+    ds = frame["ds"]
+    if isinstance(ds.dtype, pd.DatetimeTZDtype):
+        ds = ds.dt.tz_convert(horizon.timezone).dt.tz_localize(None)
+    agents = pd.to_numeric(frame["agents"], errors="coerce")
+    if agents.isna().any() or (agents < 0).any():
+        i = int(np.flatnonzero((agents.isna() | (agents < 0)).to_numpy())[0])
+        raise InputError(
+            f"{source}: row {i + 1}, column 'agents' is '{frame['agents'].iloc[i]}', expected a number of agents >= 0."
+        )
+    minutes = ds.dt.hour * 60 + ds.dt.minute
+    off_grid = (minutes % interval != 0) | (ds.dt.second != 0)
+    if off_grid.any():
+        i = int(np.flatnonzero(off_grid.to_numpy())[0])
+        raise InputError(
+            f"{source}: row {i + 1}, 'ds' {ds.iloc[i]} is not on the {interval}-minute grid of the scenario."
+        )
+    day = (ds.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
+    slot = (minutes // interval).to_numpy()
+    inside = (day >= 0) & (day < horizon.days)
+    queues = sorted(frame["queue"].astype(str).unique())
+    if not inside.any():
+        raise InputError(
+            f"{source}: no row falls inside the horizon {horizon.start} .. "
+            f"{horizon.start + dt.timedelta(days=horizon.days - 1)}; check horizon.start."
+        )
+    per_queue: dict[str, np.ndarray] = {}
+    queue_col = frame["queue"].astype(str).to_numpy()
+    need = np.ceil(agents.to_numpy(dtype=float) - 1e-9)
+    for q in queues:
+        grid = np.zeros((horizon.days, per_day))
+        rows = inside & (queue_col == q)
+        # np.maximum.at merges the repeated wall-clock hour of a fall-back day by its maximum.
+        np.maximum.at(grid, (day[rows], slot[rows]), need[rows])
+        per_queue[q] = grid
+    groups = scenario.groups
+    for gi, g in enumerate(groups):
+        for q in g.queues or []:
+            if q not in per_queue:
+                raise InputError(
+                    f"group[{gi}].queues: '{q}' is not a queue in {source}, expected one of "
+                    f"{', '.join(repr(x) for x in queues)}."
+                )
+    by_servers: dict[tuple[int, ...], list[str]] = {}
+    for q in queues:
+        servers = tuple(i for i, g in enumerate(groups) if g.does_inbound and (g.queues is None or q in g.queues))
+        if not servers:
+            if per_queue[q].sum() > 0:
+                raise InputError(
+                    f"{source}: queue '{q}' needs agents but no inbound or blended group serves it; "
+                    f"add it to a group's queues."
+                )
+            continue
+        by_servers.setdefault(servers, []).append(q)
+    pools = []
+    dropped = 0.0
+    for servers, names in by_servers.items():
+        required = sum(per_queue[q] for q in names)
+        dropped += float(required[~open_mask].sum())
+        required = np.where(open_mask, required, 0).astype(int)
+        pools.append(Pool("+".join(names), names, list(servers), required))
+    return pools, dropped
+
+
+def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = "requirements") -> Problem:
+    """Everything the model needs, in slots, validated against the scenario."""
+    interval = scenario.horizon.interval_minutes
+    per_day = 24 * 60 // interval
+    open_mask = opening_mask(scenario)
+    unsocial = unsocial_mask(scenario)
+    pools, dropped = requirement_pools(requirements, scenario, open_mask, source)
+    rules = build_rules(scenario, open_mask, unsocial)
+    notes = []
+    for rule in rules:
+        if not any(rule.patterns_by_week):
+            notes.append(f"shift '{rule.shift_name}' has no start that fits the opening hours on enough days")
+    campaigns = []
+    group_index = {g.name: i for i, g in enumerate(scenario.groups)}
+    for c in scenario.campaigns:
+        work = campaign_workload(c)
+        allowed = [group_index[n] for n in c.groups] if c.groups else [
+            i for i, g in enumerate(scenario.groups) if g.does_outbound
+        ]
+        owed = int(round(work.agent_seconds * share_due_in_horizon(c, scenario.horizon)))
+        cap = None if work.daily_cap_seconds is None else int(work.daily_cap_seconds)
+        campaigns.append(CampaignPlan(c, work, calling_mask(c, scenario.horizon), owed, cap, allowed))
+    problem = Problem(
+        scenario=scenario,
+        interval=interval,
+        slots_per_day=per_day,
+        dates=scenario.horizon.dates(),
+        open_mask=open_mask,
+        unsocial=unsocial,
+        pools=pools,
+        rules=rules,
+        campaigns=campaigns,
+        dropped_closed=dropped,
+        notes=notes,
+    )
+    return problem
+
+
+def week_patterns_days(bits: int) -> list[int]:
+    return [i for i in range(7) if (bits >> i) & 1]
+
+
+__all__ = ["Problem", "TourRule", "Pool", "CampaignPlan", "BreakRule", "build_problem", "itertools"]
