@@ -273,3 +273,63 @@ def read_intervals(
 def sample_path() -> Path:
     """Path of the bundled real sample (bank calls, 5-minute intervals)."""
     return Path(__file__).resolve().parent.parent / "forecasts" / "bank_calls_5min.csv"
+
+
+def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int) -> pd.DataFrame:
+    """Sum volumes into longer intervals (e.g. 5 -> 15 minutes), per queue.
+
+    ``aht`` becomes the volume-weighted mean (the plain mean where an interval has no
+    calls). Intervals are aligned to local midnight, so 07:05 falls in 07:00-07:15.
+    """
+    to_minutes = check_interval_minutes(to_minutes, "interval")
+    if to_minutes % from_minutes:
+        raise InputError(
+            f"interval: {to_minutes} minutes is not a multiple of the data's {from_minutes}-minute intervals."
+        )
+    if to_minutes == from_minutes:
+        return frame.copy()
+    out = frame.copy()
+    # Floor on local wall-clock time so DST days keep their local interval starts.
+    out["ds"] = out["ds"].dt.floor(f"{to_minutes}min", ambiguous="infer", nonexistent="shift_forward") \
+        if out["ds"].dt.tz is not None else out["ds"].dt.floor(f"{to_minutes}min")
+    agg = {"y": ("y", "sum")}
+    if "aht" in out.columns:
+        out["_work"] = out["y"] * out["aht"]
+        agg["_work"] = ("_work", "sum")
+        agg["_aht_mean"] = ("aht", "mean")
+    grouped = out.groupby(["queue", "ds"], sort=True).agg(**agg).reset_index()
+    if "aht" in out.columns:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grouped["aht"] = np.where(grouped["y"] > 0, grouped["_work"] / grouped["y"], grouped["_aht_mean"])
+        grouped = grouped.drop(columns=["_work", "_aht_mean"])
+    return grouped
+
+
+def average_day(frame: pd.DataFrame, weekdays: list[int] | None = None) -> pd.DataFrame:
+    """Mean volume (and AHT) per queue and time of day over the days present.
+
+    Parameters
+    ----------
+    frame : canonical interval table.
+    weekdays : optional list of weekdays to keep (Monday = 0).
+
+    Returns
+    -------
+    DataFrame with ``queue, time, y`` (and ``aht``), ``time`` as ``HH:MM``; days that
+    are absent (closed) are not averaged in as zeros.
+    """
+    out = frame.copy()
+    if weekdays is not None:
+        out = out[out["ds"].dt.weekday.isin(weekdays)]
+    if out.empty:
+        raise InputError("average day: no days left to average (check the weekday filter).")
+    out["time"] = out["ds"].dt.strftime("%H:%M")
+    agg = {"y": ("y", "mean")}
+    if "aht" in out.columns:
+        out["_work"] = out["y"] * out["aht"]
+        agg["_work"] = ("_work", "mean")
+    result = out.groupby(["queue", "time"], sort=True).agg(**agg).reset_index()
+    if "aht" in out.columns:
+        result["aht"] = np.where(result["y"] > 0, result["_work"] / result["y"].where(result["y"] > 0), np.nan)
+        result = result.drop(columns=["_work"])
+    return result

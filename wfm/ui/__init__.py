@@ -1,0 +1,1 @@
+"""Streamlit pages: views over library calls, no business logic."""
