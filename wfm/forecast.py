@@ -332,7 +332,7 @@ def _score_fold(grid: DayGrid, origin: int, horizon: int, F: np.ndarray, tallies
         tally.folds += 1
 
 
-def _run_backtest(grid, names, folds, horizon, calendar, select_folds=None):
+def _run_backtest(grid, names, folds, horizon, calendar, select_folds=None, auto_models=None):
     """Backtest ``names`` on one queue's grid; returns tallies, residuals, chosen models."""
     tallies: dict = {}
     residuals: dict = {name: [] for name in names}
@@ -344,8 +344,7 @@ def _run_backtest(grid, names, folds, horizon, calendar, select_folds=None):
         for name in names:
             start = time.perf_counter()
             if name == AUTO:
-                pick, _, _ = _select(train, [n for n in names if n != AUTO] or list(DEFAULT_MODELS),
-                                     select_folds or folds, horizon, calendar)
+                pick, _, _ = _select(train, auto_models or list(DEFAULT_MODELS), select_folds or folds, horizon, calendar)
                 chosen.append((origin, pick))
                 F = _predict(pick, train, future)
             else:
@@ -589,6 +588,7 @@ def backtest(
     interval: int | None = None,
     models=None,
     select_folds: int | None = None,
+    auto_models=None,
     special_days=None,
     holidays: str | None = None,
     timezone: str | None = None,
@@ -606,7 +606,8 @@ def backtest(
     models : list of str or comma-separated str, optional
         Candidates, default :data:`DEFAULT_MODELS` plus ``"auto"`` (the selection
         :func:`forecast` makes, re-run at each origin on the training part only,
-        with ``select_folds`` inner folds, default 4).
+        with ``select_folds`` inner folds, default 4, among ``auto_models``,
+        default :data:`DEFAULT_MODELS`).
 
     Returns
     -------
@@ -618,6 +619,7 @@ def backtest(
     horizon_days = parse_horizon(horizon, "--horizon")
     names = _models(models) if models is not None else list(DEFAULT_MODELS) + [AUTO]
     select_folds = _check_folds(select_folds, "--select-folds") if select_folds is not None else 4
+    auto_models = [n for n in _models(auto_models) if n != AUTO] if auto_models is not None else None
     frame, data_minutes = _load_history(history, interval_minutes, timezone)
     if interval is not None:
         frame = aggregate_intervals(frame, data_minutes, interval)
@@ -632,7 +634,7 @@ def backtest(
                 f"queue '{queue}': history allows {len(origins)} of the {folds} folds of {horizon_days} days "
                 f"(each needs 14 days before it)."
             )
-        tallies, _, chosen = _run_backtest(grid, names, folds, horizon_days, calendar, select_folds)
+        tallies, _, chosen = _run_backtest(grid, names, folds, horizon_days, calendar, select_folds, auto_models)
         for (name, minutes), tally in sorted(tallies.items(), key=lambda kv: (kv[0][1], names.index(kv[0][0]))):
             rows.append({"queue": queue, "model": name, "interval_minutes": minutes, **tally.row(),
                          "fit_seconds": tally.seconds, "folds": tally.folds})
