@@ -1,0 +1,238 @@
+"""Many scenarios at once: a local process pool, or a Dask distributed cluster.
+
+Each scenario's plan is written into ``OUTDIR/<scenario name>/`` by
+:func:`wfm.plan.plan_to_directory`. One failing scenario never stops the others: its
+error goes to ``OUTDIR/failures.csv``. ``OUTDIR/index.csv`` lists every scenario with
+its status, cost, FTE and KPIs. A scenario whose outputs are complete and whose
+content hash (scenario file plus the input files it names) is unchanged is skipped
+unless ``force`` is set.
+
+Plans are deterministic (fixed seeds, fixed solver workers), so the same scenarios
+give identical results through the local pool and through Dask.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import glob
+import hashlib
+import json
+import os
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import InputError
+from wfm.export import write_table
+
+HASH_FILE = ".scenario-hash"
+INDEX_COLUMNS = [
+    "scenario", "status", "file", "out_dir", "cost", "lower_bound", "gap", "fte", "paid_hours",
+    "service_level", "asa", "abandon_rate", "occupancy", "cost_per_call", "seconds", "error",
+]
+
+
+def expand_scenarios(items: Iterable[str | Path]) -> list[Path]:
+    """Scenario files from files, directories (their ``*.toml``) and glob patterns, in order."""
+    found: list[Path] = []
+    for item in items:
+        text = str(item)
+        path = Path(text)
+        if path.is_dir():
+            found.extend(sorted(path.glob("*.toml")))
+        elif any(ch in text for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            if not matches:
+                raise InputError(f"{text}: the pattern matches no scenario files.")
+            found.extend(m for m in matches if m.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"{text}: no such scenario file or directory.")
+    unique: list[Path] = []
+    seen = set()
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    if not unique:
+        raise InputError("batch: no scenario files were given (expected .toml files, directories or globs).")
+    return unique
+
+
+def scenario_hash(path: Path) -> str:
+    """Content hash of a scenario file and of every input file it names (history, calls...)."""
+    from wfm.plan import scenario_inputs
+
+    digest = hashlib.sha256()
+    digest.update(path.read_bytes())
+    try:
+        inputs = scenario_inputs(path)
+    except Exception:  # an invalid scenario still gets a hash; it will fail when run
+        inputs = []
+    for extra in inputs:
+        digest.update(str(extra).encode())
+        if Path(extra).is_file():
+            digest.update(Path(extra).read_bytes())
+    return digest.hexdigest()
+
+
+def _complete(out_dir: Path, digest: str) -> bool:
+    from wfm.plan import PLAN_FILES
+
+    marker = out_dir / HASH_FILE
+    return (
+        marker.is_file()
+        and marker.read_text().strip() == digest
+        and all((out_dir / name).is_file() for name in PLAN_FILES)
+    )
+
+
+def scenario_name(path: Path) -> str:
+    """The scenario's ``name`` from its file (falling back to the file's stem)."""
+    from wfm.plan import peek_name
+
+    return peek_name(path) or path.stem
+
+
+def run_one(path: str, out_dir: str, digest: str) -> dict:
+    """Plan one scenario into ``out_dir``; never raises (errors are returned as a row)."""
+    import time
+
+    from wfm.plan import plan_to_directory
+
+    started = time.perf_counter()
+    row = {"file": path, "out_dir": out_dir}
+    try:
+        summary = plan_to_directory(path, out_dir, extra_files={HASH_FILE: digest + "\n"})
+        row.update(status="ok", **{k: summary.get(k) for k in INDEX_COLUMNS if k in summary})
+    except InputError as exc:
+        row.update(status="failed", error=str(exc))
+    except Exception as exc:  # a bug must not stop the other scenarios either
+        row.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    row["seconds"] = round(time.perf_counter() - started, 3)
+    return row
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did: one index row per scenario, and the failures."""
+
+    index: pd.DataFrame
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def failed(self) -> int:
+        return int((self.index["status"] == "failed").sum())
+
+
+def run_batch(
+    scenarios: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: Callable[[int, int, dict], None] | None = None,
+    client=None,
+) -> BatchResult:
+    """Run every scenario's plan into ``out_dir/<name>/`` and write index.csv and failures.csv.
+
+    Parameters
+    ----------
+    scenarios : scenario files, directories or glob patterns.
+    out_dir : output directory (created if missing).
+    workers : local processes (default: the number of cores); 1 runs in this process.
+    scheduler : address of a Dask scheduler (``tcp://host:port``); runs there instead.
+    force : re-run scenarios whose outputs are complete and unchanged.
+    progress : called after each scenario with (done, total, row).
+    client : an existing ``dask.distributed.Client`` (tests pass one of a LocalCluster).
+    """
+    paths = expand_scenarios(scenarios)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names: dict[str, Path] = {}
+    jobs = []
+    rows: list[dict] = []
+    for path in paths:
+        name = scenario_name(path)
+        if name in names:
+            raise InputError(f"{path}: scenario name '{name}' is also used by {names[name]}; names must be unique in a batch.")
+        names[name] = path
+        digest = scenario_hash(path)
+        target = out_dir / name
+        if not force and _complete(target, digest):
+            row = _previous_row(target)
+            row.update(scenario=name, status="skipped", file=str(path), out_dir=str(target))
+            rows.append(row)
+            continue
+        jobs.append((name, str(path), str(target), digest))
+    total = len(paths)
+    done = len(rows)
+    for row in rows:
+        if progress:
+            progress(done, total, row)
+
+    def finished(name: str, row: dict) -> None:
+        nonlocal done
+        row["scenario"] = name
+        rows.append(row)
+        done += 1
+        if progress:
+            progress(done, total, row)
+
+    if jobs:
+        if client is not None or scheduler is not None:
+            _run_dask(jobs, finished, client=client, scheduler=scheduler)
+        elif (workers or os.cpu_count() or 1) == 1 or len(jobs) == 1:
+            for name, path, target, digest in jobs:
+                finished(name, run_one(path, target, digest))
+        else:
+            with cf.ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(jobs))) as pool:
+                futures = {pool.submit(run_one, path, target, digest): name for name, path, target, digest in jobs}
+                for future in cf.as_completed(futures):
+                    finished(futures[future], future.result())
+
+    order = {name: i for i, name in enumerate(names)}
+    index = pd.DataFrame(rows)
+    for column in INDEX_COLUMNS:
+        if column not in index.columns:
+            index[column] = None
+    index = index.sort_values("scenario", key=lambda s: s.map(order)).reset_index(drop=True)
+    failures = index.loc[index["status"] == "failed", ["scenario", "file", "error"]]
+    write_table(index[INDEX_COLUMNS], out_dir / "index.csv")
+    write_table(failures, out_dir / "failures.csv")
+    return BatchResult(index=index[INDEX_COLUMNS], failures=failures.reset_index(drop=True))
+
+
+def _previous_row(target: Path) -> dict:
+    """The index row of a skipped scenario, read back from its kpis.json."""
+    try:
+        summary = json.loads((target / "kpis.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    from wfm.plan import index_row
+
+    return index_row(summary)
+
+
+def _run_dask(jobs, finished, *, client=None, scheduler=None) -> None:
+    from dask.distributed import Client, as_completed
+
+    own = client is None
+    if own:
+        client = Client(scheduler, timeout="20s")
+    try:
+        futures = {}
+        for name, path, target, digest in jobs:
+            future = client.submit(run_one, path, target, digest, key=f"wfm-plan-{name}-{digest[:12]}", pure=False)
+            futures[future] = name
+        for future in as_completed(list(futures)):
+            finished(futures[future], future.result())
+    finally:
+        if own:
+            client.close()

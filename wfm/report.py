@@ -1,0 +1,218 @@
+"""Planner-ready reports: the schedule workbook (XLSX) and the coverage chart (PNG).
+
+The workbook is what a planner prints and pins up: one sheet per day with each
+agent's timeline laid out by interval and coloured by activity, a coverage sheet
+and a KPI sheet, with frozen headers and readable widths. Both writers are atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from wfm.export import atomic_path
+
+# Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
+ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
+    "inbound": ("I", "9FC5E8"),
+    "outbound": ("O", "B6D7A8"),
+    "break": ("B", "FFE599"),
+    "lunch": ("L", "F9CB9C"),
+    "training": ("T", "D5A6BD"),
+    "meeting": ("M", "D9D2E9"),
+}
+_OTHER_STYLE = ("?", "CCCCCC")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_THIN = Side(style="thin", color="BFBFBF")
+
+
+def _segment_times(schedule: pd.DataFrame) -> pd.DataFrame:
+    """Absolute start/end timestamps of each segment (``start``/``end`` may be HH:MM)."""
+    seg = schedule.copy()
+    dates = pd.to_datetime(seg["date"]).dt.normalize()
+
+    def absolute(column: str) -> pd.Series:
+        text = seg[column].astype(str)
+        clock = text.str.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?")
+        out = pd.Series(pd.NaT, index=seg.index, dtype="datetime64[ns]")
+        if clock.any():
+            out[clock] = dates[clock] + pd.to_timedelta(text[clock].where(text[clock].str.count(":") == 2, text[clock] + ":00"))
+        if (~clock).any():
+            parsed = pd.to_datetime(text[~clock], format="mixed")
+            if getattr(parsed.dt, "tz", None) is not None:
+                parsed = parsed.dt.tz_localize(None)
+            out[~clock] = parsed
+        return out
+
+    seg["_start"] = absolute("start")
+    seg["_end"] = absolute("end")
+    # A segment ending at or before its start runs past midnight.
+    wrap = seg["_end"] <= seg["_start"]
+    seg.loc[wrap, "_end"] = seg.loc[wrap, "_end"] + pd.Timedelta(days=1)
+    seg["_date"] = dates.dt.date
+    return seg
+
+
+def _style_header(cell) -> None:
+    cell.fill = _HEADER_FILL
+    cell.font = _HEADER_FONT
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: int) -> None:
+    ws = wb.create_sheet(title=day.strftime("%a %Y-%m-%d"))
+    step = pd.Timedelta(minutes=interval_minutes)
+    first = seg["_start"].min().floor(f"{interval_minutes}min")
+    last = seg["_end"].max().ceil(f"{interval_minutes}min")
+    slots = pd.date_range(first, last, freq=step, inclusive="left")
+    fixed = ["Agent", "Group", "Start", "End", "Paid h"]
+    for col, title in enumerate(fixed + [t.strftime("%H:%M") for t in slots], start=1):
+        cell = ws.cell(row=1, column=col, value=title)
+        _style_header(cell)
+        if col > len(fixed):
+            cell.alignment = Alignment(text_rotation=90, horizontal="center")
+    fills = {k: PatternFill("solid", fgColor=v[1]) for k, v in ACTIVITY_STYLE.items()}
+    other_fill = PatternFill("solid", fgColor=_OTHER_STYLE[1])
+    centre = Alignment(horizontal="center")
+    slot_ns = slots.asi8
+    for row, (agent, rows) in enumerate(seg.groupby("agent", sort=True), start=2):
+        start, end = rows["_start"].min(), rows["_end"].max()
+        unpaid = rows.loc[rows["activity"] == "lunch", ["_start", "_end"]]
+        paid_hours = ((end - start) - (unpaid["_end"] - unpaid["_start"]).sum()).total_seconds() / 3600
+        values = [agent, rows["group"].iloc[0], start.strftime("%H:%M"), end.strftime("%H:%M"), round(paid_hours, 2)]
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=value)
+        for _, s in rows.iterrows():
+            letter, _colour = ACTIVITY_STYLE.get(s["activity"], _OTHER_STYLE)
+            fill = fills.get(s["activity"], other_fill)
+            lo = np.searchsorted(slot_ns, s["_start"].value, side="left")
+            hi = np.searchsorted(slot_ns, s["_end"].value, side="left")
+            for k in range(lo, hi):
+                cell = ws.cell(row=row, column=len(fixed) + 1 + k, value=letter)
+                cell.fill = fill
+                cell.alignment = centre
+                cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    ws.freeze_panes = ws.cell(row=2, column=len(fixed) + 1)
+    for col, width in enumerate([12, 12, 7, 7, 7], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for k in range(len(slots)):
+        ws.column_dimensions[get_column_letter(len(fixed) + 1 + k)].width = 3.2
+    ws.row_dimensions[1].height = 38
+    # Print setup: landscape, one page wide, header row and agent column repeated.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    legend_row = ws.max_row + 2
+    ws.cell(row=legend_row, column=1, value="Legend")
+    for i, (activity, (letter, colour)) in enumerate(ACTIVITY_STYLE.items()):
+        cell = ws.cell(row=legend_row + 1 + i, column=1, value=letter)
+        cell.fill = PatternFill("solid", fgColor=colour)
+        cell.alignment = centre
+        ws.cell(row=legend_row + 1 + i, column=2, value=activity)
+
+
+def _table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: Mapping[str, float] | None = None) -> None:
+    ws = wb.create_sheet(title=title)
+    for col, name in enumerate(frame.columns, start=1):
+        _style_header(ws.cell(row=1, column=col, value=str(name)))
+        width = (widths or {}).get(name, max(10, min(40, len(str(name)) + 2)))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for r, values in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, pd.Timestamp):
+                value = value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+            elif isinstance(value, (np.integer,)):
+                value = int(value)
+            elif isinstance(value, (np.floating,)):
+                value = None if np.isnan(value) else float(value)
+            ws.cell(row=r, column=c, value=value)
+    ws.freeze_panes = "A2"
+
+
+def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = []
+    for key, value in kpis.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows.extend(_flatten(value, name + "."))
+        elif isinstance(value, (list, tuple)):
+            rows.append((name, ", ".join(str(v) for v in value)))
+        else:
+            rows.append((name, value))
+    return rows
+
+
+def write_schedule_workbook(
+    path: str | Path,
+    schedule: pd.DataFrame,
+    coverage: pd.DataFrame,
+    kpis: Mapping,
+    interval_minutes: int,
+) -> None:
+    """Write ``schedule.xlsx``: one sheet per day, then Coverage and KPIs.
+
+    Parameters
+    ----------
+    path : output file.
+    schedule : one row per agent segment: ``agent, group, date, start, end, activity``.
+    coverage : one row per interval: ``ds, required, scheduled_inbound, outbound, over, under``.
+    kpis : nested mapping of KPI names to values (flattened as ``a.b`` rows).
+    interval_minutes : width of one timeline cell.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    seg = _segment_times(schedule)
+    for day, rows in seg.groupby("_date", sort=True):
+        _day_sheet(wb, day, rows, interval_minutes)
+    _table_sheet(wb, "Coverage", coverage, {"ds": 20})
+    kpi_rows = pd.DataFrame(_flatten(kpis), columns=["kpi", "value"])
+    kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))
+    _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = "Coverage") -> None:
+    """Write ``coverage.png``: required vs scheduled inbound agents (and outbound) per interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cov = coverage.copy()
+    ds = pd.to_datetime(cov["ds"])
+    if getattr(ds.dt, "tz", None) is not None:
+        ds = ds.dt.tz_localize(None)
+    x = np.arange(len(cov))
+    fig, ax = plt.subplots(figsize=(14, 4.5), dpi=110)
+    ax.fill_between(x, 0, cov["scheduled_inbound"], step="post", color="#9FC5E8", label="scheduled inbound")
+    if "outbound" in cov and cov["outbound"].sum() > 0:
+        ax.fill_between(x, cov["scheduled_inbound"], cov["scheduled_inbound"] + cov["outbound"], step="post",
+                        color="#B6D7A8", label="outbound")
+    ax.step(x, cov["required"], where="post", color="#C00000", linewidth=1.2, label="required")
+    under = cov["under"].to_numpy() > 0 if "under" in cov else np.zeros(len(cov), bool)
+    if under.any():
+        ax.scatter(x[under], cov["required"].to_numpy()[under], s=8, color="black", zorder=3, label="short")
+    days = ds.dt.normalize()
+    starts = np.flatnonzero(np.r_[True, days.to_numpy()[1:] != days.to_numpy()[:-1]])
+    ax.set_xticks(starts, [d.strftime("%a %d %b") for d in days.iloc[starts]], rotation=0, fontsize=8)
+    for s in starts[1:]:
+        ax.axvline(s, color="#888888", linewidth=0.5)
+    ax.set_ylabel("agents")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8, ncols=4)
+    ax.margins(x=0)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
