@@ -142,6 +142,152 @@ def simulate_command(
     typer.echo(sim.describe(result.summary) + (f" -> {out}" if out != "-" else ""), err=True)
 
 
+@app.command("forecast")
+@friendly
+def forecast_command(
+    history: Path = typer.Option(..., "--history", help="Interval history (CSV, XLSX or Parquet): ds, y, optional queue, aht."),
+    horizon: str = typer.Option(..., "--horizon", help="Calendar days or weeks after the last interval, e.g. 5d, 14d, 2w."),
+    out: str = typer.Option("-", "--out", "-o", help="Forecast table (.csv, .xlsx, .parquet) or - for stdout."),
+    interval: Optional[int] = typer.Option(None, help="Forecast at this interval in minutes, summing a finer history (5 -> 15)."),
+    models: Optional[str] = typer.Option(None, help="Comma-separated candidates (default: all fast ones; add mstl to try it)."),
+    folds: int = typer.Option(4, help="Rolling-origin backtest folds used to choose the model per queue."),
+    backtest_horizon: Optional[str] = typer.Option(None, "--backtest-horizon", help="Days per backtest fold (default: min(horizon, 7d))."),
+    special_days: Optional[Path] = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
+    holidays: Optional[str] = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
+    scores: Optional[str] = typer.Option(None, "--scores", help="Also write the backtest behind the choice to this table."),
+    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. America/New_York (DST days handled)."),
+) -> None:
+    """Forecast volume (and AHT) per queue and interval, model chosen by rolling-origin backtest."""
+    import warnings
+
+    from wfm import export
+    from wfm.forecast import ForecastWarning, forecast
+
+    export.check_table_path(out)
+    if scores is not None:
+        export.check_table_path(scores)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForecastWarning)
+        result = forecast(
+            history, horizon, interval=interval, models=models, folds=folds, backtest_horizon=backtest_horizon,
+            special_days=special_days, holidays=holidays, timezone=timezone,
+        )
+    for note in result.warnings:
+        typer.echo(f"warning: {note}", err=True)
+    export.write_table(result.table, out)
+    if scores is not None:
+        export.write_table(result.selection, scores)
+    chosen = result.table.drop_duplicates("queue").set_index("queue")["model"].to_dict()
+    picks = ", ".join(f"{q}: {m}" for q, m in list(chosen.items())[:5]) + (" ..." if len(chosen) > 5 else "")
+    typer.echo(f"{len(result.table)} intervals forecast ({result.interval_minutes} min) for {len(chosen)} "
+               f"queue{'s' if len(chosen) != 1 else ''} ({picks})" + (f" -> {out}" if out != "-" else ""), err=True)
+
+
+@app.command("backtest")
+@friendly
+def backtest_command(
+    history: Path = typer.Option(..., "--history", help="Interval history (CSV, XLSX or Parquet): ds, y, optional queue."),
+    folds: int = typer.Option(4, help="Number of rolling origins, one horizon apart, ending at the last day."),
+    horizon: str = typer.Option("7d", "--horizon", help="Calendar days forecast from each origin, e.g. 7d or 1w."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Also write the scores (.csv, .xlsx, .parquet; - for stdout)."),
+    interval: Optional[int] = typer.Option(None, help="Score at this interval in minutes, summing a finer history."),
+    models: Optional[str] = typer.Option(None, help="Comma-separated models, 'auto' for the automatic choice (default: all fast ones + auto)."),
+    select_folds: int = typer.Option(4, "--select-folds", help="Inner folds the 'auto' model uses at each origin."),
+    special_days: Optional[Path] = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
+    holidays: Optional[str] = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
+    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. America/New_York."),
+) -> None:
+    """Rolling-origin accuracy per queue and model: wMAPE, MAE, RMSE, MASE at the data interval and 30 min."""
+    import warnings
+
+    from wfm import export
+    from wfm.forecast import ForecastWarning, backtest
+
+    if out is not None:
+        export.check_table_path(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ForecastWarning)
+        result = backtest(
+            history, folds, horizon, interval=interval, models=models, select_folds=select_folds,
+            special_days=special_days, holidays=holidays, timezone=timezone,
+        )
+    for note in result.warnings:
+        typer.echo(f"warning: {note}", err=True)
+    shown = result.scores.assign(wmape=(result.scores["wmape"] * 100).round(2)).rename(columns={"wmape": "wmape_%"})
+    typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"), err=out == "-")
+    if out is not None:
+        export.write_table(result.scores, out)
+
+
+calls_app = typer.Typer(help="Per-call ACD logs: interval history and behaviour profiles.", no_args_is_help=True)
+app.add_typer(calls_app, name="calls")
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InputError(f"--map: '{pair}' is not OLD=NEW (e.g. --map StartTime=arrival).")
+        old, new = (part.strip() for part in pair.split("=", 1))
+        mapping[old] = new
+    return mapping
+
+
+_MAP_HELP = "Rename an export column: OLD=NEW (repeat for several), e.g. --map StartTime=arrival."
+
+
+@calls_app.command("aggregate")
+@friendly
+def calls_aggregate_command(
+    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    out: str = typer.Option("-", "--out", "-o", help="Interval history (.csv, .xlsx, .parquet) or - for stdout."),
+    interval: int = typer.Option(15, help="Interval length in minutes."),
+    answer_within: float = typer.Option(20.0, "--answer-within", help="Seconds for the service level column."),
+    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
+    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
+    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+) -> None:
+    """Interval table (queue, ds, y, aht, answered, abandoned, service_level, asa) from a call log."""
+    from wfm import calls, export
+
+    export.check_table_path(out)
+    log_frame = calls.read_calls(log, column_map=_column_map(column_map), after_call_work=after_call_work,
+                                 timezone=timezone)
+    history = calls.aggregate_calls(log_frame, interval, answer_within)
+    export.write_table(history, out)
+    if out != "-":
+        typer.echo(f"{len(log_frame)} calls -> {len(history)} intervals of {interval} min -> {out}", err=True)
+
+
+@calls_app.command("profile")
+@friendly
+def calls_profile_command(
+    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    out: str = typer.Option(..., "--out", "-o", help="Profile JSON file."),
+    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
+    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
+    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+) -> None:
+    """Learn handle-time and patience distributions (censoring-aware) per queue."""
+    import warnings
+
+    from wfm import calls, export
+
+    log_frame = calls.read_calls(log, column_map=_column_map(column_map), after_call_work=after_call_work,
+                                 timezone=timezone)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", calls.CallsWarning)
+        profile = calls.profile_calls(log_frame)
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    export.write_json(profile, out)
+    for name, entry in profile["queues"].items():
+        handle = entry["handle"]["mean"] if entry["handle"] else float("nan")
+        patience = entry["patience"]["mean"] if entry["patience"] else None
+        shown = f"{patience:.0f} s" if patience is not None else "not estimated"
+        typer.echo(f"{name}: {entry['calls']} calls, mean handle {handle:.0f} s, mean patience {shown}", err=True)
+
+
 def main() -> None:  # console-script entry point
     app()
 
