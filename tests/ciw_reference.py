@@ -78,10 +78,12 @@ def ciw_replications(
     replications: int = 10,
     seed: int = 0,
     warmup_intervals: int = 0,
+    node_class=PresentAgentsNode,
 ) -> dict[str, np.ndarray]:
     """Run ciw ``replications`` times; return per-replication SL, ASA, abandon rate.
 
     Calls arriving in the first ``warmup_intervals`` intervals are left out.
+    ``node_class=ciw.Node`` gives ciw's stock shift change instead of wfm's rule.
     """
     volume = np.asarray(volume, dtype=float)
     agents = np.asarray(agents, dtype=int)
@@ -115,7 +117,7 @@ def ciw_replications(
             number_of_servers=[ciw.Schedule(numbers_of_servers=numbers, shift_end_dates=ends)],
             reneging_time_distributions=[ciw.dists.Exponential(1.0 / patience)] if patience else None,
         )
-        sim = ciw.Simulation(network, node_class=PresentAgentsNode)
+        sim = ciw.Simulation(network, node_class=node_class)
         sim.simulate_until_max_time(drain)
         records = [
             rec

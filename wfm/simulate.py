@@ -71,6 +71,8 @@ __all__ = [
     "CallOutcomes",
     "run_calls",
     "simulate",
+    "simulate_totals",
+    "kpis_from_totals",
     "replay",
     "summarise",
 ]
@@ -352,21 +354,25 @@ _ORDER = [
 ]  # fmt: skip
 
 
-def _result(per_rep: pd.DataFrame, grid: pd.DataFrame, settings: dict[str, Any]) -> SimulationResult:
-    intervals = summarise(per_rep, ["queue", "ds"])
-    intervals = grid.merge(intervals, on=["queue", "ds"], how="left")
-    intervals = intervals[["queue", "ds", "agents", *(["volume"] if "volume" in grid else []), *_ORDER]]
-    per_rep = per_rep.assign(date=_local_date(per_rep["ds"]))
-    daily = summarise(per_rep, ["queue", "date"])[["queue", "date", *_ORDER]]
-    overall = summarise(per_rep).iloc[0]
-    summary: dict[str, Any] = {k: (None if pd.isna(v) else float(v)) for k, v in overall.items()}
-    summary.update(settings)
-    return SimulationResult(
-        intervals=intervals.reset_index(drop=True),
-        daily=daily.reset_index(drop=True),
-        summary=summary,
-        per_replication=per_rep.drop(columns="date").reset_index(drop=True),
+def _result(blocks: list[tuple[np.ndarray, str, pd.Series]], grid: pd.DataFrame, settings: dict[str, Any]
+            ) -> SimulationResult:
+    """Tables from per-queue totals (replications, len(SUM_COLUMNS), intervals) aligned with ``grid``."""
+    totals = np.concatenate([b[0] for b in blocks], axis=2)
+    kpis = pd.DataFrame(_kpi_block(totals))[_ORDER]
+    head = grid[["queue", "ds", "agents", *(["volume"] if "volume" in grid else [])]].reset_index(drop=True)
+    intervals = pd.concat([head, kpis], axis=1)
+    days = pd.DataFrame({"queue": head["queue"], "date": _local_date(head["ds"])})
+    codes, uniques = pd.MultiIndex.from_frame(days).factorize()
+    onehot = np.zeros((len(days), len(uniques)))
+    onehot[np.arange(len(days)), codes] = 1.0
+    daily = pd.concat(
+        [uniques.to_frame(index=False, name=["queue", "date"]), pd.DataFrame(_kpi_block(totals @ onehot))[_ORDER]], axis=1
     )
+    overall = _kpi_block(totals.sum(axis=2, keepdims=True))
+    summary: dict[str, Any] = {k: (None if np.isnan(overall[k][0]) else float(overall[k][0])) for k in _ORDER}
+    summary.update(settings)
+    per_rep = pd.concat([_per_rep_frame(*b) for b in blocks], ignore_index=True)
+    return SimulationResult(intervals=intervals, daily=daily, summary=summary, per_replication=per_rep)
 
 
 def _local_date(ds: pd.Series) -> pd.Series:
@@ -513,7 +519,7 @@ def _prepare_volumes(volume_frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return frame.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True), column
 
 
-STAFFING_COLUMNS = ("agents", "scheduled_inbound", "inbound", "scheduled", "coverage")
+STAFFING_COLUMNS = ("scheduled_inbound", "agents", "inbound")  # coverage first, then sizing output
 
 
 def agents_column_of(staffing: pd.DataFrame, requested: str | None = None, source: str = "staffing") -> str:
@@ -668,26 +674,12 @@ def simulate(
         if aht_rows is not None:
             aht_grid = np.ones(n_int)
             aht_grid[pos] = aht_rows[rows]
-        totals = []
-        for rep_seq in streams[q_index].spawn(replications):
-            rng = np.random.default_rng(rep_seq)
-            counts = rng.poisson(volume)
-            k = np.repeat(np.arange(n_int), counts)
-            arrival = np.sort((k + rng.random(k.size)) * L)
-            k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
-            if handle_values is not None:
-                handle = rng.choice(handle_values, size=k.size)
-            else:
-                handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
-            if patience_mean is not None:
-                pat = rng.exponential(patience_mean, size=k.size)
-            elif patience_values is not None:
-                pat = rng.choice(patience_values, size=k.size)
-            else:
-                pat = None
-            outcomes = run_calls(arrival, handle, pat, agents, L)
-            totals.append(_interval_sums(outcomes, arrival, handle, agents, L, answer_within)[:, pos])
-        reps_frames.append(_per_rep_frame(totals, queue, qf["ds"]))
+        totals = simulate_totals(
+            volume, agents, interval_seconds=L, aht=aht_grid, handle_sample=handle_values,
+            patience=patience_mean, patience_sample=patience_values, answer_within=answer_within,
+            replications=replications, seed=streams[q_index],
+        )[:, :, pos]
+        reps_frames.append((totals, queue, qf["ds"]))
         grids.append(pd.DataFrame({"queue": queue, "ds": qf["ds"], "agents": agents_rows, "volume": qf["volume"]}))
     settings = {
         "mode": "simulation",
@@ -701,18 +693,93 @@ def simulate(
             else "empirical sample" if patience_values is not None else f"exponential, mean {patience_mean:g} s"
         ),
     }
-    return _result(pd.concat(reps_frames, ignore_index=True), pd.concat(grids, ignore_index=True), settings)
+    return _result(reps_frames, pd.concat(grids, ignore_index=True), settings)
 
 
-def _per_rep_frame(totals: list[np.ndarray], queue: str, ds: pd.Series) -> pd.DataFrame:
-    parts = []
-    for r, block in enumerate(totals):
-        part = pd.DataFrame(block.T, columns=list(SUM_COLUMNS))
-        part.insert(0, "ds", ds.to_numpy())
-        part.insert(0, "queue", queue)
-        part.insert(0, "replication", r)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+def _per_rep_frame(totals: np.ndarray, queue: str, ds: pd.Series) -> pd.DataFrame:
+    reps, _, n = totals.shape
+    columns = {"replication": np.repeat(np.arange(reps), n), "queue": queue, "ds": np.tile(ds.to_numpy(), reps)}
+    columns.update({name: totals[:, j, :].ravel() for j, name in enumerate(SUM_COLUMNS)})
+    return pd.DataFrame(columns)
+
+
+def simulate_totals(
+    volume: np.ndarray,
+    agents: np.ndarray,
+    *,
+    interval_seconds: float,
+    aht=None,
+    handle_sample=None,
+    patience: float | None = None,
+    patience_sample=None,
+    answer_within: float = 20.0,
+    replications: int = 10,
+    seed: int | np.random.SeedSequence = 0,
+) -> np.ndarray:
+    """Array-level simulation without tables: the fast path for sizing searches.
+
+    Inputs are trusted (no validation); :func:`simulate` is the checked front door.
+
+    Parameters
+    ----------
+    volume : array of float
+        Expected calls offered per interval, on a gap-free grid from interval 0.
+    agents : array of int
+        Agents available for inbound calls per interval, same grid.
+    interval_seconds : float
+        Interval length in seconds.
+    aht : float or array of float, optional
+        Mean of the exponential handle time (seconds), scalar or per interval.
+    handle_sample, patience_sample : array of float, optional
+        Empirical samples drawn with replacement (``handle_sample`` wins over ``aht``).
+    patience : float, optional
+        Mean of the exponential patience; no abandonment when both patience inputs are None.
+    answer_within : float
+        Service-level target time in seconds.
+    replications : int
+        Independent runs.
+    seed : int or numpy.random.SeedSequence
+        One child stream per replication is spawned from it.
+
+    Returns
+    -------
+    ndarray, shape (replications, len(SUM_COLUMNS), n_intervals)
+        Per-replication totals by arrival interval, in the order of :data:`SUM_COLUMNS`;
+        :func:`kpis_from_totals` turns them (or sums over any axis-2 grouping) into KPIs.
+    """
+    volume = np.asarray(volume, dtype=float)
+    agents = np.asarray(agents)
+    n_int = volume.size
+    L = float(interval_seconds)
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+    aht_grid = None if aht is None else np.broadcast_to(np.asarray(aht, dtype=float), (n_int,))
+    handle_values = None if handle_sample is None else np.asarray(handle_sample, dtype=float)
+    patience_values = None if patience_sample is None else np.asarray(patience_sample, dtype=float)
+    out = np.empty((replications, len(SUM_COLUMNS), n_int))
+    for r, rep_seq in enumerate(seq.spawn(replications)):
+        rng = np.random.default_rng(rep_seq)
+        counts = rng.poisson(volume)
+        k = np.repeat(np.arange(n_int), counts)
+        arrival = np.sort((k + rng.random(k.size)) * L)
+        k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
+        if handle_values is not None:
+            handle = rng.choice(handle_values, size=k.size)
+        else:
+            handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
+        if patience is not None:
+            pat = rng.exponential(patience, size=k.size)
+        elif patience_values is not None:
+            pat = rng.choice(patience_values, size=k.size)
+        else:
+            pat = None
+        outcomes = run_calls(arrival, handle, pat, agents, L)
+        out[r] = _interval_sums(outcomes, arrival, handle, agents, L, answer_within)
+    return out
+
+
+def kpis_from_totals(totals: np.ndarray) -> dict[str, np.ndarray]:
+    """KPI means and 95% CIs per column of totals shaped (replications, len(SUM_COLUMNS), groups)."""
+    return _kpi_block(np.asarray(totals, dtype=float))
 
 
 # --------------------------------------------------------------------------- replay
@@ -837,7 +904,7 @@ def replay(
                 pat[unknown_pat] = np.inf
             outcomes = run_calls(arrival, handle, pat, agents, L)
             totals.append(_interval_sums(outcomes, arrival, handle, agents, L, answer_within)[:, pos])
-        reps_frames.append(_per_rep_frame(totals, queue, qstaff["ds"]))
+        reps_frames.append((np.stack(totals), queue, qstaff["ds"]))
         grids.append(pd.DataFrame({"queue": queue, "ds": qstaff["ds"], "agents": agents_rows}))
     settings = {
         "mode": "replay",
@@ -847,7 +914,7 @@ def replay(
         "answer_within": answer_within,
         "calls": int(len(calls)),
     }
-    return _result(pd.concat(reps_frames, ignore_index=True), pd.concat(grids, ignore_index=True), settings)
+    return _result(reps_frames, pd.concat(grids, ignore_index=True), settings)
 
 
 def _to_utc_ns(ds: pd.Series) -> np.ndarray:
