@@ -95,7 +95,7 @@ def agreement() -> None:
         ("M/M/c  c=20 a=17, 8 h", np.full(32, 17 / 300 * L), np.full(32, 20), 300.0, None, 100, 20, None),
         ("M/M/c+M c=20 a=21 pat=180, 8 h", np.full(32, 21 / 300 * L), np.full(32, 20), 300.0, 180.0, 100, 20, None),
         ("time-varying staffing, 4 h", tv_vol, tv_agents, 300.0, 180.0, 200, 30, None),
-        ("bench week, Monday (~150 agents)", frame["y"].to_numpy()[:48], agents[:48], AHT, PATIENCE, 10, 3, None),
+        ("bench week, Monday (~150 agents)", frame["y"].to_numpy()[:48], agents[:48], AHT, PATIENCE, 10, 8, None),
         ("time-varying, ciw stock shift rule", tv_vol, tv_agents, 300.0, 180.0, 200, 30, ciw.Node),
     ]
     header = (f"{'case':36s} {'calls':>6s} | {'SL ours':>13s} {'SL ciw':>13s} | {'ASA ours':>11s} "

@@ -13,7 +13,7 @@ from scipy import linalg, stats
 from ciw_reference import ciw_replications, mean_ci
 from wfm import erlang
 from wfm.errors import InputError
-from wfm.simulate import replay, run_calls, simulate, summarise
+from wfm.simulate import kpis_from_totals, replay, run_calls, shortfalls, simulate, simulate_totals, summarise
 
 L = 900.0  # 15-minute intervals
 
@@ -251,6 +251,21 @@ def test_seeded_runs_are_reproducible():
     two = simulate(vol, np.full(24, 12), seed=7, **{**kw, "replications": 2})
     head = a.per_replication[a.per_replication["replication"] < 2].reset_index(drop=True)
     pd.testing.assert_frame_equal(head, two.per_replication)
+
+
+def test_array_level_path_matches_the_table_api():
+    vol = volumes(12, 40.0)
+    agents = np.array([12] * 4 + [9] * 4 + [12] * 4)
+    res = simulate(vol, agents, interval_minutes=15, aht=240, patience=120, replications=4, seed=9)
+    # simulate() gives queue q the q-th child of SeedSequence(seed)
+    totals = simulate_totals(vol["y"].to_numpy(), agents, interval_seconds=L, aht=240.0, patience=120.0,
+                             replications=4, seed=np.random.SeedSequence(9).spawn(1)[0])
+    kpis = kpis_from_totals(totals)
+    np.testing.assert_allclose(kpis["service_level"], res.intervals["service_level"])
+    np.testing.assert_allclose(kpis["occupancy_hi"], res.intervals["occupancy_hi"])
+    flagged = shortfalls(res.intervals, 0.8)
+    assert len(flagged) > 0 and flagged["ds"].min() >= vol["ds"].iloc[4]  # the dip, and its backlog after
+    assert (flagged["shortfall"] > 0.05).all()
 
 
 def test_empirical_samples_and_staffing_table():

@@ -73,6 +73,7 @@ __all__ = [
     "simulate",
     "simulate_totals",
     "kpis_from_totals",
+    "shortfalls",
     "replay",
     "summarise",
 ]
@@ -538,6 +539,30 @@ def agents_column_of(staffing: pd.DataFrame, requested: str | None = None, sourc
         f"{source}: no agents column; expected one of {', '.join(STAFFING_COLUMNS)} "
         f"(or name it with --staffing-column), found {', '.join(repr(c) for c in columns)}."
     )
+
+
+def shortfalls(intervals: pd.DataFrame, service_level: float, points: float = 0.05) -> pd.DataFrame:
+    """Intervals whose simulated service level is more than ``points`` under the target.
+
+    Parameters
+    ----------
+    intervals : DataFrame
+        ``SimulationResult.intervals``.
+    service_level : float
+        The target share answered within ``answer_within`` (e.g. 0.8).
+    points : float
+        Tolerance as a fraction (0.05 = 5 percentage points).
+
+    Returns
+    -------
+    DataFrame
+        The offending rows (intervals with offered calls only) with a ``shortfall``
+        column (target minus simulated, as a fraction), worst first.
+    """
+    sl = intervals["service_level"]
+    bad = intervals[sl.notna() & (sl < service_level - points)].copy()
+    bad["shortfall"] = service_level - bad["service_level"]
+    return bad.sort_values("shortfall", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") -> int:
