@@ -320,6 +320,7 @@ class Solver(_Section):
     time_limit_seconds: float = Field(60.0, gt=0)
     seed: int = 0
     workers: int = Field(2, ge=1, le=64)
+    gap_limit: float = Field(0.001, ge=0, le=1)  # stop once this close to the LP bound
 
 
 class Scenario(_Section):

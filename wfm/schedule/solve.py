@@ -4,6 +4,7 @@ plan so far returned)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -85,6 +86,8 @@ def solve_integer(
     seed: int = 0,
     workers: int = 2,
     hint: np.ndarray | None = None,
+    lower_bound: float | None = None,
+    gap_limit: float = 1e-4,
 ) -> IntegerResult:
     """Solve the integer model with CP-SAT; ``hint`` is a (possibly infeasible) starting point."""
     began = time.perf_counter()
@@ -93,12 +96,16 @@ def solve_integer(
         proto = cp.Proto()
         proto.solution_hint.vars.extend(range(model.num_vars))
         proto.solution_hint.values.extend(np.asarray(hint, dtype=np.int64).tolist())
+    if lower_bound is not None:
+        # A proven bound (the LP) lets CP-SAT stop as soon as the plan is close enough.
+        proto = cp.Proto()
+        proto.objective.domain.extend([int(np.floor(lower_bound * MONEY_SCALE * (1 - 1e-6))) - 1, 2**60])
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = workers
     params.random_seed = seed
     params.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
-    params.relative_gap_limit = 1e-4
+    params.relative_gap_limit = gap_limit
     status = solver.Solve(cp)
     seconds = time.perf_counter() - began
     name = solver.StatusName(status)
@@ -107,3 +114,86 @@ def solve_integer(
         objective = float(np.dot(values, np.asarray(model.cost)))
         return IntegerResult(name, values, objective, solver.BestObjectiveBound() / MONEY_SCALE, seconds)
     return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds)
+
+
+@dataclass
+class PlanSolve:
+    values: np.ndarray | None
+    objective: float | None
+    lp_bound: float | None
+    cpsat_bound: float | None
+    status: str
+    seconds: float
+    phases: dict
+
+
+def restrict_to_rounding(model: LinearModel, variables: np.ndarray, lp_values: np.ndarray) -> LinearModel:
+    """The model with ``variables`` limited to the floor and ceiling of their LP values (RENS)."""
+    lower, upper = list(model.lower), list(model.upper)
+    for v in variables.tolist():
+        lower[v] = int(np.floor(lp_values[v] + 1e-6))
+        upper[v] = max(lower[v], int(np.ceil(lp_values[v] - 1e-6)))
+    return dataclasses.replace(model, lower=lower, upper=upper)
+
+
+def solve_plan(
+    model: LinearModel,
+    structural: np.ndarray,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 2,
+    gap_limit: float = 0.001,
+) -> PlanSolve:
+    """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
+
+    1. GLOP solves the LP relaxation: the lower bound.
+    2. CP-SAT solves the model with the tours, starts and breaks held between the floor
+       and the ceiling of their LP values (relaxation-enforced neighbourhood search):
+       a small problem that gives a near-optimal plan in seconds.
+    3. CP-SAT then searches the full model from that plan (as a hint) for the rest of
+       the time, stopping early once within ``gap_limit`` of the LP bound.
+    """
+    began = time.perf_counter()
+    phases: dict = {}
+    lp = solve_lp(model, time_limit=max(5.0, time_limit / 2))
+    phases["lp_seconds"] = round(lp.seconds, 2)
+    best: IntegerResult | None = None
+    if lp.values is not None and len(structural):
+        remaining = time_limit - (time.perf_counter() - began)
+        rens = solve_integer(
+            restrict_to_rounding(model, structural, lp.values),
+            time_limit=max(1.0, min(remaining / 2, 30.0)),
+            seed=seed,
+            workers=workers,
+            lower_bound=lp.objective,
+            gap_limit=gap_limit,
+        )
+        phases["rounding_seconds"] = round(rens.seconds, 2)
+        phases["rounding_status"] = rens.status
+        if rens.values is not None:
+            best = rens
+    done = best is not None and lp.objective is not None and best.objective <= lp.objective * (1 + gap_limit)
+    remaining = time_limit - (time.perf_counter() - began)
+    cpsat_bound = None
+    if not done and remaining > 1.0:
+        full = solve_integer(
+            model,
+            time_limit=remaining,
+            seed=seed,
+            workers=workers,
+            hint=None if best is None else best.values,
+            lower_bound=lp.objective,
+            gap_limit=gap_limit,
+        )
+        phases["search_seconds"] = round(full.seconds, 2)
+        phases["search_status"] = full.status
+        cpsat_bound = full.best_bound
+        if full.values is not None and (best is None or full.objective < best.objective):
+            best = full
+    seconds = time.perf_counter() - began
+    if best is None:
+        return PlanSolve(None, None, lp.objective, cpsat_bound, "NO_PLAN_FOUND", seconds, phases)
+    proven = lp.objective is not None and best.objective <= lp.objective + 1e-6
+    status = "OPTIMAL" if proven or (cpsat_bound is not None and best.objective <= cpsat_bound + 1e-6) else "FEASIBLE"
+    return PlanSolve(best.values, best.objective, lp.objective, cpsat_bound, status, seconds, phases)

@@ -1,0 +1,259 @@
+"""Blended inbound/outbound weekly scheduling with OR-Tools CP-SAT.
+
+``make_schedule(requirements, scenario)`` turns the inbound requirement per interval
+(the output of :func:`wfm.erlang.size_intervals` / ``wfm size``) plus the scenario's
+groups, shift rules and campaigns into per-agent weekly schedules, the coverage per
+interval and a summary with the cost, the lower bound and the gap.
+
+Modules: :mod:`.rules` (the problem in slots), :mod:`.model` (one helper per rule),
+:mod:`.solve` (GLOP bound, CP-SAT), :mod:`.expand` (agents and segments),
+:mod:`.diagnose` (binding rules), :mod:`.validate` (hard-rule checks).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InputError
+from wfm.scenario import Scenario
+from wfm.schedule.diagnose import binding_rules
+from wfm.schedule.expand import Roster, expand_roster, roster_frames
+from wfm.schedule.model import Layout, LinearModel, build_model
+from wfm.schedule.rules import Problem, build_problem
+from wfm.schedule.solve import solve_plan
+
+__all__ = [
+    "ScheduleResult",
+    "make_schedule",
+    "write_schedule",
+    "build_problem",
+    "build_model",
+]
+
+
+@dataclass
+class ScheduleResult:
+    """A solved schedule: the tables that leave the program and what produced them."""
+
+    schedule: pd.DataFrame  # agent, group, shift, date, start, end, activity, detail
+    coverage: pd.DataFrame  # ds, required, scheduled_inbound, outbound, over, under
+    summary: dict
+    problem: Problem
+    roster: Roster
+
+
+def _round(x: float | None, digits: int = 2):
+    return None if x is None else round(float(x), digits)
+
+
+def make_schedule(
+    requirements: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    source: str = "requirements",
+) -> ScheduleResult:
+    """Schedule the horizon at minimum cost.
+
+    Parameters
+    ----------
+    requirements : DataFrame
+        ``ds`` (interval start, local time), ``agents`` (agents required), optional
+        ``queue``; at the scenario's ``interval_minutes``.
+    scenario : Scenario
+        Horizon, groups, shift rules, campaigns, costs and solver settings.
+    time_limit : float, optional
+        CP-SAT seconds; default ``scenario.solver.time_limit_seconds``.
+    source : str
+        Name of the requirement table in error messages.
+
+    Returns
+    -------
+    ScheduleResult
+        ``summary`` holds ``cost`` (paid cost + penalties), ``lower_bound`` (the
+        larger of the LP relaxation and CP-SAT's bound), ``gap`` (``(cost -
+        lower_bound) / lower_bound``), ``paid_hours``, ``under_intervals``, per
+        campaign ``outbound_done_share``, ``solve_seconds``, ``status`` and
+        ``binding_rules``.
+    """
+    began = time.perf_counter()
+    limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
+    problem = build_problem(requirements, scenario, source)
+    model, layout, avail = build_model(problem)
+    structural = np.concatenate([layout.tour_vars, layout.start_vars, layout.break_vars]).astype(np.int64)
+    remaining = max(1.0, limit - (time.perf_counter() - began))
+    result = solve_plan(
+        model,
+        structural,
+        time_limit=remaining,
+        seed=scenario.solver.seed,
+        workers=scenario.solver.workers,
+        gap_limit=scenario.solver.gap_limit,
+    )
+    if result.values is None:
+        # No plan found in time: the empty plan is always allowed (everything short).
+        values = _empty_plan(model)
+        status = "NO_PLAN_FOUND (showing the empty plan: every requirement short)"
+    else:
+        values = result.values
+        status = result.status
+    roster = expand_roster(problem, layout, values)
+    schedule, coverage = roster_frames(problem, roster)
+    summary = _summary(problem, model, layout, values, result, status, roster, coverage)
+    summary["solve_seconds"] = round(time.perf_counter() - began, 2)
+    summary.update(result.phases)
+    return ScheduleResult(schedule, coverage, summary, problem, roster)
+
+
+def _empty_plan(model: LinearModel) -> np.ndarray:
+    values = np.zeros(model.num_vars, dtype=np.int64)
+    # Shortfall and undone variables absorb every requirement in the empty plan.
+    for index, coef, lo, _ in model.rows:
+        if lo > 0 and len(index):
+            values[index[-1]] = int(np.ceil(lo / coef[-1]))
+    return values
+
+
+def _summary(problem, model, layout: Layout, values, result, status, roster: Roster, coverage) -> dict:
+    scenario = problem.scenario
+    cost_vec = np.asarray(model.cost)
+    paid_cost = float(values[layout.start_vars] @ cost_vec[layout.start_vars]) if len(layout.start_vars) else 0.0
+    short_cost = float(values[layout.short_vars] @ cost_vec[layout.short_vars]) if len(layout.short_vars) else 0.0
+    undone_cost = float(values[layout.undone_vars] @ cost_vec[layout.undone_vars]) if len(layout.undone_vars) else 0.0
+    cost = paid_cost + short_cost + undone_cost
+    lp_bound = result.lp_bound
+    bounds = [b for b in (lp_bound, result.cpsat_bound) if b is not None]
+    lower = max(bounds) if bounds else None
+    if lower is not None:
+        lower = min(lower, cost)  # rounding of costs to hundredths must not push the bound past the cost
+    gap = None if lower is None else ((cost - lower) / lower if lower > 0 else 0.0)
+    interval_h = problem.interval / 60
+    paid_slots = sum(
+        problem.rules[r].paid_slots * int((roster.shift_start[a] >= 0).sum()) for a, r in enumerate(roster.agent_rule)
+    )
+    under = np.zeros((len(problem.pools), problem.slots), dtype=int)
+    for pi in range(len(problem.pools)):
+        from wfm.schedule.expand import INBOUND
+
+        got = ((roster.activity == INBOUND) & (roster.detail == pi)).sum(axis=0)
+        under[pi] = np.maximum(problem.pools[pi].required.reshape(-1) - got, 0)
+    campaigns = {}
+    seconds = problem.interval * 60
+    for ci, plan in enumerate(problem.campaigns):
+        from wfm.schedule.expand import OUTBOUND
+
+        done = int(((roster.activity == OUTBOUND) & (roster.detail == ci)).sum()) * seconds
+        owed = plan.owed_seconds
+        share = 1.0 if owed == 0 else min(1.0, done / owed)
+        work = plan.workload
+        campaigns[plan.campaign.name] = {
+            "agent_seconds_needed": round(work.agent_seconds),
+            "agent_seconds_due_in_horizon": owed,
+            "agent_seconds_done": done,
+            "outbound_done_share": round(share, 4),
+            "attempts": round(work.attempts * share * owed / max(work.agent_seconds, 1e-9), 1),
+            "contacts": round(work.contacts * share * owed / max(work.agent_seconds, 1e-9), 1),
+            "conversions": None
+            if work.conversions is None
+            else round(work.conversions * share * owed / max(work.agent_seconds, 1e-9), 1),
+        }
+    headcount = {
+        g.name: int((roster.agent_group == gi).sum()) for gi, g in enumerate(scenario.groups)
+    }
+    reasons = binding_rules(problem, layout, values, under)
+    summary = {
+        "scenario": scenario.name,
+        "currency": scenario.currency,
+        "status": status,
+        "cost": _round(cost),
+        "lower_bound": _round(lower),
+        "gap": None if gap is None else round(gap, 5),
+        "lp_bound": _round(lp_bound),
+        "cpsat_bound": _round(result.cpsat_bound),
+        "paid_cost": _round(paid_cost),
+        "short_penalty_cost": _round(short_cost),
+        "undone_penalty_cost": _round(undone_cost),
+        "paid_hours": round(paid_slots * interval_h, 2),
+        "agents": int(len(roster.agent_rule)),
+        "agents_by_group": headcount,
+        "required_agent_intervals": int(sum(p.required.sum() for p in problem.pools)),
+        "under_intervals": int((under.sum(axis=0) > 0).sum()),
+        "under_agent_intervals": int(under.sum()),
+        "over_agent_intervals": int(coverage["over"].sum()),
+        "required_in_closed_hours": round(problem.dropped_closed, 2),
+        "campaigns": campaigns,
+        "outbound_done_share": {name: c["outbound_done_share"] for name, c in campaigns.items()},
+        "binding_rules": reasons,
+        "notes": list(problem.notes),
+        "variables": model.num_vars,
+        "constraints": len(model.rows),
+    }
+    return summary
+
+
+def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
+    """Write ``schedule.csv``, ``coverage.csv`` and ``summary.json`` into ``out_dir``.
+
+    The folder appears whole or not at all: the files are built in a temporary folder
+    beside it, which then replaces ``out_dir``.
+    """
+    from wfm.export import write_json, write_table
+
+    out_dir = Path(out_dir)
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    try:
+        schedule = result.schedule.copy()
+        for column in ("start", "end"):
+            schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
+        write_table(schedule, tmp / "schedule.csv")
+        write_table(result.coverage, tmp / "coverage.csv")
+        write_json(result.summary, tmp / "summary.json")
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=parent))
+            old.rmdir()
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out_dir: str | Path,
+                   *, time_limit: float | None = None) -> ScheduleResult:
+    """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
+    from wfm.data import read_intervals, read_table
+    from wfm.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    frame = read_table(requirements_path)
+    if "y" in frame.columns:
+        frame, interval = read_intervals(requirements_path, timezone=scenario.horizon.timezone)
+        if interval != scenario.horizon.interval_minutes:
+            raise InputError(
+                f"{requirements_path}: intervals are {interval} minutes but the scenario's "
+                f"horizon.interval_minutes is {scenario.horizon.interval_minutes}; size at the same interval."
+            )
+    else:
+        if "ds" not in frame.columns:
+            raise InputError(f"{requirements_path}: no 'ds' column, expected the output of `wfm size`.")
+        from wfm.data import parse_timestamps
+
+        frame = frame.assign(ds=parse_timestamps(frame["ds"], str(requirements_path)))
+    result = make_schedule(frame, scenario, time_limit=time_limit, source=str(requirements_path))
+    write_schedule(result, out_dir)
+    return result
