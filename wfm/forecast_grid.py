@@ -251,7 +251,8 @@ def build_grid(
     week_start = _week_start(open_weekday)
     day_type, after = day_flags(dates, closed, open_weekday, week_start)
 
-    gaps = _fill_gaps(Y, observed, has_data & ~is_special, open_slots[weekday], weekday)
+    exists = _existing_cells(dates, n_slots, interval, frame["ds"].dt.tz)
+    gaps = _fill_gaps(Y, observed, has_data & ~is_special, open_slots[weekday], weekday, exists)
     return DayGrid(
         queue=queue,
         interval=interval,
@@ -272,8 +273,27 @@ def build_grid(
     )
 
 
-def _fill_gaps(Y, observed, data_days, usual, weekday) -> list:
-    """Fill missing intervals inside the usual opening hours; return them as (day, slot)."""
+def _existing_cells(dates: np.ndarray, n_slots: int, interval: int, tz) -> np.ndarray:
+    """Which wall-clock intervals exist on each date (the skipped hour of a spring-forward day does not)."""
+    exists = np.ones((len(dates), n_slots), dtype=bool)
+    if tz is None:
+        return exists
+    start = pd.Timestamp(dates[0]).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+    stop = pd.Timestamp(dates[-1] + DAY).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+    wall = pd.date_range(start, stop, freq=f"{interval}min", inclusive="left").tz_localize(None)
+    day = ((wall.normalize().to_numpy() - np.datetime64(dates[0], "ns")) // np.timedelta64(1, "D")).astype(np.int64)
+    slot = ((wall.hour * 60 + wall.minute) // interval).to_numpy()
+    exists[:] = False
+    exists[day, slot] = True
+    return exists
+
+
+def _fill_gaps(Y, observed, data_days, usual, weekday, exists) -> list:
+    """Fill missing intervals inside the usual opening hours; return the real gaps as (day, slot).
+
+    Intervals that do not exist (the skipped hour of a spring-forward day) are filled too,
+    so that day keeps the normal shape in every average, but they are not reported.
+    """
     missing = data_days[:, None] & usual & ~observed
     # the last day may simply end early (history cut mid-day): not a gap to report
     last = np.flatnonzero(data_days)
@@ -300,5 +320,5 @@ def _fill_gaps(Y, observed, data_days, usual, weekday) -> list:
             seen_share = profile[observed[i]].sum()
             level = np.nansum(Y[i][observed[i]]) / seen_share if seen_share > 0 else 0.0
             Y[i, holes] = level * profile[holes]
-            gaps.extend((i, int(s)) for s in np.flatnonzero(holes))
+            gaps.extend((i, int(s)) for s in np.flatnonzero(holes & exists[i]))
     return gaps

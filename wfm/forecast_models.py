@@ -170,8 +170,11 @@ def daily_level_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
     w = 0.5 ** (_ages_weeks(grid)[use] / LEVEL_HALF_LIFE_WEEKS)
     sw = np.sqrt(w)
     A = X * sw[:, None]
+    # shrink only the terms a few days can fool: the after-closure effect (a handful
+    # of holidays) and the month-position harmonics; day types are well observed
+    n_types = len(open_types)
     ridge = LEVEL_RIDGE * np.eye(X.shape[1])
-    ridge[0, 0] = 0.0
+    ridge[:n_types, :n_types] = 0.0
     beta = np.linalg.solve(A.T @ A + ridge, A.T @ (y * sw))
     residual = y - X @ beta
     # recent level drift the regression's long weights cannot follow
