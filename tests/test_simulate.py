@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import linalg, stats
+from scipy import linalg
 
 from ciw_reference import ciw_replications, mean_ci
 from wfm import erlang
@@ -279,6 +279,16 @@ def test_empirical_samples_and_staffing_table():
     assert res.summary["handle"] == "empirical sample"
     assert 0 < res.summary["abandon_rate"] < 0.2
     assert list(res.daily["date"]) == [pd.Timestamp("2024-04-01").date()]
+    # the sample's shape, rescaled to each interval's AHT: occupancy follows the AHT
+    ahts = np.where(np.arange(24) < 12, 120.0, 360.0)
+    scaled = simulate(vol.assign(aht=ahts), np.full(24, 30), interval_minutes=15, handle_sample=handle,
+                      scale_handle_sample=True, replications=3, seed=1)
+    occ = scaled.intervals["occupancy"].to_numpy()
+    load = 40 * ahts / 900 / 30
+    assert occ[2:10].mean() == pytest.approx(load[0], rel=0.1)
+    assert occ[14:22].mean() == pytest.approx(load[-1], rel=0.1)
+    with pytest.raises(InputError, match="aht is ignored with a handle_sample"):
+        simulate(vol, np.full(24, 30), interval_minutes=15, handle_sample=handle, aht=200)
 
 
 def test_daylight_saving_day_is_counted_once():
@@ -310,6 +320,7 @@ def test_multiple_queues_each_use_their_own_staffing():
         ({"aht": -5}, np.full(4, 3), "aht: -5"),
         ({"aht": None}, np.full(4, 3), "no handle time"),
         ({"replications": 0}, np.full(4, 3), "replications"),
+        ({"seed": -1}, np.full(4, 3), "seed: -1"),
         ({"patience": 60, "patience_sample": [30, 40]}, np.full(4, 3), "not both"),
         ({"handle_sample": [100, -1]}, np.full(4, 3), "position 2"),
         ({"interval_minutes": 7}, np.full(4, 3), "does not divide a day"),

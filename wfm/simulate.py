@@ -366,9 +366,8 @@ def _result(blocks: list[tuple[np.ndarray, str, pd.Series]], grid: pd.DataFrame,
     codes, uniques = pd.MultiIndex.from_frame(days).factorize()
     onehot = np.zeros((len(days), len(uniques)))
     onehot[np.arange(len(days)), codes] = 1.0
-    daily = pd.concat(
-        [uniques.to_frame(index=False, name=["queue", "date"]), pd.DataFrame(_kpi_block(totals @ onehot))[_ORDER]], axis=1
-    )
+    daily_kpis = pd.DataFrame(_kpi_block(totals @ onehot))[_ORDER]
+    daily = pd.concat([uniques.to_frame(index=False, name=["queue", "date"]), daily_kpis], axis=1)
     overall = _kpi_block(totals.sum(axis=2, keepdims=True))
     summary: dict[str, Any] = {k: (None if np.isnan(overall[k][0]) else float(overall[k][0])) for k in _ORDER}
     summary.update(settings)
@@ -392,6 +391,12 @@ def _check_positive(value, name: str, *, allow_zero: bool = False) -> float:
         expected = ">= 0" if allow_zero else "> 0"
         raise InputError(f"{name}: {value} is not valid, expected a finite number of seconds {expected}.")
     return number
+
+
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed: {seed!r} is not valid, expected a whole number >= 0.")
+    return np.random.SeedSequence(int(seed))
 
 
 def _check_sample(sample, name: str, *, allow_zero: bool) -> np.ndarray:
@@ -608,6 +613,7 @@ def simulate(
     replications: int = 10,
     seed: int = 0,
     agents_column: str = "agents",
+    scale_handle_sample: bool = False,
 ) -> SimulationResult:
     """Simulate a staffing plan against a volume forecast and report KPIs with 95% CIs.
 
@@ -630,7 +636,7 @@ def simulate(
         ``aht`` column (per interval) is used when present and this is omitted.
     handle_sample : array-like, optional
         Empirical handle times (seconds), drawn with replacement instead of the
-        exponential; the interval AHT is then ignored.
+        exponential; the interval AHT is then ignored unless ``scale_handle_sample``.
     patience : float, optional
         Mean patience in seconds (exponential). Omit both ``patience`` and
         ``patience_sample`` for no abandonment (Erlang C behaviour).
@@ -642,6 +648,10 @@ def simulate(
         Seed of the ``SeedSequence`` that spawns one stream per replication.
     agents_column : str
         Column of the staffing table with the inbound agents per interval.
+    scale_handle_sample : bool
+        Keep the sample's shape but rescale it to each interval's AHT (``aht`` or the
+        ``aht`` column): a draw ``h`` becomes ``h / mean(sample) * aht``. For a forecast
+        whose AHT varies by interval with a handle-time shape learned from call logs.
 
     Returns
     -------
@@ -653,11 +663,16 @@ def simulate(
     interval_minutes = check_interval_minutes(interval_minutes, "interval_minutes")
     L = interval_minutes * 60.0
     answer_within = _check_positive(answer_within, "answer_within", allow_zero=True)
+    handle_values = None
     if handle_sample is not None:
         handle_values = _check_sample(handle_sample, "handle_sample", allow_zero=False)
-        aht_rows = None
-    else:
-        handle_values = None
+        if aht is not None and not scale_handle_sample:
+            raise InputError(
+                "aht: an aht is ignored with a handle_sample; pass scale_handle_sample=True to rescale the "
+                "sample to it, or leave aht out."
+            )
+    aht_rows = None
+    if handle_values is None or scale_handle_sample:
         if aht is not None:
             aht_rows = np.full(len(frame), _check_positive(aht, "aht"))
         elif "aht" in frame.columns:
@@ -666,6 +681,8 @@ def simulate(
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(f"volumes: row {i + 1}, column 'aht' is '{frame['aht'].iloc[i]}', expected seconds > 0.")
+        elif handle_values is not None:
+            raise InputError("scale_handle_sample: no AHT to scale to; pass aht (seconds) or an 'aht' column.")
         else:
             raise InputError("aht: no handle time given; pass aht (seconds), an 'aht' column or a handle_sample.")
     if patience is not None and patience_sample is not None:
@@ -676,10 +693,7 @@ def simulate(
     )
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
         raise InputError(f"replications: {replications!r} is not valid, expected a whole number >= 1.")
-    try:
-        seed_seq = np.random.SeedSequence(int(seed))
-    except (TypeError, ValueError):
-        raise InputError(f"seed: {seed!r} is not valid, expected a whole number >= 0.") from None
+    seed_seq = _seed_sequence(seed)
 
     queues = list(dict.fromkeys(frame["queue"]))
     multi = len(queues) > 1
@@ -712,7 +726,10 @@ def simulate(
         "seed": int(seed),
         "interval_minutes": interval_minutes,
         "answer_within": answer_within,
-        "handle": "empirical sample" if handle_values is not None else "exponential",
+        "handle": (
+            "exponential" if handle_values is None
+            else "empirical sample scaled to the interval AHT" if scale_handle_sample else "empirical sample"
+        ),
         "patience": (
             "none" if patience_mean is None and patience_values is None
             else "empirical sample" if patience_values is not None else f"exponential, mean {patience_mean:g} s"
@@ -756,7 +773,8 @@ def simulate_totals(
     aht : float or array of float, optional
         Mean of the exponential handle time (seconds), scalar or per interval.
     handle_sample, patience_sample : array of float, optional
-        Empirical samples drawn with replacement (``handle_sample`` wins over ``aht``).
+        Empirical samples drawn with replacement. With both ``handle_sample`` and ``aht``
+        the sample is rescaled to each interval's AHT (draw / sample mean x aht).
     patience : float, optional
         Mean of the exponential patience; no abandonment when both patience inputs are None.
     answer_within : float
@@ -789,6 +807,8 @@ def simulate_totals(
         k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
         if handle_values is not None:
             handle = rng.choice(handle_values, size=k.size)
+            if aht_grid is not None:
+                handle *= aht_grid[k] / handle_values.mean()
         else:
             handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
         if patience is not None:
@@ -881,7 +901,7 @@ def replay(
     staff = staff.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
     queues = list(dict.fromkeys(calls["queue"]))
     multi = len(queues) > 1
-    seed_seq = np.random.SeedSequence(int(seed))
+    seed_seq = _seed_sequence(seed)
     grids, reps_frames = [], []
     for q_index, queue in enumerate(queues):
         qcalls = calls[calls["queue"] == queue].reset_index(drop=True)
