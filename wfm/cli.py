@@ -134,9 +134,9 @@ def simulate_command(
             trace, staff, interval_minutes=minutes, answer_within=answer_within, agents_column=column,
             patience=patience, replications=replications, seed=seed,
         )
-    export.write_table(result.intervals, out)
+    export.write_table(result.intervals, out, float_format="%.6g")
     if daily is not None:
-        export.write_table(result.daily, daily)
+        export.write_table(result.daily, daily, float_format="%.6g")
     if summary is not None:
         export.write_json(result.summary, summary)
     typer.echo(sim.describe(result.summary) + (f" -> {out}" if out != "-" else ""), err=True)
@@ -286,6 +286,30 @@ def calls_profile_command(
         patience = entry["patience"]["mean"] if entry["patience"] else None
         shown = f"{patience:.0f} s" if patience is not None else "not estimated"
         typer.echo(f"{name}: {entry['calls']} calls, mean handle {handle:.0f} s, mean patience {shown}", err=True)
+
+
+@app.command("schedule")
+@friendly
+def schedule_command(
+    requirements: Path = typer.Option(..., "--requirements", help="Requirement table from `wfm size` (ds, agents, optional queue)."),
+    scenario: Path = typer.Option(..., "--scenario", help="Scenario TOML: [horizon], [[group]], [[shift]], [[campaign]], [costs]."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder for schedule.csv, coverage.csv and summary.json."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's, 60)."),
+) -> None:
+    """Weekly blended schedule at minimum cost (CP-SAT), with its LP bound and gap."""
+    from wfm.schedule import schedule_files
+
+    result = schedule_files(requirements, scenario, out, time_limit=time_limit)
+    s = result.summary
+    typer.echo(
+        f"{s['agents']} agents, {s['paid_hours']:g} paid hours, cost {s['cost']:,.0f} {s['currency']}, "
+        f"bound {s['lower_bound']:,.0f}, gap {100 * (s['gap'] or 0):.2f}%, {s['status']} in {s['solve_seconds']:g} s -> {out}",
+        err=True,
+    )
+    if s["under_intervals"]:
+        typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
+    for reason in s["binding_rules"]:
+        typer.echo(f"binding: {reason}", err=True)
 
 
 def main() -> None:  # console-script entry point
