@@ -154,7 +154,7 @@ def test_true_gaps_are_reported_filled_and_do_not_pull_the_forecast_down():
     holes = (frame["ds"].dt.date == pd.Timestamp("2024-04-24").date()) & frame["ds"].dt.hour.isin([11, 12])
     gappy = frame[~holes]
     with pytest.warns(ForecastWarning, match=r"8 intervals missing inside opening hours \(first on 2024-04-24\)"):
-        result = forecast(gappy, "1w", models="top_down_calendar")
+        result = forecast(gappy, "1w", models="top_down_calendar", folds=2)
     assert len(result.gaps) == 8
     assert set(result.gaps["ds"].dt.hour) == {11, 12}
     full = quiet(forecast, frame, "1w", models="top_down_calendar").table
@@ -474,3 +474,18 @@ def test_cli_short_history_warns_but_succeeds(tmp_path):
     assert result.exit_code == 0
     assert "warning: queue 'default': only 9 days of history" in result.output
     assert out.exists()
+
+
+def test_two_weeks_but_no_room_for_a_fold_keeps_the_named_model_with_a_warning():
+    frame = history(days=17)  # 15 calendar days on the grid: a 7-day fold would leave 8 to train on
+    with pytest.warns(ForecastWarning, match="no backtest fold fits in the history, so the forecast uses hist_avg_4w"):
+        table = forecast(frame, "1w").table
+    assert set(table["model"]) == {"hist_avg_4w"} and len(table) == 5 * 40
+
+
+def test_aggregation_keeps_the_repeated_fall_back_hour_apart():
+    ds = pd.date_range(pd.Timestamp("2024-11-03 00:00").tz_localize("America/New_York"), periods=4 * 12, freq="5min")
+    frame = pd.DataFrame({"queue": "q", "ds": ds, "y": 1.0})
+    out = aggregate_intervals(frame, 5, 15)
+    assert len(out) == 16 and (out["y"] == 3.0).all()  # 4 real hours (01:00 twice), never 6 in one interval
+    assert out["ds"].is_unique

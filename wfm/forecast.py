@@ -437,13 +437,15 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
         chosen, b = FALLBACK_MODEL, 0.1**2
     else:
         origins = _fold_origins(grid, folds, backtest_days)
-        if len(origins) < folds:
+        if 0 < len(origins) < folds:
             notes.append(
                 f"queue '{queue}': history allows {len(origins)} of the {folds} backtest folds of {backtest_days} days "
                 f"(each needs 14 days before it)."
             )
         if not origins:
-            chosen, b = FALLBACK_MODEL, 0.1**2
+            # nothing to choose by: keep a single named model, else the planners' default
+            chosen, b = (names[0] if len(names) == 1 else "hist_avg_4w"), 0.1**2
+            notes.append(f"queue '{queue}': no backtest fold fits in the history, so the forecast uses {chosen} untested.")
         elif len(names) == 1:
             chosen = names[0]
             tallies, residuals, _ = _run_backtest(grid, names, folds, backtest_days, calendar)
