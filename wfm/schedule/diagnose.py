@@ -48,8 +48,9 @@ def binding_rules(problem: Problem, layout: Layout, values: np.ndarray, under: n
     # 2. Headcount caps reached.
     rule_group = np.array([r.group_index for r in problem.rules])
     count = values[layout.tour_vars] if len(layout.tour_vars) else np.zeros(0, int)
+    undone_any = bool(len(layout.undone_vars)) and int(values[layout.undone_vars].sum()) > 0
     for gi, group in enumerate(scenario.groups):
-        if group.headcount is None or not len(count):
+        if group.headcount is None or not len(count) or not (under.sum() > 0 or undone_any):
             continue
         for w in range(problem.weeks):
             used = int(count[(rule_group[layout.tour_keys[:, 0]] == gi) & (layout.tour_keys[:, 1] == w)].sum())

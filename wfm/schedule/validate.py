@@ -1,0 +1,145 @@
+"""Independent checks of a schedule table against the scenario's hard rules.
+
+These work from ``schedule.csv`` alone (not from the model), so they catch mistakes
+in the model and in the expansion alike: opening hours, start windows and lengths,
+breaks inside their windows, rest between shifts, days per week, consecutive days
+off, same start all week, outbound only inside calling windows before the deadline,
+and skills. :func:`coverage_from_schedule` recounts coverage from the segments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from wfm.scenario import WEEKDAYS, Scenario, clock_minutes
+
+
+def _minutes(ts: pd.Timestamp) -> int:
+    return ts.hour * 60 + ts.minute
+
+
+def _read(schedule: pd.DataFrame) -> pd.DataFrame:
+    frame = schedule.copy()
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"])
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    frame["detail"] = frame["detail"].fillna("").astype(str)
+    return frame
+
+
+def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """Every hard-rule violation found in ``schedule`` (empty when the schedule is valid)."""
+    frame = _read(schedule)
+    horizon = scenario.horizon
+    interval = horizon.interval_minutes
+    shifts = {s.name: s for s in scenario.shifts}
+    groups = {g.name: g for g in scenario.groups}
+    campaigns = {c.name: c for c in scenario.campaigns}
+    problems: list[str] = []
+    shift_rows = []
+    for (agent, day), part in frame.groupby(["agent", "date"], sort=True):
+        part = part.sort_values("start")
+        where = f"{agent} on {day}"
+        rule = shifts[part["shift"].iloc[0]]
+        group = groups[part["group"].iloc[0]]
+        begin, finish = part["start"].iloc[0], part["end"].iloc[-1]
+        if (part["start"].iloc[1:].to_numpy() != part["end"].iloc[:-1].to_numpy()).any():
+            problems.append(f"{where}: segments have gaps or overlaps")
+        length = (finish - begin).total_seconds() / 60
+        if not any(abs(length - h * 60) < 1e-6 for h in rule.length_hours):
+            problems.append(f"{where}: shift of {length / 60:g} h is not a length of '{rule.name}'")
+        start_min = _minutes(begin)
+        earliest, latest = clock_minutes(rule.start_earliest), clock_minutes(rule.start_latest)
+        step = rule.start_step_minutes or interval
+        if not (earliest <= start_min <= latest) or (start_min - earliest) % step:
+            problems.append(f"{where}: start {begin:%H:%M} is outside the start window of '{rule.name}'")
+        opening = horizon.opening_minutes(day)
+        end_min = (finish - pd.Timestamp(day)).total_seconds() / 60
+        if opening is None or start_min < opening[0] or end_min > opening[1]:
+            problems.append(f"{where}: works outside opening hours ({begin:%H:%M}-{finish:%H:%M})")
+        rests = part[part["activity"].isin(["break", "lunch"])]
+        if len(rests) != len(rule.breaks):
+            problems.append(f"{where}: {len(rests)} breaks, expected {len(rule.breaks)}")
+        else:
+            for (_, seg), br in zip(rests.iterrows(), rule.breaks):
+                offset = (seg["start"] - begin).total_seconds() / 60
+                seg_len = (seg["end"] - seg["start"]).total_seconds() / 60
+                if seg["activity"] != br.kind or seg_len != br.length_minutes:
+                    problems.append(f"{where}: {seg['activity']} of {seg_len:g} min, expected a {br.kind} of {br.length_minutes}")
+                if not (br.start_after_hours[0] * 60 - 1e-6 <= offset <= br.start_after_hours[1] * 60 + 1e-6):
+                    problems.append(f"{where}: {br.kind} at {seg['start']:%H:%M} is outside its window")
+        for _, seg in part.iterrows():
+            act = seg["activity"]
+            if act == "inbound" and not group.does_inbound:
+                problems.append(f"{where}: group '{group.name}' takes inbound calls without the skill")
+            if act == "outbound":
+                if not group.does_outbound:
+                    problems.append(f"{where}: group '{group.name}' calls out without the skill")
+                campaign = campaigns.get(seg["detail"])
+                if campaign is None:
+                    problems.append(f"{where}: outbound for unknown campaign '{seg['detail']}'")
+                    continue
+                if campaign.groups and group.name not in campaign.groups:
+                    problems.append(f"{where}: group '{group.name}' may not call for '{campaign.name}'")
+                first = campaign.start or horizon.start
+                if not (first <= day <= campaign.deadline) or WEEKDAYS[day.weekday()] not in campaign.window_days:
+                    problems.append(f"{where}: calls for '{campaign.name}' on a day outside its window or deadline")
+                s_min = _minutes(seg["start"])
+                e_min = (seg["end"] - pd.Timestamp(day)).total_seconds() / 60
+                if s_min < clock_minutes(campaign.window_start) or e_min > clock_minutes(campaign.window_end):
+                    problems.append(f"{where}: calls for '{campaign.name}' outside {campaign.window_start}-{campaign.window_end}")
+        shift_rows.append((agent, day, begin, finish, rule.name))
+    shifts_frame = pd.DataFrame(shift_rows, columns=["agent", "date", "start", "end", "shift"])
+    for agent, part in shifts_frame.groupby("agent"):
+        part = part.sort_values("start")
+        for prev, nxt in zip(part.itertuples(), part.iloc[1:].itertuples()):
+            rest = (nxt.start - prev.end).total_seconds() / 3600
+            need = shifts[nxt.shift].min_rest_hours
+            if rest < need - 1e-9:
+                problems.append(f"{agent}: {rest:g} h rest before {nxt.date}, expected at least {need:g} h")
+        week = part["date"].map(lambda d: (d - horizon.start).days // 7)
+        for w, wpart in part.groupby(week):
+            rule = shifts[wpart["shift"].iloc[0]]
+            worked = {(d - horizon.start).days % 7 for d in wpart["date"]}
+            low, high = rule.days_per_week
+            if not low <= len(worked) <= high:
+                problems.append(f"{agent}: works {len(worked)} days in week {w + 1}, expected {low}-{high}")
+            if rule.consecutive_days_off and not any(i not in worked and (i + 1) % 7 not in worked for i in range(7)):
+                problems.append(f"{agent}: no two consecutive days off in week {w + 1}")
+            if rule.same_start and wpart["start"].map(_minutes).nunique() > 1:
+                problems.append(f"{agent}: start time changes within week {w + 1} of a same-start shift")
+    return problems
+
+
+def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Agents on inbound and on outbound per interval start, recounted from the segments."""
+    frame = _read(schedule)
+    step = pd.Timedelta(minutes=interval_minutes)
+    counts: dict[tuple[pd.Timestamp, str], int] = {}
+    for seg in frame.itertuples():
+        if seg.activity not in ("inbound", "outbound"):
+            continue
+        t = seg.start
+        while t < seg.end:
+            counts[(t, seg.activity)] = counts.get((t, seg.activity), 0) + 1
+            t += step
+    if not counts:
+        return pd.DataFrame(columns=["ds", "scheduled_inbound", "outbound"])
+    series = pd.Series(counts)
+    series.index = pd.MultiIndex.from_tuples(series.index, names=["ds", "activity"])
+    table = series.unstack("activity", fill_value=0)
+    table = table.rename(columns={"inbound": "scheduled_inbound"})
+    for column in ("scheduled_inbound", "outbound"):
+        if column not in table.columns:
+            table[column] = 0
+    return table[["scheduled_inbound", "outbound"]].reset_index()
+
+
+def day_index(day: dt.date, start: dt.date) -> int:
+    return (day - start).days
+
+
+__all__ = ["check_schedule", "coverage_from_schedule", "np"]
