@@ -199,6 +199,57 @@ def test_replay_from_observed_outcomes():
     assert better.summary["service_level"] == 1.0
 
 
+def brute_force(arrival, handle, patience, agents, interval):
+    """A plain event-by-event FCFS simulation, written for clarity, to check the engine."""
+    n = len(arrival)
+    last = len(agents) - 1
+    capacity = lambda t: agents[min(int(t // interval), last)]  # noqa: E731
+    wait, answered = [None] * n, [False] * n
+    queue, busy_ends = [], []
+    events = sorted(set(arrival) | {k * interval for k in range(1, last + 1)} | set(arrival + patience))
+    events = [t for t in events if np.isfinite(t)]
+    t = 0.0
+    i = 0
+    while events or busy_ends:
+        candidates = [e for e in events[:1]] + ([min(busy_ends)] if busy_ends else [])
+        t = min(candidates)
+        if events and events[0] == t:
+            events.pop(0)
+        busy_ends = [e for e in busy_ends if e > t]
+        while i < n and arrival[i] <= t:
+            queue.append(i)
+            i += 1
+        while queue and len(busy_ends) < capacity(t):  # answer before anyone hangs up at t
+            j = queue.pop(0)
+            wait[j], answered[j] = t - arrival[j], True
+            busy_ends.append(t + handle[j])
+        for j in [j for j in queue if arrival[j] + patience[j] <= t]:
+            queue.remove(j)
+            wait[j] = patience[j]
+        if not events and not busy_ends and queue:  # nobody will ever come
+            for j in queue:
+                wait[j] = max(len(agents) * interval, arrival[j]) - arrival[j]
+            queue = []
+    return np.array(wait, dtype=float), np.array(answered)
+
+
+def test_engine_matches_a_brute_force_event_simulation():
+    rng = np.random.default_rng(2024)
+    for case in range(150):
+        n_int = int(rng.integers(1, 5))
+        agents = rng.integers(0, 4, n_int)
+        if case % 3 == 0:
+            agents[-1] = max(agents[-1], 1)
+        n = int(rng.integers(1, 25))
+        arrival = np.sort(rng.uniform(0, n_int * 100.0, n))
+        handle = rng.exponential(60.0, n) + 0.01
+        patience = np.where(rng.random(n) < 0.3, np.inf, rng.exponential(50.0, n))
+        out = run_calls(arrival, handle, patience, agents, 100.0)
+        wait, answered = brute_force(arrival, handle, patience, agents, 100.0)
+        assert out.answered.tolist() == answered.tolist(), case
+        np.testing.assert_allclose(out.wait, wait, atol=1e-9, err_msg=str(case))
+
+
 # ----------------------------------------------------------------- behaviour
 
 

@@ -179,6 +179,7 @@ def run_calls(
         a = arr_l[i]
         t = a if a > frontier else frontier
         deadline = end_l[i]
+        served = True
         while True:
             while heap and heap[0] <= t:
                 pop(heap)
@@ -192,14 +193,19 @@ def run_calls(
             if r < nxt:
                 nxt = r
             if nxt > deadline or nxt == inf:
-                t = -1.0  # hangs up (or can never be answered)
+                served = False  # hangs up first (or can never be answered)
                 break
             t = nxt
-        if t < 0.0:
+        if not served or t > deadline:
+            # No agent is free anywhere in [t, min(next free time, deadline)], and the
+            # heap was emptied up to t: later callers may not start before either.
             if deadline < inf:
-                frontier = deadline if deadline > frontier else frontier
+                if deadline > frontier:
+                    frontier = deadline
             else:  # never answerable: nobody works after the horizon
                 end_l[i] = max(horizon_end, a)
+            if t > frontier:
+                frontier = t
             continue
         answered[i] = True
         start_list[i] = t
