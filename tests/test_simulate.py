@@ -10,7 +10,10 @@ import pandas as pd
 import pytest
 from scipy import linalg
 
-from ciw_reference import ciw_replications, mean_ci
+try:  # tests/ may or may not be a package
+    from tests.ciw_reference import ciw_replications, mean_ci
+except ImportError:
+    from ciw_reference import ciw_replications, mean_ci
 from wfm import erlang
 from wfm.errors import InputError
 from wfm.simulate import kpis_from_totals, replay, run_calls, shortfalls, simulate, simulate_totals, summarise
@@ -277,6 +280,16 @@ def test_staffing_drop_lets_calls_finish():
     out = run_calls(arrival, handle, None, np.array([3, 1]), L)
     # busy until 950, 1051, 1152: the 4th call needs busy < 1, i.e. after the last finishes
     assert out.wait.tolist() == [0, 0, 0, 1152 - 905]
+
+
+def test_caller_behind_a_waiting_caller_hangs_up_in_time():
+    # both agents free up at 100; caller A (patient) is answered then, caller B gave up
+    # at 50 and must not take the other agent free at 100
+    arrival = np.array([0.0, 1.0, 10.0, 20.0])
+    out = run_calls(arrival, np.array([100.0, 99.0, 5.0, 5.0]), np.array([np.inf, np.inf, np.inf, 30.0]),
+                    np.array([2]), L)
+    assert out.answered.tolist() == [True, True, True, False]
+    assert out.wait.tolist() == [0.0, 0.0, 90.0, 30.0]
 
 
 def test_closed_interval_and_no_agents_after_horizon():
