@@ -192,6 +192,9 @@ def aggregate_calls(calls: pd.DataFrame, interval_minutes: int, answer_within: f
 # --- behaviour profiles -----------------------------------------------------------
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+# Probabilities of the stored quantile function: drawing uniformly from these values is
+# drawing from the empirical distribution (to within 1/400 in probability).
+SAMPLE_PROBABILITIES = (np.arange(400) + 0.5) / 400
 
 
 def _fit_handle(handle: np.ndarray) -> dict:
@@ -201,6 +204,7 @@ def _fit_handle(handle: np.ndarray) -> dict:
         "mean": float(handle.mean()),
         "std": float(handle.std(ddof=1)) if handle.size > 1 else 0.0,
         "quantiles": {f"{q:g}": float(np.quantile(handle, q)) for q in QUANTILES},
+        "sample_quantiles": [round(float(v), 3) for v in np.quantile(handle, SAMPLE_PROBABILITIES)],
     }
     fits = {}
     shape, loc, scale = stats.lognorm.fit(handle, floc=0)
@@ -264,7 +268,33 @@ def _fit_patience(wait: np.ndarray, abandoned: np.ndarray) -> dict:
     best = min(fits, key=lambda k: fits[k]["aic"]) if fits else None
     out["best_fit"] = best
     out["mean"] = fits[best]["mean"] if best else None
+    out["sample_quantiles"] = _patience_quantiles(km, fits.get(best) if best else None, best)
     return out
+
+
+def _patience_quantiles(km, fit: dict | None, kind: str | None) -> list[float]:
+    """The patience quantile function: Kaplan–Meier where it is observed, the fitted
+    distribution beyond the longest observed wait (where censoring hides the tail)."""
+    sf = km.survival_function_.iloc[:, 0]
+    times, surv = sf.index.to_numpy(dtype=float), sf.to_numpy(dtype=float)
+    out = []
+    for p in SAMPLE_PROBABILITIES:
+        reached = np.flatnonzero(surv <= 1 - p)
+        if reached.size:
+            out.append(float(times[reached[0]]))
+        elif fit is not None:
+            out.append(float(_fitted_quantile(kind, fit, p)))
+        else:
+            out.append(float("inf"))
+    return [round(v, 3) for v in out]
+
+
+def _fitted_quantile(kind: str, fit: dict, p: float) -> float:
+    if kind == "exponential":
+        return stats.expon.ppf(p, scale=fit["mean"])
+    if kind == "weibull":
+        return stats.weibull_min.ppf(p, fit["shape"], scale=fit["scale"])
+    return stats.lognorm.ppf(p, fit["sigma"], scale=math.exp(fit["mu"]))
 
 
 @dataclass

@@ -64,21 +64,37 @@ def size_command(
     asa: Optional[float] = typer.Option(None, help="Average speed of answer target in seconds (replaces the SL target)."),
     max_occupancy: float = typer.Option(1.0, "--max-occupancy", help="Highest occupancy allowed, in (0, 1]."),
     shrinkage: float = typer.Option(0.0, help="Share of paid time not available for calls, in [0, 1)."),
-    model: str = typer.Option("erlang-c", help="erlang-c, or erlang-a (with --patience)."),
+    model: str = typer.Option(
+        "erlang-c", help="erlang-c; erlang-a (with --patience or --profile); simulation (with --profile)."),
     patience: Optional[float] = typer.Option(None, help="Mean caller patience in seconds (Erlang A)."),
+    profile: Optional[Path] = typer.Option(
+        None, help="Behaviour profile from 'wfm calls profile': learned AHT, handle-time and patience distributions."),
+    replications: int = typer.Option(10, help="Simulation replications per search round (--model simulation)."),
+    seed: int = typer.Option(0, help="Random seed of the simulation (--model simulation)."),
     timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo (for timestamps with offsets or DST)."),
 ) -> None:
-    """Agents needed per interval (Erlang C or A) for a service-level or ASA target."""
-    from wfm import data, erlang, export
+    """Agents needed per interval (Erlang C, Erlang A or simulation) for a service-level or ASA target."""
+    from wfm import calibrate, data, erlang, export
 
     export.check_table_path(out)
+    if model == "simulation" and profile is None:
+        raise InputError("--model simulation needs --profile (the learned handle-time and patience distributions).")
     target = erlang.ServiceTarget(
         service_level=None if asa is not None else service_level,
-        answer_within=answer_within, asa=asa, max_occupancy=max_occupancy,
-        shrinkage=shrinkage, model=model, patience=patience,
+        answer_within=answer_within, asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
+        model="erlang-c" if profile is not None else model, patience=None if profile is not None else patience,
     )
     frame, minutes = data.read_intervals(path, interval_minutes=interval, timezone=timezone)
-    sized = erlang.size_intervals(frame, minutes, aht=aht, **target.as_options())
+    if profile is not None:
+        learned = calibrate.read_profile(profile)
+        sized, notes = calibrate.size_calibrated(
+            frame, minutes, learned, target=target, aht=aht, mode=model,
+            replications=replications, seed=seed, source=str(profile),
+        )
+        for note in notes:
+            typer.echo(f"warning: {note}", err=True)
+    else:
+        sized = erlang.size_intervals(frame, minutes, aht=aht, **target.as_options())
     export.write_table(sized, out)
     if out != "-":
         typer.echo(
