@@ -351,6 +351,9 @@ def test_empirical_samples_and_staffing_table():
     load = 40 * ahts / 900 / 30
     assert occ[2:10].mean() == pytest.approx(load[0], rel=0.1)
     assert occ[14:22].mean() == pytest.approx(load[-1], rel=0.1)
+    never = simulate(vol, np.full(24, 12), interval_minutes=15, handle_sample=handle,
+                     patience_sample=np.where(np.arange(2000) % 2 == 0, pat, np.inf), replications=3, seed=1)
+    assert 0 < never.summary["abandon_rate"] < res.summary["abandon_rate"]
     with pytest.raises(InputError, match="aht is ignored with a handle_sample"):
         simulate(vol, np.full(24, 30), interval_minutes=15, handle_sample=handle, aht=200)
 

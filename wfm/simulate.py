@@ -405,11 +405,12 @@ def _seed_sequence(seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(int(seed))
 
 
-def _check_sample(sample, name: str, *, allow_zero: bool) -> np.ndarray:
+def _check_sample(sample, name: str, *, allow_zero: bool, allow_inf: bool = False) -> np.ndarray:
     values = np.asarray(sample, dtype=float).ravel() if sample is not None else None
     if values is None or values.size == 0:
         raise InputError(f"{name}: the sample is empty, expected at least one duration in seconds.")
-    bad = ~np.isfinite(values) | (values < 0) | ((values == 0) & (not allow_zero))
+    finite = np.isfinite(values) | (allow_inf & (values == np.inf))
+    bad = ~finite | (values < 0) | ((values == 0) & (not allow_zero))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"{name}: value {values[i]} at position {i + 1} is not a valid duration in seconds.")
@@ -647,7 +648,8 @@ def simulate(
         Mean patience in seconds (exponential). Omit both ``patience`` and
         ``patience_sample`` for no abandonment (Erlang C behaviour).
     patience_sample : array-like, optional
-        Empirical patience times (seconds), drawn with replacement.
+        Empirical patience times (seconds), drawn with replacement; ``inf`` entries are
+        callers who never hang up (e.g. the censored tail of a survival estimate).
     replications : int
         Independent runs (>= 1); CIs need at least 2.
     seed : int
@@ -695,7 +697,7 @@ def simulate(
         raise InputError("patience: give either a mean patience or a patience_sample, not both.")
     patience_mean = _check_positive(patience, "patience") if patience is not None else None
     patience_values = (
-        _check_sample(patience_sample, "patience_sample", allow_zero=True) if patience_sample is not None else None
+        _check_sample(patience_sample, "patience_sample", allow_zero=True, allow_inf=True) if patience_sample is not None else None
     )
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
         raise InputError(f"replications: {replications!r} is not valid, expected a whole number >= 1.")
@@ -722,7 +724,7 @@ def simulate(
         totals = simulate_totals(
             volume, agents, interval_seconds=L, aht=aht_grid, handle_sample=handle_values,
             patience=patience_mean, patience_sample=patience_values, answer_within=answer_within,
-            replications=replications, seed=streams[q_index],
+            replications=replications, seed=streams[q_index], scale_handle_sample=scale_handle_sample,
         )[:, :, pos]
         reps_frames.append((totals, queue, qf["ds"]))
         grids.append(pd.DataFrame({"queue": queue, "ds": qf["ds"], "agents": agents_rows, "volume": qf["volume"]}))
@@ -763,6 +765,7 @@ def simulate_totals(
     answer_within: float = 20.0,
     replications: int = 10,
     seed: int | np.random.SeedSequence = 0,
+    scale_handle_sample: bool = False,
 ) -> np.ndarray:
     """Array-level simulation without tables: the fast path for sizing searches.
 
@@ -779,8 +782,8 @@ def simulate_totals(
     aht : float or array of float, optional
         Mean of the exponential handle time (seconds), scalar or per interval.
     handle_sample, patience_sample : array of float, optional
-        Empirical samples drawn with replacement. With both ``handle_sample`` and ``aht``
-        the sample is rescaled to each interval's AHT (draw / sample mean x aht).
+        Empirical samples drawn with replacement; ``handle_sample`` replaces the
+        exponential (``aht`` is then unused unless ``scale_handle_sample``).
     patience : float, optional
         Mean of the exponential patience; no abandonment when both patience inputs are None.
     answer_within : float
@@ -789,6 +792,8 @@ def simulate_totals(
         Independent runs.
     seed : int or numpy.random.SeedSequence
         One child stream per replication is spawned from it.
+    scale_handle_sample : bool
+        Rescale the handle sample to each interval's ``aht`` (draw / sample mean x aht).
 
     Returns
     -------
@@ -813,7 +818,7 @@ def simulate_totals(
         k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
         if handle_values is not None:
             handle = rng.choice(handle_values, size=k.size)
-            if aht_grid is not None:
+            if scale_handle_sample:
                 handle *= aht_grid[k] / handle_values.mean()
         else:
             handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
