@@ -447,6 +447,17 @@ def test_cli_simulate_and_replay(tmp_path):
     assert res.exit_code == 0, res.output
     assert pd.read_csv(tmp_path / "r.csv")["offered"].tolist() == [6, 4, 1]
 
+    profile = {"queues": {"default": {
+        "handle": {"mean": 240.0, "sample_quantiles": list(np.linspace(60, 420, 50))},
+        "patience": {"mean": 90.0, "sample_quantiles": list(np.linspace(0, 180, 50))},
+    }}}
+    (tmp_path / "profile.json").write_text(json.dumps(profile))
+    res = runner.invoke(app, args[:7] + ["--profile", str(tmp_path / "profile.json"), "--out", str(tmp_path / "p.csv"),
+                                         "--summary", str(tmp_path / "p.json")])
+    assert res.exit_code == 0, res.output
+    learned = json.loads((tmp_path / "p.json").read_text())
+    assert learned["handle"].startswith("empirical sample scaled") and learned["patience"] == "empirical sample"
+
     res = runner.invoke(app, ["simulate", "--volumes", str(tmp_path / "forecast.csv"), "--staffing",
                               str(tmp_path / "forecast.csv"), "--aht", "240", "--out", str(tmp_path / "x.csv")])
     assert res.exit_code == 2

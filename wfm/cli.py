@@ -118,6 +118,9 @@ def simulate_command(
     aht: Optional[float] = typer.Option(None, help="Average handle time in seconds (else the volumes' aht column)."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Service-level target time in seconds."),
     patience: Optional[float] = typer.Option(None, help="Mean caller patience in seconds (exponential); none = no abandons."),
+    profile: Optional[Path] = typer.Option(
+        None, help="Behaviour profile from 'wfm calls profile': draw handle and patience times from the learned "
+        "distributions (rescaled to --aht when given)."),
     replications: int = typer.Option(10, help="Independent simulation runs (trace replay: runs of the random fill-ins)."),
     seed: int = typer.Option(0, help="Random seed (same seed, same numbers)."),
     timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
@@ -130,6 +133,8 @@ def simulate_command(
         export.check_table_path(daily)
     if (volumes is None) == (calls is None):
         raise InputError("give either --volumes (simulate a forecast) or --calls (replay a per-call trace).")
+    if calls is not None and profile is not None:
+        raise InputError("--profile applies to --volumes; a replayed trace brings its own handle and patience times.")
     staff = data.read_table(staffing)
     column = sim.agents_column_of(staff, staffing_column, str(staffing))
     if volumes is not None:
@@ -137,9 +142,19 @@ def simulate_command(
         if "y" not in table.columns and "y_hat" in table.columns:
             table = table.rename(columns={"y_hat": "y"})
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
+        behaviour = dict(aht=aht, patience=patience)
+        if profile is not None:
+            from wfm import calibrate
+
+            if frame["queue"].nunique() > 1:
+                raise InputError(f"{volumes}: --profile simulates one queue at a time; this file has several.")
+            learned = calibrate.behaviour_for(calibrate.read_profile(profile), frame["queue"].iloc[0], str(profile))
+            for note in learned.notes:
+                typer.echo(f"note: {note}", err=True)
+            behaviour = sim.behaviour_options(learned, aht=aht, patience=patience, aht_column="aht" in frame)
         result = sim.simulate(
-            frame, staff, interval_minutes=minutes, answer_within=answer_within, aht=aht,
-            patience=patience, replications=replications, seed=seed, agents_column=column,
+            frame, staff, interval_minutes=minutes, answer_within=answer_within, replications=replications,
+            seed=seed, agents_column=column, **behaviour,
         )
     else:
         trace = data.read_table(calls)

@@ -74,6 +74,7 @@ __all__ = [
     "simulate_totals",
     "kpis_from_totals",
     "shortfalls",
+    "behaviour_options",
     "replay",
     "summarise",
 ]
@@ -575,6 +576,28 @@ def shortfalls(intervals: pd.DataFrame, service_level: float, points: float = 0.
     bad = intervals[sl.notna() & (sl < service_level - points)].copy()
     bad["shortfall"] = service_level - bad["service_level"]
     return bad.sort_values("shortfall", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def behaviour_options(behaviour, *, aht: float | None = None, patience: float | None = None,
+                      aht_column: bool = False) -> dict[str, Any]:
+    """Keyword arguments for :func:`simulate` from a learned behaviour profile.
+
+    ``behaviour`` has ``aht``, ``handle_sample``, ``patience`` and ``patience_sample``
+    (e.g. :class:`wfm.calibrate.Behaviour`). The learned handle-time sample is drawn
+    as it is, or rescaled to ``aht`` when one is given; an explicit ``patience`` mean
+    replaces the learned patience; the learned sample is preferred to its mean.
+    """
+    options: dict[str, Any] = {"aht": aht, "patience": patience}
+    if behaviour.handle_sample is not None:
+        options.update(handle_sample=behaviour.handle_sample, scale_handle_sample=aht is not None)
+    elif aht is None and not aht_column:
+        options["aht"] = behaviour.aht
+    if patience is None:
+        if behaviour.patience_sample is not None:
+            options["patience_sample"] = behaviour.patience_sample
+        else:
+            options["patience"] = behaviour.patience
+    return options
 
 
 def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") -> int:
