@@ -6,6 +6,7 @@ here (plain pandas on the generating pattern), not by calling the code under tes
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -455,7 +456,7 @@ def test_cli_bad_input_is_one_sentence_and_no_file(tmp_path, kind, horizon, mess
     result = runner.invoke(app, ["forecast", "--history", str(path), "--horizon", horizon, "--out", str(out)])
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and result.output.count("\n") == 1
-    assert pytest.importorskip("re").search(message, result.output)
+    assert re.search(message, result.output)
     assert not out.exists()
 
 
@@ -489,3 +490,15 @@ def test_aggregation_keeps_the_repeated_fall_back_hour_apart():
     out = aggregate_intervals(frame, 5, 15)
     assert len(out) == 16 and (out["y"] == 3.0).all()  # 4 real hours (01:00 twice), never 6 in one interval
     assert out["ds"].is_unique
+
+
+def test_queue_without_volume_and_single_row_queue_do_not_crash():
+    busy = history(days=35, queue="busy")
+    silent = history(days=35, queue="silent").assign(y=0.0)
+    single = history(days=1, queue="single").iloc[:1]
+    frame = pd.concat([busy, silent, single])
+    result = quiet(forecast, frame, "1w")
+    assert set(result.table["queue"]) == {"busy", "single"}
+    assert any("'silent': no volume anywhere" in note for note in result.warnings)
+    scores = quiet(backtest, frame, folds=2).scores
+    assert set(scores["queue"]) == {"busy"}  # no day with volume to score, or no fold at all

@@ -367,7 +367,8 @@ def _select(grid, names, folds, horizon, calendar):
         score = tally.row()["wmape"] if tally else np.nan
         if np.isfinite(score) and score < best_score:
             best, best_score = name, score
-    return best, tallies, residuals
+    # no volume in any fold leaves nothing to compare: the planners' default is as good as any
+    return best or "hist_avg_4w", tallies, residuals
 
 
 def _dispersion(pairs) -> float:
@@ -452,7 +453,6 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
             b = _dispersion(residuals[chosen])
         else:
             chosen, tallies, residuals = _select(grid, names, folds, backtest_days, calendar)
-            chosen = chosen or "hist_avg_4w"
             b = _dispersion(residuals.get(chosen, []))
         if origins:
             for (name, minutes), tally in tallies.items():
@@ -460,6 +460,8 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
                     {"queue": queue, "model": name, "interval_minutes": minutes, **tally.row(),
                      "fit_seconds": tally.seconds, "folds": tally.folds, "selected": name == chosen}
                 )
+    if not grid.has_data.any():
+        notes.append(f"queue '{queue}': no volume anywhere in its history, so it has no open interval to forecast.")
     if grid.gaps:
         notes.append(
             f"queue '{queue}': {len(grid.gaps)} interval{'s' if len(grid.gaps) != 1 else ''} missing inside opening "
