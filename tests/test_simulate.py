@@ -206,7 +206,17 @@ def brute_force(arrival, handle, patience, agents, interval):
     """A plain event-by-event FCFS simulation, written for clarity, to check the engine."""
     n = len(arrival)
     last = len(agents) - 1
-    capacity = lambda t: agents[min(int(t // interval), last)]  # noqa: E731
+
+    def capacity(t, waiting_since):
+        k = min(int(t // interval), last)
+        if agents[k] > 0:
+            return agents[k]
+        start = k
+        while start > 0 and agents[start - 1] == 0:
+            start -= 1
+        # closed: the last shift stays for callers who were waiting at closing time
+        return agents[start - 1] if start > 0 and waiting_since < start * interval else 0
+
     wait, answered = [None] * n, [False] * n
     queue, busy_ends = [], []
     events = sorted(set(arrival) | {k * interval for k in range(1, last + 1)} | set(arrival + patience))
@@ -222,7 +232,7 @@ def brute_force(arrival, handle, patience, agents, interval):
         while i < n and arrival[i] <= t:
             queue.append(i)
             i += 1
-        while queue and len(busy_ends) < capacity(t):  # answer before anyone hangs up at t
+        while queue and len(busy_ends) < capacity(t, arrival[queue[0]]):  # answer before anyone hangs up at t
             j = queue.pop(0)
             wait[j], answered[j] = t - arrival[j], True
             busy_ends.append(t + handle[j])
@@ -300,6 +310,10 @@ def test_closed_interval_and_no_agents_after_horizon():
     # a call during a closed interval waits for the opening
     out = run_calls(np.array([100.0]), np.array([20.0]), None, np.array([0, 2]), L)
     assert out.wait.tolist() == [800.0]
+    # closing time: the caller waiting at 900 is answered by the agent still there at
+    # 1000; a caller arriving after closing waits for the opening at 1800
+    out = run_calls(np.array([800.0, 850.0, 950.0]), np.array([200.0, 20.0, 20.0]), None, np.array([1, 0, 2]), L)
+    assert out.wait.tolist() == [0.0, 150.0, 850.0]
 
 
 def test_seeded_runs_are_reproducible():

@@ -24,9 +24,15 @@ Staffing rule
 it drops at an interval boundary while more calls are in service, nobody is cut
 off: the agents who finish first leave, and no new call is answered until fewer
 than ``agents`` calls are in service. When it rises, the new agents answer waiting
-calls at once. Time beyond the last interval keeps the last interval's staffing so
-calls still in queue at the end are worked off; if the last interval has no agents,
-calls that can never be answered count as abandoned at the end of the horizon.
+calls at once.
+
+Closing: when staffing drops to zero (the centre closes for the night, or intervals
+missing between rows), the agents of the last staffed interval stay until the callers
+already waiting at closing time are answered (or hang up); callers arriving while it
+is closed wait for the next opening (or hang up). Time beyond the last interval keeps
+the last interval's staffing, so calls still in queue at the end are worked off; if the
+last interval has no agents, callers arriving in that final closed spell who never hang
+up count as abandoned at the end of the horizon.
 
 KPI definitions
 ---------------
@@ -163,6 +169,14 @@ def run_calls(
         raise InputError("staffing: no intervals given, expected at least one.")
     L = float(interval_seconds)
     rise = _next_rise_times(agents_list, L)
+    # closed spells: when each began, and who was on before (they drain the queue)
+    closed_since = [0.0] * n_intervals
+    drain = [0] * n_intervals
+    for k in range(n_intervals):
+        if agents_list[k] == 0:
+            if k == 0 or agents_list[k - 1] > 0:
+                spell_start, spell_drain = k * L, (agents_list[k - 1] if k else 0)
+            closed_since[k], drain[k] = spell_start, spell_drain
     horizon_end = n_intervals * L
     last = n_intervals - 1
 
@@ -187,7 +201,10 @@ def run_calls(
             k = int(t // L)
             if k > last:
                 k = last
-            if len(heap) < agents_list[k]:
+            c = agents_list[k]
+            if c == 0 and a < closed_since[k]:
+                c = drain[k]  # waiting since before closing: the last shift answers it
+            if len(heap) < c:
                 break
             nxt = heap[0] if heap else inf
             r = rise[k]
