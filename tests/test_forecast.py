@@ -502,3 +502,12 @@ def test_queue_without_volume_and_single_row_queue_do_not_crash():
     assert any("'silent': no volume anywhere" in note for note in result.warnings)
     scores = quiet(backtest, frame, folds=2).scores
     assert set(scores["queue"]) == {"busy"}  # no day with volume to score, or no fold at all
+
+
+def test_horizon_across_a_dst_change_counts_wall_clock_days():
+    frame = history(start="2024-10-07", days=26)  # ends Fri 2024-11-01 17:45 EDT
+    frame["ds"] = frame["ds"].dt.tz_localize("America/New_York")
+    table = quiet(forecast, frame, "7d", models="hist_avg_4w").table
+    # Fri 17:45 EDT + 7 calendar days = Fri 2024-11-08 17:45 EST (169 real hours later)
+    assert len(table) == 5 * 40
+    assert table["ds"].max() == pd.Timestamp("2024-11-08 17:45").tz_localize("America/New_York")

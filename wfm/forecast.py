@@ -408,7 +408,7 @@ def _aht_profile(grid: DayGrid, future: FutureDays) -> np.ndarray | None:
 
 
 def _rows_for(grid: DayGrid, future: FutureDays, F: np.ndarray, first_ds, last_ds, tz, freq) -> pd.DataFrame:
-    """Real interval starts of the forecast days with their wall-clock slot values."""
+    """Real interval starts of the forecast days in ``(first_ds, last_ds]`` (wall clock)."""
     start = pd.Timestamp(future.dates[0])
     stop = pd.Timestamp(future.dates[-1] + DAY)
     if tz is not None:
@@ -419,7 +419,9 @@ def _rows_for(grid: DayGrid, future: FutureDays, F: np.ndarray, first_ds, last_d
     day = ((wall.normalize().to_numpy() - np.datetime64(future.dates[0], "ns")) // np.timedelta64(1, "D")).astype(int)
     slot = ((wall.hour * 60 + wall.minute) // grid.interval).to_numpy()
     keep = (~future.closed[day]) & grid.open_slots[future.weekday[day], slot]
-    keep &= (ds > first_ds) & (ds <= last_ds)
+    # calendar days are counted on the wall clock: 7 days after Friday 21:00 is the next
+    # Friday 21:00 even when a DST change in between makes that 167 or 169 hours
+    keep &= (wall > first_ds) & (wall <= last_ds)
     return pd.DataFrame({"ds": ds[keep], "day": day[keep], "slot": slot[keep]})
 
 
@@ -475,7 +477,8 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
     dates = np.arange(first_day, max(end_day, first_day) + DAY, DAY)
     future = _future_days(grid, dates, calendar)
     F = _predict(chosen, grid, future)
-    rows = _rows_for(grid, future, F, last_ds, last_ds + pd.Timedelta(days=horizon_days), tz, f"{interval}min")
+    last_wall = last_ds.tz_localize(None) if tz is not None else last_ds
+    rows = _rows_for(grid, future, F, last_wall, last_wall + pd.Timedelta(days=horizon_days), tz, f"{interval}min")
     y_hat = F[rows["day"].to_numpy(), rows["slot"].to_numpy()]
     sd = np.sqrt(y_hat + b * y_hat**2)
     table = pd.DataFrame(
