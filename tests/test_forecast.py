@@ -511,3 +511,17 @@ def test_horizon_across_a_dst_change_counts_wall_clock_days():
     # Fri 17:45 EDT + 7 calendar days = Fri 2024-11-08 17:45 EST (169 real hours later)
     assert len(table) == 5 * 40
     assert table["ds"].max() == pd.Timestamp("2024-11-08 17:45").tz_localize("America/New_York")
+
+
+def test_history_cut_mid_day_forecasts_the_rest_of_that_day_at_full_level():
+    full = history(days=40)  # ends Fri 2024-05-10 17:45
+    cut = full[full["ds"] < pd.Timestamp("2024-05-10 12:00")]
+    result = quiet(forecast, cut, "3d", models="top_down_calendar")
+    table = result.table
+    assert result.gaps.empty
+    assert table["ds"].min() == pd.Timestamp("2024-05-10 12:00")
+    assert table["ds"].max() == pd.Timestamp("2024-05-13 11:45")  # 3 days after 11:45
+    monday = table[table["ds"].dt.dayofweek == 0]
+    np.testing.assert_allclose(monday["y_hat"], [pattern(0, d.hour * 60 + d.minute) for d in monday["ds"]], rtol=0.01)
+    friday = table[table["ds"].dt.dayofweek == 4]
+    np.testing.assert_allclose(friday["y_hat"], [pattern(4, d.hour * 60 + d.minute) for d in friday["ds"]], rtol=0.01)

@@ -236,14 +236,14 @@ def _check_folds(folds, place="--folds") -> int:
 
 
 def _future_days(grid: DayGrid, dates: np.ndarray, calendar: pd.DataFrame) -> FutureDays:
-    """Calendar facts about ``dates`` that follow ``grid``'s history."""
+    """Calendar facts about ``dates``, which follow ``grid``'s history or finish its last day."""
     is_special, special_closed, multiplier = special_lookup(dates, calendar)
     closed = special_closed | ~grid.open_weekday[weekday_of(dates)]
     weekday_closed = ~grid.open_weekday[weekday_of(dates)]
-    all_dates = np.concatenate([grid.dates, dates])
-    all_closed = np.concatenate([grid.closed, special_closed & ~weekday_closed])
+    n = int(np.searchsorted(grid.dates, dates[0]))
+    all_dates = np.concatenate([grid.dates[:n], dates])
+    all_closed = np.concatenate([grid.closed[:n], special_closed & ~weekday_closed])
     day_type, after = day_flags(all_dates, all_closed, grid.open_weekday, grid.week_start)
-    n = len(grid.dates)
     return FutureDays(dates=dates, day_type=day_type[n:], after_closure=after[n:], closed=closed, multiplier=multiplier)
 
 
@@ -470,14 +470,17 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
             f"hours (first on {pd.Timestamp(grid.dates[grid.gaps[0][0]]):%Y-%m-%d}); filled from that day's level "
             f"and the usual intraday profile, not counted as zero volume."
         )
-    # the horizon runs from right after the last interval; whole days are forecast
-    first_day = grid.dates[-1] + DAY
-    end_wall = (last_ds.tz_localize(None) if tz is not None else last_ds) + pd.Timedelta(days=horizon_days)
+    # the horizon runs from right after the last interval: when history stops mid-day,
+    # the rest of that day is forecast too
+    last_wall = last_ds.tz_localize(None) if tz is not None else last_ds
+    last_slot = (last_wall.hour * 60 + last_wall.minute) // interval
+    partial = bool(grid.open_slots[weekday_of(grid.dates[-1:])[0], last_slot + 1 :].any())
+    first_day = grid.dates[-1] if partial else grid.dates[-1] + DAY
+    end_wall = last_wall + pd.Timedelta(days=horizon_days)
     end_day = np.datetime64(end_wall.normalize().date(), "D")
     dates = np.arange(first_day, max(end_day, first_day) + DAY, DAY)
     future = _future_days(grid, dates, calendar)
     F = _predict(chosen, grid, future)
-    last_wall = last_ds.tz_localize(None) if tz is not None else last_ds
     rows = _rows_for(grid, future, F, last_wall, last_wall + pd.Timedelta(days=horizon_days), tz, f"{interval}min")
     y_hat = F[rows["day"].to_numpy(), rows["slot"].to_numpy()]
     sd = np.sqrt(y_hat + b * y_hat**2)

@@ -295,13 +295,15 @@ def _fill_gaps(Y, observed, data_days, usual, weekday, exists) -> list:
     so that day keeps the normal shape in every average, but they are not reported.
     """
     missing = data_days[:, None] & usual & ~observed
-    # the last day may simply end early (history cut mid-day): not a gap to report
+    # the last day may simply end early (history cut mid-day): fill its rest so its
+    # total is a whole day's, but it is not a gap to report
+    report = missing.copy()
     last = np.flatnonzero(data_days)
     if last.size:
         i = last[-1]
         seen = np.flatnonzero(observed[i])
         if seen.size:
-            missing[i, seen[-1] + 1 :] = False
+            report[i, seen[-1] + 1 :] = False
     if not missing.any():
         return []
     complete = data_days & ~(usual & ~observed).any(axis=1)
@@ -320,5 +322,5 @@ def _fill_gaps(Y, observed, data_days, usual, weekday, exists) -> list:
             seen_share = profile[observed[i]].sum()
             level = np.nansum(Y[i][observed[i]]) / seen_share if seen_share > 0 else 0.0
             Y[i, holes] = level * profile[holes]
-            gaps.extend((i, int(s)) for s in np.flatnonzero(holes & exists[i]))
+            gaps.extend((i, int(s)) for s in np.flatnonzero(holes & exists[i] & report[i]))
     return gaps
