@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -461,16 +462,27 @@ def test_cli_simulate_and_replay(tmp_path):
     assert res.exit_code == 0, res.output
     assert pd.read_csv(tmp_path / "r.csv")["offered"].tolist() == [6, 4, 1]
 
-    profile = {"queues": {"default": {
-        "handle": {"mean": 240.0, "sample_quantiles": list(np.linspace(60, 420, 50))},
-        "patience": {"mean": 90.0, "sample_quantiles": list(np.linspace(0, 180, 50))},
-    }}}
-    (tmp_path / "profile.json").write_text(json.dumps(profile))
+    # a behaviour profile as 'wfm calls profile' learns it from a per-call log
+    from wfm import calls as call_logs
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    patience, wait = rng.exponential(90.0, n), rng.exponential(60.0, n)
+    log = pd.DataFrame({
+        "arrival": pd.Timestamp("2024-03-04 09:00") + pd.to_timedelta(np.sort(rng.uniform(0, 7 * 86400, n)), unit="s"),
+        "wait": np.minimum(wait, patience).round(1),
+        "outcome": np.where(patience < wait, "abandoned", "answered"),
+        "handle": np.where(patience < wait, 0.0, rng.lognormal(np.log(220), 0.5, n).round(1)),
+    })
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profile = call_logs.profile_calls(call_logs.validate_calls(log, "log"), by_time_of_day=False)
+    (tmp_path / "profile.json").write_text(json.dumps(profile, default=float))
     res = runner.invoke(app, args[:7] + ["--profile", str(tmp_path / "profile.json"), "--out", str(tmp_path / "p.csv"),
                                          "--summary", str(tmp_path / "p.json")])
     assert res.exit_code == 0, res.output
     learned = json.loads((tmp_path / "p.json").read_text())
-    assert learned["handle"].startswith("empirical sample scaled") and learned["patience"] == "empirical sample"
+    assert learned["handle"].startswith("empirical sample scaled") and learned["patience"] != "none"
 
     res = runner.invoke(app, ["simulate", "--volumes", str(tmp_path / "forecast.csv"), "--staffing",
                               str(tmp_path / "forecast.csv"), "--aht", "240", "--out", str(tmp_path / "x.csv")])

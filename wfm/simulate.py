@@ -737,7 +737,8 @@ def simulate(
         raise InputError("patience: give either a mean patience or a patience_sample, not both.")
     patience_mean = _check_positive(patience, "patience") if patience is not None else None
     patience_values = (
-        _check_sample(patience_sample, "patience_sample", allow_zero=True, allow_inf=True) if patience_sample is not None else None
+        None if patience_sample is None
+        else _check_sample(patience_sample, "patience_sample", allow_zero=True, allow_inf=True)
     )
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
         raise InputError(f"replications: {replications!r} is not valid, expected a whole number >= 1.")
