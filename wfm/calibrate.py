@@ -75,7 +75,7 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behavio
     return Behaviour(
         queue=queue,
         aht=float(handle["mean"]) if handle else None,
-        handle_sample=np.asarray(handle["sample_quantiles"], dtype=float) if handle and handle.get("sample_quantiles") else None,
+        handle_sample=np.asarray(handle["sample"], dtype=float) if handle and handle.get("sample") else None,
         patience=float(patience["mean"]) if patience and patience.get("mean") else None,
         patience_sample=(
             np.asarray(patience["sample_quantiles"], dtype=float) if patience and patience.get("sample_quantiles") else None

@@ -192,9 +192,16 @@ def aggregate_calls(calls: pd.DataFrame, interval_minutes: int, answer_within: f
 # --- behaviour profiles -----------------------------------------------------------
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
-# Probabilities of the stored quantile function: drawing uniformly from these values is
-# drawing from the empirical distribution (to within 1/400 in probability).
-SAMPLE_PROBABILITIES = (np.arange(400) + 0.5) / 400
+# Probabilities of the stored patience quantile function: drawing uniformly from these
+# values is drawing from the estimated distribution (to within 1/1000 in probability).
+SAMPLE_PROBABILITIES = (np.arange(1000) + 0.5) / 1000
+HANDLE_SAMPLE_SIZE = 5000
+
+
+def _subsample(values: np.ndarray, size: int) -> np.ndarray:
+    if values.size <= size:
+        return values
+    return np.random.default_rng(0).choice(values, size=size, replace=False)
 
 
 def _fit_handle(handle: np.ndarray) -> dict:
@@ -204,7 +211,10 @@ def _fit_handle(handle: np.ndarray) -> dict:
         "mean": float(handle.mean()),
         "std": float(handle.std(ddof=1)) if handle.size > 1 else 0.0,
         "quantiles": {f"{q:g}": float(np.quantile(handle, q)) for q in QUANTILES},
-        "sample_quantiles": [round(float(v), 3) for v in np.quantile(handle, SAMPLE_PROBABILITIES)],
+        # A seeded subsample of the calls themselves, not a few quantiles: queueing
+        # delay depends on the second moment, which lives in the far tail that a
+        # quantile grid would cut off.
+        "sample": [round(float(v), 2) for v in _subsample(handle, HANDLE_SAMPLE_SIZE)],
     }
     fits = {}
     shape, loc, scale = stats.lognorm.fit(handle, floc=0)
