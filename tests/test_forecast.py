@@ -329,11 +329,12 @@ def test_aht_hat_is_the_volume_weighted_interval_profile():
 # --------------------------------------------------------------------------- backtest
 
 
-def independent_backtest(frame: pd.DataFrame, origins, weeks_back: int, minutes: int) -> float:
-    """wMAPE of the weekday × interval average of the last ``weeks_back`` weeks, by plain pandas."""
+def independent_backtest(frame: pd.DataFrame, origins, weeks_back: int, minutes: int, metric="wmape") -> float:
+    """wMAPE (or MAE, RMSE per opening interval) of the weekday × interval average, by plain pandas."""
     frame = frame.assign(day=frame["ds"].dt.normalize(), tod=frame["ds"].dt.strftime("%H:%M"),
                          wd=frame["ds"].dt.dayofweek)
     num = den = 0.0
+    errors = []
     for origin in origins:
         origin = pd.Timestamp(origin)
         train = frame[(frame["day"] < origin) & (frame["day"] >= origin - pd.Timedelta(days=7 * weeks_back))]
@@ -345,7 +346,9 @@ def independent_backtest(frame: pd.DataFrame, origins, weeks_back: int, minutes:
         p = scored.groupby(key)["p"].sum()
         num += (a - p).abs().sum()
         den += a.sum()
-    return num / den
+        errors.append((a - p).to_numpy())
+    errors = np.concatenate(errors)
+    return {"wmape": num / den, "mae": np.abs(errors).mean(), "rmse": np.sqrt((errors**2).mean())}[metric]
 
 
 def test_backtest_scores_match_an_independent_computation():
@@ -358,10 +361,27 @@ def test_backtest_scores_match_an_independent_computation():
     assert scores.loc[("hist_avg_4w", 15), "wmape"] == pytest.approx(independent_backtest(frame, origins, 4, 15))
     assert scores.loc[("hist_avg_4w", 30), "wmape"] == pytest.approx(independent_backtest(frame, origins, 4, 30))
     assert scores.loc[("seasonal_naive_week", 30), "wmape"] == pytest.approx(independent_backtest(frame, origins, 1, 30))
+    for metric in ("mae", "rmse"):
+        for minutes in (15, 30):
+            assert scores.loc[("hist_avg_4w", minutes), metric] == pytest.approx(
+                independent_backtest(frame, origins, 4, minutes, metric)
+            )
     assert set(scores.index.get_level_values(1)) == {15, 30}
     assert (scores["folds"] == 3).all() and list(result.chosen["origin"].dt.strftime("%Y-%m-%d")) == origins
-    # MASE: MAE over the in-sample one-week naive MAE; the naive itself is near 1 here
-    assert 0.5 < scores.loc[("seasonal_naive_week", 15), "mase"] < 2.0
+    # MASE: absolute errors over each fold's in-sample one-week naive MAE (Hyndman & Koehler)
+    abs_err = scaled = 0.0
+    for origin in pd.to_datetime(origins):
+        train = frame[frame["ds"] < origin]
+        test = frame[(frame["ds"] >= origin) & (frame["ds"] < origin + pd.Timedelta(days=7))]
+        week_before = train.assign(ds=train["ds"] + pd.Timedelta(days=7))
+        pairs = train.merge(week_before, on="ds", suffixes=("", "_last"))
+        scale = (pairs["y"] - pairs["y_last"]).abs().mean()
+        last4 = train[train["ds"] >= origin - pd.Timedelta(days=28)]
+        mean = last4.groupby([last4["ds"].dt.dayofweek, last4["ds"].dt.time])["y"].mean()
+        predicted = mean.reindex(pd.MultiIndex.from_arrays([test["ds"].dt.dayofweek, test["ds"].dt.time])).to_numpy()
+        abs_err += np.abs(test["y"].to_numpy() - predicted).sum()
+        scaled += len(test) * scale
+    assert scores.loc[("hist_avg_4w", 15), "mase"] == pytest.approx(abs_err / scaled)
     assert (scores["rmse"] >= scores["mae"]).all()
 
 

@@ -268,14 +268,17 @@ def _to_bins(M: np.ndarray, k: int) -> np.ndarray:
 
 
 def _naive_scale(train: DayGrid, k: int) -> float:
-    """In-sample MAE of the one-week seasonal naive forecast on normal days."""
+    """In-sample MAE of the one-week seasonal naive forecast on normal days' opening intervals."""
     Y = _to_bins(np.nan_to_num(train.Y), k)
     normal = train.normal
     i = np.flatnonzero(normal[7:]) + 7
     i = i[normal[i - 7]]
     if i.size == 0:
         return float("nan")
-    return float(np.abs(Y[i] - Y[i - 7]).mean())
+    opening = _to_bins(train.open_slots[train.weekday[i]].astype(float), k) > 0
+    if not opening.any():
+        return float("nan")
+    return float(np.abs(Y[i] - Y[i - 7])[opening].mean())
 
 
 @dataclass
@@ -323,9 +326,11 @@ def _score_fold(grid: DayGrid, origin: int, horizon: int, F: np.ndarray, tallies
     gap = (~grid.observed[origin:stop] & ~np.isnan(grid.Y[origin:stop]))[days]
     A = np.nan_to_num(Y)
     P = F[: stop - origin][days]
+    # MAE and RMSE are per opening interval: closed nights would only dilute them
+    opening = grid.open_slots[grid.weekday[origin:stop][days]] | (A > 0) | (P > 0)
     train = grid.head(origin)
     for k in sorted({1, _bins(grid.interval)}):
-        valid = ~_to_bins(gap.astype(float), k).astype(bool)
+        valid = ~_to_bins(gap.astype(float), k).astype(bool) & _to_bins(opening.astype(float), k).astype(bool)
         tally = tallies.setdefault((name, grid.interval * k), _Tally())
         tally.add(_to_bins(A, k)[valid], _to_bins(P, k)[valid], _naive_scale(train, k))
         tally.seconds += seconds
