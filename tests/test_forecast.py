@@ -238,10 +238,16 @@ def test_public_holidays_are_closed_and_the_next_day_is_a_week_start_day():
     table = quiet(forecast, frame, "1w", models="top_down_calendar", holidays="JP").table
     days = set(table["ds"].dt.strftime("%Y-%m-%d"))
     assert "2024-05-06" not in days  # substitute holiday for Children's Day
-    grid = build_grid(history(start="2024-04-01", days=35).assign(queue="q"), 15,
-                      pd.DataFrame({"date": pd.to_datetime(["2024-04-29"]), "closed": [True], "multiplier": [0.0]}))
+    showa_day = pd.DataFrame({"date": pd.to_datetime(["2024-04-29"]), "closed": [True], "multiplier": [0.0]})
+    frame = history(start="2024-04-01", days=35).assign(queue="q")
+    closed_that_day = frame[frame["ds"].dt.date != pd.Timestamp("2024-04-29").date()]
+    grid = build_grid(closed_that_day, 15, showa_day)
     tuesday = np.flatnonzero(grid.dates == np.datetime64("2024-04-30"))[0]
     assert grid.closed[tuesday - 1] and grid.after_closure[tuesday] and grid.day_type[tuesday] == 0
+    # calls on a calendar holiday mean the centre opened: kept out of the patterns, no Monday effect after
+    grid = build_grid(frame, 15, showa_day)
+    assert grid.special[tuesday - 1] and not grid.normal[tuesday - 1] and not grid.closed[tuesday - 1]
+    assert not grid.after_closure[tuesday] and grid.day_type[tuesday] == 1
 
 
 def test_absent_open_weekday_is_a_closed_day_not_a_shift():

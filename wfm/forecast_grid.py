@@ -247,7 +247,9 @@ def build_grid(
         if open_weekday[w] and not open_slots[w].any():
             open_slots[w] = any_open
 
-    closed = (open_weekday[weekday] & ~has_data) | special_closed
+    # a calendar closure on which history shows calls was in fact open: it stays out of
+    # the patterns (special) but the next day is not an after-closure day
+    closed = ~has_data & (open_weekday[weekday] | special_closed)
     week_start = _week_start(open_weekday)
     day_type, after = day_flags(dates, closed, open_weekday, week_start)
 
