@@ -343,6 +343,70 @@ def schedule_command(
         typer.echo(f"binding: {reason}", err=True)
 
 
+@app.command("plan")
+@friendly
+def plan_command(
+    scenario: Path = typer.Argument(..., help="Scenario TOML with [[queue]] entries (see README: scenario format)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's)."),
+) -> None:
+    """Forecast, size, schedule, verify by simulation and export one scenario."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wfm import plan
+
+    with Progress(TextColumn("{task.description:<14}"), BarColumn(), TimeElapsedColumn(),
+                  transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("starting", total=len(plan.STEPS))
+
+        def progress(step: str, index: int, count: int) -> None:
+            bar.update(task, description=step, completed=index)
+
+        kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit)
+        bar.update(task, completed=len(plan.STEPS))
+    typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
+    for reason in kpis.get("binding_rules") or []:
+        typer.echo(f"binding: {reason}", err=True)
+    for note in kpis.get("notes") or []:
+        typer.echo(f"warning: {note}", err=True)
+
+
+@app.command("batch")
+@friendly
+def batch_command(
+    scenarios: list[str] = typer.Argument(..., help="Scenario files, directories (their *.toml) or glob patterns."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: one sub-folder per scenario, index.csv, failures.csv."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local)."),
+    workers: Optional[int] = typer.Option(None, help="Local worker processes (default: the number of cores)."),
+    force: bool = typer.Option(False, "--force", help="Re-run scenarios whose outputs are complete and unchanged."),
+) -> None:
+    """Plan many scenarios at once, locally or on a Dask cluster."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wfm import batch
+
+    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=_stderr_console()) as bar:
+        task = bar.add_task("scenarios", total=None)
+
+        def progress(done: int, total: int, row: dict) -> None:
+            bar.update(task, total=total, completed=done, description=f"{row.get('scenario', '')}: {row.get('status')}")
+
+        result = batch.run_batch(scenarios, out, workers=workers, scheduler=scheduler, force=force, progress=progress)
+    counts = result.index["status"].value_counts().to_dict()
+    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()) + f" -> {out / 'index.csv'}", err=True)
+    if result.failed:
+        for row in result.failures.itertuples():
+            typer.echo(f"failed: {row.scenario}: {row.error}", err=True)
+        raise typer.Exit(1)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def main() -> None:  # console-script entry point
     app()
 

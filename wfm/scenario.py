@@ -307,6 +307,7 @@ class Costs(_Section):
 
     inbound_short_penalty: float = Field(20000.0, ge=0)  # per agent-interval short
     outbound_undone_penalty: float = Field(5.0, ge=0)  # per agent-second left undone
+    cost_per_agent_week: float = Field(0.0, ge=0)  # overhead per scheduled agent and week (favours fewer heads)
     unsocial_start: str = "20:00"  # unsocial from this time to midnight ...
     unsocial_end: str = "07:00"  # ... and from midnight to this time
     unsocial_days: list[Weekday] = Field(default_factory=lambda: ["sun"])  # whole days
@@ -323,6 +324,65 @@ class Solver(_Section):
     gap_limit: float = Field(0.001, ge=0, le=1)  # stop once this close to the LP bound
 
 
+class Forecasting(_Section):
+    """How a queue's history becomes the forecast (see :func:`wfm.forecast.forecast`)."""
+
+    models: list[str] | None = None  # None = automatic selection over the default candidates
+    folds: int = Field(4, ge=1, le=52)
+    holidays: str | None = None  # country code for public holidays, e.g. "JP"
+    special_days: str | None = None  # file of dates with `closed` or a multiplier
+
+
+class Queue(_Section):
+    """An inbound queue: where its volumes come from and what it promises callers.
+
+    Exactly one of ``history`` (forecast from it), ``forecast`` (a ready forecast:
+    ``ds, y_hat`` and optional ``aht_hat``) or ``volumes`` (fixed ``ds, y``) names the
+    demand. Paths are relative to the scenario file. ``shrinkage`` is paid time lost to
+    absence, training, meetings and coaching: the breaks and lunches placed by the
+    scheduler are not part of it.
+    """
+
+    name: str = Field(min_length=1)
+    history: str | None = None
+    forecast: str | None = None
+    volumes: str | None = None
+    profile: str | None = None  # from `wfm calls profile`: learned AHT, handle and patience
+    aht: float | None = Field(None, gt=0)  # seconds; default: the history's AHT, then the profile's
+    service_level: float | None = Field(0.8, gt=0, lt=1)
+    answer_within: float = Field(20.0, ge=0)
+    asa: float | None = Field(None, gt=0)  # seconds; replaces the service-level target
+    patience: float | None = Field(None, gt=0)  # mean seconds; sizing uses Erlang A when given
+    max_occupancy: float = Field(1.0, gt=0, le=1)
+    shrinkage: float = Field(0.0, ge=0, lt=1)
+    sizing: Literal["erlang-c", "erlang-a", "simulation"] | None = None  # default: erlang-a with patience, else erlang-c
+    forecasting: Forecasting = Field(default_factory=Forecasting)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Queue":
+        given = [k for k in ("history", "forecast", "volumes") if getattr(self, k)]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "queue_source",
+                "give exactly one of history, forecast or volumes (found {found})",
+                {"found": ", ".join(given) or "none"},
+            )
+        if self.sizing == "simulation" and not self.profile:
+            raise PydanticCustomError("queue_sizing", "sizing = 'simulation' needs a profile (from `wfm calls profile`)", {})
+        if self.sizing == "erlang-a" and not (self.patience or self.profile):
+            raise PydanticCustomError("queue_sizing", "sizing = 'erlang-a' needs patience (seconds) or a profile", {})
+        return self
+
+
+class Verify(_Section):
+    """Verification of the plan by simulation, and how the KPIs are reported."""
+
+    replications: int = Field(10, ge=1, le=1000)
+    seed: int = 0
+    flag_points: float = Field(0.05, ge=0, le=1)  # flag intervals this far under the service-level target
+    fte_hours_per_week: float = Field(40.0, gt=0)  # paid hours of one full-time equivalent
+
+
 class Scenario(_Section):
     """A complete planning scenario."""
 
@@ -334,6 +394,8 @@ class Scenario(_Section):
     campaigns: list[Campaign] = Field(default_factory=list, alias="campaign")
     costs: Costs = Field(default_factory=Costs)
     solver: Solver = Field(default_factory=Solver)
+    queues: list[Queue] = Field(default_factory=list, alias="queue")
+    verify: Verify = Field(default_factory=Verify)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -341,6 +403,7 @@ class Scenario(_Section):
         _unique([g.name for g in self.groups], "group")
         _unique([s.name for s in self.shifts], "shift")
         _unique([c.name for c in self.campaigns], "campaign")
+        _unique([q.name for q in self.queues], "queue")
         groups = {g.name: g for g in self.groups}
         for i, shift in enumerate(self.shifts):
             if shift.group not in groups:

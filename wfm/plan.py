@@ -1,0 +1,471 @@
+"""One scenario end to end: forecast -> sizing -> schedule -> verification -> exports.
+
+:func:`run_plan` runs the stages in order and returns a :class:`PlanResult`;
+:func:`write_plan` writes the planner's files into a folder that appears whole or
+not at all; :func:`plan_to_directory` does both from a scenario file (the CLI's and
+the batch runner's work).
+
+Files written (``PLAN_FILES``):
+
+``forecast.csv``      queue, ds, y_hat, lo_80, hi_80, lo_95, hi_95, model, aht_hat
+``requirements.csv``  queue, ds, y, aht, agents (productive), scheduled (heads after
+                      shrinkage, what the scheduler covers), service_level, asa,
+                      occupancy, p_wait (p_abandon with abandonment)
+``schedule.csv``      agent, group, shift, date, start, end, activity, detail
+``coverage.csv``      ds, required, scheduled_inbound, outbound, over, under (+ per pool)
+``verification.csv``  queue, ds, agents (effective), offered, simulated KPIs with 95% CIs,
+                      Erlang-predicted service level, flagged
+``kpis.json``         cost, bound, gap, FTE, and per queue the Erlang-predicted and the
+                      simulated service level, ASA, abandon rate, occupancy
+``schedule.xlsx``     a sheet per day (agents' timelines), Coverage, KPIs
+``coverage.png``      required vs scheduled per interval
+``scenario.toml``     the resolved scenario (absolute paths): repeat the run with it
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm import calibrate, data, erlang
+from wfm.errors import InputError
+from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
+from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
+
+PLAN_FILES = (
+    "forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv", "verification.csv",
+    "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml",
+)
+STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
+
+Progress = Callable[[str, int, int], None]  # (step, index, count)
+
+
+@dataclass
+class PlanResult:
+    """Everything a plan produced; ``kpis`` is what ``kpis.json`` holds."""
+
+    scenario: Scenario
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    schedule: object  # wfm.schedule.ScheduleResult
+    verification: pd.DataFrame
+    kpis: dict
+    notes: list[str] = field(default_factory=list)
+
+
+# --- demand ------------------------------------------------------------------------
+
+
+def _horizon_bounds(scenario: Scenario) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp(scenario.horizon.start)
+    return start, start + pd.Timedelta(days=scenario.horizon.days)
+
+
+def _local(ds: pd.Series) -> pd.Series:
+    """Local wall-clock time without the zone, for comparisons with horizon dates."""
+    return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+
+
+def _resolve(base_dir: Path, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base_dir / path)
+
+
+def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path) -> pd.DataFrame:
+    """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``)."""
+    from wfm.forecast import forecast
+
+    place = f"queue[{index}]"
+    tz = scenario.horizon.timezone
+    minutes = scenario.horizon.interval_minutes
+    start, end = _horizon_bounds(scenario)
+    if queue.history:
+        path = _resolve(base_dir, queue.history)
+        if not path.is_file():
+            raise InputError(f"{place}.history: file '{path}' not found.")
+        history, history_minutes = data.read_intervals(path, timezone=tz)
+        history = history[_local(history["ds"]) < start]
+        if history.empty:
+            raise InputError(f"{place}.history: {path} has no data before the horizon starts ({start.date()}).")
+        last_day = _local(history["ds"]).max().normalize()
+        days = int((end - last_day).days) - 1
+        if days < 1:
+            raise InputError(f"{place}.history: {path} already covers the horizon; nothing to forecast.")
+        history = history.assign(queue=queue.name)
+        settings = queue.forecasting
+        special = _resolve(base_dir, settings.special_days)
+        if special is not None and not special.is_file():
+            raise InputError(f"{place}.forecasting.special_days: file '{special}' not found.")
+        result = forecast(
+            history, f"{days}d", interval_minutes=history_minutes, interval=minutes,
+            models=settings.models, folds=settings.folds, special_days=special, holidays=settings.holidays,
+            timezone=tz,
+        )
+        table = result.table
+    else:
+        source = queue.forecast or queue.volumes
+        kind = "forecast" if queue.forecast else "volumes"
+        path = _resolve(base_dir, source)
+        if not path.is_file():
+            raise InputError(f"{place}.{kind}: file '{path}' not found.")
+        raw = data.read_table(path)
+        if kind == "forecast" and "y_hat" in raw.columns:
+            raw = raw.rename(columns={"y_hat": "y"})
+        if "aht_hat" in raw.columns and "aht" not in raw.columns:
+            raw = raw.rename(columns={"aht_hat": "aht"})
+        if "queue" in raw.columns:
+            raw = raw[raw["queue"].astype(str) == queue.name]
+            if raw.empty:
+                raise InputError(f"{place}.{kind}: {path} has no rows for queue '{queue.name}'.")
+        keep = [c for c in ("ds", "y", "aht") if c in raw.columns]
+        frame, file_minutes = data.validate_intervals(raw[keep] if set(("ds", "y")) <= set(keep) else raw,
+                                                      str(path), timezone=tz)
+        if file_minutes != minutes:
+            frame = data.aggregate_intervals(frame, file_minutes, minutes)
+        table = frame.rename(columns={"y": "y_hat", "aht": "aht_hat"}).assign(queue=queue.name, model=kind)
+    local = _local(table["ds"])
+    table = table[(local >= start) & (local < end)].reset_index(drop=True)
+    if table.empty or float(table["y_hat"].sum()) <= 0:
+        raise InputError(
+            f"{place}: no volume inside the horizon {start.date()} .. {(end - pd.Timedelta(days=1)).date()}; "
+            f"check horizon.start and the queue's data."
+        )
+    return table
+
+
+# --- sizing --------------------------------------------------------------------------
+
+
+def _queue_target(queue: Queue) -> erlang.ServiceTarget:
+    return erlang.ServiceTarget(
+        service_level=None if queue.asa is not None else queue.service_level,
+        answer_within=queue.answer_within, asa=queue.asa, max_occupancy=queue.max_occupancy,
+        shrinkage=queue.shrinkage,
+    )
+
+
+def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenario, base_dir: Path,
+                notes: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Requirement per interval, and the behaviour the verification should simulate."""
+    place = f"queue[{index}]"
+    minutes = scenario.horizon.interval_minutes
+    frame = demand.rename(columns={"y_hat": "y"})[["queue", "ds", "y"] + (["aht_hat"] if "aht_hat" in demand else [])]
+    frame = frame.rename(columns={"aht_hat": "aht"})
+    profile = None
+    if queue.profile:
+        path = _resolve(base_dir, queue.profile)
+        profile = calibrate.read_profile(path)
+    behaviour = calibrate.behaviour_for(profile, queue.name, str(queue.profile)) if profile else None
+    if queue.aht is not None:
+        frame["aht"] = float(queue.aht)
+    elif "aht" in frame.columns:
+        fallback = behaviour.aht if behaviour and behaviour.aht else float(np.nanmean(frame["aht"]))
+        frame["aht"] = frame["aht"].fillna(fallback)
+    elif behaviour and behaviour.aht:
+        frame["aht"] = behaviour.aht
+    else:
+        raise InputError(f"{place}.aht: no AHT given and the queue's data and profile have none; give seconds, e.g. aht = 240.")
+    patience = queue.patience or (behaviour.patience if behaviour else None)
+    mode = queue.sizing or ("erlang-a" if patience else "erlang-c")
+    target = _queue_target(queue)
+    if profile is not None:
+        sized, queue_notes = calibrate.size_calibrated(
+            frame, minutes, profile, target=target, mode=mode, seed=scenario.verify.seed, source=str(queue.profile))
+        notes.extend(queue_notes)
+    else:
+        sized = erlang.size_intervals(frame, minutes, **{**target.as_options(),
+                                                         "model": mode, "patience": patience if mode == "erlang-a" else None})
+    sim = {"aht": None, "patience": patience, "handle_sample": None, "patience_sample": None, "model": mode}
+    if behaviour is not None:
+        sim["handle_sample"] = behaviour.handle_sample
+        sim["patience_sample"] = behaviour.patience_sample
+        if behaviour.patience_sample is not None:
+            sim["patience"] = None
+    return sized, sim
+
+
+# --- verification ------------------------------------------------------------------
+
+
+def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str) -> np.ndarray:
+    """Heads on inbound for ``queue`` in each of its rows of ``sized``.
+
+    The scheduler covers pools of queues served by the same groups. A queue alone in its
+    pool gets the pool's heads; queues sharing a pool share its heads in proportion to
+    their requirement (the simulation treats each queue as its own line)."""
+    cov = coverage.assign(ds=_local(pd.to_datetime(coverage["ds"])))
+    pools = [c[len("scheduled_inbound["):-1] for c in cov.columns if c.startswith("scheduled_inbound[")]
+    pool = next((p for p in pools if queue in p.split("+")), None)
+    column = f"scheduled_inbound[{pool}]" if pool else "scheduled_inbound"
+    members = pool.split("+") if pool else list(dict.fromkeys(sized["queue"]))
+    heads_by_slot = cov.groupby("ds")[column].max()  # one row per wall-clock slot
+    rows = sized[sized["queue"] == queue]
+    slots = _local(rows["ds"])
+    heads = heads_by_slot.reindex(slots).fillna(0).to_numpy(dtype=float)
+    if len(members) > 1:
+        shared = sized[sized["queue"].isin(members)].assign(slot=lambda f: _local(f["ds"]))
+        total = shared.groupby("slot")["scheduled"].sum().reindex(slots).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            heads = heads * np.where(total > 0, rows["scheduled"].to_numpy(dtype=float) / total, 0.0)
+    return heads
+
+
+def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
+            behaviours: dict[str, dict]) -> tuple[pd.DataFrame, dict]:
+    """Simulate the scheduled inbound staffing against the forecast, queue by queue."""
+    from wfm.simulate import simulate
+
+    minutes = scenario.horizon.interval_minutes
+    queues = list(dict.fromkeys(sized["queue"]))
+    rows = []
+    per_queue = {}
+    for queue in queues:
+        q_sized = sized[sized["queue"] == queue].reset_index(drop=True)
+        q = next(x for x in scenario.queues if x.name == queue)
+        heads = _inbound_heads(coverage, sized, queue)
+        # Scheduled heads lose the queue's shrinkage (absence, training...) on the day.
+        effective = np.floor(heads * (1 - q.shrinkage) + 1e-9).astype(np.int64)
+        b = behaviours[queue]
+        volumes = q_sized[["queue", "ds", "y", "aht"]]
+        result = simulate(
+            volumes, effective, interval_minutes=minutes, answer_within=q.answer_within,
+            aht=None, handle_sample=b["handle_sample"], patience=b["patience"], patience_sample=b["patience_sample"],
+            replications=scenario.verify.replications, seed=scenario.verify.seed,
+            scale_handle_sample=b["handle_sample"] is not None,
+        )
+        intervals = result.intervals.reset_index(drop=True)
+        load = erlang.offered_load(q_sized["y"], q_sized["aht"], minutes)
+        if b["model"] == "erlang-a" and b["patience"]:
+            predicted = erlang.erlang_a(effective, load, q_sized["aht"], b["patience"], q.answer_within)
+            erlang_sl, erlang_asa, erlang_occ, erlang_ab = predicted.service_level, predicted.asa, predicted.occupancy, predicted.p_abandon
+        else:
+            erlang_sl = erlang.service_level(effective, load, q_sized["aht"], q.answer_within)
+            erlang_asa = erlang.asa(effective, load, q_sized["aht"])
+            erlang_occ = erlang.occupancy(effective, load)
+            erlang_ab = np.zeros(len(q_sized))
+        intervals["erlang_service_level"] = erlang_sl
+        target_sl = q.service_level if q.asa is None else None
+        flagged = np.zeros(len(intervals), dtype=bool)
+        if target_sl is not None:
+            flagged = (intervals["offered"] > 0) & (intervals["service_level"] < target_sl - scenario.verify.flag_points)
+        intervals["flagged"] = flagged
+        rows.append(intervals)
+        calls = float(q_sized["y"].sum())
+        weights = q_sized["y"].to_numpy()
+
+        def weighted(values):
+            values = np.asarray(values, dtype=float)
+            ok = np.isfinite(values) & (weights > 0)
+            return float(np.average(values[ok], weights=weights[ok])) if ok.any() else None
+
+        s = result.summary
+        per_queue[queue] = {
+            "calls_forecast": round(calls, 3),
+            "target": {"service_level": q.service_level if q.asa is None else None, "answer_within": q.answer_within,
+                       "asa": q.asa, "max_occupancy": q.max_occupancy, "shrinkage": q.shrinkage},
+            "sizing": b["model"],
+            "erlang": {
+                "service_level": weighted(erlang_sl), "asa": weighted(np.where(np.isfinite(erlang_asa), erlang_asa, np.nan)),
+                "abandon_rate": weighted(erlang_ab), "occupancy": weighted(erlang_occ),
+            },
+            "simulated": {k: s.get(k) for k in (
+                "service_level", "service_level_lo", "service_level_hi", "asa", "asa_lo", "asa_hi",
+                "abandon_rate", "abandon_rate_lo", "abandon_rate_hi", "occupancy", "occupancy_lo", "occupancy_hi",
+                "offered", "replications", "seed")},
+            "flagged_intervals": [str(x) for x in intervals.loc[flagged, "ds"]],
+        }
+    return pd.concat(rows, ignore_index=True), per_queue
+
+
+# --- the pipeline --------------------------------------------------------------------
+
+
+def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progress | None = None,
+             time_limit: float | None = None) -> PlanResult:
+    """Run forecast, sizing, schedule and verification for a scenario with ``[[queue]]`` entries.
+
+    Parameters
+    ----------
+    scenario : the validated scenario.
+    base_dir : folder the scenario's relative paths are relative to.
+    progress : called as ``progress(step, index, count)`` when each step starts.
+    time_limit : CP-SAT seconds (default: the scenario's solver time limit).
+    """
+    from wfm.schedule import make_schedule
+
+    base_dir = Path(base_dir)
+    if not scenario.queues:
+        raise InputError("queue: the scenario has no [[queue]] entries, expected at least one inbound queue to plan.")
+    notes: list[str] = []
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name, STEPS.index(name), len(STEPS))
+
+    step("forecast")
+    demands = [_queue_demand(q, i, scenario, base_dir) for i, q in enumerate(scenario.queues)]
+    forecast_table = pd.concat(demands, ignore_index=True)
+    step("sizing")
+    sized_parts, behaviours = [], {}
+    for i, (q, demand) in enumerate(zip(scenario.queues, demands)):
+        sized, sim = _size_queue(q, i, demand, scenario, base_dir, notes)
+        sized_parts.append(sized)
+        behaviours[q.name] = sim
+    sized = pd.concat(sized_parts, ignore_index=True)
+    step("schedule")
+    requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+    schedule = make_schedule(requirement, scenario, time_limit=time_limit, source="requirements")
+    step("verification")
+    verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
+    summary = dict(schedule.summary)
+    calls = float(forecast_table["y_hat"].sum())
+    weeks = scenario.horizon.days / 7
+    kpis = {
+        "scenario": scenario.name,
+        "currency": scenario.currency,
+        "horizon": {"start": str(scenario.horizon.start), "days": scenario.horizon.days,
+                    "interval_minutes": scenario.horizon.interval_minutes, "timezone": scenario.horizon.timezone},
+        "status": summary.get("status"),
+        "cost": summary.get("cost"),
+        "lower_bound": summary.get("lower_bound"),
+        "gap": summary.get("gap"),
+        "paid_hours": summary.get("paid_hours"),
+        "agents": summary.get("agents"),
+        "fte": round(float(summary.get("paid_hours") or 0) / (scenario.verify.fte_hours_per_week * weeks), 3),
+        "calls_forecast": round(calls, 3),
+        "cost_per_call": round(float(summary["cost"]) / calls, 4) if summary.get("cost") is not None and calls > 0 else None,
+        "under_intervals": summary.get("under_intervals"),
+        "binding_rules": summary.get("binding_rules", []),
+        "outbound_done_share": summary.get("outbound_done_share", {}),
+        "solve_seconds": summary.get("solve_seconds"),
+        "queues": per_queue,
+        "notes": notes,
+    }
+    # Overall simulated KPIs, weighted by each queue's forecast calls.
+    for key in ("service_level", "asa", "abandon_rate", "occupancy"):
+        values = [(v["simulated"].get(key), v["calls_forecast"]) for v in per_queue.values()]
+        values = [(x, w) for x, w in values if x is not None and np.isfinite(x)]
+        kpis[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
+    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, notes)
+
+
+def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
+    """The scenario with every queue path made absolute, so it runs from anywhere."""
+    queues = []
+    for q in scenario.queues:
+        updates = {k: str(_resolve(base_dir, getattr(q, k)).resolve()) for k in ("history", "forecast", "volumes", "profile")
+                   if getattr(q, k)}
+        forecasting = q.forecasting
+        if forecasting.special_days:
+            forecasting = forecasting.model_copy(update={"special_days": str(_resolve(base_dir, forecasting.special_days).resolve())})
+        queues.append(q.model_copy(update={**updates, "forecasting": forecasting}))
+    return scenario.model_copy(update={"queues": queues})
+
+
+def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
+               extra_files: dict[str, str] | None = None) -> None:
+    """Write every plan file into ``out_dir``, which appears whole or not at all.
+
+    The files are built in a hidden temporary folder beside ``out_dir`` and renamed into
+    place; an older ``out_dir`` is replaced only once the new one is complete.
+    """
+    from wfm import report
+
+    out_dir = Path(out_dir)
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
+    tmp = make_temp_dir(out_dir)
+    try:
+        sched = result.schedule
+        write_table(result.forecast, tmp / "forecast.csv")
+        write_table(result.requirements, tmp / "requirements.csv")
+        write_table(sched.schedule, tmp / "schedule.csv")
+        write_table(sched.coverage, tmp / "coverage.csv")
+        write_table(result.verification, tmp / "verification.csv")
+        write_json(result.kpis, tmp / "kpis.json")
+        report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis,
+                                       result.scenario.horizon.interval_minutes)
+        report.write_coverage_chart(tmp / "coverage.png", sched.coverage, title=f"{result.scenario.name}: coverage")
+        write_text(scenario_to_toml(resolved_scenario(result.scenario, Path(base_dir))), tmp / "scenario.toml")
+        for name, text in (extra_files or {}).items():
+            write_text(text, tmp / name)
+        replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
+                      time_limit: float | None = None, extra_files: dict[str, str] | None = None) -> dict:
+    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
+    path = Path(path)
+    scenario = load_scenario(path)
+    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit)
+    if progress:
+        progress("exports", STEPS.index("exports"), len(STEPS))
+    write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)
+    return result.kpis
+
+
+def describe(kpis: dict) -> str:
+    """One line a planner reads first."""
+    def pct(x):
+        return "n/a" if x is None else f"{x:.1%}"
+
+    gap = kpis.get("gap")
+    gap_text = "n/a" if gap is None else f"{gap:.2%}"
+    return (
+        f"{kpis['scenario']}: {kpis.get('agents')} agents, {kpis.get('fte')} FTE, cost {kpis.get('cost'):,.0f} "
+        f"{kpis.get('currency')} (gap {gap_text} to the bound); simulated service level {pct(kpis.get('service_level'))}, "
+        f"abandoned {pct(kpis.get('abandon_rate'))}, occupancy {pct(kpis.get('occupancy'))}"
+    )
+
+
+# --- helpers for batch runs ---------------------------------------------------------
+
+
+def peek_name(path: str | Path) -> str | None:
+    """The scenario's ``name`` without validating the rest (None when unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            name = tomllib.load(fh).get("name")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return str(name) if name else None
+
+
+def scenario_inputs(path: str | Path) -> list[Path]:
+    """Files a scenario reads (histories, forecasts, profiles, special days), for hashing."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    found = []
+    for q in raw.get("queue", []) or []:
+        for key in ("history", "forecast", "volumes", "profile"):
+            if q.get(key):
+                found.append(_resolve(path.parent, str(q[key])))
+        special = (q.get("forecasting") or {}).get("special_days")
+        if special:
+            found.append(_resolve(path.parent, str(special)))
+    return found
+
+
+def index_row(kpis: dict) -> dict:
+    """The columns of a batch index row, from a plan's KPIs."""
+    return {
+        "cost": kpis.get("cost"), "lower_bound": kpis.get("lower_bound"), "gap": kpis.get("gap"),
+        "fte": kpis.get("fte"), "paid_hours": kpis.get("paid_hours"),
+        "service_level": kpis.get("service_level"), "asa": kpis.get("asa"),
+        "abandon_rate": kpis.get("abandon_rate"), "occupancy": kpis.get("occupancy"),
+        "cost_per_call": kpis.get("cost_per_call"),
+    }
