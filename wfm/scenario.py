@@ -89,6 +89,7 @@ from pydantic import (
 )
 
 from wfm.errors import InputError
+from wfm.quote_settings import Quote
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -396,6 +397,7 @@ class Scenario(_Section):
     solver: Solver = Field(default_factory=Solver)
     queues: list[Queue] = Field(default_factory=list, alias="queue")
     verify: Verify = Field(default_factory=Verify)
+    quote: Quote | None = None  # outsourcer staffing quote (wfm.quote_settings, `wfm quote`)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
