@@ -103,13 +103,13 @@ def run_one(path: str, out_dir: str, digest: str) -> dict:
     """Plan one scenario into ``out_dir``; never raises (errors are returned as a row)."""
     import time
 
-    from wfm.plan import plan_to_directory
+    from wfm.plan import index_row, plan_to_directory
 
     started = time.perf_counter()
     row = {"file": path, "out_dir": out_dir}
     try:
         summary = plan_to_directory(path, out_dir, extra_files={HASH_FILE: digest + "\n"})
-        row.update(status="ok", **{k: summary.get(k) for k in INDEX_COLUMNS if k in summary})
+        row.update(index_row(summary), status="ok")
     except InputError as exc:
         row.update(status="failed", error=str(exc))
     except Exception as exc:  # a bug must not stop the other scenarios either

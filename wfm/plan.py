@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,7 @@ def _resolve(base_dir: Path, value: str | None) -> Path | None:
     return path if path.is_absolute() else (base_dir / path)
 
 
-def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path) -> pd.DataFrame:
+def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, notes: list[str]) -> pd.DataFrame:
     """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``)."""
     from wfm.forecast import forecast
 
@@ -105,11 +106,15 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path) 
         special = _resolve(base_dir, settings.special_days)
         if special is not None and not special.is_file():
             raise InputError(f"{place}.forecasting.special_days: file '{special}' not found.")
-        result = forecast(
-            history, f"{days}d", interval_minutes=history_minutes, interval=minutes,
-            models=settings.models, folds=settings.folds, special_days=special, holidays=settings.holidays,
-            timezone=tz,
-        )
+        with warnings.catch_warnings():
+            # The forecast's warnings travel in result.warnings and end up in kpis.json.
+            warnings.simplefilter("ignore")
+            result = forecast(
+                history, f"{days}d", interval_minutes=history_minutes, interval=minutes,
+                models=settings.models, folds=settings.folds, special_days=special, holidays=settings.holidays,
+                timezone=tz,
+            )
+        notes.extend(result.warnings)
         table = result.table
     else:
         source = queue.forecast or queue.volumes
@@ -312,7 +317,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
             progress(name, STEPS.index(name), len(STEPS))
 
     step("forecast")
-    demands = [_queue_demand(q, i, scenario, base_dir) for i, q in enumerate(scenario.queues)]
+    demands = [_queue_demand(q, i, scenario, base_dir, notes) for i, q in enumerate(scenario.queues)]
     forecast_table = pd.concat(demands, ignore_index=True)
     step("sizing")
     sized_parts, behaviours = [], {}
