@@ -407,6 +407,26 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+@app.command("quote")
+@friendly
+def quote_command(
+    scenario: Path = typer.Argument(..., help="Scenario TOML with a [quote] section."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (quote.xlsx, quote.json, CSVs); appears whole."),
+    time_limit: Optional[float] = typer.Option(
+        None, "--time-limit", help="CP-SAT seconds per representative week (default quote.time_limit_seconds)."),
+    sensitivity: Optional[bool] = typer.Option(
+        None, "--sensitivity/--no-sensitivity", help="Build the sensitivity table (default quote.sensitivity)."),
+) -> None:
+    """Staffing quote for an outsourcer: FTE per month from scheduled weeks, cost lines and prices."""
+    from wfm import quote
+
+    result = quote.quote_files(scenario, out, time_limit=time_limit, sensitivity=sensitivity,
+                               progress=lambda line: typer.echo(line, err=True))
+    typer.echo(quote.describe(result))
+    typer.echo(f"wrote {out}/quote.xlsx, quote.json, monthly.csv, channels.csv"
+               + (", sensitivity.csv" if len(result.sensitivity) else ""))
+
+
 def main() -> None:  # console-script entry point
     app()
 

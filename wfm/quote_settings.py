@@ -194,6 +194,7 @@ class Quote(_Section):
     shrinkage: Shrinkage = Field(default_factory=Shrinkage)
     labour: Labour = Field(default_factory=Labour)
     overhead: Overhead = Field(default_factory=Overhead)
+    amortize_launch: bool = True  # spread the launch wave's training, ramp-up and hiring over the term
     time_limit_seconds: float = Field(15.0, gt=0)  # CP-SAT seconds per representative week
     sensitivity: bool = True
     sensitivity_month: str | None = None  # "YYYY-MM"; default the busiest month
@@ -250,7 +251,7 @@ class Quote(_Section):
     def _check_months(self, place: str, given: int, what: str) -> None:
         if given != self.months:
             raise _path_error(
-                f"{place}: {given} values for {self.months} months (quote.months), expected one {what} per month "
+                f"{place}: {given} value{'' if given == 1 else 's'} for {self.months} months (quote.months), expected one {what} per month "
                 f"from {self.month_labels()[0]} to {self.month_labels()[-1]}."
             )
 
