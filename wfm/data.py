@@ -276,33 +276,34 @@ def sample_path() -> Path:
 
 
 def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int) -> pd.DataFrame:
-    """Sum volumes into longer intervals (e.g. 5 -> 15 minutes), per queue.
+    """Sum a canonical frame's volume into longer intervals (e.g. 5 -> 15 minutes).
 
-    ``aht`` becomes the volume-weighted mean (the plain mean where an interval has no
-    calls). Intervals are aligned to local midnight, so 07:05 falls in 07:00-07:15.
+    Intervals are aligned to the local wall clock; on a fall-back day the repeated
+    hour stays two separate hours (grouping is on real time, not on wall-clock
+    labels). ``aht`` becomes the volume-weighted mean.
     """
-    to_minutes = check_interval_minutes(to_minutes, "interval")
-    if to_minutes % from_minutes:
-        raise InputError(
-            f"interval: {to_minutes} minutes is not a multiple of the data's {from_minutes}-minute intervals."
-        )
+    to_minutes = check_interval_minutes(to_minutes, "--interval")
     if to_minutes == from_minutes:
-        return frame.copy()
-    out = frame.copy()
-    # Floor on local wall-clock time so DST days keep their local interval starts.
-    out["ds"] = out["ds"].dt.floor(f"{to_minutes}min", ambiguous="infer", nonexistent="shift_forward") \
-        if out["ds"].dt.tz is not None else out["ds"].dt.floor(f"{to_minutes}min")
-    agg = {"y": ("y", "sum")}
-    if "aht" in out.columns:
-        out["_work"] = out["y"] * out["aht"]
-        agg["_work"] = ("_work", "sum")
-        agg["_aht_mean"] = ("aht", "mean")
-    grouped = out.groupby(["queue", "ds"], sort=True).agg(**agg).reset_index()
-    if "aht" in out.columns:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            grouped["aht"] = np.where(grouped["y"] > 0, grouped["_work"] / grouped["y"], grouped["_aht_mean"])
-        grouped = grouped.drop(columns=["_work", "_aht_mean"])
-    return grouped
+        return frame
+    if to_minutes < from_minutes or to_minutes % from_minutes:
+        raise InputError(
+            f"--interval: cannot make {to_minutes}-minute intervals from {from_minutes}-minute history; "
+            f"expected a multiple of {from_minutes}."
+        )
+    ds = frame["ds"]
+    wall = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+    offset = pd.to_timedelta((wall.dt.hour * 60 + wall.dt.minute) % to_minutes, unit="min") + pd.to_timedelta(
+        wall.dt.second, unit="s"
+    )
+    start = ds - offset.to_numpy()
+    out = frame.assign(ds=start)
+    if "aht" in frame.columns:
+        out = out.assign(_work=frame["aht"] * frame["y"])
+        grouped = out.groupby(["queue", "ds"], sort=True)
+        result = grouped.agg(y=("y", "sum"), _work=("_work", "sum"), aht=("aht", "mean")).reset_index()
+        result["aht"] = np.where(result["y"] > 0, result["_work"] / result["y"].where(result["y"] > 0, 1), result["aht"])
+        return result.drop(columns="_work")[["queue", "ds", "y", "aht"]]
+    return out.groupby(["queue", "ds"], sort=True)["y"].sum().reset_index()[["queue", "ds", "y"]]
 
 
 def average_day(frame: pd.DataFrame, weekdays: list[int] | None = None) -> pd.DataFrame:

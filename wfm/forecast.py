@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.calendar import combine_special_days, parse_horizon, public_holidays, read_special_days, validate_special_days
-from wfm.data import check_interval_minutes, read_intervals, validate_intervals
+from wfm.data import aggregate_intervals, check_interval_minutes, read_intervals, validate_intervals
 from wfm.errors import InputError
 from wfm.forecast_grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
 from wfm.forecast_models import CANDIDATES, DEFAULT_MODELS, history_average
@@ -151,37 +151,6 @@ class BacktestResult:
 
 
 # --- input preparation --------------------------------------------------------------
-
-
-def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int) -> pd.DataFrame:
-    """Sum a canonical frame's volume into longer intervals (e.g. 5 -> 15 minutes).
-
-    Intervals are aligned to the local wall clock; on a fall-back day the repeated
-    hour stays two separate hours (grouping is on real time, not on wall-clock
-    labels). ``aht`` becomes the volume-weighted mean.
-    """
-    to_minutes = check_interval_minutes(to_minutes, "--interval")
-    if to_minutes == from_minutes:
-        return frame
-    if to_minutes < from_minutes or to_minutes % from_minutes:
-        raise InputError(
-            f"--interval: cannot make {to_minutes}-minute intervals from {from_minutes}-minute history; "
-            f"expected a multiple of {from_minutes}."
-        )
-    ds = frame["ds"]
-    wall = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
-    offset = pd.to_timedelta((wall.dt.hour * 60 + wall.dt.minute) % to_minutes, unit="min") + pd.to_timedelta(
-        wall.dt.second, unit="s"
-    )
-    start = ds - offset.to_numpy()
-    out = frame.assign(ds=start)
-    if "aht" in frame.columns:
-        out = out.assign(_work=frame["aht"] * frame["y"])
-        grouped = out.groupby(["queue", "ds"], sort=True)
-        result = grouped.agg(y=("y", "sum"), _work=("_work", "sum"), aht=("aht", "mean")).reset_index()
-        result["aht"] = np.where(result["y"] > 0, result["_work"] / result["y"].where(result["y"] > 0, 1), result["aht"])
-        return result.drop(columns="_work")[["queue", "ds", "y", "aht"]]
-    return out.groupby(["queue", "ds"], sort=True)["y"].sum().reset_index()[["queue", "ds", "y"]]
 
 
 def _load_history(history, interval_minutes, timezone) -> tuple[pd.DataFrame, int]:
