@@ -1,33 +1,288 @@
-"""The Streamlit app, run headless with Streamlit's AppTest."""
+"""The Streamlit app, run headless with Streamlit's AppTest: every page, targets, uploads, language.
+
+Heavy steps are cached by the app (st.cache_data), so the forecast is made once per
+test process; solves use a short time limit (WFM_TIME_LIMIT) and few replications.
+"""
 
 from __future__ import annotations
 
+import io
+import tomllib
+import zipfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
-from wfm import data, erlang
+from wfm import data, erlang, summary
+from wfm.ui import i18n, state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["data", "forecast", "staffing", "outbound", "schedule", "verify", "export"]
 
 
-def test_calculator_default_run_shows_library_numbers():
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+def open_app(page: str = "data", lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state["lang"] = lang
+    go(at, page)
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    # st.Page registers a page by the hash of its url_path; this is what a click on the link does.
+    at._page_hash = calc_hash(page)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def number(text: str) -> float:
+    return float("".join(ch for ch in text if ch.isdigit() or ch in ".-"))
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture(autouse=True)
+def short_solves(monkeypatch):
+    monkeypatch.setenv("WFM_TIME_LIMIT", "12")
+
+
+# --- every page, default run -----------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_on_the_bundled_sample(page):
+    at = open_app(page)
+    ok(at)
+    assert at.title[0].value.lower().startswith(page[:4])
+
+
+def test_data_page_shows_the_library_summary():
+    at = open_app("data")
+    ok(at)
     frame, minutes = data.read_intervals(data.sample_path())
-    day = data.average_day(data.aggregate_intervals(frame, minutes, 30), weekdays=[0, 1, 2, 3, 4])
-    sized = erlang.size_intervals(day, 30, aht=240, service_level=0.8, answer_within=20,
-                                  max_occupancy=0.9, shrinkage=0.3)
-    assert metrics["Peak agents (productive)"] == str(int(sized["agents"].max()))
-    assert metrics["Calls per day"] == f"{sized['y'].sum():,.0f}"
+    row = summary.history_summary(frame, minutes).iloc[0]
+    m = metrics(at)
+    assert m["Days"] == f"{row['days']:,}"
+    assert m["Intervals"] == f"{row['intervals']:,}"
+    assert m["Calls"] == f"{row['volume']:,.0f}"
+    assert m["Gaps"] == str(row["gaps"])
+    assert m["Closed days"] == str(row["closed_days"])
 
 
-def test_changing_target_changes_staffing():
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    hours = lambda: float(at.metric[2].value.replace(",", ""))  # noqa: E731
-    before = hours()
-    assert at.slider[0].label.startswith("Service level")
-    at.slider[0].set_value(0.95).run()
+def test_forecast_page_uses_the_scenario_horizon():
+    at = open_app("forecast")
+    ok(at)
+    m = metrics(at)
+    assert number(m["Calls in the horizon"]) > 100_000  # a bank week, Mon-Fri
+    assert m["Change from adjustments"] == "0"
+    assert at.dataframe  # the backtest table
+    assert any("Horizon: Mon 27 Oct 2003 to Sun 2 Nov 2003" in c.value for c in at.caption)
+
+
+def test_staffing_numbers_come_from_erlang_and_a_target_change_resizes():
+    at = open_app("staffing")
+    ok(at)
+    before = metrics(at)
+    sized = at.session_state["scenario"]["queue"][0]
+    assert sized["service_level"] == 0.8 and sized["patience"] == 120
+    slider = at.slider(key="w:queue.service_level")
+    slider.set_value(95).run()
+    ok(at)
+    after = metrics(at)
+    assert number(after["Agent-hours to schedule"]) > number(before["Agent-hours to schedule"])
+    assert at.session_state["scenario"]["queue"][0]["service_level"] == 0.95
+    # the setting persists on another page and back
+    go(at, "data")
+    go(at, "staffing")
+    assert at.slider(key="w:queue.service_level").value == 95
+    # ASA target instead of a service level
+    at.radio(key="w:target.kind@en").set_value("asa").run()
+    ok(at)
+    assert at.session_state["scenario"]["queue"][0]["asa"] == 30
+
+
+def test_adjustment_changes_the_forecast_used_downstream():
+    at = open_app("forecast")
+    base = number(metrics(at)["Calls in the horizon"])
+    at.session_state["adjustments"] = pd.DataFrame(
+        {"date": [pd.Timestamp("2003-10-28").date()], "start": ["10:00"], "end": ["14:00"], "percent": [50.0]})
+    at.run()
+    ok(at)
+    adjusted = number(metrics(at)["Calls in the horizon"])
+    assert adjusted > base
+    assert number(metrics(at)["Change from adjustments"]) == pytest.approx(adjusted - base, abs=1.5)
+
+
+# --- uploads -----------------------------------------------------------------------
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="upload").set_value((name, content, "text/csv"))
+    return at.run()
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("wrong.csv", b"when,calls\n2024-01-01 09:00,3\n", "missing column"),
+    ("text.csv", b"ds,y\n2024-01-01 09:00,3\n2024-01-01 09:15,many\n", "row 2"),
+    ("empty.csv", b"", "empty"),
+    ("broken.xlsx", b"not a workbook", "could not be read"),
+])
+def test_bad_upload_shows_a_message_and_keeps_the_data(name, content, words):
+    at = open_app("data")
+    before = metrics(at)
+    _upload(at, name, content)
     assert not at.exception
-    assert hours() > before
+    messages = " ".join(e.value for e in at.error)
+    assert "The file was not loaded" in messages and words in messages.lower() or words in messages, messages
+    assert "bank_calls_5min.csv" in messages  # the previous data is still in use
+    assert metrics(at) == before
+
+
+def test_upload_over_the_size_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(state, "MAX_UPLOAD_BYTES", 1000)
+    at = open_app("data")
+    _upload(at, "big.csv", b"ds,y\n" + b"2024-01-01 09:00,3\n" * 200)
+    assert not at.exception
+    assert "more than the" in " ".join(e.value for e in at.error)
+
+
+def test_good_upload_with_two_queues():
+    ds = pd.date_range("2024-01-01 09:00", periods=8, freq="15min")
+    days = [d + pd.Timedelta(days=k) for k in range(21) for d in ds]
+    frame = pd.concat([pd.DataFrame({"queue": q, "ds": days, "y": np.arange(len(days)) % 7 + 1}) for q in ("sales", "care")])
+    at = open_app("data")
+    _upload(at, "two.csv", frame.to_csv(index=False).encode())
+    ok(at)
+    assert metrics(at)["Days"] == "21"
+    assert at.selectbox(key="data_queue").options == ["care", "sales"]
+    assert str(at.session_state["scenario"]["horizon"]["start"]) == "2024-01-22"  # the Monday after the history
+    go(at, "staffing")
+    ok(at)
+    assert number(metrics(at)["Calls"]) > 0
+
+
+# --- language ----------------------------------------------------------------------
+
+
+def test_language_switch_translates_every_page():
+    at = open_app("data")
+    at.sidebar.radio(key="w:lang").set_value("ja").run()
+    ok(at)
+    i18n.MISSING.clear()
+    seen = []
+    for page in PAGES:
+        go(at, page)
+        ok(at)
+        seen.append(at.title[0].value)
+    assert seen == ["データ", "予測", "必要人数", "発信とブレンド", "シフト表", "検証", "エクスポート"]
+    go(at, "staffing")
+    labels = [m.label for m in at.metric]
+    assert "平均応答時間 (ASA)" in labels and "占有率" in labels and "ピーク必要人数" in labels
+    assert at.slider(key="w:queue.shrinkage").label == "シュリンケージ (%)"
+    go(at, "forecast")
+    assert any("2003年10月27日(月)" in c.value for c in at.caption)
+    assert not i18n.MISSING, sorted(i18n.MISSING)
+
+
+def test_every_japanese_text_is_translated():
+    import ast
+
+    ui = Path(state.__file__).parent
+    texts = set()
+    for path in list(ui.glob("*.py")) + [Path(APP)]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                texts.add(node.args[0].value)
+    missing = sorted(x for x in texts if x not in i18n.JA)
+    assert not missing, missing
+    for english, japanese in i18n.JA.items():
+        assert set(_fields(english)) == set(_fields(japanese)), english
+
+
+def _fields(text: str) -> list[str]:
+    import string
+
+    return [f for _, f, _, _ in string.Formatter().parse(text) if f]
+
+
+# --- solve, verify, export -----------------------------------------------------------
+
+
+def test_solve_then_verify_and_export():
+    at = open_app("schedule")
+    ok(at)
+    at.session_state["scenario"]["verify"]["replications"] = 3
+    at.button(key="solve").click().run()
+    ok(at)
+    m = metrics(at)
+    for label in ("Cost", "Lower bound", "Paid hours", "FTE", "Agents"):
+        assert any(ch.isdigit() for ch in m[label]), (label, m[label])
+    run = at.session_state["plan"]
+    result = run.future.result()
+    assert number(m["Agents"]) == result.kpis["agents"]
+
+    # the Staffing page's requirement is the one `wfm plan` schedules
+    go(at, "staffing")
+    reqs = result.requirements
+    q = at.session_state["scenario"]["queue"][0]
+    sized = erlang.size_intervals(reqs[["queue", "ds", "y"]], 15, aht=q["aht"], service_level=q["service_level"],
+                                  answer_within=q["answer_within"], max_occupancy=q["max_occupancy"],
+                                  shrinkage=q["shrinkage"], model="erlang-a", patience=q["patience"])
+    assert number(metrics(at)["Agent-hours to schedule"]) == pytest.approx(sized["scheduled"].sum() / 4, abs=1)
+    assert (sized["scheduled"].to_numpy() == reqs["scheduled"].to_numpy()).all()
+
+    go(at, "verify")
+    ok(at)
+    assert "%" in metrics(at)["Service level (simulated)"]
+
+    go(at, "outbound")
+    ok(at)
+    assert any("done" in c.value for c in at.caption)
+
+    go(at, "export")
+    ok(at)
+    buttons = at.get("download_button")
+    assert len(buttons) >= 8
+    bundle = at.session_state["plan"].future.result()
+    from wfm.ui import pipeline
+
+    archive = zipfile.ZipFile(io.BytesIO(pipeline.scenario_bundle(bundle, bundle.forecast)))
+    assert {"scenario.toml", "forecast.csv"} <= set(archive.namelist())
+    raw = tomllib.loads(archive.read("scenario.toml").decode())
+    assert raw["queue"][0]["forecast"] == "forecast.csv" and "history" not in raw["queue"][0]
+    assert raw["queue"][0]["service_level"] == 0.8
+
+    # language switch keeps the plan
+    at.session_state["lang"] = "ja"
+    go(at, "schedule")
+    ok(at)
+    assert "コスト" in metrics(at)
+
+
+# --- scenario save / load --------------------------------------------------------------
+
+
+def test_scenario_load_good_and_bad():
+    at = open_app("data")
+    uploader = at.sidebar.file_uploader(key="load_scenario")
+    uploader.set_value(("bad.toml", b"name = 'x'\n[horizon]\nstart = 2003-10-27\ndays = 5\n", "application/toml")).run()
+    assert not at.exception
+    assert any("not loaded" in e.value for e in at.sidebar.error)
+    assert at.session_state["scenario"]["name"] == "bank-plan"  # kept
+    text = Path(state.DEFAULT_SCENARIO).read_text().replace('name = "bank-plan"', 'name = "bank-copy"') \
+        .replace("service_level = 0.8", "service_level = 0.85")
+    at.sidebar.file_uploader(key="load_scenario").set_value(("copy.toml", text.encode(), "application/toml")).run()
+    assert not at.exception
+    assert at.session_state["scenario"]["name"] == "bank-copy"
+    go(at, "staffing")
+    assert at.slider(key="w:queue.service_level").value == 85

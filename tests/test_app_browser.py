@@ -1,0 +1,150 @@
+"""End to end in a real headless Chromium: `streamlit run app.py`, every page, solve, download.
+
+Needs Debian's chromium (`apt-get install chromium`; `.ci/run` installs it) and
+Playwright for Python (the dev extra). Screenshots go to `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "WFM_TIME_LIMIT": "20", "PYTHONUNBUFFERED": "1"}
+    streamlit = Path(sys.executable).parent / "streamlit"
+    proc = subprocess.Popen(
+        [str(streamlit), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _goto(page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_timeout(300)
+    _settle(page)
+
+
+def _settle(page, timeout: float = 120_000) -> None:
+    """Wait until the script run is over (Streamlit shows a status widget while running)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def test_every_page_solve_and_download_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+    from openpyxl import load_workbook
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+            page.goto(f"{server}/", wait_until="domcontentloaded")
+            page.get_by_text("Mean calls by weekday and time of day").wait_for(timeout=60_000)
+            _settle(page)
+            page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+
+            _goto(page, "2 Forecast")
+            page.get_by_text("Backtest of the candidate models").wait_for(timeout=90_000)
+            page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
+
+            _goto(page, "3 Staffing")
+            page.get_by_text("What if: service level 70 / 80 / 90%").wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "staffing.png"), full_page=True)
+
+            _goto(page, "4 Outbound & blending")
+            page.get_by_text("Inbound requirement and outbound work").wait_for(timeout=60_000)
+
+            _goto(page, "5 Schedule")
+            page.get_by_role("button", name="Solve", exact=True).click()
+            page.get_by_text("Plan solved in").wait_for(timeout=180_000)
+            _settle(page)
+            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            assert len(values) >= 7
+            assert all(re.search(r"\d", v) for v in values[:7]), values
+            page.get_by_text("Agents' day").scroll_into_view_if_needed()
+            page.wait_for_timeout(1500)  # charts draw after the script run
+            page.screenshot(path=str(ARTIFACTS / "schedule.png"), full_page=True)
+
+            _goto(page, "6 Verify")
+            page.get_by_text("Service level (simulated)").wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "verify.png"), full_page=True)
+
+            _goto(page, "4 Outbound & blending")
+            page.get_by_text("done").first.wait_for(timeout=60_000)
+
+            _goto(page, "7 Export")
+            button = page.get_by_role("button", name=re.compile("Schedule workbook"))
+            button.wait_for(timeout=60_000)
+            with page.expect_download(timeout=60_000) as info:
+                button.click()
+            path = ARTIFACTS / "schedule.xlsx"
+            info.value.save_as(str(path))
+            book = load_workbook(path, read_only=True)
+            assert "Coverage" in book.sheetnames and "KPIs" in book.sheetnames
+            assert len(book.sheetnames) >= 7  # a sheet per open day, then coverage and KPIs
+            book.close()
+
+            # Japanese: the sidebar switch translates the pages.
+            page.get_by_text("日本語").click()
+            _settle(page)
+            _goto(page, "5 シフト表")
+            page.get_by_text("カバレッジと必要人数").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / "schedule_ja.png"), full_page=True)
+            _goto(page, "3 必要人数")
+            page.get_by_text("サービスレベル").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "staffing_ja.png"), full_page=True)
+        finally:
+            browser.close()

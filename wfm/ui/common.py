@@ -1,0 +1,128 @@
+"""What several pages need: the current forecast and sizing of the session, and messages.
+
+Each function reads the session's settings, calls the cached library stage in
+:mod:`wfm.ui.pipeline` and returns ``None`` after showing a translated message when
+a stage cannot run (a user mistake is a message, never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from wfm.errors import InputError
+from wfm.ui import pipeline, state
+from wfm.ui.i18n import t
+
+
+def error(exc: Exception, framing: str = "That did not work") -> None:
+    """A library error as the planner sees it: translated framing, the library's sentence."""
+    st.error(f"**{t(framing)}**: {exc}")
+
+
+def horizon() -> tuple[dt.date, int, int, str]:
+    h = state.get("horizon")
+    start = h["start"]
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    return start, int(h.get("days", 7)), int(h.get("interval_minutes", 15)), h.get("timezone", "UTC")
+
+
+def current_forecast(show_errors: bool = True):
+    """``(ForecastResult, base table in the horizon, adjusted table)`` or ``None``."""
+    hist: state.History = st.session_state["history"]
+    start, days, interval, tz = horizon()
+    opts = st.session_state["forecast_opts"]
+    special = st.session_state.get("special_days")
+    special = special.dropna(subset=["date"]) if special is not None and len(special) else None
+    try:
+        with st.spinner(t("Forecasting (backtest of the candidate models)…")):
+            result, table = pipeline.run_forecast(
+                state.planning_history(), hist.minutes, start, days, interval,
+                tuple(opts["models"]) if opts.get("models") else None, int(opts.get("folds", 4)),
+                opts.get("holidays"), special, None)
+        adjusted = pipeline.adjusted(table, st.session_state.get("adjustments"))
+    except InputError as exc:
+        if show_errors:
+            error(exc, "The forecast could not be made")
+        return None
+    if table.empty:
+        if show_errors:
+            st.warning(t("The forecast has no intervals inside the planning horizon: check the horizon start."))
+        return None
+    return result, table, adjusted
+
+
+def current_sizing(show_errors: bool = True):
+    """``(forecast bundle, sized table)`` for the session's target, or ``None``."""
+    fc = current_forecast(show_errors)
+    if fc is None:
+        return None
+    _, _, interval, _ = horizon()
+    try:
+        sized = pipeline.size(fc[2], interval, **pipeline.target_of(state.queue_template()))
+    except InputError as exc:
+        if show_errors:
+            error(exc, "The staffing could not be sized")
+        return None
+    return fc, sized
+
+
+def session_folder() -> Path:
+    """A private folder of this session for files handed to the library (the forecast file)."""
+    if "folder" not in st.session_state:
+        st.session_state["folder"] = tempfile.mkdtemp(prefix="wfm-app-")
+    return Path(st.session_state["folder"])
+
+
+def current_plan():
+    """The finished plan run of the session (``PlanRun``) whose result is available, or None."""
+    run = st.session_state.get("plan")
+    if run is None or not run.done or run.future.exception() is not None:
+        return None
+    return run
+
+
+def plan_is_current(run, sized_key: str | None) -> bool:
+    return run is not None and sized_key is not None and run.key == sized_key
+
+
+def current_plan_key() -> str | None:
+    """The plan key of the session's present settings (to tell whether a plan is stale)."""
+    fc = current_forecast(show_errors=False)
+    if fc is None:
+        return None
+    try:
+        scenario = state.build_scenario(state.queue_names(), forecast_file=pipeline.FORECAST_FILE)
+    except InputError:
+        return None
+    return pipeline.plan_key(scenario, fc[2])
+
+
+def nothing_solved() -> None:
+    st.info(t("No plan yet: press **Solve** on the Schedule page (the default scenario solves in about half a minute)."))
+
+
+def metric_row(items: list[tuple[str, str]], helps: dict | None = None, per_row: int = 4) -> None:
+    """KPI tiles, at most ``per_row`` to a row so long values are not cut."""
+    for first in range(0, len(items), per_row):
+        chunk = items[first:first + per_row]
+        cols = st.columns(per_row)
+        for col, (label, value) in zip(cols, chunk):
+            col.metric(label, value, help=(helps or {}).get(label), border=True)
+
+
+def local_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps shown as local wall-clock text."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            col = out[column]
+            if col.dt.tz is not None:
+                col = col.dt.tz_localize(None)
+            out[column] = col.dt.strftime("%Y-%m-%d %H:%M")
+    return out

@@ -1,0 +1,180 @@
+"""Page 2, Forecast: horizon, method, backtest of the candidates, bands, adjustments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from wfm.adjust import validate_adjustments
+from wfm.calendar import validate_special_days
+from wfm.errors import InputError
+from wfm.forecast_models import CANDIDATES, DEFAULT_MODELS
+from wfm.scenario import WEEKDAYS
+from wfm.ui import charts, common, state
+from wfm.ui.i18n import date, num, pct, t, weekday, lkey
+
+MODEL_NAMES = {
+    "seasonal_naive_day": "Seasonal naive (same day last week)",
+    "seasonal_naive_week": "Seasonal naive (last week)",
+    "hist_avg_4w": "Historical average, 4 weeks",
+    "hist_avg_8w": "Historical average, 8 weeks",
+    "top_down_ets": "ETS on daily totals × intraday profile",
+    "top_down_calendar": "Calendar regression × intraday profile",
+    "mstl": "MSTL (slow)",
+}
+
+
+def model_label(name: str) -> str:
+    return t(MODEL_NAMES.get(name, name)) if name in MODEL_NAMES else name
+
+
+def _horizon_settings() -> None:
+    start, days, interval, tz = common.horizon()
+    hist: state.History = st.session_state["history"]
+    c1, c2, c3, c4 = st.columns(4)
+    new_start = c1.date_input(t("First day of the plan"), value=start, key=lkey("w:horizon.start"),
+                              help=t("Weeks run from this day; the forecast covers the days up to the end of the horizon."))
+    if new_start != start:
+        state.move_horizon(new_start)
+    weeks = c2.number_input(t("Weeks"), min_value=1, max_value=8, value=max(1, days // 7), step=1, key="w:horizon.weeks")
+    if weeks * 7 != days:
+        state.set_value("horizon.days", int(weeks * 7))
+    choices = [m for m in (5, 10, 15, 30, 60) if m % hist.minutes == 0] or [hist.minutes]
+    index = choices.index(interval) if interval in choices else 0
+    picked = c3.selectbox(t("Interval (minutes)"), choices, index=index, key="w:horizon.interval",
+                          help=t("Forecast, sizing and schedule use this interval; the history is summed into it."))
+    if picked != interval:
+        state.set_value("horizon.interval_minutes", int(picked))
+    c4.text_input(t("Time zone"), value=tz, key="w:horizon.timezone", disabled=True,
+                  help=t("The site's IANA time zone (from the scenario)."))
+    c5, c6, c7 = st.columns([1, 1, 2])
+    opens = c5.text_input(t("Opens"), value=state.get("horizon.open", "07:00"), key="w:horizon.open")
+    closes = c6.text_input(t("Closes"), value=state.get("horizon.close", "22:00"), key="w:horizon.close")
+    closed = c7.multiselect(t("Closed weekdays"), list(WEEKDAYS), default=state.get("horizon.closed_days", []),
+                            format_func={d: weekday(i) for i, d in enumerate(WEEKDAYS)}.get, key=lkey("w:horizon.closed_days"))
+    state.set_value("horizon.open", opens)
+    state.set_value("horizon.close", closes)
+    state.set_value("horizon.closed_days", list(closed))
+
+
+def _method_settings() -> None:
+    opts = st.session_state["forecast_opts"]
+    c1, c2, c3 = st.columns([2, 1, 1])
+    auto = opts.get("models") is None
+    mode = c1.radio(t("Method"), ["auto", "chosen"], index=0 if auto else 1, horizontal=True, key=lkey("w:fc.mode"),
+                    format_func={"auto": t("Automatic (best backtest)"), "chosen": t("Chosen model")}.get)
+    if mode == "chosen":
+        current = (opts.get("models") or ["hist_avg_8w"])[0]
+        names = list(CANDIDATES)
+        pick = c1.selectbox(t("Model"), names, index=names.index(current) if current in names else 0,
+                            format_func={n: model_label(n) for n in names}.get, key=lkey("w:fc.model"))
+        opts["models"] = [pick]
+    else:
+        opts["models"] = None
+    opts["folds"] = int(c2.number_input(t("Backtest folds"), 1, 12, int(opts.get("folds", 4)), key="w:fc.folds",
+                                        help=t("Weeks of rolling-origin backtest used to choose the model.")))
+    holidays = c3.text_input(t("Public holidays (country code)"), value=opts.get("holidays") or "", key="w:fc.holidays",
+                             help=t("e.g. JP or US: public holidays are closed days unless a special day says otherwise."))
+    opts["holidays"] = holidays.strip().upper() or None
+
+
+def _editors() -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**" + t("Adjustments (± % on a day or a time range)") + "**")
+        st.caption(t("Blank date = every day; blank times = the whole day. Overlapping rules multiply."))
+        edited = st.data_editor(
+            st.session_state["adjustments"], num_rows="dynamic", key="adjust_editor", hide_index=True,
+            column_config={
+                "date": st.column_config.DateColumn(t("Date")),
+                "start": st.column_config.TextColumn(t("From (HH:MM)")),
+                "end": st.column_config.TextColumn(t("To (HH:MM)")),
+                "percent": st.column_config.NumberColumn(t("Change %"), format="%+.0f%%", min_value=-99.0),
+            })
+        try:
+            validate_adjustments(edited)
+            st.session_state["adjustments"] = edited
+        except InputError as exc:
+            common.error(exc, "Adjustment not applied")
+    with c2:
+        st.markdown("**" + t("Special days") + "**")
+        st.caption(t("Closed days, or a multiplier on a day's volume (1.3 = 30% more). Used by the forecast."))
+        edited = st.data_editor(
+            st.session_state["special_days"], num_rows="dynamic", key="special_editor", hide_index=True,
+            column_config={
+                "date": st.column_config.DateColumn(t("Date")),
+                "closed": st.column_config.CheckboxColumn(t("Closed")),
+                "multiplier": st.column_config.NumberColumn(t("Multiplier"), min_value=0.0, format="%.2f"),
+            })
+        rows = edited.dropna(subset=["date"])
+        try:
+            if len(rows):
+                validate_special_days(rows.assign(date=pd.to_datetime(rows["date"])))
+            st.session_state["special_days"] = edited
+        except InputError as exc:
+            common.error(exc, "Special days not applied")
+
+
+def page() -> None:
+    st.title(t("Forecast"))
+    with st.expander(t("Planning horizon"), expanded=True):
+        _horizon_settings()
+    _method_settings()
+    _editors()
+
+    fc = common.current_forecast()
+    if fc is None:
+        return
+    result, table, adjusted = fc
+    for note in result.warnings:
+        st.warning(note)
+    queues = list(dict.fromkeys(adjusted["queue"]))
+    queue = queues[0]
+    if len(queues) > 1:
+        queue = st.selectbox(t("Queue"), queues, key="fc_queue")
+    q_table = adjusted[adjusted["queue"] == queue]
+    q_base = table[table["queue"] == queue]
+    model = q_table["model"].iloc[0] if len(q_table) else "–"
+    start, days, interval, _ = common.horizon()
+    changed = float(q_table["y_hat"].sum()) - float(q_base["y_hat"].sum())
+    common.metric_row([
+        (t("Model used"), model_label(model)),
+        (t("Calls in the horizon"), num(q_table["y_hat"].sum())),
+        (t("Change from adjustments"), num(changed)),
+        (t("Gaps filled in history"), num(int((result.gaps["queue"] == queue).sum()) if len(result.gaps) else 0)),
+    ])
+    st.caption(t("Horizon: {first} to {last}, {minutes}-minute intervals.", first=date(start),
+                 last=date(start + dt.timedelta(days=days - 1)), minutes=interval))
+    hist = state.planning_history()
+    hist = hist[hist["queue"] == queue]
+    wall = charts.wall(hist["ds"])
+    recent = hist[wall >= wall.max() - pd.Timedelta(days=14)]
+    from wfm.data import aggregate_intervals
+
+    st.session_state.setdefault("history_minutes", st.session_state["history"].minutes)
+    recent = aggregate_intervals(recent, st.session_state["history"].minutes, interval) \
+        if interval % st.session_state["history"].minutes == 0 else recent
+    st.altair_chart(charts.forecast_chart(recent, q_table, q_base if changed else None), width="stretch")
+    st.caption(t("Grey: the last two weeks of history. Blue: forecast with 80% and 95% prediction bands"
+                 " (dashed grey: before adjustments)."))
+
+    st.subheader(t("Backtest of the candidate models"))
+    sel = result.selection
+    sel = sel[(sel["queue"] == queue)]
+    if len(sel):
+        shown = pd.DataFrame({
+            t("Model"): sel["model"].map(model_label),
+            t("Scored at (minutes)"): sel["interval_minutes"],
+            "wMAPE": sel["wmape"].map(lambda x: pct(x, 1)),
+            "MAE": sel["mae"].map(lambda x: num(x, 1)),
+            "RMSE": sel["rmse"].map(lambda x: num(x, 1)),
+            "MASE": sel["mase"].map(lambda x: num(x, 2)),
+            t("Folds"): sel["folds"],
+            t("Chosen"): sel["selected"].map(lambda s: "✔" if s else ""),
+        })
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.caption(t("Lower is better. The model with the lowest wMAPE over the rolling-origin folds is chosen."))
+    else:
+        st.info(t("No backtest: a single chosen model, or too little history for the folds."))

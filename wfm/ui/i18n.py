@@ -1,0 +1,425 @@
+"""English and Japanese for the app: ``t(text)`` and locale-aware number and date formats.
+
+Every label, help text and message in :mod:`wfm.ui` goes through :func:`t`, written
+in English; :data:`JA` maps each English text to the Japanese used in Japanese
+contact centres (応答率, 平均応答時間, 平均処理時間, 占有率, シュリンケージ, 必要人数 ...).
+Placeholders use ``str.format`` names: ``t("{n} agents", n=5)``. A text without a
+Japanese entry falls back to English and is recorded in :data:`MISSING` (a test
+walks every page in Japanese and asserts nothing is missing).
+
+File column names (``ds``, ``y``, ``queue``, ``aht`` ...) and the library's own
+one-sentence error messages stay English; the app translates the framing around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import streamlit as st
+
+LANGUAGES = {"en": "English", "ja": "日本語"}
+MISSING: set[str] = set()
+
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def lkey(name: str) -> str:
+    """A widget key per language, for widgets whose options are shown translated.
+
+    Streamlit keeps a choice widget's value as its shown label; a new key per language
+    recreates the widget from the stored setting instead of looking up an old label.
+    """
+    return f"{name}@{lang()}"
+
+
+def t(text: str, **values) -> str:
+    """``text`` in the session's language, with ``values`` filled in."""
+    if lang() == "ja":
+        translated = JA.get(text)
+        if translated is None:
+            MISSING.add(text)
+            translated = text
+    else:
+        translated = text
+    return translated.format(**values) if values else translated
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and not math.isfinite(x))
+
+
+def num(x, digits: int = 0) -> str:
+    """A number with thousands separators (the same in both locales); ``–`` when missing."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{digits}f}"
+
+
+def pct(x, digits: int = 1) -> str:
+    if _missing(x):
+        return "–"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def seconds(x, digits: int = 1) -> str:
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{digits}f} " + ("秒" if lang() == "ja" else "s")
+
+
+def hours(x, digits: int = 0) -> str:
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{digits}f} " + ("時間" if lang() == "ja" else "h")
+
+
+def money(x, currency: str = "JPY") -> str:
+    if _missing(x):
+        return "–"
+    if currency == "JPY":
+        return f"{float(x):,.0f}円" if lang() == "ja" else f"¥{float(x):,.0f}"
+    return f"{float(x):,.0f} {currency}"
+
+
+def weekday(i: int) -> str:
+    return (WEEKDAYS_JA if lang() == "ja" else WEEKDAYS_EN)[int(i)]
+
+
+def date(d) -> str:
+    """A day as planners write it: ``Mon 27 Oct 2003`` / ``2003年10月27日(月)``."""
+    if d is None or d is pd.NaT:
+        return "–"
+    d = pd.Timestamp(d)
+    if lang() == "ja":
+        return f"{d.year}年{d.month}月{d.day}日({WEEKDAYS_JA[d.weekday()]})"
+    return f"{WEEKDAYS_EN[d.weekday()]} {d.day} {d.strftime('%b %Y')}"
+
+
+def datetime(d) -> str:
+    if d is None or d is pd.NaT:
+        return "–"
+    d = pd.Timestamp(d)
+    return f"{date(d)} {d.strftime('%H:%M')}"
+
+
+def short_date(d) -> str:
+    d = pd.Timestamp(d)
+    if lang() == "ja":
+        return f"{d.month}/{d.day}({WEEKDAYS_JA[d.weekday()]})"
+    return f"{WEEKDAYS_EN[d.weekday()]} {d.day} {d.strftime('%b')}"
+
+
+def axis_time_format() -> str:
+    """Vega time format for chart axes (numeric in Japanese: no English month names)."""
+    return "%-m/%-d %H:%M" if lang() == "ja" else "%a %d %b %H:%M"
+
+
+def axis_day_format() -> str:
+    return "%-m/%-d" if lang() == "ja" else "%a %d %b"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# English text -> Japanese. Keep the planners' terms consistent across pages.
+JA: dict[str, str] = {
+    "Service level": "サービスレベル",
+    "ASA": "平均応答時間 (ASA)",
+    "ASA (s)": "平均応答時間 (ASA, 秒)",
+    "Abandon rate": "放棄呼率",
+    "Occupancy": "占有率",
+    "Date": "日付",
+    "Calls per interval": "インターバルあたり呼数",
+    "Heads after shrinkage": "シュリンケージ込み必要人数",
+    "Inbound (scheduled)": "受信 (配置済み)",
+    "Outbound": "発信",
+    "Agents": "オペレーター数",
+    "Time": "時刻",
+    "Calls": "呼数",
+    "Required agents": "必要人数",
+    "Outbound (placed by the plan)": "発信 (計画で配置)",
+    "Required": "必要人数",
+    "Short": "不足",
+    "Simulated": "シミュレーション",
+    "95% low": "95% 下限",
+    "95% high": "95% 上限",
+    "Time of day": "時刻",
+    "Weekday": "曜日",
+    "History": "実績",
+    "Forecast": "予測",
+    "Inbound requirement": "受信の必要人数",
+    "Activity": "業務",
+    "Mean calls": "平均呼数",
+    "low": "下限",
+    "high": "上限",
+    "Agent": "オペレーター",
+    "Start": "開始",
+    "End": "終了",
+    "Detail": "詳細",
+    "No plan yet: press **Solve** on the Schedule page (the default scenario solves in about half a minute).": "計画はまだありません。シフト表ページで **最適化を実行** を押してください (標準シナリオは約30秒で作成されます)。",
+    "Forecasting (backtest of the candidate models)…": "予測中 (候補モデルのバックテスト)…",
+    "The forecast could not be made": "予測を作成できませんでした",
+    "The forecast has no intervals inside the planning horizon: check the horizon start.": "計画期間内に予測インターバルがありません。計画の開始日を確認してください。",
+    "The staffing could not be sized": "必要人数を算出できませんでした",
+    "{name} is {mb} MB, more than the {limit} MB limit: split the history or keep fewer months.": "{name} は {mb} MB で、上限の {limit} MB を超えています。実績を分割するか、期間を短くしてください。",
+    "Data": "データ",
+    "Interval history: one row per queue and interval start. Columns `ds` (interval start, local time), `y` (calls offered), optional `queue` and `aht` (seconds). CSV, XLSX or Parquet.": "インターバル実績: キューとインターバル開始時刻ごとに1行。列は `ds` (インターバル開始、現地時刻)、`y` (着信呼数)、任意で `queue` と `aht` (秒)。CSV、XLSX、Parquet に対応。",
+    "**In use:** {name}, {minutes}-minute intervals.": "**使用中:** {name}、{minutes}分インターバル。",
+    "**From** {first} **to** {last}. Open {open} a week, closed {closed} a week.": "**期間** {first} **〜** {last}。週あたり営業 {open}、休業 {closed}。",
+    "Mean calls by weekday and time of day": "曜日・時刻別の平均呼数",
+    "Upload a history file": "実績ファイルをアップロード",
+    "Use the bundled sample": "同梱サンプルを使う",
+    "The history could not be summarised": "実績を集計できませんでした",
+    "Queue": "キュー",
+    "First rows of the file": "ファイルの先頭行",
+    "Column names stay in English: ds, y, queue, aht. Up to 200 MB.": "列名は英語のままです: ds, y, queue, aht。最大 200 MB。",
+    "A North American bank's call arrivals, 5-minute intervals, March–October 2003.": "北米の銀行の着信実績 (5分インターバル、2003年3月〜10月)。",
+    "The previous data is still in use ({name}).": "以前のデータを引き続き使用しています ({name})。",
+    "Loaded {name}.": "{name} を読み込みました。",
+    "Days": "日数",
+    "Days with calls": "着信のある日数",
+    "Intervals": "インターバル数",
+    "Gaps": "欠損",
+    "Closed days": "休業日",
+    "Missing intervals inside the usual opening hours (filled by the forecast, never read as zero).": "通常の営業時間内で欠けているインターバル (予測で補完し、ゼロとしては扱いません)。",
+    "Weekdays that are normally open but have no calls (holidays, closures).": "通常は営業している曜日で着信がない日 (祝日・臨時休業)。",
+    "**Usual opening hours:**": "**通常の営業時間:**",
+    "The file was not loaded": "ファイルを読み込めませんでした",
+    "closed": "休業",
+    "Schedule workbook (XLSX): a sheet per day, coverage, KPIs": "シフト表ワークブック (XLSX): 日別シート、カバレッジ、KPI",
+    "Schedule (CSV): agent, group, shift, date, start, end, activity, detail": "シフト表 (CSV): agent, group, shift, date, start, end, activity, detail",
+    "Coverage (CSV): required, scheduled inbound, outbound, over, under per interval": "カバレッジ (CSV): インターバルごとの必要人数・受信配置・発信・過剰・不足",
+    "Requirement (CSV): agents per interval and the KPIs they deliver": "必要人数 (CSV): インターバルごとの人数と達成KPI",
+    "Forecast (CSV), with the adjustments": "予測 (CSV、補正込み)",
+    "Verification (CSV): simulated KPIs per interval with 95% bands": "検証 (CSV): インターバルごとのシミュレーションKPIと95%区間",
+    "KPIs (JSON)": "KPI (JSON)",
+    "Coverage chart (PNG)": "カバレッジグラフ (PNG)",
+    "Export": "エクスポート",
+    "Scenario (TOML + forecast, zip)": "シナリオ (TOML + 予測、zip)",
+    "The queues read forecast.csv (the adjusted forecast this plan used), so the run gives the same requirement; the solver's seed and time limit are in the file.": "キューは forecast.csv (この計画で使った補正済み予測) を読むため、同じ必要人数になります。ソルバーのシードと制限時間もファイルに含まれます。",
+    "Settings changed since this plan was solved: these files are the solved plan, not the new settings.": "計画作成後に設定が変更されました。これらのファイルは作成済みの計画のもので、新しい設定は反映されていません。",
+    "Writing the files…": "ファイルを作成中…",
+    "Unzip and run: wfm plan scenario.toml --out plan": "解凍して実行: wfm plan scenario.toml --out plan",
+    "Scenario that repeats this plan": "この計画を再現するシナリオ",
+    "Plan files": "計画ファイル",
+    "Seasonal naive (same day last week)": "季節ナイーブ (前週同曜日)",
+    "Seasonal naive (last week)": "季節ナイーブ (前週)",
+    "Historical average, 4 weeks": "過去平均 (4週)",
+    "Historical average, 8 weeks": "過去平均 (8週)",
+    "ETS on daily totals × intraday profile": "日次合計のETS × 日内パターン",
+    "Calendar regression × intraday profile": "カレンダー回帰 × 日内パターン",
+    "MSTL (slow)": "MSTL (低速)",
+    "First day of the plan": "計画の開始日",
+    "Weeks": "週数",
+    "Interval (minutes)": "インターバル (分)",
+    "Time zone": "タイムゾーン",
+    "Opens": "営業開始",
+    "Closes": "営業終了",
+    "Closed weekdays": "定休曜日",
+    "Method": "予測方法",
+    "Public holidays (country code)": "祝日 (国コード)",
+    "Horizon: {first} to {last}, {minutes}-minute intervals.": "計画期間: {first} 〜 {last}、{minutes}分インターバル。",
+    "Grey: the last two weeks of history. Blue: forecast with 80% and 95% prediction bands (dashed grey: before adjustments).": "灰色: 直近2週間の実績。青: 予測と80%・95%予測区間 (灰色の破線: 補正前)。",
+    "Backtest of the candidate models": "候補モデルのバックテスト",
+    "Weeks run from this day; the forecast covers the days up to the end of the horizon.": "この日から週が始まります。予測は計画期間の最終日までを対象とします。",
+    "Forecast, sizing and schedule use this interval; the history is summed into it.": "予測・必要人数算出・シフト作成はこのインターバルで行います。実績はこの単位に集計されます。",
+    "The site's IANA time zone (from the scenario).": "拠点の IANA タイムゾーン (シナリオの設定)。",
+    "Model": "モデル",
+    "Backtest folds": "バックテストのフォールド数",
+    "e.g. JP or US: public holidays are closed days unless a special day says otherwise.": "例: JP、US。特異日で別の指定がない限り、祝日は休業日として扱います。",
+    "Blank date = every day; blank times = the whole day. Overlapping rules multiply.": "日付が空欄 = 毎日、時刻が空欄 = 終日。重なる補正は掛け合わされます。",
+    "Closed days, or a multiplier on a day's volume (1.3 = 30% more). Used by the forecast.": "休業日、または日の呼量への倍率 (1.3 = 30%増)。予測で使われます。",
+    "Planning horizon": "計画期間",
+    "Lower is better. The model with the lowest wMAPE over the rolling-origin folds is chosen.": "小さいほど良好。ローリング・オリジンのフォールドで wMAPE が最小のモデルを採用します。",
+    "No backtest: a single chosen model, or too little history for the folds.": "バックテストなし: モデルを1つ指定しているか、フォールドに必要な実績が足りません。",
+    "Weeks of rolling-origin backtest used to choose the model.": "モデル選択に使うローリング・オリジン・バックテストの週数。",
+    "Adjustment not applied": "補正を適用できませんでした",
+    "Special days not applied": "特異日を適用できませんでした",
+    "Model used": "使用モデル",
+    "Calls in the horizon": "計画期間の呼数",
+    "Change from adjustments": "補正による増減",
+    "Gaps filled in history": "補完した実績の欠損",
+    "Scored at (minutes)": "評価単位 (分)",
+    "Folds": "フォールド数",
+    "Chosen": "採用",
+    "Automatic (best backtest)": "自動 (バックテスト最良)",
+    "Chosen model": "モデルを指定",
+    "Adjustments (± % on a day or a time range)": "補正 (日または時間帯に ± %)",
+    "Special days": "特異日",
+    "From (HH:MM)": "開始 (HH:MM)",
+    "To (HH:MM)": "終了 (HH:MM)",
+    "Change %": "増減 %",
+    "Closed": "休業",
+    "Multiplier": "倍率",
+    "Outbound & blending": "発信とブレンド",
+    "Campaign work is placed by the scheduler inside each calling window, on blended and outbound agents, where inbound leaves room. Column names stay in English as in the scenario file.": "キャンペーンの業務量は、受信に余裕のある時間帯に、各架電時間帯の中でブレンド・発信オペレーターへ配置されます。列名はシナリオファイルと同じ英語のままです。",
+    "Inbound requirement and outbound work": "受信の必要人数と発信業務",
+    "campaigns": "キャンペーン",
+    "The campaigns were not applied": "キャンペーンを適用できませんでした",
+    "No campaigns: the plan is inbound only.": "キャンペーンなし: 受信のみの計画です。",
+    "Fix the forecast and staffing settings to see the requirement.": "必要人数を表示するには、予測と必要人数の設定を修正してください。",
+    "Red: inbound heads required. Green shading: calling windows. Solve on the Schedule page to see where the plan places the outbound work.": "赤: 受信の必要人数。緑の網掛け: 架電時間帯。発信業務の配置はシフト表ページで最適化を実行すると表示されます。",
+    "The scenario is not valid": "シナリオが正しくありません",
+    "Campaign": "キャンペーン",
+    "Attempts": "発信回数",
+    "Contacts": "接続数",
+    "Conversions": "成約数",
+    "Agent-hours": "オペレーター時間",
+    "Seconds per attempt": "発信1回あたり秒数",
+    "Records": "リスト件数",
+    "Max attempts": "最大発信回数",
+    "Contact rate": "接続率",
+    "AHT per contact (s)": "接続あたり平均処理時間 (秒)",
+    "Seconds per failed attempt": "不通1回あたり秒数",
+    "Conversion rate": "成約率",
+    "Calling days": "架電曜日",
+    "Window start": "架電開始",
+    "Window end": "架電終了",
+    "Deadline": "期限",
+    "Daily attempt cap": "1日の発信上限",
+    "Red: inbound heads required. Blue: inbound agents scheduled. Green: agents on outbound work.": "赤: 受信の必要人数。青: 受信に配置したオペレーター。緑: 発信業務のオペレーター。",
+    "done": "完了",
+    "Reading the forecast": "予測を読み込み中",
+    "Sizing": "必要人数を算出中",
+    "Scheduling (CP-SAT)": "シフト作成中 (CP-SAT)",
+    "Verifying by simulation": "シミュレーションで検証中",
+    "Done": "完了",
+    "Solver time limit (s)": "ソルバー制限時間 (秒)",
+    "Solve": "最適化を実行",
+    "Stop waiting": "待機を中止",
+    "Schedule": "シフト表",
+    "The plan could not be made": "計画を作成できませんでした",
+    "Plan solved in {secs} s: {status}.": "計画を {secs} 秒で作成しました: {status}。",
+    "Coverage against the requirement": "カバレッジと必要人数",
+    "Red line: inbound heads required. Blue: scheduled on inbound. Green: on outbound. Black dots: short.": "赤線: 受信の必要人数。青: 受信に配置。緑: 発信に配置。黒点: 不足。",
+    "Agents' day": "オペレーターの1日",
+    "Understaffed intervals": "人員不足のインターバル",
+    "shift rules": "シフトルール",
+    "The rules were not applied": "ルールを適用できませんでした",
+    "CP-SAT stops at this limit (or earlier, once within 0.1% of the lower bound) and the best plan found is kept.": "CP-SAT はこの時間で停止し (下限値との差が0.1%以内になれば早期終了)、見つかった最良の計画を採用します。",
+    "Stop following this solve; the previous plan stays. The solver finishes its time limit in the background.": "この最適化の待機をやめ、以前の計画を残します。ソルバーは制限時間までバックグラウンドで動きます。",
+    "Starting…": "開始中…",
+    "Agent groups, shift rules and breaks": "オペレーターグループ・シフトルール・休憩",
+    "Stopped waiting; the previous plan is kept.": "待機を中止しました。以前の計画を残しています。",
+    "Settings changed since this plan was solved: press **Solve** to plan with them.": "計画作成後に設定が変更されました。反映するには **最適化を実行** を押してください。",
+    "Day": "日",
+    "Group": "グループ",
+    "Agents shown": "表示するオペレーター数",
+    "{n} of {total} agents working this day.": "この日に勤務する {total} 人のうち {n} 人を表示。",
+    "Every interval is covered.": "すべてのインターバルで必要人数を満たしています。",
+    "{n} intervals are short of the requirement.": "{n} インターバルで必要人数が不足しています。",
+    "Agent groups": "オペレーターグループ",
+    "Skills": "スキル",
+    "Cost per hour": "時間単価",
+    "Headcount cap": "人数上限",
+    "Unsocial-hours premium": "深夜・休日割増率",
+    "Shift rules": "シフトルール",
+    "Shift": "シフト",
+    "Length (h)": "勤務時間 (時間)",
+    "Earliest start": "最早開始",
+    "Latest start": "最遅開始",
+    "Days per week": "週の勤務日数",
+    "Days off together": "連休",
+    "Same start all week": "週内同一開始時刻",
+    "Min rest (h)": "最小休息 (時間)",
+    "Breaks": "休憩",
+    "Kind": "種類",
+    "Length (min)": "長さ (分)",
+    "Starts after (h), earliest": "開始後 (時間) 最早",
+    "Starts after (h), latest": "開始後 (時間) 最遅",
+    "{step} · {elapsed} s of a {limit} s solver limit": "{step} · 経過 {elapsed} 秒 / ソルバー制限 {limit} 秒",
+    "Cost": "コスト",
+    "Lower bound": "下限値",
+    "Gap to bound": "下限値とのギャップ",
+    "Paid hours": "支払対象時間",
+    "FTE": "FTE (常勤換算)",
+    "Short intervals": "不足インターバル",
+    "How far the cost can be from the best possible (the LP / CP-SAT lower bound).": "コストが理論上の最良値 (LP / CP-SAT の下限値) からどれだけ離れうるか。",
+    "Paid hours ÷ {h} hours a week.": "支払対象時間 ÷ 週 {h} 時間。",
+    "inbound = receives calls, outbound = dials, blended = both": "inbound = 受信、outbound = 発信、blended = 両方",
+    "Most agents available per week; blank = hire as needed.": "週あたりの最大人数。空欄 = 必要なだけ採用。",
+    "One length, or several: 4, 6": "1つ、または複数: 4, 6",
+    "e.g. 5, or 3-4": "例: 5、または 3-4",
+    "Why (the rules that bind):": "理由 (制約となっているルール):",
+    "All groups": "すべてのグループ",
+    "Interval": "インターバル",
+    "Scheduled": "配置人数",
+    "Data: {name}": "データ: {name}",
+    "Scenario: {name}": "シナリオ: {name}",
+    "Save / load scenario": "シナリオの保存・読み込み",
+    "Load scenario (TOML)": "シナリオを読み込む (TOML)",
+    "Reset to the bank example": "銀行の例に戻す",
+    "Save scenario (TOML)": "シナリオを保存 (TOML)",
+    "Settings of every page. An uploaded history is referred to by its file name: keep it next to the TOML.": "全ページの設定を保存します。アップロードした実績はファイル名で参照されるため、TOML と同じフォルダに置いてください。",
+    "The scenario cannot be saved": "シナリオを保存できません",
+    "The scenario was not loaded": "シナリオを読み込めませんでした",
+    "Service target": "サービス目標",
+    "Queue model": "待ち行列モデル",
+    "Staffing": "必要人数",
+    "Bars: forecast calls per interval. Red line: heads to schedule after shrinkage.": "棒: インターバルごとの予測呼数。赤線: シュリンケージ込みの配置必要人数。",
+    "What if: service level 70 / 80 / 90%": "比較: サービスレベル 70 / 80 / 90%",
+    "Service level: share of calls answered within a time. ASA: average speed of answer.": "サービスレベル: 目標時間内に応答した呼の割合。ASA: 平均応答時間。",
+    "Service level (%)": "サービスレベル (%)",
+    "AHT from the history": "実績の平均処理時間を使う",
+    "Max occupancy (%)": "最大占有率 (%)",
+    "Shrinkage (%)": "シュリンケージ (%)",
+    "Erlang A: {rate} of callers hang up before answer.": "アーランA: 応答前に {rate} の呼が放棄されます。",
+    "Requirement per interval": "インターバルごとの必要人数",
+    "Share of offered calls answered within the answer time.": "着信呼のうち目標時間内に応答した割合。",
+    "Answer within (s)": "目標応答時間 (秒)",
+    "ASA target (s)": "平均応答時間の目標 (秒)",
+    "Use the forecast AHT per interval (from the history's aht column).": "インターバルごとの予測平均処理時間を使います (実績の aht 列から)。",
+    "AHT (s)": "平均処理時間 (AHT, 秒)",
+    "Highest share of logged-in time agents spend on calls.": "ログイン時間のうち通話対応に充てる割合の上限。",
+    "Paid time lost to absence, training, meetings, coaching (breaks are scheduled).": "欠勤・研修・会議・コーチングで失われる勤務時間の割合 (休憩はシフトで配置)。",
+    "Mean patience (s)": "平均放棄待ち時間 (秒)",
+    "Peak required agents": "ピーク必要人数",
+    "Peak heads after shrinkage": "ピーク必要人数 (シュリンケージ込み)",
+    "Agent-hours to schedule": "配置が必要なオペレーター時間",
+    "Call-weighted service level the required agents deliver (Erlang).": "必要人数で達成できる呼数加重サービスレベル (アーラン)。",
+    "Sum of heads after shrinkage over the intervals.": "シュリンケージ込み必要人数のインターバル合計。",
+    "Target": "目標",
+    "{level} in {secs} s": "{secs}秒以内 {level}",
+    "Average seconds a caller waits before answer.": "応答までに顧客が待つ平均秒数。",
+    "Average handle time: talk, hold and after-call work, in seconds.": "平均処理時間: 通話・保留・後処理の合計 (秒)。",
+    "Erlang A (callers hang up)": "アーランA (放棄あり)",
+    "Mean seconds callers wait before hanging up.": "顧客が電話を切るまでに待つ平均秒数。",
+    "Verify": "検証",
+    "A discrete-event simulation replays the forecast calls against the scheduled inbound agents (after shrinkage), several times with different random calls: bands are 95% confidence intervals.": "離散事象シミュレーションで、予測呼を配置済みの受信オペレーター (シュリンケージ後) に対して乱数を変えて複数回再現します。帯は95%信頼区間です。",
+    "Show": "表示",
+    "Blue: simulated, with its 95% band. Dashed grey: Erlang prediction. Dashed red: the target.": "青: シミュレーション結果と95%区間。灰色の破線: アーランの予測値。赤の破線: 目標。",
+    "Intervals below target": "目標を下回るインターバル",
+    "Target: {level} answered within {secs} s. 95% interval of the simulated service level: {lo} – {hi}.": "目標: {secs}秒以内に {level} 応答。シミュレーションのサービスレベルの95%区間: {lo} 〜 {hi}。",
+    "Target: ASA {asa}.": "目標: 平均応答時間 {asa}。",
+    "No interval is more than {pts} points below the service-level target.": "サービスレベル目標を {pts} ポイント以上下回るインターバルはありません。",
+    "Calls offered": "着信呼数",
+    "Service level (simulated)": "サービスレベル (シミュレーション)",
+    "Service level (Erlang)": "サービスレベル (アーラン)",
+    "ASA (simulated)": "平均応答時間 (シミュレーション)",
+    "Abandon rate (simulated)": "放棄呼率 (シミュレーション)",
+    "Occupancy (simulated)": "占有率 (シミュレーション)",
+    "Flagged intervals": "要注意インターバル",
+    "1 Data": "1 データ",
+    "2 Forecast": "2 予測",
+    "3 Staffing": "3 必要人数",
+    "4 Outbound & blending": "4 発信とブレンド",
+    "5 Schedule": "5 シフト表",
+    "6 Verify": "6 検証",
+    "7 Export": "7 エクスポート",
+    "8 Quote": "8 見積",
+    "inbound": "受信",
+    "outbound": "発信",
+    "break": "休憩",
+    "lunch": "昼休憩",
+    "training": "研修",
+    "meeting": "会議",
+    "That did not work": "処理できませんでした",
+}

@@ -1,0 +1,268 @@
+"""The app's calls into the library, cached on their inputs.
+
+Each stage is a library call (:mod:`wfm.data`, :mod:`wfm.forecast`, :mod:`wfm.adjust`,
+:mod:`wfm.erlang`, :mod:`wfm.outbound`, :mod:`wfm.plan`); this module only caches them
+and runs the plan in a background thread so the page can show its progress.
+
+Solving runs :func:`wfm.plan.run_plan` on the session's scenario whose queues read the
+adjusted forecast the Forecast page shows (written to a session folder as
+``forecast.csv``): the schedule, verification and KPIs are exactly what ``wfm plan``
+gives for the exported scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import threading
+import time
+import warnings
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from wfm import adjust, data, erlang, outbound, summary
+from wfm.errors import InputError
+from wfm.scenario import Campaign, Scenario, scenario_to_toml
+
+FORECAST_FILE = "forecast.csv"
+
+
+# --- data ----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def load_sample() -> tuple[pd.DataFrame, int]:
+    return data.read_intervals(data.sample_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def read_upload(content: bytes, name: str, timezone: str | None) -> tuple[pd.DataFrame, int]:
+    """Read an uploaded CSV/XLSX/Parquet file (raises :class:`InputError`)."""
+    suffix = Path(name).suffix.lower()
+    if not content:
+        raise InputError(f"{name}: the file is empty, expected a header row and data rows.")
+    if suffix not in data.SUPPORTED_SUFFIXES:
+        raise InputError(f"{name}: unsupported file type '{suffix or '(none)'}', expected CSV, XLSX or Parquet.")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(content)
+        frame = data.read_table(path)
+    return data.validate_intervals(frame, name, timezone=timezone)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def history_summary(frame: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    return summary.history_summary(frame, minutes)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def weekday_profile(frame: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    return summary.weekday_profile(frame, minutes, to_minutes=max(minutes, 30) if 30 % minutes == 0 else minutes)
+
+
+# --- forecast ------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def run_forecast(frame: pd.DataFrame, minutes: int, horizon_start, horizon_days: int, interval: int,
+                 models: tuple | None, folds: int, holidays: str | None, special_days: pd.DataFrame | None,
+                 timezone: str | None):
+    """:func:`wfm.forecast.forecast` covering the horizon; returns ``(result, table in the horizon)``."""
+    from wfm.forecast import forecast
+
+    wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+    days = adjust.forecast_days(wall.max(), horizon_start, horizon_days)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = forecast(frame, f"{days}d", interval_minutes=minutes, interval=interval,
+                          models=list(models) if models else None, folds=folds,
+                          special_days=special_days if special_days is not None and len(special_days) else None,
+                          holidays=holidays or None, timezone=timezone)
+    return result, adjust.clip_to_horizon(result.table, horizon_start, horizon_days)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def adjusted(table: pd.DataFrame, adjustments: pd.DataFrame | None) -> pd.DataFrame:
+    return adjust.apply_adjustments(table, adjustments)
+
+
+# --- sizing --------------------------------------------------------------------------
+
+
+def sizing_frame(forecast_table: pd.DataFrame, aht: float | None) -> tuple[pd.DataFrame, float | None]:
+    """The forecast as a sizing input, as :mod:`wfm.plan` builds it (the queue's AHT wins)."""
+    frame = forecast_table.rename(columns={"y_hat": "y", "aht_hat": "aht"})
+    frame = frame[[c for c in ("queue", "ds", "y", "aht") if c in frame.columns]]
+    return frame, aht
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def size(forecast_table: pd.DataFrame, interval: int, aht: float | None, service_level: float | None,
+         answer_within: float, asa: float | None, max_occupancy: float, shrinkage: float,
+         patience: float | None) -> pd.DataFrame:
+    """:func:`wfm.erlang.size_intervals` on the forecast (Erlang A when a patience is given)."""
+    frame, aht = sizing_frame(forecast_table, aht)
+    if aht is not None:
+        frame = frame.assign(aht=float(aht))
+    return erlang.size_intervals(
+        frame, interval, aht=aht, service_level=None if asa else service_level, answer_within=answer_within,
+        asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
+        model="erlang-a" if patience else "erlang-c", patience=patience,
+    )
+
+
+def target_of(queue: dict) -> dict:
+    """Keyword arguments of :func:`size` from a ``[[queue]]`` dict."""
+    return {
+        "aht": queue.get("aht"), "service_level": queue.get("service_level", 0.8),
+        "answer_within": float(queue.get("answer_within", 20)), "asa": queue.get("asa"),
+        "max_occupancy": float(queue.get("max_occupancy", 1.0)), "shrinkage": float(queue.get("shrinkage", 0.0)),
+        "patience": queue.get("patience"),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def requirement_summary(sized: pd.DataFrame, interval: int) -> dict:
+    return summary.requirement_summary(sized, interval)
+
+
+# --- outbound ------------------------------------------------------------------------
+
+
+def workload(campaigns: list[Campaign]) -> pd.DataFrame:
+    return outbound.workload_table(campaigns)
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRun:
+    """A plan solved in the background, and what the page shows while it runs."""
+
+    key: str
+    time_limit: float
+    started: float
+    future: Future
+    step: str = "forecast"
+    steps: list = field(default_factory=list)
+    finished: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.future.done()
+
+    def elapsed(self) -> float:
+        return (self.finished or time.perf_counter()) - self.started
+
+
+@st.cache_resource
+def _executor() -> ThreadPoolExecutor:
+    # One plan at a time per server: the machines have 2 cores and CP-SAT uses both.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfm-plan")
+
+
+@st.cache_resource
+def _plan_store() -> dict:
+    """Solved plans by input key, shared by sessions: solving the same inputs twice is instant."""
+    return {}
+
+
+_LOCK = threading.Lock()
+
+
+def plan_key(scenario: Scenario, forecast_table: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    digest.update(scenario_to_toml(scenario).encode())
+    digest.update(pd.util.hash_pandas_object(forecast_table, index=False).values.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def write_forecast(folder: Path, forecast_table: pd.DataFrame) -> Path:
+    from wfm.export import write_table
+
+    path = folder / FORECAST_FILE
+    write_table(forecast_table, path)
+    return path
+
+
+def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -> PlanRun:
+    """Start :func:`wfm.plan.run_plan` in the background; the scenario's queues read ``forecast.csv``."""
+    from wfm.plan import run_plan
+
+    key = plan_key(scenario, forecast_table)
+    store = _plan_store()
+    limit = float(scenario.solver.time_limit_seconds)
+    if key in store:
+        future: Future = Future()
+        future.set_result(store[key])
+        run = PlanRun(key, limit, time.perf_counter(), future, step="done")
+        run.finished = run.started
+        return run
+    folder.mkdir(parents=True, exist_ok=True)
+    write_forecast(folder, forecast_table)
+    run = PlanRun(key, limit, time.perf_counter(), Future())
+
+    def progress(step, index, count):
+        run.step = step
+        run.steps.append((step, round(time.perf_counter() - run.started, 1)))
+
+    def work():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = run_plan(scenario, base_dir=folder, progress=progress, time_limit=limit)
+        with _LOCK:
+            store[key] = result
+        run.finished = time.perf_counter()
+        run.step = "done"
+        return result
+
+    run.future = _executor().submit(work)
+    return run
+
+
+# --- exports -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def plan_files(_result, key: str) -> dict[str, bytes]:
+    """Every file of :func:`wfm.plan.write_plan` as bytes (written to a temporary folder)."""
+    from wfm.plan import write_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "plan"
+        write_plan(_result, out, base_dir=tmp)
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def scenario_bundle(result, forecast_table: pd.DataFrame) -> bytes:
+    """A zip with ``scenario.toml`` and ``forecast.csv``: ``wfm plan scenario.toml`` repeats this plan.
+
+    The queues read the adjusted forecast the app planned from, so manual adjustments
+    and special days are part of the reproduction.
+    """
+    from wfm.export import write_table
+
+    scenario = result.scenario
+    queues = [q.model_copy(update={"forecast": FORECAST_FILE, "history": None, "volumes": None})
+              for q in scenario.queues]
+    portable = scenario.model_copy(update={"queues": queues})
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        path = Path(tmp) / FORECAST_FILE
+        write_table(forecast_table, path)
+        zf.writestr("scenario.toml", scenario_to_toml(portable))
+        zf.write(path, FORECAST_FILE)
+        zf.writestr("README.txt", "Repeat this plan:\n  wfm plan scenario.toml --out plan\n")
+    return buffer.getvalue()
+
+
+def kpis_json(kpis: dict) -> bytes:
+    return json.dumps(kpis, indent=2, ensure_ascii=False, default=str).encode()

@@ -1,0 +1,54 @@
+"""The sidebar: language switch, and saving / loading the scenario as TOML."""
+
+from __future__ import annotations
+
+import tomli_w
+import streamlit as st
+
+from wfm.errors import InputError
+from wfm.scenario import scenario_to_toml
+from wfm.ui import state
+from wfm.ui.i18n import LANGUAGES, t
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        state.remember("lang", st.radio, "Language / 言語", options=list(LANGUAGES), format_func=LANGUAGES.get,
+                       index=list(LANGUAGES).index(st.session_state["lang"]), horizontal=True)
+        hist: state.History = st.session_state["history"]
+        st.caption(t("Data: {name}", name=hist.source))
+        st.caption(t("Scenario: {name}", name=state.scenario().get("name", "scenario")))
+        with st.expander(t("Save / load scenario")):
+            try:
+                raw = state.scenario_for_saving()
+                text = tomli_w.dumps(raw)
+            except (InputError, TypeError, ValueError) as exc:
+                st.error(f"{t('The scenario cannot be saved')}: {exc}")
+                text = None
+            if text is not None:
+                st.download_button(t("Save scenario (TOML)"), text, file_name=f"{raw.get('name', 'scenario')}.toml",
+                                   mime="application/toml", key="save_scenario",
+                                   help=t("Settings of every page. An uploaded history is referred to by its file name: "
+                                          "keep it next to the TOML."))
+            file = st.file_uploader(t("Load scenario (TOML)"), type=["toml"], key="load_scenario")
+            if file is not None and st.session_state.get("scenario_seen") != (file.name, file.size):
+                st.session_state["scenario_seen"] = (file.name, file.size)
+                try:
+                    notes = state.load_scenario_text(file.getvalue().decode("utf-8", errors="replace"), file.name)
+                    st.session_state["scenario_message"] = ("ok", t("Loaded {name}.", name=file.name), notes)
+                except InputError as exc:
+                    st.session_state["scenario_message"] = ("error", str(exc), [])
+            message = st.session_state.get("scenario_message")
+            if message:
+                kind, text, notes = message
+                if kind == "ok":
+                    st.success(text)
+                    for note in notes:
+                        st.info(note)
+                else:
+                    st.error(f"**{t('The scenario was not loaded')}**: {text}")
+            if st.button(t("Reset to the bank example"), key="reset_scenario"):
+                for key in list(st.session_state.keys()):
+                    if key != "lang":
+                        del st.session_state[key]
+                st.rerun()

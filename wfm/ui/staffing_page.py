@@ -1,0 +1,117 @@
+"""Page 3, Staffing: the service target, Erlang C or A, and the agents each interval needs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from wfm.errors import InputError
+from wfm.ui import charts, common, pipeline, state
+from wfm.ui.i18n import hours, num, pct, seconds, t, lkey
+
+
+def _settings() -> None:
+    q = state.queue_template()
+    c1, c2, c3, c4 = st.columns(4)
+    kind = c1.radio(t("Service target"), ["sl", "asa"], index=1 if q.get("asa") else 0, key=lkey("w:target.kind"),
+                    format_func={"sl": t("Service level"), "asa": t("ASA")}.get, horizontal=True,
+                    help=t("Service level: share of calls answered within a time. ASA: average speed of answer."))
+    if kind == "sl":
+        q.pop("asa", None)
+        sl = c1.slider(t("Service level (%)"), 50, 99, int(round(100 * float(q.get("service_level", 0.8)))),
+                       key="w:queue.service_level", help=t("Share of offered calls answered within the answer time."))
+        q["service_level"] = sl / 100
+        q["answer_within"] = float(c2.number_input(t("Answer within (s)"), 0, 600, int(q.get("answer_within", 20)),
+                                                   step=5, key="w:queue.answer_within"))
+    else:
+        q["asa"] = float(c2.number_input(t("ASA target (s)"), 1, 600, int(q.get("asa") or 30), step=5,
+                                         key="w:queue.asa", help=t("Average seconds a caller waits before answer.")))
+    has_aht = "aht" in st.session_state["history"].frame.columns
+    use_history_aht = False
+    if has_aht:
+        use_history_aht = c3.checkbox(t("AHT from the history"), value=q.get("aht") is None, key="w:queue.aht_hist",
+                                      help=t("Use the forecast AHT per interval (from the history's aht column)."))
+    if use_history_aht:
+        q.pop("aht", None)
+    else:
+        q["aht"] = float(c3.number_input(t("AHT (s)"), 10, 3600, int(q.get("aht") or 240), step=10, key="w:queue.aht",
+                                         help=t("Average handle time: talk, hold and after-call work, in seconds.")))
+    q["max_occupancy"] = c4.slider(t("Max occupancy (%)"), 50, 100, int(round(100 * float(q.get("max_occupancy", 1.0)))),
+                                   key="w:queue.max_occupancy",
+                                   help=t("Highest share of logged-in time agents spend on calls.")) / 100
+    c5, c6, c7 = st.columns([1, 1, 2])
+    q["shrinkage"] = c5.slider(t("Shrinkage (%)"), 0, 60, int(round(100 * float(q.get("shrinkage", 0.0)))),
+                               key="w:queue.shrinkage",
+                               help=t("Paid time lost to absence, training, meetings, coaching (breaks are scheduled)."
+                                      )) / 100
+    model = c6.radio(t("Queue model"), ["erlang-c", "erlang-a"], index=1 if q.get("patience") else 0,
+                     key=lkey("w:queue.model"), format_func={"erlang-c": "Erlang C", "erlang-a": t("Erlang A (callers hang up)")}.get)
+    if model == "erlang-a":
+        q["patience"] = float(c7.number_input(t("Mean patience (s)"), 5, 1800, int(q.get("patience") or 120), step=5,
+                                              key="w:queue.patience",
+                                              help=t("Mean seconds callers wait before hanging up.")))
+    else:
+        q.pop("patience", None)
+
+
+def number_of(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def page() -> None:
+    st.title(t("Staffing"))
+    _settings()
+    got = common.current_sizing()
+    if got is None:
+        return
+    fc, sized = got
+    _, _, interval, _ = common.horizon()
+    s = pipeline.requirement_summary(sized, interval)
+    q = state.queue_template()
+    common.metric_row([
+        (t("Calls"), num(s["calls"])),
+        (t("Peak required agents"), num(s["peak_agents"])),
+        (t("Peak heads after shrinkage"), num(s["peak_scheduled"])),
+        (t("Agent-hours to schedule"), hours(s["scheduled_hours"])),
+        (t("Service level"), pct(s["service_level"])),
+        (t("ASA"), seconds(s["asa"])),
+        (t("Occupancy"), pct(s["occupancy"])),
+    ], helps={t("Service level"): t("Call-weighted service level the required agents deliver (Erlang)."),
+              t("Agent-hours to schedule"): t("Sum of heads after shrinkage over the intervals.")})
+    if s.get("abandon_rate") is not None:
+        st.caption(t("Erlang A: {rate} of callers hang up before answer.", rate=pct(s["abandon_rate"])))
+
+    queues = list(dict.fromkeys(sized["queue"]))
+    queue = queues[0]
+    if len(queues) > 1:
+        queue = st.selectbox(t("Queue"), queues, key="staff_queue")
+    st.altair_chart(charts.calls_and_agents(sized[sized["queue"] == queue]), width="stretch")
+    st.caption(t("Bars: forecast calls per interval. Red line: heads to schedule after shrinkage."))
+
+    st.subheader(t("What if: service level 70 / 80 / 90%"))
+    target = pipeline.target_of(q)
+    rows = []
+    for level in (0.7, 0.8, 0.9):
+        try:
+            alt = pipeline.size(fc[2], interval, **{**target, "service_level": level, "asa": None})
+        except InputError as exc:
+            common.error(exc, "The staffing could not be sized")
+            return
+        a = pipeline.requirement_summary(alt, interval)
+        rows.append({
+            t("Target"): t("{level} in {secs} s", level=pct(level, 0), secs=num(target["answer_within"])),
+            t("Peak heads after shrinkage"): num(a["peak_scheduled"]),
+            t("Agent-hours to schedule"): num(a["scheduled_hours"]),
+            t("Service level"): pct(a["service_level"]),
+            t("ASA"): seconds(a["asa"]),
+            t("Occupancy"): pct(a["occupancy"]),
+        })
+    cols = st.columns(3)
+    for col, row in zip(cols, rows):
+        with col.container(border=True):
+            st.metric(row[t("Target")], hours(number_of(row[t("Agent-hours to schedule")])),
+                      help=t("Agent-hours to schedule"))
+            st.caption(f"{t('Peak heads after shrinkage')}: {row[t('Peak heads after shrinkage')]} · "
+                       f"{t('ASA')}: {row[t('ASA')]} · {t('Occupancy')}: {row[t('Occupancy')]}")
+    with st.expander(t("Requirement per interval")):
+        st.dataframe(common.local_table(sized), hide_index=True, width="stretch")

@@ -1,0 +1,303 @@
+"""Session state of the app: defaults, the scenario being edited, and widget helpers.
+
+Everything a planner sets lives in ``st.session_state`` under plain keys (widget
+state is dropped by Streamlit when a page is not shown, so widgets copy their value
+into these keys on change):
+
+``lang``            "en" or "ja"
+``scenario``        the scenario as a TOML-shaped dict (``group``, ``shift``, ``campaign``,
+                    ``queue`` ...); ``queue[0]`` is the template of every queue's target
+``history``         :class:`History`: the interval table in use and where it came from
+``forecast_opts``   horizon-independent forecast settings (models, folds, holidays)
+``adjustments``     the planner's ± % rules (:mod:`wfm.adjust`)
+``special_days``    ``date, closed, multiplier`` rows for the forecast
+``time_limit``      solver seconds
+``plan``            the last solved :class:`wfm.ui.pipeline.PlanRun`
+
+The default scenario is ``forecasts/examples/bank_plan.toml`` on the bundled sample.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from wfm import data
+from wfm.errors import InputError
+from wfm.scenario import Scenario, validate_scenario
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_SCENARIO = ROOT / "forecasts" / "examples" / "bank_plan.toml"
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+PAGES = ("data", "forecast", "staffing", "outbound", "schedule", "verify", "export", "quote")
+
+
+@dataclass
+class History:
+    """The interval table in use: canonical frame, interval length and its origin."""
+
+    frame: pd.DataFrame
+    minutes: int
+    source: str  # file name shown to the planner
+    path: str | None  # a readable path when the data came from a file on disk (the sample)
+
+
+def default_scenario_dict() -> dict:
+    with open(DEFAULT_SCENARIO, "rb") as fh:
+        raw = tomllib.load(fh)
+    # Paths in the example are relative to its folder: keep them absolute in the app.
+    for q in raw.get("queue", []):
+        if q.get("history"):
+            q["history"] = str((DEFAULT_SCENARIO.parent / q["history"]).resolve())
+    return raw
+
+
+def time_limit_cap() -> float | None:
+    """``WFM_TIME_LIMIT`` (seconds) caps the solver time, e.g. in tests."""
+    value = os.environ.get("WFM_TIME_LIMIT")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def init() -> None:
+    """Fill the session with the defaults once."""
+    ss = st.session_state
+    ss.setdefault("lang", "en")
+    if "scenario" not in ss:
+        ss["scenario"] = default_scenario_dict()
+        ss["editor_version"] = 0
+    if "history" not in ss:
+        from wfm.ui import pipeline
+
+        frame, minutes = pipeline.load_sample()
+        ss["history"] = History(frame, minutes, data.sample_path().name, str(data.sample_path()))
+    q = ss["scenario"]["queue"][0]
+    forecasting = q.get("forecasting", {})
+    ss.setdefault("forecast_opts", {
+        "models": forecasting.get("models"),
+        "folds": int(forecasting.get("folds", 4)),
+        "holidays": forecasting.get("holidays"),
+    })
+    ss.setdefault("adjustments", pd.DataFrame({"date": pd.Series([], dtype="object"), "start": pd.Series([], dtype="object"),
+                                              "end": pd.Series([], dtype="object"), "percent": pd.Series([], dtype=float)}))
+    ss.setdefault("special_days", pd.DataFrame({"date": pd.Series([], dtype="object"),
+                                               "closed": pd.Series([], dtype=bool),
+                                               "multiplier": pd.Series([], dtype=float)}))
+    limit = float(ss["scenario"].get("solver", {}).get("time_limit_seconds", 60))
+    cap = time_limit_cap()
+    ss.setdefault("time_limit", min(limit, cap) if cap else limit)
+    ss.setdefault("upload_error", None)
+
+
+# --- the scenario dict -----------------------------------------------------------
+
+
+def scenario() -> dict:
+    return st.session_state["scenario"]
+
+
+def queue_template() -> dict:
+    return scenario()["queue"][0]
+
+
+def get(path: str, default=None):
+    """A value of the scenario dict by dotted path, e.g. ``horizon.days`` or ``queue.0.aht``."""
+    node = scenario()
+    for part in path.split("."):
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            if part not in node:
+                return default
+            node = node[part]
+        else:
+            return default
+    return node
+
+
+def set_value(path: str, value) -> None:
+    node = scenario()
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    if value is None:
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = value
+
+
+def bind(widget, label: str, path: str, *, default=None, convert=None, **kwargs):
+    """Show ``widget`` with its value from the scenario dict and write changes back.
+
+    ``convert`` maps the widget's value to the stored one (e.g. percent -> fraction);
+    ``kwargs['value']``/``index`` are set by the caller when the mapping is not 1:1.
+    """
+    key = f"w:{path}"
+
+    def changed():
+        value = st.session_state[key]
+        set_value(path, convert(value) if convert else value)
+
+    return widget(label, key=key, on_change=changed, **kwargs)
+
+
+def remember(key: str, widget, label: str, **kwargs):
+    """A widget whose value persists across pages in ``st.session_state[key]``."""
+    wkey = f"w:{key}"
+
+    def changed():
+        st.session_state[key] = st.session_state[wkey]
+
+    return widget(label, key=wkey, on_change=changed, **kwargs)
+
+
+def build_scenario(queues: list[str], *, source: str | None = None, forecast_file: str | None = None) -> Scenario:
+    """The validated :class:`Scenario` of the session, with one ``[[queue]]`` per data queue.
+
+    ``forecast_file`` makes every queue read its demand from that forecast file (the
+    adjusted forecast the app shows); otherwise the queues keep the template's source.
+    """
+    raw = copy.deepcopy(scenario())
+    template = raw["queue"][0]
+    entries = []
+    for name in queues:
+        entry = {**copy.deepcopy(template), "name": name}
+        if forecast_file:
+            for key in ("history", "volumes"):
+                entry.pop(key, None)
+            entry["forecast"] = forecast_file
+        entries.append(entry)
+    raw["queue"] = entries
+    raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
+    return validate_scenario(raw, source)
+
+
+def queue_names() -> list[str]:
+    """Queue names used for planning: the data's, or the template's name for a one-queue file."""
+    hist: History = st.session_state["history"]
+    names = sorted(hist.frame["queue"].astype(str).unique())
+    if len(names) == 1:
+        return [queue_template().get("name", names[0])]
+    return names
+
+
+def planning_history() -> pd.DataFrame:
+    """The history with its queue renamed to the scenario's queue name when there is one queue."""
+    hist: History = st.session_state["history"]
+    names = hist.frame["queue"].astype(str).unique()
+    if len(names) == 1:
+        return hist.frame.assign(queue=queue_names()[0])
+    return hist.frame
+
+
+def next_monday(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=7 - day.weekday())
+
+
+def move_horizon(start: dt.date) -> None:
+    """Set the horizon start and move campaign dates with it (deadlines keep their offset)."""
+    sc = scenario()
+    old = sc["horizon"]["start"]
+    if isinstance(old, str):
+        old = dt.date.fromisoformat(old)
+    sc["horizon"]["start"] = start
+    shift = start - old
+    for c in sc.get("campaign", []):
+        for key in ("deadline", "start"):
+            if isinstance(c.get(key), str):
+                c[key] = dt.date.fromisoformat(c[key])
+            if isinstance(c.get(key), dt.date):
+                c[key] = c[key] + shift
+
+
+def set_history(history: History) -> None:
+    """Use a new history; the horizon moves to the Monday after it when it would overlap."""
+    st.session_state["history"] = history
+    wall = history.frame["ds"].dt.tz_localize(None) if history.frame["ds"].dt.tz is not None else history.frame["ds"]
+    last = wall.max().date()
+    start = get("horizon.start")
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    if start is None or start <= last or (start - last).days > 14:
+        move_horizon(next_monday(last))
+    invalidate_plan()
+
+
+def invalidate_plan() -> None:
+    st.session_state.pop("plan", None)
+
+
+def load_scenario_text(text: str, source: str) -> list[str]:
+    """Replace the session's scenario with a TOML text; returns notes for the planner.
+
+    Raises :class:`InputError` with one sentence when the TOML or a setting is wrong;
+    the previous scenario is then kept.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: is not valid TOML ({exc}).") from None
+    notes = []
+    if not raw.get("queue"):
+        raw["queue"] = copy.deepcopy(scenario()["queue"][:1])
+        notes.append("no [[queue]] in the file: the current queue settings are kept")
+    validate_scenario(raw, source)  # raises InputError with the TOML path of the first problem
+    history_path = raw["queue"][0].get("history")
+    st.session_state["scenario"] = raw
+    st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+    forecasting = raw["queue"][0].get("forecasting", {})
+    st.session_state["forecast_opts"] = {"models": forecasting.get("models"), "folds": int(forecasting.get("folds", 4)),
+                                         "holidays": forecasting.get("holidays")}
+    st.session_state["time_limit"] = float(raw.get("solver", {}).get("time_limit_seconds", 60))
+    if time_limit_cap():
+        st.session_state["time_limit"] = min(st.session_state["time_limit"], time_limit_cap())
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith("w:") and key != "w:lang":
+            del st.session_state[key]
+    if history_path:
+        path = Path(history_path)
+        if path.is_file():
+            frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"))
+            st.session_state["history"] = History(frame, minutes, path.name, str(path))
+        else:
+            notes.append(f"history file '{history_path}' not found: the current data is kept")
+    invalidate_plan()
+    return notes
+
+
+def scenario_for_saving() -> dict:
+    """The scenario dict with the forecast settings of the session (what "Save scenario" writes)."""
+    raw = copy.deepcopy(scenario())
+    opts = st.session_state.get("forecast_opts", {})
+    for q in raw["queue"]:
+        forecasting = q.setdefault("forecasting", {})
+        forecasting["folds"] = int(opts.get("folds", 4))
+        for key in ("models", "holidays"):
+            if opts.get(key):
+                forecasting[key] = opts[key]
+            else:
+                forecasting.pop(key, None)
+    hist: History = st.session_state["history"]
+    if hist.path:
+        for q in raw["queue"]:
+            q.pop("forecast", None)
+            q.pop("volumes", None)
+            q["history"] = hist.path
+    else:
+        # An uploaded file: saved next to the TOML under its own name, the path is relative.
+        for q in raw["queue"]:
+            q.pop("forecast", None)
+            q.pop("volumes", None)
+            q["history"] = hist.source
+    raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
+    return raw

@@ -1,0 +1,69 @@
+"""Page 6, Verify: the plan's simulated service per interval against the targets, with bands."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from wfm.ui import charts, common
+from wfm.ui.i18n import num, pct, seconds, t, lkey
+
+
+def page() -> None:
+    st.title(t("Verify"))
+    st.caption(t("A discrete-event simulation replays the forecast calls against the scheduled inbound agents "
+                 "(after shrinkage), several times with different random calls: bands are 95% confidence intervals."))
+    run = common.current_plan()
+    if run is None:
+        common.nothing_solved()
+        return
+    result = run.future.result()
+    if run.key != common.current_plan_key():
+        st.warning(t("Settings changed since this plan was solved: press **Solve** to plan with them."))
+    k = result.kpis
+    queues = list(k.get("queues", {}))
+    queue = queues[0]
+    if len(queues) > 1:
+        queue = st.selectbox(t("Queue"), queues, key="verify_queue")
+    qk = k["queues"][queue]
+    sim, erl, target = qk["simulated"], qk["erlang"], qk["target"]
+    common.metric_row([
+        (t("Service level (simulated)"), pct(sim.get("service_level"))),
+        (t("Service level (Erlang)"), pct(erl.get("service_level"))),
+        (t("ASA (simulated)"), seconds(sim.get("asa"))),
+        (t("Abandon rate (simulated)"), pct(sim.get("abandon_rate"))),
+        (t("Occupancy (simulated)"), pct(sim.get("occupancy"))),
+        (t("Flagged intervals"), num(len(qk.get("flagged_intervals", [])))),
+    ], per_row=6)
+    if target.get("service_level") is not None:
+        st.caption(t("Target: {level} answered within {secs} s. 95% interval of the simulated service level: {lo} – {hi}.",
+                     level=pct(target["service_level"], 0), secs=num(target["answer_within"]),
+                     lo=pct(sim.get("service_level_lo")), hi=pct(sim.get("service_level_hi"))))
+    else:
+        st.caption(t("Target: ASA {asa}.", asa=seconds(target.get("asa"))))
+    labels = {"service_level": t("Service level"), "asa": t("ASA (s)"), "abandon_rate": t("Abandon rate"),
+              "occupancy": t("Occupancy")}
+    column = st.radio(t("Show"), list(labels), format_func=labels.get, horizontal=True, key=lkey("verify_kpi"))
+    ver = result.verification
+    ver = ver[ver["queue"] == queue]
+    goal = None
+    if column == "service_level":
+        goal = target.get("service_level")
+    elif column == "asa":
+        goal = target.get("asa")
+    elif column == "occupancy":
+        goal = target.get("max_occupancy")
+    st.altair_chart(charts.verification_chart(ver, goal, column), width="stretch")
+    st.caption(t("Blue: simulated, with its 95% band. Dashed grey: Erlang prediction. Dashed red: the target."))
+    flagged = ver[ver["flagged"]]
+    st.subheader(t("Intervals below target"))
+    if flagged.empty:
+        st.success(t("No interval is more than {pts} points below the service-level target.",
+                     pts=num(100 * result.scenario.verify.flag_points)))
+    else:
+        cols = ["ds", "offered", "agents", "service_level", "service_level_lo", "service_level_hi", "erlang_service_level"]
+        names = {"ds": t("Interval"), "offered": t("Calls offered"), "agents": t("Agents"),
+                 "service_level": t("Service level (simulated)"), "service_level_lo": t("95% low"),
+                 "service_level_hi": t("95% high"), "erlang_service_level": t("Service level (Erlang)")}
+        st.dataframe(common.local_table(flagged[cols]).rename(columns=names), hide_index=True, width="stretch",
+                     column_config={names[c]: st.column_config.NumberColumn(format="percent")
+                                    for c in cols if "service_level" in c})
