@@ -477,8 +477,17 @@ def head_cost_per_week(scenario: Scenario) -> float:
 def _week_scenario(scenario: Scenario, monday: dt.date, campaigns: list[Campaign]) -> Scenario:
     horizon = scenario.horizon.model_copy(update={"start": monday, "days": 7, "closed_dates": []})
     costs = scenario.costs
-    if costs.cost_per_agent_week == 0:  # a value set in [costs] wins
-        costs = costs.model_copy(update={"cost_per_agent_week": round(head_cost_per_week(scenario), 2)})
+    update = {}
+    head = head_cost_per_week(scenario)
+    if "cost_per_agent_week" not in costs.model_fields_set:  # a value set in [costs] wins
+        update["cost_per_agent_week"] = round(head, 2)
+    if "inbound_short_penalty" not in costs.model_fields_set:
+        # A quote promises the service target: leaving an interval short must cost more than
+        # the longest paid shift at the highest rate plus a head, so the solver covers it.
+        lab = scenario.quote.labour
+        wage = max(g.cost_per_hour for g in scenario.groups)
+        update["inbound_short_penalty"] = round(head + 16 * wage * (1 + lab.night_premium + lab.weekend_premium), 2)
+    costs = costs.model_copy(update=update)
     return scenario.model_copy(update={"horizon": horizon, "campaigns": campaigns, "costs": costs, "quote": None})
 
 
@@ -736,6 +745,9 @@ class QuoteResult:
         scheduled_inbound, outbound, over, under``).
     data : dict
         The ``quote.json`` content.
+    demand : dict
+        Month -> the representative week's demand: ``queue, weekday, time, y``
+        (contacts offered) and ``agents`` (requirement after shrinkage).
     """
 
     scenario: Scenario
@@ -747,6 +759,7 @@ class QuoteResult:
     weeks: dict[str, pd.DataFrame]
     notes: list[str]
     data: dict
+    demand: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _hiring(quote: Quote, agents: list[int]) -> tuple[list[float], list[float]]:
@@ -814,7 +827,10 @@ def build_quote(
     rows = []
     for p, h, h_priced, lv in zip(plans, hires, hires_priced, leavers):
         row = _month_row(quote, p, h_priced, lv, launch)
+        lab = quote.labour
+        # Reported for the month's real hires (the launch wave trains before go-live).
         row["hires"] = h
+        row["training_fte"] = h * (lab.training_weeks + lab.ramp_weeks * (1 - lab.ramp_productivity)) / WEEKS_PER_MONTH
         rows.append(row)
     monthly = pd.DataFrame(rows)
     channels = _channel_table(quote, demands, plans, monthly)
@@ -823,7 +839,8 @@ def build_quote(
     totals = _totals(quote, monthly)
     for p in plans:
         if p.week.under_agent_intervals:
-            notes.append(f"{p.month}: the schedule leaves {p.week.under_agent_intervals} agent-intervals short of "
+            notes.append(f"{p.month}: the schedule leaves {p.week.under_agent_intervals} agent-interval"
+                         f"{'' if p.week.under_agent_intervals == 1 else 's'} short of "
                          f"the requirement (status {p.week.status}); a longer time limit or looser shift rules may help")
         for name, share in p.week.outbound_done_share.items():
             if share < 0.999:
@@ -831,9 +848,17 @@ def build_quote(
     notes = list(dict.fromkeys(notes + planner.notes))
     assumptions = _assumptions(scenario, demands, plans)
     weeks = {p.month: p.week.coverage for p in plans}
-    result = QuoteResult(scenario, monthly, channels, table, assumptions, totals, weeks, notes, {})
+    demand = {p.month: _week_demand(p.requirement.table) for p in plans}
+    result = QuoteResult(scenario, monthly, channels, table, assumptions, totals, weeks, notes, {}, demand)
     result.data = quote_json(result, solves=planner.solves)
     return result
+
+
+def _week_demand(table: pd.DataFrame) -> pd.DataFrame:
+    out = table[["queue", "ds", "y", "agents"]].copy()
+    out.insert(1, "weekday", out["ds"].dt.weekday.map(lambda i: WEEKDAYS[i]))
+    out.insert(2, "time", out["ds"].dt.strftime("%H:%M"))
+    return out.drop(columns=["ds"]).reset_index(drop=True)
 
 
 def _check_against_scenario(scenario: Scenario) -> None:
@@ -962,6 +987,10 @@ def _assumptions(scenario: Scenario, demands: list[ChannelDemand], plans: list[M
     add(("Term", "Months", f"{quote.month_labels()[0]} to {quote.month_labels()[-1]} ({quote.months})"))
     add(("Term", "Target margin", f"{quote.margin:.1%} of the price"))
     add(("Term", "Currency", cur))
+    lab = quote.labour
+    recruit = quote.month_starts()[0] - dt.timedelta(weeks=lab.hiring_lead_weeks + lab.training_weeks)
+    add(("Term", "Recruiting starts", f"by {recruit.isoformat()} ({lab.hiring_lead_weeks:g} weeks lead time + "
+                                      f"{lab.training_weeks:g} weeks training before go-live)"))
     h = scenario.horizon
     hours = f"{h.open}-{h.close}" + "".join(f", {d} {t}" for d, t in h.hours.items())
     add(("Hours", "Opening hours", hours + (f"; closed {', '.join(h.closed_days)}" if h.closed_days else "")))
