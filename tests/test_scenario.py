@@ -153,9 +153,14 @@ def test_load_scenario_file_errors(tmp_path):
         load_scenario(good)
 
 
-def test_room_for_later_sections():
-    # A later [[queue]] section is a new field on Scenario; today it is an unknown key.
+def test_queue_sections_and_unknown_keys():
+    # [[queue]] entries are validated with their TOML path; unknown sections stay mistakes.
     data = copy.deepcopy(BASE)
     data["queue"] = [{"name": "retail"}]
-    assert "queue: is not a known setting" in error_of(data)
+    assert "queue[0]: give exactly one of history, forecast or volumes (found none)" in error_of(data)
+    data["queue"] = [{"name": "retail", "history": "h.csv", "shrinkage": 1.0}]
+    assert "queue[0].shrinkage" in error_of(data)
+    data = copy.deepcopy(BASE)
+    data["queues_typo"] = [{"name": "retail"}]
+    assert "queues_typo: is not a known setting" in error_of(data)
     assert "groups" in Scenario.model_fields and Scenario.model_fields["groups"].alias == "group"
