@@ -81,6 +81,14 @@ def _settle(page, timeout: float = 120_000) -> None:
     page.wait_for_timeout(300)
 
 
+def _shot(page, name: str, height: int = 2400) -> None:
+    """Screenshot of the whole page: Streamlit scrolls inside its own container, so grow the window."""
+    page.set_viewport_size({"width": 1500, "height": height})
+    page.wait_for_timeout(1500)  # charts redraw at the new size
+    page.screenshot(path=str(ARTIFACTS / name))
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+
 def test_every_page_solve_and_download_in_chromium(server):
     from playwright.sync_api import sync_playwright
     from openpyxl import load_workbook
@@ -93,15 +101,15 @@ def test_every_page_solve_and_download_in_chromium(server):
             page.goto(f"{server}/", wait_until="domcontentloaded")
             page.get_by_text("Mean calls by weekday and time of day").wait_for(timeout=60_000)
             _settle(page)
-            page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+            _shot(page, "data.png")
 
             _goto(page, "2 Forecast")
-            page.get_by_text("Backtest of the candidate models").wait_for(timeout=90_000)
-            page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
+            page.get_by_text("Backtest of the candidate models", exact=True).wait_for(timeout=90_000)
+            _shot(page, "forecast.png")
 
             _goto(page, "3 Staffing")
             page.get_by_text("What if: service level 70 / 80 / 90%").wait_for(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "staffing.png"), full_page=True)
+            _shot(page, "staffing.png")
 
             _goto(page, "4 Outbound & blending")
             page.get_by_text("Inbound requirement and outbound work").wait_for(timeout=60_000)
@@ -113,13 +121,11 @@ def test_every_page_solve_and_download_in_chromium(server):
             values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
             assert len(values) >= 7
             assert all(re.search(r"\d", v) for v in values[:7]), values
-            page.get_by_text("Agents' day").scroll_into_view_if_needed()
-            page.wait_for_timeout(1500)  # charts draw after the script run
-            page.screenshot(path=str(ARTIFACTS / "schedule.png"), full_page=True)
+            _shot(page, "schedule.png")
 
             _goto(page, "6 Verify")
             page.get_by_text("Service level (simulated)").wait_for(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "verify.png"), full_page=True)
+            _shot(page, "verify.png")
 
             _goto(page, "4 Outbound & blending")
             page.get_by_text("done").first.wait_for(timeout=60_000)
@@ -141,10 +147,9 @@ def test_every_page_solve_and_download_in_chromium(server):
             _settle(page)
             _goto(page, "5 シフト表")
             page.get_by_text("カバレッジと必要人数").wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(ARTIFACTS / "schedule_ja.png"), full_page=True)
+            _shot(page, "schedule_ja.png")
             _goto(page, "3 必要人数")
             page.get_by_text("サービスレベル").first.wait_for(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "staffing_ja.png"), full_page=True)
+            _shot(page, "staffing_ja.png")
         finally:
             browser.close()

@@ -31,6 +31,29 @@ def with_day(frame: pd.DataFrame) -> pd.DataFrame:
     return out.assign(day=out["ds"].dt.strftime("%Y-%m-%d"))
 
 
+def closed_at_night(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Add a zero row one interval after each day's last interval (and before its first).
+
+    Stacked step areas would otherwise hold the evening's last value across the closed
+    night; a drop to zero at closing time shows the centre closed, as it is.
+    """
+    frame = frame.sort_values("ds")
+    if len(frame) < 2:
+        return frame
+    step = frame["ds"].diff().dropna()
+    step = step[step > pd.Timedelta(0)].min()
+    ends = frame.groupby("day", as_index=False)["ds"].max()
+    starts = frame.groupby("day", as_index=False)["ds"].min()
+    extra = pd.concat([ends.assign(ds=ends["ds"] + step), starts.assign(ds=starts["ds"] - pd.Timedelta(seconds=1))])
+    for column in columns:
+        extra[column] = 0
+    keep = [c for c in frame.columns if c not in extra.columns]
+    if keep:
+        first = frame.groupby("day")[keep].first().reset_index()
+        extra = extra.merge(first, on="day", how="left")
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True).sort_values(["ds"]).reset_index(drop=True)
+
+
 def _x(title: str):
     return alt.X("ds:T", title=title, axis=alt.Axis(format=axis_day_format(), labelAngle=0, tickCount="day"))
 
@@ -97,7 +120,7 @@ def requirement_with_outbound(requirement: pd.DataFrame, coverage: pd.DataFrame 
         w = window.assign(ds=wall(window["ds"]), end=lambda f: wall(f["end"]))
         layers.append(alt.Chart(w).mark_rect(color="#6AA84F", opacity=0.08).encode(x="ds:T", x2="end:T"))
     if coverage is not None:
-        cov = with_day(coverage)
+        cov = closed_at_night(with_day(coverage), ["scheduled_inbound", "outbound"])
         long = pd.concat([
             pd.DataFrame({"ds": cov["ds"], "day": cov["day"], "agents": cov["scheduled_inbound"],
                           "what": t("Inbound (scheduled)"), "o": 0}),
@@ -119,7 +142,7 @@ def requirement_with_outbound(requirement: pd.DataFrame, coverage: pd.DataFrame 
 
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     """Scheduled inbound (+ outbound) against the requirement, with short intervals marked."""
-    cov = with_day(coverage)
+    cov = closed_at_night(with_day(coverage), ["scheduled_inbound", "outbound", "required", "under"])
     long = pd.concat([
         pd.DataFrame({"ds": cov["ds"], "day": cov["day"], "agents": cov["scheduled_inbound"],
                       "what": t("Inbound (scheduled)"), "o": 0}),

@@ -372,6 +372,7 @@ JA: dict[str, str] = {
     "Max occupancy (%)": "最大占有率 (%)",
     "Shrinkage (%)": "シュリンケージ (%)",
     "Erlang A: {rate} of callers hang up before answer.": "アーランA: 応答前に {rate} の呼が放棄されます。",
+    "At these volumes the max occupancy ({cap}) sets the staffing, not the service target.": "この呼量では、サービス目標ではなく最大占有率 ({cap}) が必要人数を決めています。",
     "Requirement per interval": "インターバルごとの必要人数",
     "Share of offered calls answered within the answer time.": "着信呼のうち目標時間内に応答した割合。",
     "Answer within (s)": "目標応答時間 (秒)",

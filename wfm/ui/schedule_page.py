@@ -251,9 +251,14 @@ def show_plan(result, run) -> None:
         rows = sched[pd.to_datetime(sched["date"]).dt.date == day]
         if group != "*":
             rows = rows[rows["group"] == group]
-        agents = list(dict.fromkeys(rows["agent"]))
+        # Agents ordered by their start that day; a long list is sampled evenly so every start shows.
+        starts = rows.groupby("agent")["start"].min().sort_values(kind="stable")
+        agents = list(starts.index)
         shown = c3.slider(t("Agents shown"), 5, max(5, len(agents)), min(40, max(5, len(agents))), key="gantt_n")
-        rows = rows[rows["agent"].isin(agents[:shown])]
+        picked = [agents[i] for i in sorted(set(np.linspace(0, len(agents) - 1, min(shown, len(agents))).round().astype(int)))]
+        rows = rows[rows["agent"].isin(picked)]
+        rows = rows.assign(agent=pd.Categorical(rows["agent"], categories=picked, ordered=True)).sort_values(["agent", "start"])
+        rows = rows.assign(agent=rows["agent"].astype(str))
         names = {a: t(a) for a in ("inbound", "outbound", "break", "lunch", "training", "meeting")}
         st.altair_chart(charts.gantt(rows, names), width="stretch")
         st.caption(t("{n} of {total} agents working this day.", n=num(min(shown, len(agents))), total=num(len(agents))))

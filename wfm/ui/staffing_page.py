@@ -113,5 +113,9 @@ def page() -> None:
                       help=t("Agent-hours to schedule"))
             st.caption(f"{t('Peak heads after shrinkage')}: {row[t('Peak heads after shrinkage')]} · "
                        f"{t('ASA')}: {row[t('ASA')]} · {t('Occupancy')}: {row[t('Occupancy')]}")
+    cap = target["max_occupancy"]
+    if cap < 1 and all(abs(number_of(r[t("Occupancy")].rstrip("%")) / 100 - cap) < 0.01 for r in rows):
+        st.caption(t("At these volumes the max occupancy ({cap}) sets the staffing, not the service target.",
+                     cap=pct(cap, 0)))
     with st.expander(t("Requirement per interval")):
         st.dataframe(common.local_table(sized), hide_index=True, width="stretch")
