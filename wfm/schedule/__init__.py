@@ -87,16 +87,12 @@ def make_schedule(
     limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
     problem = build_problem(requirements, scenario, source)
     model, layout, avail = build_model(problem)
-    structural = np.concatenate([layout.tour_vars, layout.start_vars, layout.break_vars]).astype(np.int64)
-    remaining = max(1.0, limit - (time.perf_counter() - began))
-    result = solve_plan(
-        model,
-        structural,
-        time_limit=remaining,
-        seed=scenario.solver.seed,
-        workers=scenario.solver.workers,
-        gap_limit=scenario.solver.gap_limit,
-    )
+    # Keep a little of the time limit for turning the counts into agents.
+    remaining = max(1.0, limit - (time.perf_counter() - began) - max(1.0, 0.03 * limit))
+    if problem.weeks > 1:
+        result = _solve_week_by_week(requirements, scenario, problem, model, layout, remaining, source)
+    else:
+        result = _solve(model, layout, scenario, remaining)
     if result.values is None:
         # No plan found in time: the empty plan is always allowed (everything short).
         values = _empty_plan(model)
@@ -110,6 +106,97 @@ def make_schedule(
     summary["solve_seconds"] = round(time.perf_counter() - began, 2)
     summary.update(result.phases)
     return ScheduleResult(schedule, coverage, summary, problem, roster)
+
+
+def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: float, lp=None):
+    # Starts and breaks fix the plan's shape; tours follow from them, so they stay free.
+    neighbourhoods = [
+        np.concatenate([layout.start_vars, layout.break_vars]).astype(np.int64),
+        layout.start_vars.astype(np.int64),
+    ]
+    return solve_plan(
+        model,
+        neighbourhoods,
+        time_limit=time_limit,
+        seed=scenario.solver.seed,
+        workers=scenario.solver.workers,
+        gap_limit=scenario.solver.gap_limit,
+        lp=lp,
+    )
+
+
+def _solve_week_by_week(requirements, scenario, problem, model, layout, time_limit, source):
+    """Several weeks: the LP of the whole horizon gives the bound and splits each
+    campaign's work between the weeks; each week is then solved on its own (a model
+    of one week solves in seconds, one of four weeks does not) and the plans joined.
+    """
+    import datetime as dt
+
+    from wfm.schedule.solve import PlanSolve, solve_lp
+
+    began = time.perf_counter()
+    lp = solve_lp(model, time_limit=max(5.0, time_limit / 3))
+    seconds = problem.interval * 60
+    S = problem.slots_per_day
+    owed_by_week = np.zeros((problem.weeks, len(problem.campaigns)))
+    for ci, plan in enumerate(problem.campaigns):
+        sel = layout.outbound_keys[:, 1] == ci
+        if lp.values is not None and sel.any():
+            week = layout.outbound_keys[sel, 2] // (7 * S)
+            np.add.at(owed_by_week[:, ci], week, lp.values[layout.outbound_vars[sel]] * seconds)
+        else:
+            per_day = plan.mask.sum(axis=1).reshape(problem.weeks, 7).sum(axis=1)
+            owed_by_week[:, ci] = plan.owed_seconds * per_day / max(per_day.sum(), 1)
+    index = {
+        name: {tuple(k): int(v) for k, v in zip(keys.tolist(), vars_.tolist())}
+        for name, keys, vars_ in (
+            ("tour", layout.tour_keys, layout.tour_vars),
+            ("start", layout.start_keys, layout.start_vars),
+            ("break", layout.break_keys, layout.break_vars),
+            ("inbound", layout.inbound_keys, layout.inbound_vars),
+            ("outbound", layout.outbound_keys, layout.outbound_vars),
+            ("short", layout.short_keys, layout.short_vars),
+        )
+    }
+    values = np.zeros(model.num_vars, dtype=np.int64)
+    statuses, phases = [], {"lp_seconds": round(lp.seconds, 2)}
+    for w in range(problem.weeks):
+        horizon = scenario.horizon.model_copy(update={"start": scenario.horizon.start + dt.timedelta(days=7 * w), "days": 7})
+        week_scenario = scenario.model_copy(update={"horizon": horizon})
+        sub = build_problem(requirements, week_scenario, source)
+        for ci, plan in enumerate(sub.campaigns):
+            # Round up to whole intervals of work so the split never leaves a sliver undone.
+            plan.owed_seconds = int(np.ceil(owed_by_week[w, ci] / seconds - 1e-6) * seconds)
+            plan.owed_seconds = min(plan.owed_seconds, problem.campaigns[ci].owed_seconds)
+        sub_model, sub_layout, _ = build_model(sub)
+        left = time_limit - (time.perf_counter() - began)
+        part = _solve(sub_model, sub_layout, week_scenario, max(2.0, left / (problem.weeks - w)))
+        statuses.append(part.status)
+        phases[f"week_{w + 1}"] = part.phases
+        if part.values is None:
+            continue
+        shift_day, shift_slot = 7 * w, 7 * w * S
+        moves = (
+            ("tour", sub_layout.tour_keys, sub_layout.tour_vars, lambda k: (k[0], k[1] + w, k[2], k[3])),
+            ("start", sub_layout.start_keys, sub_layout.start_vars, lambda k: (k[0], k[1] + shift_day, k[2], k[3])),
+            ("break", sub_layout.break_keys, sub_layout.break_vars, lambda k: (k[0], k[1] + shift_day, *k[2:])),
+            ("inbound", sub_layout.inbound_keys, sub_layout.inbound_vars, lambda k: (k[0], k[1], k[2] + shift_slot)),
+            ("outbound", sub_layout.outbound_keys, sub_layout.outbound_vars, lambda k: (k[0], k[1], k[2] + shift_slot)),
+            ("short", sub_layout.short_keys, sub_layout.short_vars, lambda k: (k[0], k[1] + shift_slot)),
+        )
+        for name, keys, vars_, move in moves:
+            for key, var in zip(keys.tolist(), vars_.tolist()):
+                target = index[name].get(move(tuple(key)))
+                if target is not None:
+                    values[target] += int(part.values[var])
+    for ci, plan in enumerate(problem.campaigns):
+        sel = layout.outbound_keys[:, 1] == ci
+        done = int(values[layout.outbound_vars[sel]].sum()) * seconds
+        values[layout.undone_vars[ci]] = max(0, plan.owed_seconds - done)
+    objective = float(values @ np.asarray(model.cost))
+    status = "FEASIBLE (week by week)" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else ", ".join(statuses)
+    phases["weeks"] = statuses
+    return PlanSolve(values, objective, lp.objective, None, status, time.perf_counter() - began, phases)
 
 
 def _empty_plan(model: LinearModel) -> np.ndarray:
@@ -127,7 +214,8 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
     paid_cost = float(values[layout.start_vars] @ cost_vec[layout.start_vars]) if len(layout.start_vars) else 0.0
     short_cost = float(values[layout.short_vars] @ cost_vec[layout.short_vars]) if len(layout.short_vars) else 0.0
     undone_cost = float(values[layout.undone_vars] @ cost_vec[layout.undone_vars]) if len(layout.undone_vars) else 0.0
-    cost = paid_cost + short_cost + undone_cost
+    head_cost = float(values[layout.tour_vars] @ cost_vec[layout.tour_vars]) if len(layout.tour_vars) else 0.0
+    cost = paid_cost + head_cost + short_cost + undone_cost
     lp_bound = result.lp_bound
     bounds = [b for b in (lp_bound, result.cpsat_bound) if b is not None]
     lower = max(bounds) if bounds else None
@@ -178,6 +266,7 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
         "lp_bound": _round(lp_bound),
         "cpsat_bound": _round(result.cpsat_bound),
         "paid_cost": _round(paid_cost),
+        "agent_overhead_cost": _round(head_cost),
         "short_penalty_cost": _round(short_cost),
         "undone_penalty_cost": _round(undone_cost),
         "paid_hours": round(paid_slots * interval_h, 2),

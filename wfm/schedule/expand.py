@@ -173,6 +173,9 @@ def _assign_work(problem, layout, values, agent_group, activity, detail) -> None
     outbound = np.zeros((n_groups, max(n_campaigns, 1), T), dtype=int)
     for (g, c, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
         outbound[g, c, t] += int(values[var])
+    inbound = np.zeros((n_groups, max(n_pools, 1), T), dtype=int)
+    for (g, pi, t), var in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist()):
+        inbound[g, pi, t] += int(values[var])
     required = np.stack([p.required.reshape(-1) for p in problem.pools]) if n_pools else np.zeros((0, T))
     serves = [[pi for pi, p in enumerate(problem.pools) if g in p.groups] for g in range(n_groups)]
     does_inbound = [problem.scenario.groups[g].does_inbound for g in range(n_groups)]
@@ -209,8 +212,14 @@ def _assign_work(problem, layout, values, agent_group, activity, detail) -> None
                 detail[rest, t] = pools[0]
                 staffed[pools[0], t] += len(rest)
                 continue
-            for a in rest:
-                # Each extra agent goes where the gap to the requirement is largest.
+            # First the model's split between the queues, then spare agents where the gap is largest.
+            k = 0
+            for pi in pools:
+                n = min(int(inbound[g, pi, t]), len(rest) - k)
+                detail[rest[k : k + n], t] = pi
+                staffed[pi, t] += n
+                k += n
+            for a in rest[k:]:
                 gaps = [required[pi, t] - staffed[pi, t] for pi in pools]
                 pi = pools[int(np.argmax(gaps))]
                 detail[a, t] = pi

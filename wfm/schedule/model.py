@@ -103,7 +103,8 @@ def add_weekly_tours(b: _Builder) -> None:
             for bits in rule.patterns_by_week[w]:
                 for band in range(len(rule.bands)):
                     keys.append((rule.index, w, bits, band))
-    b.keys["tour"] = (_keys(keys, 4), m.add_vars(len(keys)))
+    overhead = p.scenario.costs.cost_per_agent_week
+    b.keys["tour"] = (_keys(keys, 4), m.add_vars(len(keys), cost=overhead))
 
 
 def add_daily_starts(b: _Builder) -> None:

@@ -33,8 +33,48 @@ class IntegerResult:
     seconds: float
 
 
+def model_matrix(model: LinearModel):
+    """Rows of ``model`` as one sparse matrix with lower and upper row bounds."""
+    import scipy.sparse as sp
+
+    lengths = [len(index) for index, _, _, _ in model.rows]
+    rows = np.repeat(np.arange(len(model.rows)), lengths)
+    cols = np.concatenate([index for index, _, _, _ in model.rows]) if model.rows else np.zeros(0, int)
+    vals = np.concatenate([coef for _, coef, _, _ in model.rows]).astype(float) if model.rows else np.zeros(0)
+    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(model.rows), model.num_vars))
+    lower = np.array([lo for _, _, lo, _ in model.rows], dtype=float)
+    upper = np.array([hi for _, _, _, hi in model.rows], dtype=float)
+    return matrix, lower, upper
+
+
 def solve_lp(model: LinearModel, time_limit: float = 60.0) -> LpResult:
-    """Solve the LP relaxation of ``model`` with GLOP."""
+    """Solve the LP relaxation of ``model`` with HiGHS (interior point and crossover,
+    through SciPy; much faster than simplex on these degenerate models), GLOP as a fallback."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    began = time.perf_counter()
+    matrix, lower, upper = model_matrix(model)
+    equal = lower == upper
+    has_upper = ~equal & (upper < 1e17)
+    has_lower = ~equal & (lower > -1e17)
+    result = linprog(
+        np.asarray(model.cost, dtype=float),
+        A_ub=sp.vstack([matrix[has_upper], -matrix[has_lower]]).tocsr(),
+        b_ub=np.concatenate([upper[has_upper], -lower[has_lower]]),
+        A_eq=matrix[equal],
+        b_eq=lower[equal],
+        bounds=np.column_stack([np.asarray(model.lower, dtype=float), np.asarray(model.upper, dtype=float)]),
+        method="highs-ipm",
+        options={"time_limit": float(time_limit)},
+    )
+    if result.status == 0 and result.x is not None:
+        return LpResult(float(result.fun), np.asarray(result.x), time.perf_counter() - began)
+    return solve_lp_glop(model, time_limit)
+
+
+def solve_lp_glop(model: LinearModel, time_limit: float = 60.0) -> LpResult:
+    """Solve the LP relaxation of ``model`` with OR-Tools GLOP."""
     began = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(int(time_limit * 1000))
@@ -116,6 +156,62 @@ def solve_integer(
     return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds)
 
 
+def round_tours(model: LinearModel, lp_values: np.ndarray, time_limit: float, seed: int, workers: int):
+    """Integer tours whose daily totals stay as close as possible to the LP's.
+
+    A small CP-SAT model over the tour variables only (each between the floor and the
+    ceiling of its LP value); the mismatch of every day-and-band total is minimised.
+    Returns the tour variable indices and their values, or ``None``.
+    """
+    links = [(index, coef) for (index, coef, _, _), kind in zip(model.rows, model.row_kind) if kind == "tour_link"]
+    tours = np.unique(np.concatenate([index[coef < 0] for index, coef in links])) if links else np.zeros(0, int)
+    if not len(tours):
+        return None
+    position = {int(v): i for i, v in enumerate(tours)}
+    cp = cp_model.CpModel()
+    low = np.floor(lp_values[tours] + 1e-6).astype(int)
+    high = np.maximum(low, np.ceil(lp_values[tours] - 1e-6).astype(int))
+    chosen = [cp.NewIntVar(int(lo), int(hi), "") for lo, hi in zip(low, high)]
+    misfit = []
+    for index, coef in links:
+        members = [chosen[position[int(v)]] for v in index[coef < 0]]
+        if not members:
+            continue
+        target = int(round(1000 * float(lp_values[index[coef < 0]].sum())))
+        gap = cp.NewIntVar(0, 10**9, "")
+        cp.Add(1000 * sum(members) - target <= gap)
+        cp.Add(target - 1000 * sum(members) <= gap)
+        misfit.append(gap)
+    cp.Minimize(sum(misfit))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    status = solver.Solve(cp)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return tours, np.array([solver.Value(v) for v in chosen], dtype=np.int64)
+
+
+def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.ndarray, values: np.ndarray) -> LinearModel:
+    """Tours fixed; each day's starts held near the LP where that stays consistent."""
+    lower, upper = list(model.lower), list(model.upper)
+    fixed = dict(zip(tours.tolist(), values.tolist()))
+    for v, n in fixed.items():
+        lower[v] = upper[v] = int(n)
+    for (index, coef, _, _), kind in zip(model.rows, model.row_kind):
+        if kind != "tour_link":
+            continue
+        starts = index[coef > 0]
+        need = sum(fixed.get(int(v), 0) for v in index[coef < 0])
+        low = np.floor(lp_values[starts] + 1e-6).astype(int)
+        high = np.maximum(low, np.ceil(lp_values[starts] - 1e-6).astype(int))
+        if low.sum() <= need <= high.sum():
+            for v, lo, hi in zip(starts.tolist(), low.tolist(), high.tolist()):
+                lower[v], upper[v] = lo, hi
+    return dataclasses.replace(model, lower=lower, upper=upper)
+
+
 @dataclass
 class PlanSolve:
     values: np.ndarray | None
@@ -127,52 +223,85 @@ class PlanSolve:
     phases: dict
 
 
-def restrict_to_rounding(model: LinearModel, variables: np.ndarray, lp_values: np.ndarray) -> LinearModel:
-    """The model with ``variables`` limited to the floor and ceiling of their LP values (RENS)."""
+def restrict_to_rounding(
+    model: LinearModel, variables: np.ndarray, lp_values: np.ndarray, widen: int = 0
+) -> LinearModel:
+    """The model with ``variables`` limited to the floor and ceiling of their LP values (RENS),
+    widened by ``widen`` on each side."""
     lower, upper = list(model.lower), list(model.upper)
     for v in variables.tolist():
-        lower[v] = int(np.floor(lp_values[v] + 1e-6))
-        upper[v] = max(lower[v], int(np.ceil(lp_values[v] - 1e-6)))
+        low = int(np.floor(lp_values[v] + 1e-6))
+        lower[v] = max(0, low - widen)
+        upper[v] = max(low, int(np.ceil(lp_values[v] - 1e-6))) + widen
     return dataclasses.replace(model, lower=lower, upper=upper)
 
 
 def solve_plan(
     model: LinearModel,
-    structural: np.ndarray,
+    neighbourhoods: list[np.ndarray],
     *,
     time_limit: float,
     seed: int = 0,
     workers: int = 2,
     gap_limit: float = 0.001,
+    lp: LpResult | None = None,
 ) -> PlanSolve:
     """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
 
     1. GLOP solves the LP relaxation: the lower bound.
-    2. CP-SAT solves the model with the tours, starts and breaks held between the floor
-       and the ceiling of their LP values (relaxation-enforced neighbourhood search):
-       a small problem that gives a near-optimal plan in seconds.
+    2. CP-SAT solves the model with the variables of a neighbourhood (the starts and
+       breaks; the tours follow from them) held between the floor and the ceiling of
+       their LP values (relaxation-enforced neighbourhood search): a small problem
+       that gives a near-optimal plan in seconds. If rounding admits no plan, the next
+       neighbourhood is tried, then a wider one.
     3. CP-SAT then searches the full model from that plan (as a hint) for the rest of
        the time, stopping early once within ``gap_limit`` of the LP bound.
     """
     began = time.perf_counter()
     phases: dict = {}
-    lp = solve_lp(model, time_limit=max(5.0, time_limit / 2))
+    if lp is None:
+        lp = solve_lp(model, time_limit=max(5.0, time_limit / 2))
     phases["lp_seconds"] = round(lp.seconds, 2)
     best: IntegerResult | None = None
-    if lp.values is not None and len(structural):
+    attempts = [(n, 0) for n in neighbourhoods if len(n)] + [(n, 1) for n in neighbourhoods[:1] if len(n)]
+    if lp.values is not None and attempts:
+        # Try the neighbourhoods in turn (then a wider one) until rounding admits an integer plan.
+        for structural, widen in attempts:
+            remaining = time_limit - (time.perf_counter() - began)
+            if remaining < 1.0:
+                break
+            rens = solve_integer(
+                restrict_to_rounding(model, structural, lp.values, widen),
+                time_limit=max(1.0, min(remaining / 2, 30.0)),
+                seed=seed,
+                workers=workers,
+                lower_bound=lp.objective,
+                gap_limit=gap_limit,
+            )
+            phases["rounding_seconds"] = round(phases.get("rounding_seconds", 0) + rens.seconds, 2)
+            phases["rounding_status"] = f"{rens.status} ({len(structural)} variables, widened by {widen})"
+            if rens.values is not None:
+                best = rens
+                break
+            if rens.status != "INFEASIBLE":
+                break
+    if best is None and lp.values is not None:
+        # Rounding the starts clashed with the days-off patterns: round the tours first.
         remaining = time_limit - (time.perf_counter() - began)
-        rens = solve_integer(
-            restrict_to_rounding(model, structural, lp.values),
-            time_limit=max(1.0, min(remaining / 2, 30.0)),
-            seed=seed,
-            workers=workers,
-            lower_bound=lp.objective,
-            gap_limit=gap_limit,
-        )
-        phases["rounding_seconds"] = round(rens.seconds, 2)
-        phases["rounding_status"] = rens.status
-        if rens.values is not None:
-            best = rens
+        rounded = round_tours(model, lp.values, min(10.0, remaining / 4), seed, workers)
+        if rounded is not None:
+            remaining = time_limit - (time.perf_counter() - began)
+            rens = solve_integer(
+                restrict_around_tours(model, lp.values, *rounded),
+                time_limit=max(1.0, min(remaining / 2, 30.0)),
+                seed=seed,
+                workers=workers,
+                gap_limit=gap_limit,
+            )
+            phases["tour_rounding_seconds"] = round(rens.seconds, 2)
+            phases["tour_rounding_status"] = rens.status
+            if rens.values is not None:
+                best = rens
     done = best is not None and lp.objective is not None and best.objective <= lp.objective * (1 + gap_limit)
     remaining = time_limit - (time.perf_counter() - began)
     cpsat_bound = None
