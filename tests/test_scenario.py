@@ -164,3 +164,15 @@ def test_queue_sections_and_unknown_keys():
     data["queues_typo"] = [{"name": "retail"}]
     assert "queues_typo: is not a known setting" in error_of(data)
     assert "groups" in Scenario.model_fields and Scenario.model_fields["groups"].alias == "group"
+
+
+def test_docstring_example_is_a_valid_scenario():
+    import textwrap
+    import tomllib
+
+    import wfm.scenario as module
+
+    text = module.__doc__.split("::", 1)[1].split("Every validation problem")[0]
+    scenario = validate_scenario(tomllib.loads(textwrap.dedent(text)))
+    assert scenario.horizon.hours == {"sat": "09:00-18:00"}
+    assert scenario.shifts[0].breaks[1].kind == "lunch"

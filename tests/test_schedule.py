@@ -332,3 +332,25 @@ def test_cli_interval_mismatch_is_input_error(tmp_path):
     result = CliRunner().invoke(app, ["schedule", "--requirements", str(req_path), "--scenario", str(scenario_path),
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "intervals are 60 minutes" in result.output
+
+
+def test_daylight_saving_fall_back_day_neither_crashes_nor_double_counts():
+    # New York falls back on Sunday 2026-11-01: 01:00-02:00 happens twice (25-hour day).
+    data = {
+        "name": "dst",
+        "horizon": {"start": dt.date(2026, 10, 26), "days": 7, "interval_minutes": 60, "timezone": "America/New_York",
+                    "open": "00:00", "close": "24:00"},
+        "group": [{"name": "g", "skills": "inbound", "cost_per_hour": 10}],
+        "shift": [{"name": "s", "group": "g", "length_hours": 8, "start_earliest": "00:00", "start_latest": "16:00",
+                   "start_step_minutes": 240, "days_per_week": [1, 7], "min_rest_hours": 8}],
+        "solver": {"time_limit_seconds": 3},
+    }
+    scenario = validate_scenario(data)
+    ds = pd.date_range("2026-10-26 00:00", "2026-11-01 23:00", freq="60min", tz="America/New_York")
+    assert len(ds) == 7 * 24 + 1
+    req = pd.DataFrame({"ds": ds, "agents": 1})
+    result = make_schedule(req, scenario)
+    cov = result.coverage
+    assert len(cov) == 7 * 24  # wall-clock intervals: the repeated hour is merged, not doubled
+    assert cov["required"].max() == 1 and result.summary["under_intervals"] == 0
+    assert check_schedule(result.schedule, scenario) == []

@@ -60,9 +60,16 @@ slot in beside them)::
     [costs]
     inbound_short_penalty = 20000     # per agent-interval short of the requirement
     outbound_undone_penalty = 5.0     # per agent-second of campaign work left undone
+    cost_per_agent_week = 0           # overhead per scheduled agent and week
+    unsocial_start = "20:00"          # unsocial hours: from here to midnight,
+    unsocial_end = "07:00"            # and from midnight to here,
+    unsocial_days = ["sun"]           # and these whole days
 
     [solver]
-    time_limit_seconds = 60
+    time_limit_seconds = 60           # CP-SAT; the best plan so far is returned
+    seed = 0
+    workers = 2
+    gap_limit = 0.001                 # stop once within 0.1% of the LP bound
 
 Every validation problem is reported as one :class:`~wfm.errors.InputError`
 sentence naming the TOML path, e.g. ``shift[1].length_hours: ...``. Array

@@ -16,8 +16,9 @@ A tour/shift-count formulation keeps the model small however many agents there a
   not on a break;
 * ``short[pool, slot]`` and ``undone[campaign]``: what the plan fails to cover.
 
-Objective: paid cost (with the unsocial-hours premium) + ``inbound_short_penalty``
-per agent-interval short + ``outbound_undone_penalty`` per agent-second undone.
+Objective: paid cost (with the unsocial-hours premium) + ``cost_per_agent_week`` per
+tour + ``inbound_short_penalty`` per agent-interval short + ``outbound_undone_penalty``
+per agent-second undone.
 
 The model is held as a plain sparse linear program (:class:`LinearModel`) so that the
 same rows feed CP-SAT (integers) and GLOP (the LP relaxation, the lower bound).

@@ -11,7 +11,6 @@ inside its opening hours.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,8 +104,8 @@ class Problem:
         return self.days * self.slots_per_day
 
     def slot_time(self, t: int) -> pd.Timestamp:
-        day, slot = divmod(int(t), self.slots_per_day)
-        return pd.Timestamp(self.dates[day]) + pd.Timedelta(minutes=slot * self.interval)
+        # Wall-clock time; slot ``slots`` (the end of the last day) is valid as an end time.
+        return pd.Timestamp(self.dates[0]) + pd.Timedelta(minutes=int(t) * self.interval)
 
 
 def opening_mask(scenario: Scenario) -> np.ndarray:
@@ -348,4 +347,4 @@ def week_patterns_days(bits: int) -> list[int]:
     return [i for i in range(7) if (bits >> i) & 1]
 
 
-__all__ = ["Problem", "TourRule", "Pool", "CampaignPlan", "BreakRule", "build_problem", "itertools"]
+__all__ = ["Problem", "TourRule", "Pool", "CampaignPlan", "BreakRule", "build_problem"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from wfm.scenario import WEEKDAYS, Scenario, clock_minutes
@@ -142,4 +141,4 @@ def day_index(day: dt.date, start: dt.date) -> int:
     return (day - start).days
 
 
-__all__ = ["check_schedule", "coverage_from_schedule", "np"]
+__all__ = ["check_schedule", "coverage_from_schedule"]
