@@ -286,3 +286,27 @@ def test_scenario_load_good_and_bad():
     assert at.session_state["scenario"]["name"] == "bank-copy"
     go(at, "staffing")
     assert at.slider(key="w:queue.service_level").value == 85
+
+
+# --- quote ------------------------------------------------------------------------------
+
+
+def test_quote_page_prices_the_example(monkeypatch):
+    from wfm.ui import quote_page
+
+    if not quote_page.available():
+        pytest.skip("wfm.quote is not available")
+    at = open_app("quote")
+    ok(at)
+    assert at.title[0].value == "Quote"
+    at.slider(key="quote_seconds").set_value(1).run()
+    at.button(key="quote_go").click().run()
+    ok(at)
+    m = metrics(at)
+    assert any(ch.isdigit() for ch in m["Total price"]) and "JPY" not in m["Total price"]  # ¥ in English
+    assert number(m["Peak seats"]) > 0
+    assert {"dl_quote_xlsx", "dl_quote_json"} <= {b.key for b in at.get("download_button")}
+    at.session_state["lang"] = "ja"
+    at.run()
+    ok(at)
+    assert at.title[0].value == "見積" and "総価格" in metrics(at)

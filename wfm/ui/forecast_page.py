@@ -139,12 +139,12 @@ def page() -> None:
     model = q_table["model"].iloc[0] if len(q_table) else "–"
     start, days, interval, _ = common.horizon()
     changed = float(q_table["y_hat"].sum()) - float(q_base["y_hat"].sum())
+    st.markdown(f"**{t('Model used')}:** {model_label(model)} (`{model}`)")
     common.metric_row([
-        (t("Model used"), model_label(model)),
         (t("Calls in the horizon"), num(q_table["y_hat"].sum())),
         (t("Change from adjustments"), num(changed)),
         (t("Gaps filled in history"), num(int((result.gaps["queue"] == queue).sum()) if len(result.gaps) else 0)),
-    ])
+    ], per_row=3)
     st.caption(t("Horizon: {first} to {last}, {minutes}-minute intervals.", first=date(start),
                  last=date(start + dt.timedelta(days=days - 1)), minutes=interval))
     hist = state.planning_history()
@@ -162,7 +162,7 @@ def page() -> None:
 
     st.subheader(t("Backtest of the candidate models"))
     sel = result.selection
-    sel = sel[(sel["queue"] == queue)]
+    sel = sel[(sel["queue"] == queue)].sort_values(["interval_minutes", "wmape"])
     if len(sel):
         shown = pd.DataFrame({
             t("Model"): sel["model"].map(model_label),
@@ -174,7 +174,7 @@ def page() -> None:
             t("Folds"): sel["folds"],
             t("Chosen"): sel["selected"].map(lambda s: "✔" if s else ""),
         })
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
         st.caption(t("Lower is better. The model with the lowest wMAPE over the rolling-origin folds is chosen."))
     else:
         st.info(t("No backtest: a single chosen model, or too little history for the folds."))

@@ -33,7 +33,7 @@ def page() -> None:
         (t("Abandon rate (simulated)"), pct(sim.get("abandon_rate"))),
         (t("Occupancy (simulated)"), pct(sim.get("occupancy"))),
         (t("Flagged intervals"), num(len(qk.get("flagged_intervals", [])))),
-    ], per_row=6)
+    ], per_row=3)
     if target.get("service_level") is not None:
         st.caption(t("Target: {level} answered within {secs} s. 95% interval of the simulated service level: {lo} – {hi}.",
                      level=pct(target["service_level"], 0), secs=num(target["answer_within"]),
@@ -60,6 +60,10 @@ def page() -> None:
         st.success(t("No interval is more than {pts} points below the service-level target.",
                      pts=num(100 * result.scenario.verify.flag_points)))
     else:
+        closed = flagged[flagged["agents"] == 0]
+        if len(closed):
+            st.info(t("{n} of these intervals have forecast calls but no agents: they lie outside the opening hours "
+                      "(Forecast page, Opens / Closes).", n=num(len(closed))))
         cols = ["ds", "offered", "agents", "service_level", "service_level_lo", "service_level_hi", "erlang_service_level"]
         names = {"ds": t("Interval"), "offered": t("Calls offered"), "agents": t("Agents"),
                  "service_level": t("Service level (simulated)"), "service_level_lo": t("95% low"),
