@@ -257,3 +257,12 @@ def test_write_quote_fails_cleanly_when_parent_is_missing(tmp_path):
     result = build_quote(validate_scenario(tiny()))
     with pytest.raises(InputError, match="does not exist"):
         write_quote(result, tmp_path / "nope" / "out")
+
+
+def test_open_weekday_without_demand_is_noted():
+    data = tiny()
+    data["horizon"]["closed_days"] = ["sun"]
+    data["quote"].pop("day_of_week")  # the bundled split: the bank sample has no weekend calls
+    result = build_quote(validate_scenario(data))
+    assert any(note.startswith("sat open but without demand") for note in result.notes)
+    assert result.data["notes"] == result.notes

@@ -56,7 +56,7 @@ import math
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -181,6 +181,13 @@ def _channel_demands(scenario: Scenario, base_dir: Path) -> tuple[list[ChannelDe
     default_dow = np.array([profile["day_of_week"].get(d, 0.0) for d in WEEKDAYS], dtype=float)
     if quote.day_of_week is not None:
         default_dow = np.array([quote.day_of_week.get(d, 0.0) for d in WEEKDAYS], dtype=float)
+    horizon = scenario.horizon
+    open_days = [d for d in WEEKDAYS if d not in horizon.closed_days and str(horizon.hours.get(d, "")).lower() != "closed"]
+    silent = [d for d in open_days if default_dow[WEEKDAYS.index(d)] == 0]
+    if silent and any(not c.history for kind in ("voice", "chat", "deferred") for c in getattr(quote, kind)):
+        notes.append(f"{', '.join(silent)} open but without demand in the day-of-week split"
+                     f"{' (the bundled sample has no weekend calls)' if quote.day_of_week is None else ''}; "
+                     f"set quote.day_of_week to give them volume")
     if quote.intraday == "bank":
         default_curve = _minute_curve(profile["intraday"], int(profile["resolution_minutes"]), str(profile_path()))
     elif quote.intraday == "flat":
