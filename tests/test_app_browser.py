@@ -124,11 +124,12 @@ def test_every_page_solve_and_download_in_chromium(server):
             _shot(page, "schedule.png")
 
             _goto(page, "6 Verify")
-            page.get_by_text("Service level (simulated)").wait_for(timeout=60_000)
+            page.get_by_text("Service level (simulated)").first.wait_for(timeout=60_000)
             _shot(page, "verify.png")
 
             _goto(page, "4 Outbound & blending")
             page.get_by_text("done").first.wait_for(timeout=60_000)
+            _shot(page, "outbound.png")
 
             _goto(page, "7 Export")
             button = page.get_by_role("button", name=re.compile("Schedule workbook"))
@@ -141,6 +142,10 @@ def test_every_page_solve_and_download_in_chromium(server):
             assert "Coverage" in book.sheetnames and "KPIs" in book.sheetnames
             assert len(book.sheetnames) >= 7  # a sheet per open day, then coverage and KPIs
             book.close()
+
+            if page.get_by_role("link", name="8 Quote").count():
+                _goto(page, "8 Quote")
+                page.get_by_role("button", name="Price the quote").wait_for(timeout=60_000)
 
             # Japanese: the sidebar switch translates the pages.
             page.get_by_text("日本語").click()

@@ -130,7 +130,7 @@ def requirement_with_outbound(requirement: pd.DataFrame, coverage: pd.DataFrame 
         layers.append(alt.Chart(long).mark_area(interpolate="step-after", opacity=0.85).encode(
             x=_x(t("Date")), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
             color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9FC5E8", "#6AA84F"]),
-                            legend=alt.Legend(orient="top")),
+                            legend=alt.Legend(orient="top", labelLimit=400)),
             order="o:Q",
             tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()), "what:N", "agents:Q"]))
     layers.append(alt.Chart(req).mark_line(color="#C00000", interpolate="step-after", strokeWidth=1.4).encode(
@@ -150,7 +150,7 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     ])
     area = alt.Chart(long).mark_area(interpolate="step-after", opacity=0.85).encode(
         x=_x(t("Date")), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
-        color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9FC5E8", "#6AA84F"]), legend=alt.Legend(orient="top")),
+        color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9FC5E8", "#6AA84F"]), legend=alt.Legend(orient="top", labelLimit=400)),
         order="o:Q")
     req = alt.Chart(cov).mark_line(color="#C00000", interpolate="step-after", strokeWidth=1.4).encode(
         x="ds:T", detail="day:N", y="required:Q",
@@ -177,7 +177,7 @@ def gantt(segments: pd.DataFrame, activity_names: dict[str, str]) -> alt.Chart:
         x2="end:T",
         y=alt.Y("agent:N", title=None, sort=agents),
         color=alt.Color("what:N", title=t("Activity"), scale=alt.Scale(domain=domain, range=list(ACTIVITY_COLOURS.values())),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", labelLimit=400)),
         tooltip=[alt.Tooltip("agent:N", title=t("Agent")), alt.Tooltip("what:N", title=t("Activity")),
                  alt.Tooltip("start:T", title=t("Start"), format="%H:%M"), alt.Tooltip("end:T", title=t("End"), format="%H:%M"),
                  alt.Tooltip("detail:N", title=t("Detail"))],
