@@ -204,6 +204,12 @@ BAD = [
     ("margin 100%", lambda q: q.update(margin=1.0), "quote.margin"),
     ("margin 120%", lambda q: q.update(margin=1.2), "quote.margin"),
     ("supervisor ratio 0", lambda q: q["labour"].update(supervisor_ratio=0), "quote.labour.supervisor_ratio"),
+    ("shrinkage parts reach 1", lambda q: q["shrinkage"].update(training=0.75), "quote.shrinkage"),
+    ("no channel", lambda q: q.update(voice=[]), "quote: no channel"),
+    ("bad month", lambda q: q.update(start_month="2026-13"), "quote.start_month"),
+    ("calling window backwards", lambda q: q.update(outbound=[{
+        "name": "x", "monthly_records": [10], "contact_rate": 0.3, "aht_contact": 200,
+        "window_start": "18:00", "window_end": "10:00"}]), "quote.outbound[0]"),
 ]
 
 

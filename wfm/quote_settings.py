@@ -113,6 +113,13 @@ class OutboundChannel(_Section):
 
     _clock = field_validator("window_start", "window_end")(_check_clock)
 
+    @model_validator(mode="after")
+    def _window(self) -> "OutboundChannel":
+        minutes = [int(x) * 60 + int(y) for x, y in (s.strip().split(":") for s in (self.window_start, self.window_end))]
+        if minutes[1] <= minutes[0]:
+            raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
+        return self
+
 
 class Shrinkage(_Section):
     """Paid time lost besides the breaks and lunches of the shift rules, by cause.
