@@ -72,6 +72,15 @@ def current_sizing(show_errors: bool = True):
     return fc, sized
 
 
+def scenario_problem() -> InputError | None:
+    """Why the session's scenario does not validate (None when it does)."""
+    try:
+        state.build_scenario(state.queue_names())
+    except InputError as exc:
+        return exc
+    return None
+
+
 def session_folder() -> Path:
     """A private folder of this session for files handed to the library (the forecast file)."""
     if "folder" not in st.session_state:

@@ -11,7 +11,7 @@ from wfm.adjust import validate_adjustments
 from wfm.calendar import validate_special_days
 from wfm.errors import InputError
 from wfm.forecast_models import CANDIDATES, DEFAULT_MODELS
-from wfm.scenario import WEEKDAYS
+from wfm.scenario import WEEKDAYS, clock_minutes
 from wfm.ui import charts, common, state
 from wfm.ui.i18n import date, num, pct, t, weekday, lkey
 
@@ -54,8 +54,12 @@ def _horizon_settings() -> None:
     closes = c6.text_input(t("Closes"), value=state.get("horizon.close", "22:00"), key="w:horizon.close")
     closed = c7.multiselect(t("Closed weekdays"), list(WEEKDAYS), default=state.get("horizon.closed_days", []),
                             format_func={d: weekday(i) for i, d in enumerate(WEEKDAYS)}.get, key=lkey("w:horizon.closed_days"))
-    state.set_value("horizon.open", opens)
-    state.set_value("horizon.close", closes)
+    for name, value in (("open", opens), ("close", closes)):
+        try:
+            clock_minutes(value)
+            state.set_value(f"horizon.{name}", value.strip())
+        except ValueError as exc:
+            common.error(f"horizon.{name}: {exc}", "Opening hours not applied")
     state.set_value("horizon.closed_days", list(closed))
 
 

@@ -456,4 +456,5 @@ JA: dict[str, str] = {
     "Downloads": "ダウンロード",
     "Quote workbook (XLSX)": "見積ワークブック (XLSX)",
     "Quote (JSON)": "見積 (JSON)",
+    "Opening hours not applied": "営業時間を適用できませんでした",
 }

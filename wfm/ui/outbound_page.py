@@ -94,22 +94,22 @@ def page() -> None:
             "deadline": st.column_config.DateColumn(t("Deadline")),
             "daily_attempt_cap": st.column_config.NumberColumn(t("Daily attempt cap"), min_value=1, step=1),
         })
+    problem = common.scenario_problem()
+    if problem is not None and "campaign" not in str(problem):
+        common.error(problem, "The scenario is not valid")  # a setting on another page
+        return
     try:
         campaigns = campaigns_from_frame(edited)
         raw = {**state.scenario(), "campaign": campaigns}
-        validated = validate_scenario(raw, t("campaigns"))
+        validate_scenario({**raw, "queue": [{**state.queue_template(), "name": "check"}]}, t("campaigns"))
+        state.scenario()["campaign"] = campaigns
     except (InputError, ValueError) as exc:
         common.error(exc, "The campaigns were not applied")
-        validated = None
-    if validated is not None:
-        state.scenario()["campaign"] = campaigns
-        models = validated.campaigns
-    else:
-        try:
-            models = state.build_scenario(state.queue_names()).campaigns
-        except InputError as exc:
-            common.error(exc, "The scenario is not valid")
-            return
+    try:
+        models = state.build_scenario(state.queue_names()).campaigns
+    except InputError as exc:
+        common.error(exc, "The scenario is not valid")
+        return
 
     if models:
         table = pipeline.workload(models)

@@ -114,6 +114,10 @@ def _editor(name: str, frame_fn, column_config) -> pd.DataFrame:
 
 def _rules_editors() -> None:
     sc = state.scenario()
+    problem = common.scenario_problem()
+    if problem is not None and not str(problem).startswith(("shift", "group")):
+        common.error(problem, "The scenario is not valid")  # a setting on another page
+        return
     st.markdown("**" + t("Agent groups") + "**")
     groups = _editor("groups", lambda: groups_frame(sc.get("group", [])), {
         "name": st.column_config.TextColumn(t("Group"), required=True),
