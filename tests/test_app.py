@@ -310,3 +310,14 @@ def test_quote_page_prices_the_example(monkeypatch):
     at.run()
     ok(at)
     assert at.title[0].value == "見積" and "総価格" in metrics(at)
+
+
+def test_special_day_closes_a_day_of_the_forecast():
+    at = open_app("forecast")
+    base = number(metrics(at)["Calls in the horizon"])
+    at.session_state["special_days"] = pd.DataFrame(
+        {"date": [pd.Timestamp("2003-10-29").date()], "closed": [True], "multiplier": [np.nan]})
+    at.run()
+    ok(at)
+    closed = number(metrics(at)["Calls in the horizon"])
+    assert 0.7 * base < closed < 0.9 * base  # one weekday of five is gone

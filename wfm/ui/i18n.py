@@ -457,4 +457,8 @@ JA: dict[str, str] = {
     "Quote workbook (XLSX)": "見積ワークブック (XLSX)",
     "Quote (JSON)": "見積 (JSON)",
     "Opening hours not applied": "営業時間を適用できませんでした",
+    "Solver details": "ソルバーの詳細",
+    "Item": "項目",
+    "Value": "値",
+    "The time limit was {limit} s. The lower bound is the larger of the LP relaxation and CP-SAT's own bound.": "制限時間は {limit} 秒でした。下限値は LP 緩和と CP-SAT 自身の下限の大きい方です。",
 }

@@ -283,3 +283,12 @@ def show_plan(result, run) -> None:
             st.markdown(f"- {reason}")
     for note in s.get("notes", []):
         st.caption(note)
+    with st.expander(t("Solver details")):
+        details = {k: s.get(k) for k in ("status", "lp_bound", "cpsat_bound", "lp_seconds", "rounding_seconds",
+                                         "rounding_status", "search_seconds", "search_status", "solve_seconds",
+                                         "paid_cost", "agent_overhead_cost", "short_penalty_cost",
+                                         "undone_penalty_cost", "variables", "constraints") if s.get(k) is not None}
+        st.dataframe(pd.DataFrame({t("Item"): list(details), t("Value"): [str(v) for v in details.values()]}),
+                     hide_index=True, width="stretch")
+        st.caption(t("The time limit was {limit} s. The lower bound is the larger of the LP relaxation and "
+                     "CP-SAT's own bound.", limit=num(run.time_limit)))
