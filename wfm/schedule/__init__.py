@@ -172,7 +172,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
         left = time_limit - (time.perf_counter() - began)
         part = _solve(sub_model, sub_layout, week_scenario, max(2.0, left / (problem.weeks - w)))
         statuses.append(part.status)
-        phases[f"week_{w + 1}"] = part.phases
+        phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:
             continue
         shift_day, shift_slot = 7 * w, 7 * w * S

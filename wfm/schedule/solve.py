@@ -270,11 +270,15 @@ def solve_plan(
             remaining = time_limit - (time.perf_counter() - began)
             if remaining < 1.0:
                 break
+            restricted = restrict_to_rounding(model, structural, lp.values, widen)
+            # The rounded LP point is a near-feasible start for CP-SAT's repair.
+            hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
             rens = solve_integer(
-                restrict_to_rounding(model, structural, lp.values, widen),
-                time_limit=max(1.0, min(remaining / 2, 30.0)),
+                restricted,
+                time_limit=max(1.0, min(remaining * 0.6, 30.0)),
                 seed=seed,
                 workers=workers,
+                hint=hint,
                 lower_bound=lp.objective,
                 gap_limit=gap_limit,
             )
