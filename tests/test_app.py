@@ -321,3 +321,33 @@ def test_special_day_closes_a_day_of_the_forecast():
     ok(at)
     closed = number(metrics(at)["Calls in the horizon"])
     assert 0.7 * base < closed < 0.9 * base  # one weekday of five is gone
+
+
+def test_saved_scenario_round_trips(tmp_path):
+    from wfm.scenario import load_scenario
+
+    at = open_app("staffing")
+    at.slider(key="w:queue.shrinkage").set_value(25).run()
+    saved = at.session_state["scenario"]
+    # what the sidebar's "Save scenario" writes: the session's scenario with the data file and forecast settings
+    script = AppTest.from_function(_save_script, default_timeout=60)
+    script.session_state["scenario"] = saved
+    script.session_state["history"] = at.session_state["history"]
+    script.run()
+    assert not script.exception
+    text = script.session_state["saved_text"]
+    path = tmp_path / "saved.toml"
+    path.write_text(text)
+    scenario = load_scenario(path)
+    assert scenario.queues[0].shrinkage == 0.25
+    assert Path(scenario.queues[0].history).name == "bank_calls_5min.csv"
+
+
+def _save_script():
+    import tomli_w
+    import streamlit as st
+
+    from wfm.ui import state
+
+    state.init()
+    st.session_state["saved_text"] = tomli_w.dumps(state.scenario_for_saving())
