@@ -10,6 +10,8 @@ For each month of the bank sample (``forecasts/bank_calls_5min.csv``, weekdays
   Erlang C answer for the whole day, that many agents all day;
 * **ours**: ``wfm.quote.build_quote`` - a representative week per month scheduled by
   CP-SAT from the month's interval requirement, agents per interval from its coverage;
+* **ours with a volume buffer** (``volume_buffer``, default 5%): the same, staffed
+  for 5% more than the month's average volume;
 * **foresight Erlang** (a reference, not a quote): Erlang C on every *actual*
   interval, as if each day were known in advance and agents came and went by the
   quarter-hour - the service level the actual days allow at the least paid time.
@@ -50,7 +52,7 @@ WAGE = 1600.0
 INTERVAL = 15
 
 
-def scenario(months: list[str], holidays: list[dt.date], time_limit: float):
+def scenario(months: list[str], holidays: list[dt.date], time_limit: float, buffer: float = 0.0):
     return validate_scenario({
         "name": "bench-quote",
         "currency": "JPY",
@@ -70,6 +72,7 @@ def scenario(months: list[str], holidays: list[dt.date], time_limit: float):
         "quote": {
             "client": "bank sample", "start_month": months[0], "months": len(months), "margin": 0.15,
             "holidays": holidays, "sensitivity": False, "time_limit_seconds": time_limit,
+            "volume_buffer": buffer,
             "voice": [{"name": "default", "history": str(data.sample_path()), "aht": AHT, "service_level": 0.8,
                        "answer_within": 20, "max_occupancy": 1.0}],
             "shrinkage": SHRINKAGE,
@@ -110,6 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=15.0)
+    parser.add_argument("--buffer", type=float, default=0.05, help="volume_buffer of the second scheduled quote")
     args = parser.parse_args()
 
     history, minutes = data.read_intervals(data.sample_path())
@@ -124,6 +128,7 @@ def main() -> None:
     began = time.perf_counter()
     result = build_quote(scenario(labels, holidays, args.time_limit))
     quote_seconds = time.perf_counter() - began
+    buffered = build_quote(scenario(labels, holidays, args.time_limit, buffer=args.buffer))
 
     rows = []
     for _, month in result.monthly.iterrows():
@@ -158,10 +163,16 @@ def main() -> None:
         foresight_paid = float((foresight / (1 - S)).sum() * INTERVAL / 60)
         foresight_rows = {"planned": None, "actual": foresight}
 
+        bmonth = buffered.monthly.set_index("month").loc[label]
+        bweek = buffered.weeks[label]
+        bours = by_slot(np.floor(bweek["scheduled_inbound"].to_numpy() * (1 - S) + 1e-9), bweek["weekday"], bweek["time"])
+        buffer_name = f"ours +{args.buffer:.0%} buffer"
+
         methods = [
             ("naive hours/160", naive_fte, naive_fte * 160, naive),
             ("flat daily Erlang", flat_paid / 160, flat_paid, flat_daily),
             ("ours (schedule)", month["fte"], month["paid_hours"], lambda f: on(f, ours)),
+            (buffer_name, bmonth["fte"], bmonth["paid_hours"], lambda f: on(f, bours)),
         ]
         for name, fte, paid, staffing in methods:
             planned_sl, _ = simulated(planned, staffing(planned))

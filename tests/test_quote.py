@@ -272,3 +272,12 @@ def test_open_weekday_without_demand_is_noted():
     result = build_quote(validate_scenario(data))
     assert any(note.startswith("sat open but without demand") for note in result.notes)
     assert result.data["notes"] == result.notes
+
+
+def test_volume_buffer_staffs_more_but_bills_the_expected_contacts():
+    base = build_quote(validate_scenario(tiny(volume=JUNE_WEEKDAYS * 8 * 40))).monthly.iloc[0]
+    buffered = build_quote(validate_scenario(tiny(volume=JUNE_WEEKDAYS * 8 * 40, volume_buffer=0.2))).monthly.iloc[0]
+    assert buffered["fte"] > base["fte"]
+    assert buffered["handled_contacts"] == base["handled_contacts"]
+    assert buffered["workload_hours"] == base["workload_hours"]
+    assert buffered["price_per_contact"] > base["price_per_contact"]

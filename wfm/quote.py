@@ -42,6 +42,10 @@ How a month is priced
    cost is allocated by workload hours: cost per call, per outbound contact and per
    acquisition (conversions) where a conversion rate is given.
 
+``volume_buffer`` staffs voice, chat and deferred work for that much more than the
+expected volume (a monthly average misses the swings between days); workload hours,
+handled contacts and the prices per contact stay on the expected volume.
+
 The sensitivity table re-solves one month (``sensitivity_month``, default the
 busiest) under each change, in steady state (hires = attrition x agents), so its
 rows compare like with like.
@@ -373,7 +377,9 @@ def _requirement(scenario: Scenario, demands: list[ChannelDemand], month: int, k
             if sales is not None:
                 conversions[demand.name] = sales
             continue
-        frame = _week_frame(scenario, demand, volume, counts, monday, notes, label)
+        # Staff for the buffered volume; bill and count the expected one.
+        planned = volume * (1 + quote.volume_buffer)
+        frame = _week_frame(scenario, demand, planned, counts, monday, notes, label)
         s = demand.settings
         if demand.kind == "deferred":
             seconds = _spread_deferred(frame, aht, s.answer_within_hours, interval, monday)
@@ -1021,6 +1027,9 @@ def _assumptions(scenario: Scenario, demands: list[ChannelDemand], plans: list[M
             add(("Channels", f"{d.name} (outbound)",
                  f"{d.volumes.sum():,.0f} records, up to {s.max_attempts} attempts, contact rate "
                  f"{s.contact_rate:.0%}, {d.aht:g} s per contact{conv}, calling {s.window_start}-{s.window_end}"))
+    if quote.volume_buffer:
+        add(("Demand", "Volume buffer", f"inbound staffed for {quote.volume_buffer:.0%} above the expected volume "
+                                        f"(day-to-day swings); prices per contact on the expected volume"))
     sources = sorted({"history file" if d.settings.__dict__.get("history") else "monthly volumes"
                       for d in demands if d.kind != "outbound"})
     if sources:

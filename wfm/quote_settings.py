@@ -201,6 +201,7 @@ class Quote(_Section):
     shrinkage: Shrinkage = Field(default_factory=Shrinkage)
     labour: Labour = Field(default_factory=Labour)
     overhead: Overhead = Field(default_factory=Overhead)
+    volume_buffer: float = Field(0.0, ge=0, le=1)  # staff inbound for (1 + buffer) x the expected volume
     amortize_launch: bool = True  # spread the launch wave's training, ramp-up and hiring over the term
     time_limit_seconds: float = Field(15.0, gt=0)  # CP-SAT seconds per representative week
     sensitivity: bool = True
