@@ -156,5 +156,8 @@ def test_every_page_solve_and_download_in_chromium(server):
             _goto(page, "3 必要人数")
             page.get_by_text("サービスレベル").first.wait_for(timeout=60_000)
             _shot(page, "staffing_ja.png")
+            _goto(page, "2 予測")
+            page.get_by_text("候補モデルのバックテスト", exact=True).wait_for(timeout=60_000)
+            _shot(page, "forecast_ja.png")
         finally:
             browser.close()
