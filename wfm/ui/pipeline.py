@@ -30,6 +30,7 @@ import streamlit as st
 from wfm import adjust, data, erlang, outbound, summary
 from wfm.errors import InputError
 from wfm.scenario import Campaign, Scenario, scenario_to_toml
+from wfm.ui import solver_watch
 
 FORECAST_FILE = "forecast.csv"
 
@@ -154,6 +155,8 @@ class PlanRun:
     step: str = "forecast"
     steps: list = field(default_factory=list)
     finished: float | None = None
+    watch: "solver_watch.Watch" = field(default_factory=lambda: solver_watch.Watch())
+    stopped: bool = False
 
     @property
     def done(self) -> bool:
@@ -215,17 +218,26 @@ def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -
         run.steps.append((step, round(time.perf_counter() - run.started, 1)))
 
     def work():
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), solver_watch.watching(run.watch):
             warnings.simplefilter("ignore")
             result = run_plan(scenario, base_dir=folder, progress=progress, time_limit=limit)
-        with _LOCK:
-            store[key] = result
+        if not run.stopped:  # a stopped solve is not the plan these inputs deserve: solve again next time
+            with _LOCK:
+                store[key] = result
         run.finished = time.perf_counter()
         run.step = "done"
         return result
 
     run.future = _executor().submit(work)
     return run
+
+
+def stop_plan(run: PlanRun) -> None:
+    """Stop the solver now: the plan continues with CP-SAT's best schedule so far."""
+    if run.done or run.step not in ("forecast", "sizing", "schedule"):
+        return  # the schedule is already made; the rest (simulation) is short
+    run.stopped = True
+    solver_watch.stop(run.watch)
 
 
 # --- exports -------------------------------------------------------------------------
