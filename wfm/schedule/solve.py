@@ -144,6 +144,9 @@ def solve_integer(
     params = solver.parameters
     params.num_workers = workers
     params.random_seed = seed
+    # Interleaved search is deterministic whatever the timing of the threads: the same
+    # scenario and seed give the same plan (parallel portfolio search does not).
+    params.interleave_search = workers > 1
     params.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
     params.relative_gap_limit = gap_limit
     status = solver.Solve(cp)
@@ -186,6 +189,7 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, time_limit: float, se
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.interleave_search = workers > 1  # deterministic, see solve_integer
     solver.parameters.max_time_in_seconds = max(0.5, time_limit)
     status = solver.Solve(cp)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
