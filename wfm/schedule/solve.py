@@ -275,17 +275,30 @@ def solve_plan(
             if remaining < 1.0:
                 break
             restricted = restrict_to_rounding(model, structural, lp.values, widen)
-            # The rounded LP point is a near-feasible start for CP-SAT's repair.
-            hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
             rens = solve_integer(
                 restricted,
-                time_limit=max(1.0, min(remaining * 0.6, 30.0)),
+                time_limit=max(1.0, min(remaining * 0.3, 15.0)),
                 seed=seed,
                 workers=workers,
-                hint=hint,
                 lower_bound=lp.objective,
                 gap_limit=gap_limit,
             )
+            if rens.status not in ("OPTIMAL", "INFEASIBLE"):
+                # Not closed quickly: start again from the rounded LP point (near-feasible for
+                # CP-SAT's repair), which avoids the occasional poor first plan, and keep the better.
+                remaining = time_limit - (time.perf_counter() - began)
+                hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
+                again = solve_integer(
+                    restricted,
+                    time_limit=max(1.0, min(remaining * 0.5, 30.0)),
+                    seed=seed,
+                    workers=workers,
+                    hint=hint,
+                    lower_bound=lp.objective,
+                    gap_limit=gap_limit,
+                )
+                if again.values is not None and (rens.values is None or again.objective < rens.objective):
+                    rens = dataclasses.replace(again, seconds=rens.seconds + again.seconds)
             phases["rounding_seconds"] = round(phases.get("rounding_seconds", 0) + rens.seconds, 2)
             phases["rounding_status"] = f"{rens.status} ({len(structural)} variables, widened by {widen})"
             if rens.values is not None:
