@@ -108,7 +108,7 @@ def make_schedule(
     return ScheduleResult(schedule, coverage, summary, problem, roster)
 
 
-def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: float, lp=None):
+def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: float, lp=None, hint_first=False):
     # Starts and breaks fix the plan's shape; tours follow from them, so they stay free.
     neighbourhoods = [
         np.concatenate([layout.start_vars, layout.break_vars]).astype(np.int64),
@@ -122,6 +122,7 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: f
         workers=scenario.solver.workers,
         gap_limit=scenario.solver.gap_limit,
         lp=lp,
+        hint_first=hint_first,
     )
 
 
@@ -170,7 +171,9 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
             plan.owed_seconds = min(plan.owed_seconds, problem.campaigns[ci].owed_seconds)
         sub_model, sub_layout, _ = build_model(sub)
         left = time_limit - (time.perf_counter() - began)
-        part = _solve(sub_model, sub_layout, week_scenario, max(2.0, left / (problem.weeks - w)))
+        # Week models are larger (more groups and queues): start from the rounded LP point,
+        # which measured more robust there than a cold start.
+        part = _solve(sub_model, sub_layout, week_scenario, max(2.0, left / (problem.weeks - w)), hint_first=True)
         statuses.append(part.status)
         phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:

@@ -249,6 +249,7 @@ def solve_plan(
     workers: int = 2,
     gap_limit: float = 0.001,
     lp: LpResult | None = None,
+    hint_first: bool = False,
 ) -> PlanSolve:
     """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
 
@@ -282,7 +283,7 @@ def solve_plan(
                 workers=workers,
                 lower_bound=lp.objective,
                 gap_limit=gap_limit,
-            )
+            ) if not hint_first else IntegerResult("UNKNOWN", None, None, 0.0, 0.0)
             if rens.status not in ("OPTIMAL", "INFEASIBLE"):
                 # Not closed quickly: start again from the rounded LP point (near-feasible for
                 # CP-SAT's repair), which avoids the occasional poor first plan, and keep the better.
