@@ -143,3 +143,20 @@ def test_missing_file_and_bad_output_type(tmp_path):
     src = write_csv(tmp_path, GOOD)
     res = run("size", src, "--aht", 200, "--out", tmp_path / "o.txt")
     assert res.exit_code == 2 and "unsupported output type '.txt'" in res.stderr
+
+
+def test_interval_option_sums_finer_data_and_refuses_to_split(tmp_path):
+    fine = write_csv(tmp_path, "ds,y\n" + "".join(f"2024-04-01 09:{m:02d},{10 + m}\n" for m in range(0, 60, 5)))
+    out = tmp_path / "req.csv"
+    res = run("size", fine, "--aht", 240, "--interval", 15, "--out", out)
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    # Four 15-minute intervals, each the sum of three 5-minute ones (not 5-minute rows mislabelled).
+    assert table["y"].tolist() == [33.0, 48.0, 63.0, 78.0]
+    load = erlang.offered_load(table["y"], 240, 15)
+    assert table["agents"].tolist() == erlang.required_agents(load, 240.0, erlang.ServiceTarget()).tolist()
+    coarse = write_csv(tmp_path, GOOD, "coarse.csv")
+    res = run("size", coarse, "--aht", 240, "--interval", 5, "--out", tmp_path / "x.csv")
+    assert res.exit_code == 2 and "15-minute intervals, which cannot make 5-minute" in res.stderr
+    res = run("size", coarse, "--aht", 240, "--interval", 20, "--out", tmp_path / "x.csv")
+    assert res.exit_code == 2 and "--interval 15 or a multiple" in res.stderr

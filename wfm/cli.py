@@ -57,7 +57,8 @@ def friendly(func):
 def size_command(
     path: Path = typer.Argument(..., help="Interval table (CSV, XLSX or Parquet) with ds, y and optional queue, aht."),
     out: str = typer.Option("-", "--out", "-o", help="Output file (.csv, .xlsx, .parquet) or - for stdout."),
-    interval: Optional[int] = typer.Option(None, help="Interval length in minutes (inferred from ds if omitted)."),
+    interval: Optional[int] = typer.Option(
+        None, help="Interval length in minutes; finer data is summed up to it (default: the data's own spacing)."),
     aht: Optional[float] = typer.Option(None, help="Average handle time in seconds, for rows without an aht column."),
     service_level: float = typer.Option(0.8, "--service-level", help="Target share answered within --answer-within."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Service-level target time in seconds."),
@@ -84,7 +85,7 @@ def size_command(
         answer_within=answer_within, asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
         model="erlang-c" if profile is not None else model, patience=None if profile is not None else patience,
     )
-    frame, minutes = data.read_intervals(path, interval_minutes=interval, timezone=timezone)
+    frame, minutes = data.read_intervals_at(path, interval, timezone=timezone)
     if profile is not None:
         learned = calibrate.read_profile(profile)
         sized, notes = calibrate.size_calibrated(

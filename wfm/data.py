@@ -268,6 +268,38 @@ def read_intervals(
     )
 
 
+def read_intervals_at(
+    path: str | Path,
+    interval_minutes: int | None = None,
+    *,
+    timezone: str | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Read an interval table and bring it to ``interval_minutes``.
+
+    The data's own spacing is inferred; finer data is summed up to the interval asked
+    for (5-minute history at ``interval_minutes=15``), and an interval that does not fit
+    the data (15-minute data at 5 minutes, or 10-minute data at 15) is an error rather
+    than a silent mislabel.
+    """
+    frame = read_table(path)
+    try:
+        canonical, native = validate_intervals(frame, str(path), timezone=timezone)
+    except InputError:
+        if interval_minutes is None:
+            raise
+        # One row per queue (or irregular on purpose): the interval must be given.
+        return validate_intervals(frame, str(path), interval_minutes=interval_minutes, timezone=timezone)
+    if interval_minutes is None or interval_minutes == native:
+        return canonical, native
+    interval_minutes = check_interval_minutes(interval_minutes, "--interval")
+    if interval_minutes < native or interval_minutes % native:
+        raise InputError(
+            f"{path}: the data has {native}-minute intervals, which cannot make {interval_minutes}-minute "
+            f"intervals; use --interval {native} or a multiple of it."
+        )
+    return aggregate_intervals(canonical, native, interval_minutes), interval_minutes
+
+
 def sample_path() -> Path:
     """Path of the bundled real sample (bank calls, 5-minute intervals)."""
     return Path(__file__).resolve().parent.parent / "forecasts" / "bank_calls_5min.csv"
