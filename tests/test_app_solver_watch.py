@@ -1,9 +1,8 @@
-"""The app's live solver view and Stop (wfm.ui.solver_watch): best cost, bound, best plan kept."""
+"""The app's live solver view (wfm.ui.solver_watch): best cost and bound while CP-SAT runs."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 from ortools.sat.python import cp_model
 
@@ -25,28 +24,25 @@ def _week():
     return req[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"}), scenario
 
 
-def test_stop_returns_the_best_plan_found_so_far():
+def test_watch_records_the_best_cost_and_bound_of_the_plan():
     requirements, scenario = _week()
     watch = solver_watch.Watch()
     out = {}
 
     def work():
         with solver_watch.watching(watch):
-            out["result"] = make_schedule(requirements, scenario, time_limit=120)
+            out["result"] = make_schedule(requirements, scenario, time_limit=30)
 
-    thread = threading.Thread(target=work)
+    thread = threading.Thread(target=work)  # the app solves in a worker thread too
     thread.start()
-    while watch.solutions == 0 and thread.is_alive():
-        time.sleep(0.05)
-    solver_watch.stop(watch)
     thread.join(timeout=120)
     assert not thread.is_alive()
     summary = out["result"].summary
-    assert watch.solutions >= 1 and watch.best is not None and watch.bound is not None
+    assert watch.solves >= 1 and watch.solutions >= 1
+    assert watch.best is not None and watch.bound is not None
     assert watch.bound <= watch.best + 0.01
-    assert summary["status"] in ("FEASIBLE", "OPTIMAL")
-    # the plan handed back is the best one CP-SAT had recorded
-    assert abs(summary["cost"] - watch.best) <= 0.02 * watch.best
+    # the plan handed back is the best one CP-SAT recorded (costs in the scenario's currency)
+    assert abs(summary["cost"] - watch.best) <= 0.01 * watch.best
 
 
 def test_unwatched_threads_solve_as_before():

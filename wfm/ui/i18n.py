@@ -458,10 +458,8 @@ JA: dict[str, str] = {
     "Item": "項目",
     "Value": "値",
     "The time limit was {limit} s. The lower bound is the larger of the LP relaxation and CP-SAT's own bound.": "制限時間は {limit} 秒でした。下限値は LP 緩和と CP-SAT 自身の下限の大きい方です。",
-    "Stop": "停止",
-    "Stop the solver now: the plan goes on with the best schedule found so far.": "ソルバーを今すぐ止め、それまでに見つかった最良のシフトで計画を続けます。",
     "best plan so far {cost}, bound {bound}": "現時点の最良コスト {cost}、下限 {bound}",
-    "stopping": "停止中",
-    "Stopping: the solver hands over its best schedule so far; the simulation still runs.": "停止中: ソルバーはそれまでの最良のシフトを渡します。シミュレーションは続行します。",
-    "The solver was stopped: this is the best schedule it had found (see the gap to the bound).": "ソルバーを停止しました。これは停止までに見つかった最良のシフトです (下限値とのギャップを参照)。",
+    "Stop waiting": "待機を中止",
+    "Stop following this solve; the previous plan stays. The solver finishes its time limit in the background.": "この最適化の待機をやめ、以前の計画を残します。ソルバーは制限時間までバックグラウンドで動きます。",
+    "Stopped waiting; the previous plan is kept.": "待機を中止しました。以前の計画を残しています。",
 }

@@ -156,7 +156,6 @@ class PlanRun:
     steps: list = field(default_factory=list)
     finished: float | None = None
     watch: "solver_watch.Watch" = field(default_factory=lambda: solver_watch.Watch())
-    stopped: bool = False
 
     @property
     def done(self) -> bool:
@@ -221,23 +220,14 @@ def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -
         with warnings.catch_warnings(), solver_watch.watching(run.watch):
             warnings.simplefilter("ignore")
             result = run_plan(scenario, base_dir=folder, progress=progress, time_limit=limit)
-        if not run.stopped:  # a stopped solve is not the plan these inputs deserve: solve again next time
-            with _LOCK:
-                store[key] = result
+        with _LOCK:
+            store[key] = result
         run.finished = time.perf_counter()
         run.step = "done"
         return result
 
     run.future = _executor().submit(work)
     return run
-
-
-def stop_plan(run: PlanRun) -> None:
-    """Stop the solver now: the plan continues with CP-SAT's best schedule so far."""
-    if run.done or run.step not in ("forecast", "sizing", "schedule"):
-        return  # the schedule is already made; the rest (simulation) is short
-    run.stopped = True
-    solver_watch.stop(run.watch)
 
 
 # --- exports -------------------------------------------------------------------------

@@ -166,8 +166,9 @@ def _solve_controls():
                                                  "lower bound) and the best plan found is kept."))
     st.session_state["time_limit"] = float(min(limit, cap) if cap else limit)
     solve = c2.button(t("Solve"), type="primary", key="solve", width="stretch")
-    stop = c3.button(t("Stop"), key="stop", width="stretch",
-                     help=t("Stop the solver now: the plan goes on with the best schedule found so far."))
+    stop = c3.button(t("Stop waiting"), key="stop", width="stretch",
+                     help=t("Stop following this solve; the previous plan stays. The solver finishes its time limit "
+                            "in the background."))
     return solve, stop
 
 
@@ -183,8 +184,6 @@ def _wait(run: pipeline.PlanRun) -> None:
         w = run.watch
         if w.best is not None:
             text += " · " + t("best plan so far {cost}, bound {bound}", cost=num(w.best), bound=num(w.bound))
-        if run.stopped:
-            text += " · " + t("stopping")
         bar.progress(min(0.99, elapsed / (run.time_limit + 15)), text=text)
         time.sleep(0.3)
     bar.empty()
@@ -198,8 +197,9 @@ def page() -> None:
 
     run: pipeline.PlanRun | None = st.session_state.get("plan")
     if stop and run is not None and not run.done:
-        pipeline.stop_plan(run)
-        st.info(t("Stopping: the solver hands over its best schedule so far; the simulation still runs."))
+        st.session_state["plan"] = st.session_state.get("previous_plan")
+        run = st.session_state["plan"]
+        st.info(t("Stopped waiting; the previous plan is kept."))
     if solve:
         fc = common.current_forecast()
         if fc is None:
@@ -209,6 +209,7 @@ def page() -> None:
         except InputError as exc:
             common.error(exc, "The scenario is not valid")
             return
+        st.session_state["previous_plan"] = run if run is not None and run.done else None
         run = pipeline.start_plan(scenario, fc[2], common.session_folder() / "plan-input")
         st.session_state["plan"] = run
     if run is not None and not run.done:
@@ -231,8 +232,6 @@ def show_plan(result, run) -> None:
     cur = result.scenario.currency
     s = result.schedule.summary
     st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=s.get("status")))
-    if run.stopped:
-        st.info(t("The solver was stopped: this is the best schedule it had found (see the gap to the bound)."))
     common.metric_row([
         (t("Cost"), money(k.get("cost"), cur)),
         (t("Lower bound"), money(k.get("lower_bound"), cur)),

@@ -1,19 +1,23 @@
-"""A live view of CP-SAT inside a plan run: best cost so far, the bound, and a real stop.
+"""A live view of CP-SAT inside a plan run: the best cost found so far and the bound.
 
 The scheduler (:mod:`wfm.schedule.solve`) calls ``CpSolver.Solve`` without a callback.
 While the app runs a plan, :func:`watching` registers a :class:`Watch` for the thread
 that runs it; in that thread only, ``Solve`` attaches a solution callback that records
-each improving plan's cost and the solver's bound, and registers the solver so
-:func:`stop` can call ``stop_search()``. CP-SAT then returns its best plan so far, and
-the scheduler carries on with it exactly as when the time limit is reached. Other
+each improving plan's cost and a bound callback that records the solver's bound. Other
 threads and processes (the CLI, batch runs, tests) are untouched.
+
+There is deliberately no stop here: stopping this model's search early (``StopSearch``
+from the solution callback or ``stop_search()`` from another thread) aborts the whole
+process inside CP-SAT's postsolve with OR-Tools 9.15 ("Check failed: solution->size() ==
+postsolve_mapping.size()"), which would take the Streamlit server down. A safe stop
+needs the scheduler to end its search between phases (see the app's report).
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -22,8 +26,6 @@ from wfm.schedule.solve import MONEY_SCALE
 _WATCHES: dict[int, "Watch"] = {}
 _ORIGINAL_SOLVE = cp_model.CpSolver.solve
 _ORIGINAL_SOLVE_CAMEL = cp_model.CpSolver.Solve
-# After a stop, a solve that starts later gets this many seconds to return its first plan.
-STOPPED_SECONDS = 1.0
 
 
 @dataclass
@@ -34,8 +36,6 @@ class Watch:
     bound: float | None = None
     solutions: int = 0
     solves: int = 0
-    stop_requested: threading.Event = field(default_factory=threading.Event)
-    solvers: set = field(default_factory=set)
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
@@ -48,8 +48,6 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
         cost = self.ObjectiveValue() / MONEY_SCALE
         w.best = cost if w.best is None else min(w.best, cost)
         w.solutions += 1
-        if w.stop_requested.is_set():
-            self.StopSearch()
 
 
 def _watched(original):
@@ -62,13 +60,7 @@ def _watched(original):
             def bound(value, w=watch):
                 w.bound = value / MONEY_SCALE
             self.best_bound_callback = bound
-        if watch.stop_requested.is_set():
-            self.parameters.max_time_in_seconds = min(self.parameters.max_time_in_seconds, STOPPED_SECONDS)
-        watch.solvers.add(self)
-        try:
-            return _ORIGINAL_SOLVE(self, model, solution_callback or _Recorder(watch))
-        finally:
-            watch.solvers.discard(self)
+        return _ORIGINAL_SOLVE(self, model, solution_callback or _Recorder(watch))
 
     solve.__doc__ = original.__doc__
     return solve
@@ -94,10 +86,3 @@ def watching(watch: Watch):
         yield watch
     finally:
         _WATCHES.pop(ident, None)
-
-
-def stop(watch: Watch) -> None:
-    """Ask the running (and any later) CP-SAT solve of ``watch`` to return its best plan now."""
-    watch.stop_requested.set()
-    for solver in list(watch.solvers):
-        solver.stop_search()
