@@ -152,7 +152,7 @@ def test_interval_option_sums_finer_data_and_refuses_to_split(tmp_path):
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out)
     # Four 15-minute intervals, each the sum of three 5-minute ones (not 5-minute rows mislabelled).
-    assert table["y"].tolist() == [33.0, 48.0, 63.0, 78.0]
+    assert table["y"].tolist() == [45.0, 90.0, 135.0, 180.0]  # 10+15+20, 25+30+35, ...
     load = erlang.offered_load(table["y"], 240, 15)
     assert table["agents"].tolist() == erlang.required_agents(load, 240.0, erlang.ServiceTarget()).tolist()
     coarse = write_csv(tmp_path, GOOD, "coarse.csv")
