@@ -147,6 +147,24 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
     return table
 
 
+def _open_hours_only(demand: pd.DataFrame, scenario: Scenario, queue: str, notes: list[str]) -> pd.DataFrame:
+    """Intervals inside the scenario's opening hours: calls forecast while the centre is
+    closed are not staffed (nor simulated), and the plan says how many there were."""
+    local = _local(demand["ds"])
+    minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
+    hours = {day: scenario.horizon.opening_minutes(day) for day in local.dt.date.unique()}
+    inside = np.array([
+        hours[day] is not None and hours[day][0] <= m < hours[day][1] for day, m in zip(local.dt.date, minutes)
+    ], dtype=bool)
+    outside_calls = float(demand.loc[~inside, "y_hat"].sum())
+    if outside_calls > 0:
+        notes.append(
+            f"queue '{queue}': {outside_calls:,.0f} forecast calls fall outside the opening hours "
+            f"({int((~inside).sum())} intervals) and are neither staffed nor simulated."
+        )
+    return demand[inside].reset_index(drop=True)
+
+
 # --- sizing --------------------------------------------------------------------------
 
 
@@ -322,6 +340,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     step("sizing")
     sized_parts, behaviours = [], {}
     for i, (q, demand) in enumerate(zip(scenario.queues, demands)):
+        demand = _open_hours_only(demand, scenario, q.name, notes)
         sized, sim = _size_queue(q, i, demand, scenario, base_dir, notes)
         sized_parts.append(sized)
         behaviours[q.name] = sim
