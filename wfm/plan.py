@@ -147,22 +147,30 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
     return table
 
 
-def _open_hours_only(demand: pd.DataFrame, scenario: Scenario, queue: str, notes: list[str]) -> pd.DataFrame:
-    """Intervals inside the scenario's opening hours: calls forecast while the centre is
-    closed are not staffed (nor simulated), and the plan says how many there were."""
+def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float, int]:
+    """The rows of ``demand`` inside the horizon's opening hours.
+
+    Returns ``(rows inside, calls outside, intervals outside)``: calls forecast while the
+    centre is closed are neither staffed nor simulated, and callers report them.
+    """
     local = _local(demand["ds"])
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
-    hours = {day: scenario.horizon.opening_minutes(day) for day in local.dt.date.unique()}
-    inside = np.array([
-        hours[day] is not None and hours[day][0] <= m < hours[day][1] for day, m in zip(local.dt.date, minutes)
-    ], dtype=bool)
-    outside_calls = float(demand.loc[~inside, "y_hat"].sum())
-    if outside_calls > 0:
+    dates = local.dt.date.to_numpy()
+    opening = {day: horizon.opening_minutes(day) for day in set(dates)}
+    open_at = np.array([opening[d][0] if opening[d] else 0 for d in dates])
+    close_at = np.array([opening[d][1] if opening[d] else 0 for d in dates])
+    inside = (minutes >= open_at) & (minutes < close_at)
+    return demand[inside].reset_index(drop=True), float(demand.loc[~inside, "y_hat"].sum()), int((~inside).sum())
+
+
+def _open_hours_only(demand: pd.DataFrame, scenario: Scenario, queue: str, notes: list[str]) -> pd.DataFrame:
+    inside, calls, intervals = open_hours_only(demand, scenario.horizon)
+    if calls > 0:
         notes.append(
-            f"queue '{queue}': {outside_calls:,.0f} forecast calls fall outside the opening hours "
-            f"({int((~inside).sum())} intervals) and are neither staffed nor simulated."
+            f"queue '{queue}': {calls:,.0f} forecast calls fall outside the opening hours "
+            f"({intervals} intervals) and are neither staffed nor simulated."
         )
-    return demand[inside].reset_index(drop=True)
+    return inside
 
 
 # --- sizing --------------------------------------------------------------------------

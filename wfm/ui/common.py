@@ -64,6 +64,12 @@ def current_sizing(show_errors: bool = True):
         return None
     _, _, interval, _ = horizon()
     try:
+        # Size only what the plan staffs: the intervals inside the opening hours (when the
+        # scenario is valid; otherwise its own page names the mistake and we size it all).
+        fc = (fc[0], fc[1], pipeline.open_hours(fc[2], state.build_scenario(state.queue_names()).horizon))
+    except InputError:
+        pass
+    try:
         sized = pipeline.size(fc[2], interval, **pipeline.target_of(state.queue_template()))
     except InputError as exc:
         if show_errors:

@@ -119,6 +119,13 @@ def size(forecast_table: pd.DataFrame, interval: int, aht: float | None, service
     )
 
 
+def open_hours(forecast_table: pd.DataFrame, horizon) -> pd.DataFrame:
+    """The forecast rows the plan staffs (:func:`wfm.plan.open_hours_only`)."""
+    from wfm.plan import open_hours_only
+
+    return open_hours_only(forecast_table, horizon)[0]
+
+
 def target_of(queue: dict) -> dict:
     """Keyword arguments of :func:`size` from a ``[[queue]]`` dict."""
     return {
