@@ -354,3 +354,45 @@ def test_daylight_saving_fall_back_day_neither_crashes_nor_double_counts():
     assert len(cov) == 7 * 24  # wall-clock intervals: the repeated hour is merged, not doubled
     assert cov["required"].max() == 1 and result.summary["under_intervals"] == 0
     assert check_schedule(result.schedule, scenario) == []
+
+
+@pytest.mark.parametrize("idle_shifts", [False, True])
+def test_greedy_repair_covers_a_crippled_plan(idle_shifts):
+    """The repair turns the empty plan, or one whose agents are all on shift but idle,
+    into a plan meeting every requirement and campaign, valid by the hard-rule checker,
+    with coverage recounted from the schedule."""
+    from wfm.schedule import _empty_plan, build_model, build_problem
+    from wfm.schedule.expand import expand_roster, roster_frames
+    from wfm.schedule.repair import repair_plan
+
+    data = week_scenario()
+    data["horizon"]["days"] = 14
+    data["group"][1]["queues"] = ["retail"]
+    data["campaign"][0]["deadline"] = MONDAY + dt.timedelta(days=11)
+    scenario = validate_scenario(data)
+    req = synthetic.requirements(start=MONDAY, days=14, peak=16, interval_minutes=30, open_hour=8, close_hour=20,
+                                 queues=("retail", "business"))
+    problem = build_problem(req, scenario, "req")
+    model, layout, avail = build_model(problem)
+    cost = np.asarray(model.cost, dtype=float)
+    values = _empty_plan(model)
+    repaired = repair_plan(problem, model, layout, avail, values)
+    assert repaired @ cost < values @ cost
+    if idle_shifts:
+        # The same shifts with nobody assigned to any work: only reassignment is needed.
+        values = _empty_plan(model)
+        for part in (layout.tour_vars, layout.start_vars, layout.break_vars):
+            values[part] = repaired[part]
+        paid = repaired[layout.start_vars] @ cost[layout.start_vars] + repaired[layout.tour_vars] @ cost[layout.tour_vars]
+        repaired = repair_plan(problem, model, layout, avail, values)
+        assert repaired @ cost == pytest.approx(paid)
+    assert repaired[layout.short_vars].sum() == 0
+    assert repaired[layout.undone_vars].sum() == 0
+    roster = expand_roster(problem, layout, repaired)
+    schedule, coverage = roster_frames(problem, roster)
+    assert check_schedule(schedule, scenario) == []
+    assert (coverage["under"] == 0).all()
+    recount = coverage_from_schedule(schedule, scenario.horizon.interval_minutes)
+    merged = coverage.merge(recount, on="ds", how="left", suffixes=("", "_recount")).fillna(0)
+    assert (merged["scheduled_inbound"] == merged["scheduled_inbound_recount"]).all()
+    assert (merged["outbound"] == merged["outbound_recount"]).all()
