@@ -58,7 +58,6 @@ import hashlib
 import json
 import math
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1121,13 +1120,12 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
     The folder appears whole or not at all: it is built in a temporary folder beside
     ``out_dir`` and renamed into place (an older folder is replaced only then).
     """
-    from wfm.export import write_json, write_table
+    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
     from wfm.quote_workbook import write_quote_workbook
 
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    tmp = make_temp_dir(out_dir)
     try:
         write_quote_workbook(result, tmp / "quote.xlsx")
         write_json(result.data, tmp / "quote.json")
@@ -1136,14 +1134,7 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
         if len(result.sensitivity):
             write_table(result.sensitivity, tmp / "sensitivity.csv")
         names = sorted(p.name for p in tmp.iterdir())
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=parent))
-            old.rmdir()
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
+        replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
