@@ -277,6 +277,97 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
                 touched.append((g, (rows - g * T).tolist()))
             fill(touched)
 
+        # Dropping agents: a plan from a stopped search often staffs some tours that
+        # cover little; remove one while its pay exceeds the work it loses.
+        need = np.zeros((len(problem.pools), T))
+        for pi, pool in enumerate(problem.pools):
+            need[pi] = pool.required.reshape(-1)[:T]
+        in_items = [(g, p, t, v) for (g, p, t), v in in_var.items()]
+        out_items = [(int(g), int(c), int(t), int(v)) for (g, c, t), v in
+                     zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist())]
+
+        def unassign(g, t):
+            """Take one agent of ``g`` at ``t`` off its work (cheapest loss first)."""
+            served = np.zeros(len(problem.pools))
+            for p in pools_of[g]:
+                served[p] = sum(values[in_var[(h, p, t)]] for h in range(G) if (h, p, t) in in_var)
+            for p in pools_of[g]:
+                v = in_var[(g, p, t)]
+                if values[v] > 0 and served[p] + short_at(p, t) > need[p, t]:
+                    values[v] -= 1
+                    return
+            for c in sorted(range(C), key=lambda c: undone_pen[c]):
+                v = int(out_var[g, c, t])
+                if v >= 0 and values[v] > 0:
+                    values[v] -= 1
+                    values[layout.undone_vars[c]] += seconds
+                    cap = cap_of_var.get(v)
+                    if cap is not None:
+                        cap_left[cap] += seconds
+                    return
+            for p in pools_of[g]:
+                v = in_var[(g, p, t)]
+                if values[v] > 0:
+                    values[v] -= 1
+                    values[short_var[p, t]] += 1
+                    return
+
+        before_drop = values.copy()
+        for _ in range(max_agents):
+            free = np.zeros((G, T), dtype=bool)  # losing an agent there costs nothing
+            free[idle > 0] = True
+            served = np.zeros((len(problem.pools), T))
+            for g, p, t, v in in_items:
+                served[p, t] += values[v]
+            slack = served - need + np.where(short_var >= 0, values[np.maximum(short_var, 0)], 0)
+            cheapest = np.full((G, T), np.inf)
+            for g, p, t, v in in_items:
+                if values[v] > 0:
+                    cheapest[g, t] = min(cheapest[g, t], 0.0 if slack[p, t] > 0 else short_pen)
+            for g, c, t, v in out_items:
+                if values[v] > 0:
+                    cheapest[g, t] = min(cheapest[g, t], undone_pen[c])
+            loss = np.where(free | ~np.isfinite(cheapest), 0.0, cheapest)
+            flat = loss.reshape(-1)
+            lose = cover.T @ flat
+            if pause is not None:
+                kept = (pause.T @ flat)[border]
+                present = values[breaks[border]] > 0
+                # The break taken (among offsets in use) that spares the most work.
+                key = np.where(present, -kept, np.inf)
+                barg = np.lexsort((key, bgroup_id))[bgroup_first]
+                lose = lose - start_to_bgroup @ np.where(present[barg], kept[barg], 0.0)
+            save = np.where(values[starts] > 0, start_cost - lose, -np.inf)
+            ssave = save[sorder]
+            pick = np.lexsort((-ssave, sseg_id))[sseg_first]
+            seg_best, seg_arg = ssave[pick], sorder[pick]
+            total = np.where(seg_table >= 0, seg_best[np.maximum(seg_table, 0)], 0.0).sum(axis=1) + overhead
+            total[(values[tours] <= 0) | ~tour_ok] = -np.inf
+            best = int(np.argmax(total))
+            if not total[best] > 1e-9:
+                break
+            values[tours[best]] -= 1
+            for seg in seg_table[best].tolist():
+                if seg < 0:
+                    continue
+                si = int(seg_arg[seg])
+                values[starts[si]] -= 1
+                g = int(group_of_start[si])
+                agent = cover[:, si].toarray().ravel()
+                for gi in start_bgroups[si]:
+                    bi = int(border[barg[gi]])
+                    values[breaks[bi]] -= 1
+                    agent -= pause[:, bi].toarray().ravel()
+                for t in (np.flatnonzero(agent > 0) - g * T).tolist():
+                    on[g, t] -= 1
+                    idle[g, t] -= 1
+                    if idle[g, t] < 0:
+                        unassign(g, t)
+                        idle[g, t] = 0
+        fill([(g, np.flatnonzero(idle[g] > 0).tolist()) for g in range(G)])
+        if not _rows_hold(model, values):
+            values = before_drop  # keep what the additions achieved
+
     if not _rows_hold(model, values):
         return original
     return values if float(values @ cost) < float(original @ cost) else original
