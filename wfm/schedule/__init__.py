@@ -88,8 +88,10 @@ def make_schedule(
     limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
     problem = build_problem(requirements, scenario, source)
     model, layout, avail = build_model(problem)
-    # Keep a little of the time limit for turning the counts into agents.
-    remaining = max(1.0, limit - (time.perf_counter() - began) - max(1.0, 0.03 * limit))
+    # Keep a little of the time limit for the repair and for turning the counts into agents
+    # (more for several weeks: both grow with the horizon).
+    reserve = max(1.0, 0.03 * limit) + (0.01 * limit if problem.weeks > 1 else 0.0)
+    remaining = max(1.0, limit - (time.perf_counter() - began) - reserve)
     if problem.weeks > 1:
         result = _solve_week_by_week(requirements, scenario, problem, model, layout, remaining, source)
     else:
