@@ -411,6 +411,7 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
     place; an older ``out_dir`` is replaced only once the new one is complete.
     """
     from wfm import report
+    from wfm.schedule import schedule_table
 
     out_dir = Path(out_dir)
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
@@ -421,7 +422,7 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         sched = result.schedule
         write_table(result.forecast, tmp / "forecast.csv")
         write_table(result.requirements, tmp / "requirements.csv")
-        write_table(sched.schedule, tmp / "schedule.csv")
+        write_table(schedule_table(sched), tmp / "schedule.csv")
         write_table(sched.coverage, tmp / "coverage.csv")
         write_table(result.verification, tmp / "verification.csv")
         write_json(result.kpis, tmp / "kpis.json")

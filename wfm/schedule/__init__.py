@@ -13,7 +13,6 @@ Modules: :mod:`.rules` (the problem in slots), :mod:`.model` (one helper per rul
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ __all__ = [
     "ScheduleResult",
     "make_schedule",
     "write_schedule",
+    "schedule_table",
     "build_problem",
     "build_model",
 ]
@@ -307,7 +307,7 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
     The folder appears whole or not at all: the files are built in a temporary folder
     beside it, which then replaces ``out_dir``.
     """
-    from wfm.export import write_json, write_table
+    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
 
     out_dir = Path(out_dir)
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
@@ -315,25 +315,23 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
         raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    tmp = make_temp_dir(out_dir)
     try:
-        schedule = result.schedule.copy()
-        for column in ("start", "end"):
-            schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
-        write_table(schedule, tmp / "schedule.csv")
+        write_table(schedule_table(result), tmp / "schedule.csv")
         write_table(result.coverage, tmp / "coverage.csv")
         write_json(result.summary, tmp / "summary.json")
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=parent))
-            old.rmdir()
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
+        replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def schedule_table(result: ScheduleResult) -> pd.DataFrame:
+    """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time."""
+    schedule = result.schedule.copy()
+    for column in ("start", "end"):
+        schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
+    return schedule
 
 
 def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out_dir: str | Path,
