@@ -78,6 +78,14 @@ def test_dask_cluster_gives_identical_results(scenarios, tmp_path):
     assert remote.index["cost"].tolist() == local.index["cost"].tolist()
 
 
+def test_unreachable_scheduler_is_one_sentence(scenarios, tmp_path):
+    res = runner.invoke(app, ["batch", str(scenarios / "north.toml"), "--out", str(tmp_path / "out"),
+                              "--scheduler", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 2, res.output
+    assert "--scheduler: could not reach a Dask scheduler at 'tcp://127.0.0.1:9'" in res.stderr
+    assert "Traceback" not in res.output
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="no such scenario file"):
         batch.run_batch([tmp_path / "missing.toml"], tmp_path / "out")

@@ -189,6 +189,17 @@ def test_killed_run_leaves_no_half_written_folder(tmp_path):
     assert json.loads((out / "kpis.json").read_text()) == {"previous": True}
 
 
+def test_output_folder_mistakes_are_found_before_the_work(tmp_path):
+    path = write_scenario(tmp_path)
+    with pytest.raises(InputError, match="the folder '.*missing' does not exist"):
+        plan.plan_to_directory(path, tmp_path / "missing" / "out")
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder")
+    with pytest.raises(InputError, match="exists and is not a folder"):
+        plan.plan_to_directory(path, a_file)
+    assert a_file.read_text() == "not a folder"
+
+
 def test_scenario_without_queues_is_explained(tmp_path):
     path = write_scenario(tmp_path)
     text = path.read_text()

@@ -225,7 +225,10 @@ def _run_dask(jobs, finished, *, client=None, scheduler=None) -> None:
 
     own = client is None
     if own:
-        client = Client(scheduler, timeout="20s")
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"--scheduler: could not reach a Dask scheduler at '{scheduler}' ({exc}).") from None
     try:
         futures = {}
         for name, path, target, digest in jobs:

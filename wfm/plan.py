@@ -403,6 +403,14 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
     return scenario.model_copy(update={"queues": queues})
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the plan's files.")
+
+
 def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
                extra_files: dict[str, str] | None = None) -> None:
     """Write every plan file into ``out_dir``, which appears whole or not at all.
@@ -414,9 +422,7 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
     from wfm.schedule import schedule_table
 
     out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
+    _check_out_dir(out_dir)
     tmp = make_temp_dir(out_dir)
     try:
         sched = result.schedule
@@ -442,6 +448,7 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progre
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None) -> dict:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
     path = Path(path)
+    _check_out_dir(Path(out_dir))  # before minutes of work, not after
     scenario = load_scenario(path)
     result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit)
     if progress:

@@ -118,6 +118,19 @@ def current_plan_key() -> str | None:
     return pipeline.plan_key(scenario, fc[2])
 
 
+def solved_plan(stale_message: str):
+    """The session's solved plan result, telling the planner when there is none or when
+    the settings changed since it was solved; None when there is nothing to show."""
+    run = current_plan()
+    if run is None:
+        nothing_solved()
+        return None
+    result = run.future.result()
+    if run.key != current_plan_key():
+        st.warning(stale_message)
+    return run, result
+
+
 def nothing_solved() -> None:
     st.info(t("No plan yet: press **Solve** on the Schedule page (the default scenario solves in about half a minute)."))
 

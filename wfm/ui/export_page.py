@@ -22,13 +22,10 @@ FILES = [
 
 def page() -> None:
     st.title(t("Export"))
-    run = common.current_plan()
-    if run is None:
-        common.nothing_solved()
+    solved = common.solved_plan(t("Settings changed since this plan was solved: these files are the solved plan, not the new settings."))
+    if solved is None:
         return
-    result = run.future.result()
-    if run.key != common.current_plan_key():
-        st.warning(t("Settings changed since this plan was solved: these files are the solved plan, not the new settings."))
+    run, result = solved
     with st.spinner(t("Writing the files…")):
         files = pipeline.plan_files(result, run.key)
     st.markdown("**" + t("Scenario that repeats this plan") + "**")

@@ -12,13 +12,10 @@ def page() -> None:
     st.title(t("Verify"))
     st.caption(t("A discrete-event simulation replays the forecast calls against the scheduled inbound agents "
                  "(after shrinkage), several times with different random calls: bands are 95% confidence intervals."))
-    run = common.current_plan()
-    if run is None:
-        common.nothing_solved()
+    solved = common.solved_plan(t("Settings changed since this plan was solved: press **Solve** to plan with them."))
+    if solved is None:
         return
-    result = run.future.result()
-    if run.key != common.current_plan_key():
-        st.warning(t("Settings changed since this plan was solved: press **Solve** to plan with them."))
+    _, result = solved
     k = result.kpis
     queues = list(k.get("queues", {}))
     queue = queues[0]
