@@ -45,6 +45,13 @@ def friendly(func):
             return func(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
+        except OSError as exc:
+            # A file or folder the user named cannot be read or written: their problem to fix,
+            # so one sentence naming it, not a traceback (checked before the work where possible).
+            from wfm.export import os_reason
+
+            place = exc.filename if exc.filename is not None else "file"
+            fail(f"{place}: {os_reason(exc)}.")
 
     return wrapper
 
@@ -132,6 +139,8 @@ def simulate_command(
     export.check_table_path(out)
     if daily is not None:
         export.check_table_path(daily)
+    if summary is not None:
+        export.check_output_file(summary)
     if (volumes is None) == (calls is None):
         raise InputError("give either --volumes (simulate a forecast) or --calls (replay a per-call trace).")
     if calls is not None and profile is not None:
@@ -166,11 +175,12 @@ def simulate_command(
             trace, staff, interval_minutes=minutes, answer_within=answer_within, agents_column=column,
             patience=patience, replications=replications, seed=seed,
         )
-    export.write_table(result.intervals, out, float_format="%.6g")
-    if daily is not None:
-        export.write_table(result.daily, daily, float_format="%.6g")
-    if summary is not None:
-        export.write_json(result.summary, summary)
+    with export.all_or_none() as stage:
+        export.write_table(result.intervals, stage(out), float_format="%.6g")
+        if daily is not None:
+            export.write_table(result.daily, stage(daily), float_format="%.6g")
+        if summary is not None:
+            export.write_json(result.summary, stage(summary))
     typer.echo(sim.describe(result.summary) + (f" -> {out}" if out != "-" else ""), err=True)
 
 
@@ -206,9 +216,10 @@ def forecast_command(
         )
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
-    export.write_table(result.table, out)
-    if scores is not None:
-        export.write_table(result.selection, scores)
+    with export.all_or_none() as stage:
+        export.write_table(result.table, stage(out))
+        if scores is not None:
+            export.write_table(result.selection, stage(scores))
     chosen = result.table.drop_duplicates("queue").set_index("queue")["model"].to_dict()
     picks = ", ".join(f"{q}: {m}" for q, m in list(chosen.items())[:5]) + (" ..." if len(chosen) > 5 else "")
     typer.echo(f"{len(result.table)} intervals forecast ({result.interval_minutes} min) for {len(chosen)} "
@@ -305,6 +316,7 @@ def calls_profile_command(
 
     from wfm import calls, export
 
+    export.check_output_file(out)
     log_frame = calls.read_calls(log, column_map=_column_map(column_map), after_call_work=after_call_work,
                                  timezone=timezone)
     with warnings.catch_warnings(record=True) as caught:
@@ -384,8 +396,9 @@ def batch_command(
     """Plan many scenarios at once, locally or on a Dask cluster."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from wfm import batch
+    from wfm import batch, export
 
+    export.check_output_folder(out, parents=True)
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_stderr_console()) as bar:
         task = bar.add_task("scenarios", total=None)

@@ -70,14 +70,90 @@ def replace_dir(tmp: Path, target: Path) -> None:
 
 
 def check_table_path(path: str | Path) -> None:
-    """Fail early (before any work) when an output path has an unsupported extension."""
+    """Fail early (before any work) when an output table has an unsupported extension or cannot be written."""
     if str(path) == "-":
         return
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder, expected a file name such as {Path(path) / 'out.csv'}.")
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(
             f"{path}: unsupported output type '{suffix or '(none)'}', expected one of {', '.join(TABLE_SUFFIXES)}."
         )
+    check_output_file(path)
+
+
+def check_output_file(path: str | Path) -> None:
+    """Fail before any work when the output file ``path`` cannot be written (``-`` is stdout)."""
+    if str(path) == "-":
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a file name.")
+    _check_writable_folder(path, path.parent if str(path.parent) else Path("."))
+
+
+def check_output_folder(path: str | Path, *, parents: bool = False) -> None:
+    """Fail before any work when the output folder ``path`` cannot be made or replaced.
+
+    With ``parents`` the missing folders above it may be created too (as ``wfm batch``
+    does); the nearest existing one must then be writable.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: exists and is not a folder, expected a folder for the outputs.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parents and path.is_dir():
+        parent = path
+    while parents and not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    _check_writable_folder(path, parent)
+
+
+def _check_writable_folder(target: Path, parent: Path) -> None:
+    if not parent.exists():
+        raise InputError(f"{target}: the folder '{parent}' does not exist.")
+    if not parent.is_dir():
+        raise InputError(f"{target}: '{parent}' is not a folder.")
+    # os.access is no proof (root, read-only mounts, /proc): make and remove the kind of
+    # temporary file the atomic writers will make there.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".wfm-write-check.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write into the folder '{parent}' ({os_reason(exc)}).") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def os_reason(exc: OSError) -> str:
+    """A planner's words for why a file operation failed."""
+    reasons = {
+        IsADirectoryError: "it is a folder, expected a file",
+        NotADirectoryError: "a part of the path is not a folder",
+        PermissionError: "permission denied",
+        FileNotFoundError: "no such file or folder",
+        FileExistsError: "it already exists",
+    }
+    for kind, reason in reasons.items():
+        if isinstance(exc, kind):
+            return reason
+    return (exc.strerror or str(exc)).lower()
+
+
+@contextlib.contextmanager
+def all_or_none() -> Iterator[Callable[[str | Path], str | Path]]:
+    """Write several outputs together: all appear, or none does.
+
+    ``stage(path)`` returns a temporary path beside ``path`` to write into; the
+    temporary files are renamed onto their targets only when the block ends without
+    an error (``-``, stdout, is passed through as it is).
+    """
+    with contextlib.ExitStack() as stack:
+
+        def stage(path: str | Path) -> str | Path:
+            return path if str(path) == "-" else stack.enter_context(atomic_path(path))
+
+        yield stage
 
 
 def _for_file(frame: pd.DataFrame) -> pd.DataFrame:

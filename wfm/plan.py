@@ -404,11 +404,9 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
 
 
 def _check_out_dir(out_dir: Path) -> None:
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the plan's files.")
+    from wfm.export import check_output_folder
+
+    check_output_folder(out_dir)
 
 
 def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
@@ -479,7 +477,7 @@ def peek_name(path: str | Path) -> str | None:
     try:
         with open(path, "rb") as fh:
             name = tomllib.load(fh).get("name")
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
         return None
     return str(name) if name else None
 

@@ -45,7 +45,7 @@ def _check_clock(value: str) -> str:
 class _Section(BaseModel):
     """Strict base: unknown keys are mistakes, not silently ignored settings."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)  # finite money and rates
 
 
 class _Demand(_Section):

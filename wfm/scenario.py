@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,6 +99,7 @@ from pydantic import (
 from wfm.errors import InputError
 from wfm.quote_settings import Quote
 
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -115,6 +117,16 @@ def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
     return h * 60 + m
 
 
+def _takes_bool(annotation: Any) -> bool:
+    return annotation is bool or any(_takes_bool(arg) for arg in typing.get_args(annotation))
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(v, bool) for v in value)
+    return isinstance(value, bool)
+
+
 def _check_clock(value: str) -> str:
     clock_minutes(value)
     return value
@@ -123,7 +135,18 @@ def _check_clock(value: str) -> str:
 class _Section(BaseModel):
     """Strict base: unknown keys are mistakes, not silently ignored settings."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+    # allow_inf_nan=False: `inf` or `nan` in a cost or rate would reach the solver as a crash
+    # or a meaningless plan, so every float must be finite.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_false_numbers(cls, value: Any, info) -> Any:
+        # Pydantic reads `cost_per_hour = true` as 1.0; a planner meant a number, so say so.
+        field = cls.model_fields.get(info.field_name)
+        if field is not None and not _takes_bool(field.annotation) and _holds_bool(value):
+            raise ValueError("expected a number, not true or false")
+        return value
 
 
 class Horizon(_Section):
@@ -327,7 +350,7 @@ class Solver(_Section):
     """CP-SAT settings: deterministic by default (fixed seed and worker count)."""
 
     time_limit_seconds: float = Field(60.0, gt=0)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     workers: int = Field(2, ge=1, le=64)
     gap_limit: float = Field(0.001, ge=0, le=1)  # stop once this close to the LP bound
 
@@ -386,7 +409,7 @@ class Verify(_Section):
     """Verification of the plan by simulation, and how the KPIs are reported."""
 
     replications: int = Field(10, ge=1, le=1000)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     flag_points: float = Field(0.05, ge=0, le=1)  # flag intervals this far under the service-level target
     fte_hours_per_week: float = Field(40.0, gt=0)  # paid hours of one full-time equivalent
 
@@ -579,13 +602,18 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a scenario TOML file.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return validate_scenario(data, str(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: is not valid TOML ({exc}).") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: is not UTF-8 text, expected a TOML file.") from None
-    return validate_scenario(data, str(path))
+    except RecursionError:
+        # tomllib (and validation) recurse once per nesting level of arrays and tables.
+        raise InputError(f"{path}: arrays or tables are nested too deeply to read, expected a scenario TOML file.") from None
 
 
 def scenario_to_toml(scenario: Scenario) -> str:

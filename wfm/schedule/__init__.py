@@ -338,8 +338,10 @@ def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out
                    *, time_limit: float | None = None) -> ScheduleResult:
     """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
     from wfm.data import read_intervals, read_table
+    from wfm.export import check_output_folder
     from wfm.scenario import load_scenario
 
+    check_output_folder(out_dir)  # before the solve, not after it
     scenario = load_scenario(scenario_path)
     frame = read_table(requirements_path)
     if "y" in frame.columns:
