@@ -145,6 +145,7 @@ def combine_special_days(special_days: pd.DataFrame | None, holidays_frame: pd.D
 
 
 _HORIZON = re.compile(r"^\s*(\d+)\s*([dDwW]?)\s*$")
+MAX_HORIZON_DAYS = 3660  # ten years: far beyond any staffing plan, well inside pandas' timestamps
 
 
 def parse_horizon(text, place: str = "--horizon") -> int:
@@ -153,7 +154,8 @@ def parse_horizon(text, place: str = "--horizon") -> int:
     Raises
     ------
     InputError
-        When the text is not a whole number of days or weeks, or is zero.
+        When the text is not a whole number of days or weeks, is zero or is longer
+        than :data:`MAX_HORIZON_DAYS`.
     """
     if isinstance(text, (int, np.integer)) and not isinstance(text, bool):
         days = int(text)
@@ -166,4 +168,8 @@ def parse_horizon(text, place: str = "--horizon") -> int:
         days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
     if days <= 0:
         raise InputError(f"{place}: the horizon is '{text}', expected at least one day (e.g. 1d, 5d or 2w).")
+    if days > MAX_HORIZON_DAYS:
+        raise InputError(
+            f"{place}: the horizon is '{text}' ({days:,} days), expected at most {MAX_HORIZON_DAYS:,} days (ten years)."
+        )
     return days

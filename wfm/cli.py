@@ -56,6 +56,9 @@ def friendly(func):
     return wrapper
 
 
+# Help texts are Rich markup: a TOML section name such as [[queue]] is written \\[\\[queue]]
+# there, or Rich takes it for a style tag and the help shows [].
+
 # --- commands are registered below, one section per planning question ---------
 
 
@@ -336,7 +339,7 @@ def calls_profile_command(
 @friendly
 def schedule_command(
     requirements: Path = typer.Option(..., "--requirements", help="Requirement table from `wfm size` (ds, agents, optional queue)."),
-    scenario: Path = typer.Option(..., "--scenario", help="Scenario TOML: [horizon], [[group]], [[shift]], [[campaign]], [costs]."),
+    scenario: Path = typer.Option(..., "--scenario", help="Scenario TOML: \\[horizon], \\[\\[group]], \\[\\[shift]], \\[\\[campaign]], \\[costs]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for schedule.csv, coverage.csv and summary.json."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's, 60)."),
 ) -> None:
@@ -354,12 +357,14 @@ def schedule_command(
         typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
     for reason in s["binding_rules"]:
         typer.echo(f"binding: {reason}", err=True)
+    for note in s["notes"]:
+        typer.echo(f"warning: {note}", err=True)
 
 
 @app.command("plan")
 @friendly
 def plan_command(
-    scenario: Path = typer.Argument(..., help="Scenario TOML with [[queue]] entries (see README: scenario format)."),
+    scenario: Path = typer.Argument(..., help="Scenario TOML with \\[\\[queue]] entries (see README: scenario format)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
     time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's)."),
 ) -> None:
@@ -424,7 +429,7 @@ def _stderr_console():
 @app.command("quote")
 @friendly
 def quote_command(
-    scenario: Path = typer.Argument(..., help="Scenario TOML with a [quote] section."),
+    scenario: Path = typer.Argument(..., help="Scenario TOML with a \\[quote] section."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (quote.xlsx, quote.json, CSVs); appears whole."),
     time_limit: Optional[float] = typer.Option(
         None, "--time-limit", help="CP-SAT seconds per representative week (default quote.time_limit_seconds)."),

@@ -14,7 +14,10 @@ shows it after the header) or column, the value and what is expected.
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -35,7 +38,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pd.read_csv(path)
+            return _read_csv(path)
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(path)
         if suffix in (".parquet", ".pq"):
@@ -48,6 +51,62 @@ def read_table(path: str | Path) -> pd.DataFrame:
         f"{path}: unsupported file type '{suffix or '(none)'}', expected one of "
         f"{', '.join(SUPPORTED_SUFFIXES)}."
     )
+
+
+_SNIFF_BYTES = 1 << 20
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV whatever its encoding (UTF-8, Shift_JIS/CP932, ...) and separator (, ; tab).
+
+    Exports from Japanese ACDs and Excel are often CP932; European ones use ``;`` with a
+    decimal comma. Reading them as they are beats a hint to convert them.
+    """
+    with open(path, "rb") as fh:
+        sample = fh.read(_SNIFF_BYTES)
+    encoding = _csv_encoding(sample, path)
+    text = sample.decode(encoding, errors="replace")
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    sep = "," if counts[","] or not any(counts.values()) else max(counts, key=counts.get)
+    # A decimal comma only goes with a separator that is not the comma itself.
+    decimal = "," if sep != "," and re.search(r"\d,\d", text) else "."
+    try:
+        return pd.read_csv(path, encoding=encoding, sep=sep, decimal=decimal)
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: is not UTF-8 text and could not be read as {encoding} either; save it as a UTF-8 CSV."
+        ) from None
+
+
+def _csv_encoding(sample: bytes, path: Path) -> str:
+    try:
+        # final=False: the sample may end inside a multi-byte character.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise InputError(
+            f"{path}: is not UTF-8 text and its encoding could not be recognised; save it as a UTF-8 CSV."
+        )
+    # CP932 is Windows' Shift_JIS with the extra characters Japanese exports use.
+    return "cp932" if best.encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213") else best.encoding
+
+
+def check_timezone(timezone: str, place: str = "--timezone") -> str:
+    """The IANA time zone name, or an :class:`InputError` saying the zone is unknown."""
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"{place}: '{timezone}' is not a known time zone, expected an IANA name such as Asia/Tokyo "
+            f"or America/New_York."
+        ) from None
+    return timezone
 
 
 def _row(index: int) -> int:
@@ -76,6 +135,8 @@ def parse_timestamps(
     at their single offset when no zone is named). A column that mixes naive and
     offset-carrying timestamps, or several offsets with no zone named, is an error.
     """
+    if timezone is not None:
+        check_timezone(timezone)
     raw = values
     if pd.api.types.is_datetime64_any_dtype(raw):
         parsed = pd.Series(raw)

@@ -625,6 +625,15 @@ def backtest(
         for fold, (origin, pick) in enumerate(chosen, start=1):
             chosen_rows.append({"queue": queue, "fold": fold,
                                 "origin": pd.Timestamp(grid.dates[origin]), "model": pick})
+    if not rows:
+        # Every queue too short: an empty score table would only crash or mislead later.
+        source = str(history) if isinstance(history, (str, Path)) else "history"
+        days = frame["ds"].dt.normalize().nunique()
+        raise InputError(
+            f"{source}: {days} days of history allow no backtest fold of {horizon_days} days (each fold needs "
+            f"{MIN_HISTORY_DAYS} days of history before it); give at least {MIN_HISTORY_DAYS + horizon_days} days "
+            f"or a shorter --horizon."
+        )
     for note in notes:
         warnings.warn(note, ForecastWarning, stacklevel=2)
     return BacktestResult(

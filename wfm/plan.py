@@ -166,8 +166,9 @@ def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float,
 def _open_hours_only(demand: pd.DataFrame, scenario: Scenario, queue: str, notes: list[str]) -> pd.DataFrame:
     inside, calls, intervals = open_hours_only(demand, scenario.horizon)
     if calls > 0:
+        share = calls / float(demand["y_hat"].sum())
         notes.append(
-            f"queue '{queue}': {calls:,.0f} forecast calls fall outside the opening hours "
+            f"queue '{queue}': {calls:,.0f} forecast calls ({share:.1%} of the queue's) fall outside the opening hours "
             f"({intervals} intervals) and are neither staffed nor simulated."
         )
     return inside
@@ -356,6 +357,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     step("schedule")
     requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
     schedule = make_schedule(requirement, scenario, time_limit=time_limit, source="requirements")
+    notes.extend(schedule.summary.get("notes") or [])  # e.g. required agent-intervals the schedule drops
     step("verification")
     verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
     summary = dict(schedule.summary)

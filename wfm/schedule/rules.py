@@ -20,6 +20,10 @@ from wfm.errors import InputError
 from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
+# Agents required in one interval of one queue: far above any contact centre, low enough
+# that costs and CP-SAT's integer bounds stay exact.
+MAX_AGENTS_PER_INTERVAL = 100_000
+
 
 @dataclass(frozen=True)
 class BreakRule:
@@ -227,12 +231,15 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray)
 
 
 def requirement_pools(
-    requirements: pd.DataFrame, scenario: Scenario, open_mask: np.ndarray, source: str = "requirements"
+    requirements: pd.DataFrame, scenario: Scenario, open_mask: np.ndarray, source: str = "requirements",
+    notes: list[str] | None = None,
 ) -> tuple[list[Pool], float]:
     """Turn the requirement table into per-pool ``[day, slot]`` arrays of agents required.
 
     Returns the pools and the required agent-intervals dropped because they fall in
-    closed hours (nobody need be staffed then).
+    closed hours (nobody need be staffed then). Agents per row must be finite and at
+    most :data:`MAX_AGENTS_PER_INTERVAL`. When rows outside the horizon or the opening
+    hours are dropped, a sentence with their count and share goes into ``notes``.
     """
     horizon = scenario.horizon
     interval = horizon.interval_minutes
@@ -250,6 +257,13 @@ def requirement_pools(
         i = int(np.flatnonzero((agents.isna() | (agents < 0)).to_numpy())[0])
         raise InputError(
             f"{source}: row {i + 1}, column 'agents' is '{frame['agents'].iloc[i]}', expected a number of agents >= 0."
+        )
+    too_many = ~(agents <= MAX_AGENTS_PER_INTERVAL)  # also catches inf
+    if too_many.any():
+        i = int(np.flatnonzero(too_many.to_numpy())[0])
+        raise InputError(
+            f"{source}: row {i + 1}, column 'agents' is '{frame['agents'].iloc[i]}', expected at most "
+            f"{MAX_AGENTS_PER_INTERVAL:,} agents in one interval."
         )
     minutes = ds.dt.hour * 60 + ds.dt.minute
     off_grid = (minutes % interval != 0) | (ds.dt.second != 0)
@@ -302,7 +316,30 @@ def requirement_pools(
         dropped += float(required[~open_mask].sum())
         required = np.where(open_mask, required, 0).astype(int)
         pools.append(Pool("+".join(names), names, list(servers), required))
+    if notes is not None:
+        _note_dropped(notes, source, float(need.sum()), float(need[~inside].sum()), int((~inside).sum()), dropped,
+                      requirements["ds"], horizon.timezone)
     return pools, dropped
+
+
+def _note_dropped(notes: list[str], source: str, total: float, outside: float, outside_rows: int, closed: float,
+                  ds: pd.Series, timezone: str) -> None:
+    """Say how much of the requirement is not scheduled: a silent drop changes the answer."""
+    if total <= 0 or outside + closed <= 0:
+        return
+    parts = []
+    if outside > 0:
+        parts.append(f"{outside:,.0f} required agent-intervals ({outside / total:.1%}) in {outside_rows:,} rows "
+                     f"outside the horizon")
+    if closed > 0:
+        parts.append(f"{closed:,.0f} ({closed / total:.1%}) in closed hours")
+    text = f"{source}: {' and '.join(parts)} of the {total:,.0f} required are not scheduled"
+    if isinstance(ds.dtype, pd.DatetimeTZDtype) and (outside + closed) / total > 0.1:
+        # Offsets from another site's zone are converted correctly but land at other hours.
+        text += (f"; timestamps with UTC offsets are converted to {timezone} (the first row starts at "
+                 f"{ds.iloc[0].tz_convert(timezone):%Y-%m-%d %H:%M} there): check the requirement was made "
+                 f"for this site's time zone")
+    notes.append(text + ".")
 
 
 def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = "requirements") -> Problem:
@@ -311,9 +348,9 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
     per_day = 24 * 60 // interval
     open_mask = opening_mask(scenario)
     unsocial = unsocial_mask(scenario)
-    pools, dropped = requirement_pools(requirements, scenario, open_mask, source)
+    notes: list[str] = []
+    pools, dropped = requirement_pools(requirements, scenario, open_mask, source, notes)
     rules = build_rules(scenario, open_mask, unsocial)
-    notes = []
     for rule in rules:
         if not any(rule.patterns_by_week):
             notes.append(f"shift '{rule.shift_name}' has no start that fits the opening hours on enough days")
