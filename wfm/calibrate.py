@@ -49,6 +49,8 @@ class Behaviour:
 def read_profile(path: str | Path) -> dict:
     """Read a profile JSON written by ``wfm calls profile``."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a profile JSON file (made by 'wfm calls profile').")
     if not path.is_file():
         raise InputError(f"{path}: profile file not found.")
     try:

@@ -179,6 +179,16 @@ def test_directory_as_input_table(work):
     assert files_in(work / "out") == []
 
 
+@pytest.mark.parametrize("option", ["--profile", "--special-days"])
+def test_directory_as_profile_or_special_days(work, option):
+    args = {"--profile": ["size", work / "in/h5.csv", "--profile", work / "in", "--out", work / "out/r.csv"],
+            "--special-days": ["forecast", "--history", work / "in/h5.csv", "--horizon", "1d",
+                               "--special-days", work / "in", "--out", work / "out/f.csv"]}[option]
+    message = refused(run(*args), str(work / "in"))
+    assert "folder" in message or "directory" in message
+    assert files_in(work / "out") == []
+
+
 def test_backtest_on_five_days(work):
     message = refused(run("backtest", "--history", work / "in/h5.csv", "--out", work / "out" / "s.csv"),
                       "h5.csv", "5 days")
