@@ -348,3 +348,12 @@ def test_help_shows_toml_sections(command, section):
     assert result.exit_code == 0
     assert section in result.output
     assert "[]" not in result.output and "\\[" not in result.output
+
+
+def test_app_scenario_nested_too_deep():
+    """The app's scenario upload reads TOML itself: the same sentence, not a RecursionError."""
+    from wfm.errors import InputError
+    from wfm.ui import state
+
+    with pytest.raises(InputError, match="deep.toml: arrays or tables are nested too deeply"):
+        state.load_scenario_text("a = " + "[" * 100_000 + "]" * 100_000, "deep.toml")

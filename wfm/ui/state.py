@@ -247,6 +247,8 @@ def load_scenario_text(text: str, source: str) -> list[str]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: is not valid TOML ({exc}).") from None
+    except RecursionError:
+        raise InputError(f"{source}: arrays or tables are nested too deeply to read, expected a scenario TOML file.") from None
     notes = []
     if not raw.get("queue"):
         raw["queue"] = copy.deepcopy(scenario()["queue"][:1])
