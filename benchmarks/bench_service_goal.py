@@ -80,7 +80,7 @@ profile = "profile.json"
 sizing = "erlang-a"
 service_level = {goal}
 answer_within = 20
-max_occupancy = 0.95
+max_occupancy = {max_occupancy}
 shrinkage = 0.1
 service_goal = "{scope}"
 
@@ -143,7 +143,7 @@ def replayed_days(result, trace: pd.DataFrame, interval: int) -> pd.DataFrame:
     return daily, replay.summary["service_level"], len(trace) - len(inside)
 
 
-def run(label: str, peak_calls: float, interval: int, time_limit: int) -> None:
+def run(label: str, peak_calls: float, interval: int, time_limit: int, max_occupancy: float) -> None:
     t0 = time.perf_counter()
     log, days = generate_month(peak_calls, interval)
     split = days[15]
@@ -165,7 +165,7 @@ def run(label: str, peak_calls: float, interval: int, time_limit: int) -> None:
     rows = {}
     for scope in ("interval", "day"):
         text = SCENARIO.format(name=f"{label}-{scope}", start=split.date(), interval=interval, goal=GOAL,
-                               scope=scope, time_limit=time_limit)
+                               scope=scope, time_limit=time_limit, max_occupancy=max_occupancy)
         (folder / f"{scope}.toml").write_text(text)
         t1 = time.perf_counter()
         with warnings.catch_warnings():
@@ -203,6 +203,7 @@ def run(label: str, peak_calls: float, interval: int, time_limit: int) -> None:
 if __name__ == "__main__":
     which = sys.argv[1:] or ["small", "large"]
     if "small" in which:
-        run("small", peak_calls=45, interval=30, time_limit=20)
+        run("small", peak_calls=45, interval=30, time_limit=20, max_occupancy=0.95)
     if "large" in which:
-        run("large", peak_calls=1100, interval=30, time_limit=40)
+        # At 300 agents a 95% occupancy cap binds before the 80% target; 98% lets the target bind.
+        run("large", peak_calls=1100, interval=30, time_limit=40, max_occupancy=0.98)

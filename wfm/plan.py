@@ -500,7 +500,9 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         # one interval to the next. Periods under the goal ask for the shortfall more; periods
         # well above it ask for part of the surplus less; a few bounded rounds.
         moves = {k: v for k, v in misses.items() if v > GOAL_TOLERANCE or v < -GOAL_SURPLUS}
-        if not moves or len(rounds) > max_rounds:
+        # Stop when nothing is asked anew, or when asking changed nothing (the floors bind).
+        same = len(tried) > 1 and tried[-1][1] == tried[-2][1] and short >= rounds[-2]["periods_short"]
+        if not moves or same or len(rounds) > max_rounds:
             break
         for key, miss in moves.items():
             step_size = miss if miss > 0 else miss / 2
