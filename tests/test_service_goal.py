@@ -39,11 +39,11 @@ def test_curves_start_at_the_occupancy_floor_and_cover_the_interval_requirement(
         floor = int(part["heads"].min())
         assert np.floor(floor * 0.8 + 1e-9) >= load / 0.85 - 1e-9  # the occupancy cap holds at the floor
         assert int(part["heads"].max()) >= int(row["scheduled"])
-        assert np.all(np.diff(part["answered"].to_numpy()) >= -1e-9)
+        assert np.all(np.diff(part["credit"].to_numpy()) >= -1e-9)
         # The curve is Erlang C's service level times the calls, at the productive heads.
         n = np.floor(part["heads"].to_numpy() * 0.8 + 1e-9)
         expected = row["y"] * erlang.service_level(n, load, row["aht"], 20)
-        assert np.allclose(part["answered"].to_numpy(), expected)
+        assert np.allclose(part["credit"].to_numpy(), expected)
 
 
 def _scenario(folder, scope, *, rounds=3, floor=None, level=12):
@@ -103,6 +103,22 @@ def test_week_goal_reports_one_period(tmp_path):
     assert periods[0]["planned_service_level"] >= 0.8 - 1e-3
 
 
+def test_week_asa_goal_holds_in_the_model(tmp_path):
+    path = _scenario(tmp_path, "week", rounds=1)
+    path.write_text(path.read_text().replace("shrinkage = 0.1\n", "shrinkage = 0.1\nasa = 15\n"))
+    result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
+    goal = result.kpis["queues"]["support"]["service_goal"]
+    assert goal["asa"] == 15 and goal["service_level"] is None
+    ver = result.verification
+    weights = result.requirements["y"].to_numpy()  # the forecast calls weigh each interval
+    ok = np.isfinite(ver["erlang_asa"].to_numpy()) & (weights > 0)
+    planned = float((ver["erlang_asa"].to_numpy()[ok] * weights[ok]).sum() / weights[ok].sum())
+    assert goal["periods"][0]["planned_asa"] == pytest.approx(planned, rel=1e-4)
+    first = result.kpis["queues"]["support"]["service_goal"]["rounds"][0]
+    assert first["asked"]["support 2024-03-25"] == 15
+    assert goal["periods"][0]["planned_asa"] <= 15 + 1e-6 or goal["chosen_round"] > 1
+
+
 def test_days_without_calls_are_met_trivially_and_said(tmp_path):
     path = _scenario(tmp_path, "day", rounds=0)
     text = path.read_text().replace('closed_days = ["sat", "sun"]', 'closed_days = ["sun"]')
@@ -114,7 +130,7 @@ def test_days_without_calls_are_met_trivially_and_said(tmp_path):
 @pytest.mark.parametrize("extra, expected", [
     ('service_goal = "month"\n', "service_goal"),
     ('service_goal = "day"\ninterval_floor = 0.9\n', "interval_floor 0.9 is above the service level 0.8"),
-    ('service_goal = "day"\nasa = 30\n', "needs a service_level target"),
+    ('service_goal = "day"\nasa = 30\ninterval_floor = 0.5\n', "interval_floor is a service level"),
 ])
 def test_bad_goal_settings_are_one_sentence(tmp_path, extra, expected):
     write_history(tmp_path / "history.csv", weeks=3, level=12)

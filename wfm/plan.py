@@ -228,20 +228,17 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
 
 # --- service goals over a day or a week -----------------------------------------------
 
-GOAL_TOLERANCE = 0.001  # a period this close under its goal counts as met
-GOAL_SURPLUS = 0.01  # a period this far above its goal is asked for less in the next round
-
-
 def _goal_misses(goals: dict, reports: dict) -> dict:
-    """Simulated shortfall of every goal period (negative: above the goal)."""
-    return {(q, row["period"]): goals[q].service_level - row["simulated_service_level"]
-            for q, periods in reports.items() for row in periods if row["simulated_service_level"] is not None}
+    """Simulated shortfall of every goal period, in the goal's units (negative: better than asked)."""
+    return {(q, row["period"]): goals[q].miss(row[f"simulated_{goals[q].measure}"])
+            for q, periods in reports.items() for row in periods if row[f"simulated_{goals[q].measure}"] is not None}
 
 
 def _service_goals(scenario: Scenario) -> dict:
     from wfm.service_goal import ServiceGoal
 
-    return {q.name: ServiceGoal(q.name, q.service_goal, q.service_level, q.answer_within, q.interval_floor)
+    return {q.name: ServiceGoal(q.name, q.service_goal, q.service_level if q.asa is None else None, q.answer_within,
+                                q.interval_floor, asa=q.asa)
             for q in scenario.queues if q.service_goal != "interval"}
 
 
@@ -285,9 +282,10 @@ def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verifica
     for name, goal in goals.items():
         rows = verification[verification["queue"] == name]
         forecast_calls = sized.loc[sized["queue"] == name, "y"].to_numpy(dtype=float)
+        planned, simulated = ("erlang_asa", "asa") if goal.asa is not None else ("erlang_service_level", "service_level")
         frame = pd.DataFrame({"ds": _local(rows["ds"]).to_numpy(), "offered": forecast_calls,
-                              "planned": rows["erlang_service_level"].to_numpy(dtype=float),
-                              "simulated": rows["service_level"].to_numpy(dtype=float)})
+                              "planned": rows[planned].to_numpy(dtype=float),
+                              "simulated": rows[simulated].to_numpy(dtype=float)})
         reports[name] = goal_report(frame, goal, scenario.horizon.start)
     return reports
 
@@ -398,6 +396,7 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
             erlang_occ = erlang.occupancy(effective, load)
             erlang_ab = np.zeros(len(q_sized))
         intervals["erlang_service_level"] = erlang_sl
+        intervals["erlang_asa"] = np.where(np.isfinite(erlang_asa), erlang_asa, np.nan)
         target_sl = q.service_level if q.asa is None else None
         if q.service_goal != "interval":
             # Under a day or week goal single intervals may sit below the target by design;
@@ -489,24 +488,25 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
             break
         reports = _goal_reports(scenario, goals, sized, verification)
         misses = _goal_misses(goals, reports)
-        short = sum(1 for v in misses.values() if v > GOAL_TOLERANCE)
+        short = sum(1 for (q, _), v in misses.items() if v > goals[q].tolerance)
         rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.get("cost"),
                        "paid_hours": schedule.summary.get("paid_hours"), "periods_short": short,
-                       "asked": {f"{q} {period}": round(goals[q].service_level + tighten.get((q, period), 0.0), 4)
-                                 for q, periods in reports.items() for period in [r["period"] for r in periods]}})
+                       "asked": {f"{q} {r['period']}": round(curves.goals[q].target(r["period"]), 4)
+                                 for q, periods in reports.items() for r in periods}})
         tried.append((short == 0, schedule.summary.get("cost") or 0.0, len(tried), requirement, schedule,
                       verification, per_queue, reports))
         # Simulation, not the stationary curve, is the judge: it sees the queue carried from
         # one interval to the next. Periods under the goal ask for the shortfall more; periods
         # well above it ask for part of the surplus less; a few bounded rounds.
-        moves = {k: v for k, v in misses.items() if v > GOAL_TOLERANCE or v < -GOAL_SURPLUS}
+        moves = {k: v for k, v in misses.items() if v > goals[k[0]].tolerance or v < -goals[k[0]].surplus}
         # Stop when nothing is asked anew, or when asking changed nothing (the floors bind).
         same = len(tried) > 1 and tried[-1][1] == tried[-2][1] and short >= rounds[-2]["periods_short"]
         if not moves or same or len(rounds) > max_rounds:
             break
         for key, miss in moves.items():
             step_size = miss if miss > 0 else miss / 2
-            tighten[key] = float(np.clip(tighten.get(key, 0.0) + step_size, -GOAL_SURPLUS * 10, 0.2))
+            limit = goals[key[0]].surplus * 10
+            tighten[key] = float(np.clip(tighten.get(key, 0.0) + step_size, -limit, 2 * limit))
     if goals:
         # The cheapest plan that meets every period, else the last one.
         met = [t for t in tried if t[0]]
@@ -525,7 +525,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
                 if label and label not in seen:
                     notes.append(f"queue '{q}': {label} has no calls in opening hours; its {goal.scope} goal is met trivially.")
             per_queue[q]["service_goal"] = {
-                "scope": goal.scope, "service_level": goal.service_level, "answer_within": goal.answer_within,
+                "scope": goal.scope, "service_level": goal.service_level, "asa": goal.asa,
+                "answer_within": goal.answer_within,
                 "interval_floor": goal.interval_floor, "periods": periods,
                 "met_periods": sum(1 for r in periods if r["met"]), "rounds": rounds, "chosen_round": index + 1,
             }

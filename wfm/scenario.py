@@ -385,10 +385,9 @@ class Queue(_Section):
             raise PydanticCustomError("queue_sizing", "sizing = 'simulation' needs a profile (from `wfm calls profile`)", {})
         if self.sizing == "erlang-a" and not (self.patience or self.profile):
             raise PydanticCustomError("queue_sizing", "sizing = 'erlang-a' needs patience (seconds) or a profile", {})
-        if self.service_goal != "interval" and self.asa is not None:
+        if self.interval_floor is not None and self.asa is not None:
             raise PydanticCustomError(
-                "queue_goal", "service_goal = '{scope}' needs a service_level target, not asa "
-                "(a day or week goal is a share of calls answered in time)", {"scope": self.service_goal})
+                "queue_floor", "interval_floor is a service level; it goes with a service_level goal, not asa", {})
         if self.interval_floor is not None and self.service_level is not None and self.interval_floor > self.service_level:
             raise PydanticCustomError(
                 "queue_floor", "interval_floor {floor} is above the service level {goal}; the floor must not exceed the goal",

@@ -33,17 +33,45 @@ MAX_STEPS = 80  # at most this many heads above an interval's floor
 
 @dataclass(frozen=True)
 class ServiceGoal:
-    """A queue's goal over a scope: ``service_level`` of the scope's calls within ``answer_within``."""
+    """A queue's goal over a scope (a day or a week of the horizon).
+
+    Either ``service_level`` of the scope's calls answered within ``answer_within``,
+    or, with ``asa``, a call-weighted mean wait of at most ``asa`` seconds.
+    """
 
     queue: str
     scope: str  # "day" or "week"
-    service_level: float
+    service_level: float | None
     answer_within: float
     interval_floor: float | None = None
-    tighten: dict = field(default_factory=dict)  # period label -> extra service level asked (after simulation)
+    asa: float | None = None
+    tighten: dict = field(default_factory=dict)  # period label -> how much more is asked (after simulation)
+
+    @property
+    def measure(self) -> str:
+        return "asa" if self.asa is not None else "service_level"
 
     def target(self, label: str) -> float:
-        return min(0.999, self.service_level + self.tighten.get(label, 0.0))
+        """The goal asked of one period: the goal itself, tightened (or eased) by the rounds."""
+        if self.asa is not None:
+            return max(1.0, self.asa - self.tighten.get(label, 0.0))
+        return float(np.clip(self.service_level + self.tighten.get(label, 0.0), 0.0, 0.999))
+
+    def required(self, calls: float, label: str) -> float:
+        """The period's credit the curves must reach: calls in time, or minus the seconds waited."""
+        return -self.target(label) * calls if self.asa is not None else self.target(label) * calls
+
+    def miss(self, value: float) -> float:
+        """How far a period's simulated value falls short of the goal (negative: better than asked)."""
+        return value - self.asa if self.asa is not None else self.service_level - value
+
+    @property
+    def tolerance(self) -> float:  # this close to the goal counts as met
+        return 0.001 * self.asa if self.asa is not None else 0.001
+
+    @property
+    def surplus(self) -> float:  # this far better than the goal is asked for less
+        return 0.05 * self.asa if self.asa is not None else 0.01
 
 
 @dataclass
@@ -76,6 +104,30 @@ def answered_within(heads, calls, load, aht, *, shrinkage: float, answer_within:
     return calls * sl
 
 
+def waited(heads, calls, load, aht, *, shrinkage: float, model: str, patience: float | None) -> np.ndarray:
+    """Expected seconds all the calls wait in total with ``heads`` scheduled heads (vectorised).
+
+    Erlang C's mean wait of all calls; Erlang A's mean wait of answered calls, times the
+    calls (the goal is a call-weighted mean). Heads at or under an Erlang C load wait
+    without end: the curve's floor keeps the plan above that.
+    """
+    n = _productive(np.asarray(heads, dtype=float), shrinkage)
+    load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
+    aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
+    calls = np.broadcast_to(np.asarray(calls, dtype=float), n.shape)
+    wait = np.zeros(n.shape)
+    live = load > 0
+    if model == "erlang-a" and patience:
+        ok = live & (n > 0)
+        wait[ok] = erlang.erlang_a(n[ok], load[ok], aht[ok], patience, 0.0).asa
+        wait[live & (n <= 0)] = patience
+    else:
+        stable = live & (n > load)
+        wait[stable] = erlang.asa(n[stable], load[stable], aht[stable])
+        wait[live & ~stable] = 1e6  # unstable: no finite wait
+    return calls * np.nan_to_num(wait, nan=1e6, posinf=1e6)
+
+
 def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: int, max_occupancy: float,
                    shrinkage: float, model: str, patience: float | None) -> pd.DataFrame:
     """The service-level curve of every interval with calls: one row per interval and head count.
@@ -91,14 +143,14 @@ def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: 
     Returns
     -------
     DataFrame
-        ``queue, ds, heads, calls, aht, answered``: ``answered`` is the expected calls
-        answered within the target with ``heads`` heads; the first row of each
-        interval is its floor (the fewest heads the occupancy cap and the interval
+        ``queue, ds, heads, calls, aht, credit``: ``credit`` is the expected calls
+        answered within the target with ``heads`` heads (for an ASA goal: minus the
+        expected seconds all its calls wait); the first row of each interval is its floor (the fewest heads the occupancy cap and the interval
         floor allow), the last its top.
     """
     rows = sized[sized["y"] > 0].reset_index(drop=True)
     if rows.empty:
-        return pd.DataFrame(columns=["queue", "ds", "heads", "calls", "aht", "answered"])
+        return pd.DataFrame(columns=["queue", "ds", "heads", "calls", "aht", "credit"])
     calls = rows["y"].to_numpy(dtype=float)
     aht = rows["aht"].to_numpy(dtype=float)
     load = erlang.offered_load(calls, aht, interval_minutes)
@@ -109,7 +161,7 @@ def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: 
         max_occupancy=max_occupancy, model=kind, patience=patience if erlang_a else None)
     floor = erlang.scheduled_agents(erlang.required_agents(load, aht, floor_target), shrinkage)
     top_target = erlang.ServiceTarget(
-        service_level=max(TOP_SERVICE_LEVEL, goal.service_level), answer_within=goal.answer_within,
+        service_level=max(TOP_SERVICE_LEVEL, goal.service_level or 0.0), answer_within=goal.answer_within,
         max_occupancy=max_occupancy, model=kind, patience=patience if erlang_a else None)
     top = erlang.scheduled_agents(erlang.required_agents(load, aht, top_target), shrinkage)
     # The interval plan must stay inside the curve: never stop below the interval requirement.
@@ -118,15 +170,18 @@ def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: 
     steps = (top - floor + 1).astype(np.int64)
     which = np.repeat(np.arange(len(rows)), steps)
     heads = floor[which] + (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps))
-    answered = answered_within(heads, calls[which], load[which], aht[which], shrinkage=shrinkage,
-                               answer_within=goal.answer_within, model=kind, patience=patience)
+    if goal.asa is not None:
+        credit = -waited(heads, calls[which], load[which], aht[which], shrinkage=shrinkage, model=kind, patience=patience)
+    else:
+        credit = answered_within(heads, calls[which], load[which], aht[which], shrinkage=shrinkage,
+                                 answer_within=goal.answer_within, model=kind, patience=patience)
     return pd.DataFrame({
         "queue": rows["queue"].to_numpy()[which],
         "ds": rows["ds"].to_numpy()[which],
         "heads": heads.astype(np.int64),
         "calls": calls[which],
         "aht": aht[which],
-        "answered": answered,
+        "credit": credit,
     })
 
 
@@ -197,10 +252,10 @@ def period_of(ds: pd.Series, scope: str, start) -> np.ndarray:
 
 
 def goal_report(frame: pd.DataFrame, goal: ServiceGoal, start) -> list[dict]:
-    """Planned and simulated service level per scope period.
+    """Planned and simulated service level (or ASA) per scope period, call-weighted.
 
-    ``frame`` has ``ds``, ``offered`` (calls), ``planned`` (the Erlang service level of
-    the scheduled staffing) and ``simulated`` (the simulated one) per interval.
+    ``frame`` has ``ds``, ``offered`` (calls), ``planned`` (the Erlang service level or
+    ASA of the scheduled staffing) and ``simulated`` (the simulated one) per interval.
     """
     f = frame.assign(period=period_of(frame["ds"], goal.scope, start))
     out = []
@@ -210,10 +265,11 @@ def goal_report(frame: pd.DataFrame, goal: ServiceGoal, start) -> list[dict]:
         row = {"period": label, "calls": round(calls, 3)}
         for key in ("planned", "simulated"):
             values = part[key].to_numpy(dtype=float)
-            ok = np.isfinite(values)
-            row[f"{key}_service_level"] = (
-                round(float((part["offered"].to_numpy()[ok] * values[ok]).sum() / calls), 6) if calls > 0 else None)
-        simulated = row["simulated_service_level"]
-        row["met"] = None if simulated is None else bool(simulated >= goal.service_level - 1e-9)
+            weights = part["offered"].to_numpy(dtype=float)
+            ok = np.isfinite(values) & (weights > 0)
+            row[f"{key}_{goal.measure}"] = (
+                round(float((weights[ok] * values[ok]).sum() / weights[ok].sum()), 6) if ok.any() else None)
+        simulated = row[f"simulated_{goal.measure}"]
+        row["met"] = None if simulated is None else bool(goal.miss(simulated) <= 1e-9)
         out.append(row)
     return out

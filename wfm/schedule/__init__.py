@@ -290,7 +290,6 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
         "short_penalty_cost": _round(short_cost),
         "undone_penalty_cost": _round(undone_cost),
         "goal_late_penalty_cost": _round(late_cost),
-        "goal_late_calls": round(float(values[layout.late_vars].sum()) / 1000, 1) if len(layout.late_vars) else 0.0,
         "paid_hours": round(paid_slots * interval_h, 2),
         "agents": int(len(roster.agent_rule)),
         "agents_by_group": headcount,

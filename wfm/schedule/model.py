@@ -229,7 +229,8 @@ def add_service_goal(b: _Builder) -> None:
     """A day's (or week's) calls answered in time reach the goal, from each interval's curve.
 
     Above its floor (the pool's requirement there) each further head at slot t adds
-    ``gains[t][k]`` thousandths of a call answered in time; the gains never rise, so
+    ``gains[t][k]`` (thousandths of a call answered in time, or seconds of waiting saved
+    under an ASA goal); the gains never rise, so
     one 0/1 increment per head is exact (the solver takes the best ones first). The
     increments taken never exceed the heads on inbound above the floor, and per period
     Σ floor answers + Σ increments + late calls ≥ goal × calls; late calls are
@@ -257,12 +258,12 @@ def add_service_goal(b: _Builder) -> None:
             index, coef = terms.setdefault(period, ([], []))
             index.extend(steps.tolist())
             coef.extend(gains.tolist())
-        for period, calls in goal.calls.items():
-            owed = int(np.ceil(1000 * (goal.targets[period] * calls - goal.answered_floor[period])))
+        for period, required in goal.required.items():
+            owed = int(np.ceil(goal.scale * (required - goal.credit_floor[period])))
             if owed <= 0:
                 continue  # the floors alone meet the goal
             index, coef = terms.get(period, ([], []))
-            late = m.add_vars(1, upper=owed, cost=goal.penalty_per_call / 1000)
+            late = m.add_vars(1, upper=owed, cost=goal.penalty / goal.scale)
             late_vars.append(int(late[0]))
             m.add_row(f"service_goal:{goal.pool}:{period}", index + [int(late[0])], coef + [1], owed, BIG * 10**6)
     b.keys["late"] = np.array(late_vars, dtype=np.int64)

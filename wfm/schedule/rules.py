@@ -83,15 +83,15 @@ class GoalPlan:
 
     pool: int
     scope: str
-    targets: dict[int, float]  # service level asked per period (the goal, tightened after simulation)
     slots: np.ndarray  # global slots with calls
     period: np.ndarray  # the scope period (day or week of the horizon) of each slot
     floor: np.ndarray  # heads at each slot's floor (the pool's requirement there)
     base: np.ndarray  # thousandths of calls answered in time at the floor
     gains: list[np.ndarray]  # per slot: thousandths of calls each further head adds (never rising)
-    calls: dict[int, float]  # calls per period
-    answered_floor: dict[int, float]  # calls answered in time per period at the floors
-    penalty_per_call: float  # cost of one call below the goal
+    required: dict[int, float]  # credit each period must reach (calls in time, or minus seconds waited)
+    credit_floor: dict[int, float]  # credit per period at the floors
+    penalty: float  # cost of one unit of credit below the goal (a call late, or a second waited)
+    scale: int = 1000  # model units per unit of credit: thousandths of a call, whole seconds for ASA
 
 
 @dataclass
@@ -403,9 +403,10 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, so
         keep &= problem.open_mask.reshape(-1)[np.clip(t, 0, problem.slots - 1)]
         frame = pd.DataFrame({"t": t[keep], "heads": part["heads"].to_numpy()[keep],
                               "calls": part["calls"].to_numpy(dtype=float)[keep],
-                              "answered": part["answered"].to_numpy(dtype=float)[keep]})
+                              "credit": part["credit"].to_numpy(dtype=float)[keep]})
         slots, floors, bases, gains, periods = [], [], [], [], []
-        calls, answered_floor = {}, {}
+        scale = 1 if goal.asa is not None else 1000
+        calls, credit_floor = {}, {}
         # A repeated wall-clock hour (fall-back day) keeps its first curve, as the requirement keeps one slot.
         from wfm.service_goal import period_label
 
@@ -413,21 +414,23 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, so
             rows = rows.drop_duplicates("heads").sort_values("heads")
             ti = int(ti)
             period = (ti // problem.slots_per_day) // (7 if goal.scope == "week" else 1)
-            y = rows["answered"].to_numpy()
+            y = rows["credit"].to_numpy()
             slots.append(ti)
             floors.append(int(rows["heads"].iloc[0]))
-            bases.append(int(np.floor(1000 * y[0])))
-            gains.append(np.floor(1000 * concave_gains(y)).astype(np.int64))
+            bases.append(int(np.floor(scale * y[0])))
+            gains.append(np.floor(scale * concave_gains(y)).astype(np.int64))
             periods.append(period)
             calls[period] = calls.get(period, 0.0) + float(rows["calls"].iloc[0])
-            answered_floor[period] = answered_floor.get(period, 0.0) + float(y[0])
+            credit_floor[period] = credit_floor.get(period, 0.0) + float(y[0])
         # A call answered late costs what a short agent-interval costs per call it would handle.
         mean_aht = float(np.average(part["aht"].to_numpy(dtype=float), weights=part["calls"].to_numpy(dtype=float)))
         per_call = problem.scenario.costs.inbound_short_penalty * mean_aht / (interval * 60)
-        targets = {p: goal.target(period_label(p, goal.scope, horizon.start)) for p in calls}
-        problem.goals.append(GoalPlan(pi, goal.scope, targets, np.array(slots, dtype=np.int64),
+        # Under an ASA goal the shortfall is in seconds waited: a call's worth per ASA target.
+        penalty = per_call / goal.asa if goal.asa is not None else per_call
+        required = {p: goal.required(c, period_label(p, goal.scope, horizon.start)) for p, c in calls.items()}
+        problem.goals.append(GoalPlan(pi, goal.scope, np.array(slots, dtype=np.int64),
                                       np.array(periods, dtype=np.int64), np.array(floors, dtype=np.int64),
-                                      np.array(bases, dtype=np.int64), gains, calls, answered_floor, per_call))
+                                      np.array(bases, dtype=np.int64), gains, required, credit_floor, penalty, scale))
 
 
 def week_patterns_days(bits: int) -> list[int]:

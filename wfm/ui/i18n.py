@@ -476,8 +476,11 @@ JA: dict[str, str] = {
     "Service goal by week": "週別のサービス目標",
     "Period": "期間",
     "Goal met": "目標達成",
-    "Goal: {level} of the period's calls answered within {secs} s; met in {met} of {n} periods. Solved {rounds} times (simulated rounds); plan of round {chosen} kept.":
-        "目標: 期間の呼の {level} を {secs} 秒以内に応答。{n} 期間中 {met} 期間で達成。{rounds} 回求解(シミュレーションによる見直し)し、{chosen} 回目の計画を採用。",
+    "ASA (Erlang)": "平均応答時間 (Erlang)",
+    "Goal: {what}; met in {met} of {n} periods. Solved {rounds} times (simulated rounds); plan of round {chosen} kept.":
+        "目標: {what}。{n} 期間中 {met} 期間で達成。{rounds} 回求解(シミュレーションによる見直し)し、{chosen} 回目の計画を採用。",
+    "an ASA of at most {secs} s over the period's calls": "期間の呼の平均応答時間 {secs} 秒以内",
+    "{level} of the period's calls answered within {secs} s": "期間の呼の {level} を {secs} 秒以内に応答",
     "Where the paid hours go": "有給時間の内訳",
     "Talk time (the offered load)": "通話時間(呼量負荷)",
     "Queueing margin for the target": "目標のための待ち行列の余裕",

@@ -16,15 +16,21 @@ def goal_table(goal: dict | None) -> None:
     scope = {"day": t("Service goal by day"), "week": t("Service goal by week")}[goal["scope"]]
     st.subheader(scope)
     rows = pd.DataFrame(goal["periods"])
-    names = {"period": t("Period"), "calls": t("Calls offered"), "planned_service_level": t("Service level (Erlang)"),
-             "simulated_service_level": t("Service level (simulated)"), "met": t("Goal met")}
+    asa = goal.get("asa") is not None
+    measure = "asa" if asa else "service_level"
+    names = {"period": t("Period"), "calls": t("Calls offered"),
+             f"planned_{measure}": t("ASA (Erlang)") if asa else t("Service level (Erlang)"),
+             f"simulated_{measure}": t("ASA (simulated)") if asa else t("Service level (simulated)"),
+             "met": t("Goal met")}
+    fmt = st.column_config.NumberColumn(format="%.1f s") if asa else st.column_config.NumberColumn(format="percent")
     st.dataframe(rows[list(names)].rename(columns=names), hide_index=True, width="stretch",
-                 column_config={names[c]: st.column_config.NumberColumn(format="percent")
-                                for c in ("planned_service_level", "simulated_service_level")})
-    st.caption(t("Goal: {level} of the period's calls answered within {secs} s; met in {met} of {n} periods. "
-                 "Solved {rounds} times (simulated rounds); plan of round {chosen} kept.",
-                 level=pct(goal["service_level"], 0), secs=num(goal["answer_within"]), met=num(goal["met_periods"]),
-                 n=num(len(goal["periods"])), rounds=num(len(goal["rounds"])), chosen=num(goal["chosen_round"])))
+                 column_config={names[f"planned_{measure}"]: fmt, names[f"simulated_{measure}"]: fmt})
+    what = (t("an ASA of at most {secs} s over the period's calls", secs=num(goal["asa"])) if asa else
+            t("{level} of the period's calls answered within {secs} s", level=pct(goal["service_level"], 0),
+              secs=num(goal["answer_within"])))
+    st.caption(t("Goal: {what}; met in {met} of {n} periods. Solved {rounds} times (simulated rounds); "
+                 "plan of round {chosen} kept.", what=what, met=num(goal["met_periods"]), n=num(len(goal["periods"])),
+                 rounds=num(len(goal["rounds"])), chosen=num(goal["chosen_round"])))
 
 
 def page() -> None:
