@@ -351,3 +351,27 @@ def _save_script():
 
     state.init()
     st.session_state["saved_text"] = tomli_w.dumps(state.scenario_for_saving())
+
+
+def test_day_goal_from_the_staffing_page_is_planned_and_reported():
+    at = open_app("staffing")
+    ok(at)
+    at.selectbox(key="w:queue.service_goal@en").set_value("day").run()
+    ok(at)
+    q = at.session_state["scenario"]["queue"][0]
+    assert q["service_goal"] == "day"
+    q["goal_rounds"] = 0  # one solve: the rounds are covered by tests/test_service_goal.py
+    at.session_state["scenario"]["verify"]["replications"] = 3
+    go(at, "schedule")
+    at.button(key="solve").click().run()
+    ok(at)
+    result = at.session_state["plan"].future.result()
+    goal = result.kpis["queues"]["retail"]["service_goal"]
+    assert goal["scope"] == "day" and len(goal["periods"]) == 5
+    assert any(e.label == "Where the paid hours go" for e in at.expander)
+    go(at, "verify")
+    ok(at)
+    assert "Service goal by day" in [s.value for s in at.subheader]
+    shown = at.dataframe[0].value
+    assert len(shown) == 5
+    assert shown["Service level (simulated)"].tolist() == [p["simulated_service_level"] for p in goal["periods"]]

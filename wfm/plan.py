@@ -24,6 +24,7 @@ Files written (``PLAN_FILES``):
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tomllib
 import warnings
@@ -216,13 +217,124 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     else:
         sized = erlang.size_intervals(frame, minutes, **{**target.as_options(),
                                                          "model": mode, "patience": patience if mode == "erlang-a" else None})
-    sim = {"aht": None, "patience": patience, "handle_sample": None, "patience_sample": None, "model": mode}
+    sim = {"aht": None, "patience": patience, "handle_sample": None, "patience_sample": None, "model": mode,
+           "sizing_patience": patience}
     if behaviour is not None:
         sim["handle_sample"] = behaviour.handle_sample
         sim["patience_sample"] = behaviour.patience_sample
         if behaviour.patience_sample is not None:
             sim["patience"] = None
     return sized, sim
+
+
+# --- service goals over a day or a week -----------------------------------------------
+
+def _goal_misses(goals: dict, reports: dict) -> dict:
+    """Simulated shortfall of every goal period, in the goal's units (negative: better than asked)."""
+    return {(q, row["period"]): goals[q].miss(row[f"simulated_{goals[q].measure}"])
+            for q, periods in reports.items() for row in periods if row[f"simulated_{goals[q].measure}"] is not None}
+
+
+def _service_goals(scenario: Scenario) -> dict:
+    from wfm.service_goal import ServiceGoal
+
+    return {q.name: ServiceGoal(q.name, q.service_goal, q.service_level if q.asa is None else None, q.answer_within,
+                                q.interval_floor, asa=q.asa)
+            for q in scenario.queues if q.service_goal != "interval"}
+
+
+def _goal_curves(scenario: Scenario, sized: pd.DataFrame, behaviours: dict, goals: dict, tighten: dict):
+    """The goal queues' service-level curves; ``tighten`` raises the goal of single periods."""
+    from wfm.service_goal import GoalCurves, service_curves
+
+    tables = []
+    for q in scenario.queues:
+        if q.name not in goals:
+            continue
+        b = behaviours[q.name]
+        tables.append(service_curves(
+            sized[sized["queue"] == q.name], goals[q.name], interval_minutes=scenario.horizon.interval_minutes,
+            max_occupancy=q.max_occupancy, shrinkage=q.shrinkage,
+            model="erlang-a" if b["sizing_patience"] else "erlang-c", patience=b["sizing_patience"]))
+    adjusted = {}
+    for name, goal in goals.items():
+        extra = {i: v for (q, i), v in tighten.items() if q == name}
+        adjusted[name] = goal if not extra else dataclasses.replace(goal, tighten=extra)
+    return GoalCurves(pd.concat(tables, ignore_index=True), adjusted)
+
+
+def _requirement(sized: pd.DataFrame, curves) -> pd.DataFrame:
+    """What the scheduler must cover per interval: the heads, or a goal queue's floor."""
+    requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+    if curves is None:
+        return requirement
+    floors = curves.table.groupby(["queue", "ds"], sort=False)["heads"].min()
+    goal = requirement["queue"].isin(list(curves.goals))
+    keyed = pd.MultiIndex.from_arrays([requirement["queue"], requirement["ds"]])
+    floor = floors.reindex(keyed).fillna(0).to_numpy(dtype=np.int64)
+    requirement.loc[goal.to_numpy(), "agents"] = floor[goal.to_numpy()]
+    return requirement
+
+
+def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verification: pd.DataFrame) -> dict:
+    from wfm.service_goal import goal_report
+
+    reports = {}
+    for name, goal in goals.items():
+        rows = verification[verification["queue"] == name]
+        forecast_calls = sized.loc[sized["queue"] == name, "y"].to_numpy(dtype=float)
+        planned, simulated = ("erlang_asa", "asa") if goal.asa is not None else ("erlang_service_level", "service_level")
+        frame = pd.DataFrame({"ds": _local(rows["ds"]).to_numpy(), "offered": forecast_calls,
+                              "planned": rows[planned].to_numpy(dtype=float),
+                              "simulated": rows[simulated].to_numpy(dtype=float)})
+        reports[name] = goal_report(frame, goal, scenario.horizon.start)
+    return reports
+
+
+def where_hours_go(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame, paid_hours: float,
+                   behaviours: dict | None = None) -> dict:
+    """Why the plan pays the hours it pays, in hours that add up to ``paid_hours``.
+
+    Measured against holding every interval to the queue's target on its own:
+    ``workload`` (talk time: the offered load), ``queueing_at_target`` (the fractional
+    agents above the load that the target needs), ``integer_rounding`` (whole agents),
+    ``occupancy_cap``, ``sizing_model`` (calibrated or ASA sizing against Erlang),
+    ``shrinkage``, ``shift_shape`` (inbound coverage above the interval requirement;
+    negative where a day or week goal staffs below it), ``outbound`` and
+    ``breaks_and_idle`` (paid breaks and time on shift with nothing assigned).
+    """
+    from wfm.service_goal import fractional_agents
+
+    h = scenario.horizon.interval_minutes / 60
+    behaviours = behaviours or {}
+    parts = dict.fromkeys(("workload", "queueing_at_target", "integer_rounding", "occupancy_cap", "sizing_model",
+                           "shrinkage", "shift_shape"), 0.0)
+    inbound_hours = 0.0
+    for q in scenario.queues:
+        rows = sized[sized["queue"] == q.name]
+        if rows.empty:
+            continue
+        calls, aht = rows["y"].to_numpy(dtype=float), rows["aht"].to_numpy(dtype=float)
+        load = erlang.offered_load(calls, aht, scenario.horizon.interval_minutes)
+        patience = q.patience or behaviours.get(q.name, {}).get("sizing_patience")
+        frac, whole, capped = fractional_agents(
+            load, aht, service_level=q.service_level if q.asa is None else None, answer_within=q.answer_within,
+            asa=q.asa, max_occupancy=q.max_occupancy, patience=patience)
+        agents = rows["agents"].to_numpy(dtype=float)
+        heads = rows["scheduled"].to_numpy(dtype=float)
+        covered = _inbound_heads(coverage, sized, q.name)
+        parts["workload"] += float(load.sum()) * h
+        parts["queueing_at_target"] += float((frac - load).sum()) * h
+        parts["integer_rounding"] += float((whole - frac).sum()) * h
+        parts["occupancy_cap"] += float((capped - whole).sum()) * h
+        parts["sizing_model"] += float((agents - capped).sum()) * h
+        parts["shrinkage"] += float((heads - agents).sum()) * h
+        parts["shift_shape"] += float((covered - heads).sum()) * h
+        inbound_hours += float(covered.sum()) * h
+    outbound = float(coverage["outbound"].sum()) * h if "outbound" in coverage else 0.0
+    parts["outbound"] = outbound
+    parts["breaks_and_idle"] = float(paid_hours) - inbound_hours - outbound
+    return {"paid_hours": round(float(paid_hours), 2), **{k: round(v, 2) for k, v in parts.items()}}
 
 
 # --- verification ------------------------------------------------------------------
@@ -285,7 +397,12 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
             erlang_occ = erlang.occupancy(effective, load)
             erlang_ab = np.zeros(len(q_sized))
         intervals["erlang_service_level"] = erlang_sl
+        intervals["erlang_asa"] = np.where(np.isfinite(erlang_asa), erlang_asa, np.nan)
         target_sl = q.service_level if q.asa is None else None
+        if q.service_goal != "interval":
+            # Under a day or week goal single intervals may sit below the target by design;
+            # only the interval floor, if any, is a promise per interval.
+            target_sl = q.interval_floor
         flagged = np.zeros(len(intervals), dtype=bool)
         if target_sl is not None:
             flagged = (intervals["offered"] > 0) & (intervals["service_level"] < target_sl - scenario.verify.flag_points)
@@ -355,11 +472,66 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         behaviours[q.name] = sim
     sized = pd.concat(sized_parts, ignore_index=True)
     step("schedule")
-    requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
-    schedule = make_schedule(requirement, scenario, time_limit=time_limit, source="requirements")
+    goals = _service_goals(scenario)
+    tighten: dict = {}
+    rounds: list[dict] = []
+    tried: list[tuple] = []
+    max_rounds = max([q.goal_rounds for q in scenario.queues if q.name in goals], default=0)
+    while True:
+        curves = _goal_curves(scenario, sized, behaviours, goals, tighten) if goals else None
+        requirement = _requirement(sized, curves)
+        schedule = make_schedule(requirement, scenario, time_limit=time_limit, source="requirements",
+                                 service_curves=curves)
+        if not rounds:
+            step("verification")
+        verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
+        if not goals:
+            break
+        reports = _goal_reports(scenario, goals, sized, verification)
+        misses = _goal_misses(goals, reports)
+        short = sum(1 for (q, _), v in misses.items() if v > goals[q].tolerance)
+        rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.get("cost"),
+                       "paid_hours": schedule.summary.get("paid_hours"), "periods_short": short,
+                       "asked": {f"{q} {r['period']}": round(curves.goals[q].target(r["period"]), 4)
+                                 for q, periods in reports.items() for r in periods}})
+        tried.append((short == 0, schedule.summary.get("cost") or 0.0, len(tried), requirement, schedule,
+                      verification, per_queue, reports))
+        # Simulation, not the stationary curve, is the judge: it sees the queue carried from
+        # one interval to the next. Periods under the goal ask for the shortfall more; periods
+        # well above it ask for part of the surplus less; a few bounded rounds.
+        moves = {k: v for k, v in misses.items() if v > goals[k[0]].tolerance or v < -goals[k[0]].surplus}
+        # Stop when nothing is asked anew, or when asking changed nothing (the floors bind).
+        same = len(tried) > 1 and tried[-1][1] == tried[-2][1] and short >= rounds[-2]["periods_short"]
+        if not moves or same or len(rounds) > max_rounds:
+            break
+        for key, miss in moves.items():
+            step_size = miss if miss > 0 else miss / 2
+            limit = goals[key[0]].surplus * 10
+            tighten[key] = float(np.clip(tighten.get(key, 0.0) + step_size, -limit, 2 * limit))
+    if goals:
+        # The cheapest plan that meets every period, else the last one.
+        met = [t for t in tried if t[0]]
+        chosen = min(met, key=lambda t: (t[1], t[2])) if met else tried[-1]
+        _, _, index, requirement, schedule, verification, per_queue, reports = chosen
+        requirement_floor = requirement.set_index(["queue", "ds"])["agents"]
+        sized = sized.assign(floor=[int(requirement_floor.get((q, d), 0)) if q in goals else None
+                                    for q, d in zip(sized["queue"], sized["ds"])])
+        for q, periods in reports.items():
+            goal = goals[q]
+            seen = {r["period"] for r in periods}
+            for day in scenario.horizon.dates():
+                label = str(day) if goal.scope == "day" else None
+                if goal.scope == "week" and (day - scenario.horizon.start).days % 7 == 0:
+                    label = str(day)
+                if label and label not in seen:
+                    notes.append(f"queue '{q}': {label} has no calls in opening hours; its {goal.scope} goal is met trivially.")
+            per_queue[q]["service_goal"] = {
+                "scope": goal.scope, "service_level": goal.service_level, "asa": goal.asa,
+                "answer_within": goal.answer_within,
+                "interval_floor": goal.interval_floor, "periods": periods,
+                "met_periods": sum(1 for r in periods if r["met"]), "rounds": rounds, "chosen_round": index + 1,
+            }
     notes.extend(schedule.summary.get("notes") or [])  # e.g. required agent-intervals the schedule drops
-    step("verification")
-    verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
     summary = dict(schedule.summary)
     calls = float(forecast_table["y_hat"].sum())
     weeks = scenario.horizon.days / 7
@@ -382,6 +554,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         "outbound_done_share": summary.get("outbound_done_share", {}),
         "solve_seconds": summary.get("solve_seconds"),
         "queues": per_queue,
+        "where_hours_go": where_hours_go(scenario, sized, schedule.coverage, summary.get("paid_hours") or 0.0,
+                                         behaviours),
         "notes": notes,
     }
     # Overall simulated KPIs, weighted by each queue's forecast calls.

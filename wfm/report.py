@@ -161,6 +161,18 @@ def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
     return rows
 
 
+def _goal_sheet(wb: Workbook, kpis: Mapping) -> None:
+    """A "Service goal" sheet: each queue's day or week goal, period by period."""
+    rows = [
+        {"queue": name, "scope": goal["scope"], "goal": goal["service_level"], **period}
+        for name, queue in (kpis.get("queues") or {}).items()
+        if (goal := queue.get("service_goal"))
+        for period in goal["periods"]
+    ]
+    if rows:
+        _table_sheet(wb, "Service goal", pd.DataFrame(rows), {"period": 12})
+
+
 def write_schedule_workbook(
     path: str | Path,
     schedule: pd.DataFrame,
@@ -186,6 +198,7 @@ def write_schedule_workbook(
     kpi_rows = pd.DataFrame(_flatten(kpis), columns=["kpi", "value"])
     kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))
     _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
+    _goal_sheet(wb, kpis)
     with atomic_path(path) as tmp:
         wb.save(tmp)
 

@@ -387,6 +387,12 @@ class Queue(_Section):
     max_occupancy: float = Field(1.0, gt=0, le=1)
     shrinkage: float = Field(0.0, ge=0, lt=1)
     sizing: Literal["erlang-c", "erlang-a", "simulation"] | None = None  # default: erlang-a with patience, else erlang-c
+    # Over what the service level is promised: every interval on its own (the classic
+    # plan), or the share of the whole day's / week's calls (commercial suites' service
+    # goal; the scheduler then places agents where they buy the most service).
+    service_goal: Literal["interval", "day", "week"] = "interval"
+    interval_floor: float | None = Field(None, ge=0, lt=1)  # with a day/week goal: no interval below this service level
+    goal_rounds: int = Field(3, ge=0, le=10)  # re-solves with a tighter goal while the simulated goal falls short
     forecasting: Forecasting = Field(default_factory=Forecasting)
 
     @model_validator(mode="after")
@@ -402,6 +408,13 @@ class Queue(_Section):
             raise PydanticCustomError("queue_sizing", "sizing = 'simulation' needs a profile (from `wfm calls profile`)", {})
         if self.sizing == "erlang-a" and not (self.patience or self.profile):
             raise PydanticCustomError("queue_sizing", "sizing = 'erlang-a' needs patience (seconds) or a profile", {})
+        if self.interval_floor is not None and self.asa is not None:
+            raise PydanticCustomError(
+                "queue_floor", "interval_floor is a service level; it goes with a service_level goal, not asa", {})
+        if self.interval_floor is not None and self.service_level is not None and self.interval_floor > self.service_level:
+            raise PydanticCustomError(
+                "queue_floor", "interval_floor {floor} is above the service level {goal}; the floor must not exceed the goal",
+                {"floor": self.interval_floor, "goal": self.service_level})
         return self
 
 

@@ -24,7 +24,7 @@ from wfm.errors import InputError
 from wfm.scenario import Scenario
 from wfm.schedule.diagnose import binding_rules
 from wfm.schedule.expand import Roster, expand_roster, roster_frames
-from wfm.schedule.model import Layout, LinearModel, build_model
+from wfm.schedule.model import Layout, LinearModel, build_model, settle_goal_steps
 from wfm.schedule.rules import Problem, build_problem
 from wfm.schedule.repair import repair_plan
 from wfm.schedule.solve import solve_plan
@@ -60,6 +60,7 @@ def make_schedule(
     *,
     time_limit: float | None = None,
     source: str = "requirements",
+    service_curves=None,
 ) -> ScheduleResult:
     """Schedule the horizon at minimum cost.
 
@@ -74,6 +75,9 @@ def make_schedule(
         CP-SAT seconds; default ``scenario.solver.time_limit_seconds``.
     source : str
         Name of the requirement table in error messages.
+    service_curves : wfm.service_goal.GoalCurves, optional
+        Queues with a day or week service goal: their ``agents`` are the interval
+        floors, and the curves say what each further head buys.
 
     Returns
     -------
@@ -86,14 +90,14 @@ def make_schedule(
     """
     began = time.perf_counter()
     limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
-    problem = build_problem(requirements, scenario, source)
+    problem = build_problem(requirements, scenario, source, service_curves)
     model, layout, avail = build_model(problem)
     # Keep a little of the time limit for the repair and for turning the counts into agents
     # (more for several weeks: both grow with the horizon).
     reserve = max(1.0, 0.03 * limit) + (0.01 * limit if problem.weeks > 1 else 0.0)
     remaining = max(1.0, limit - (time.perf_counter() - began) - reserve)
     if problem.weeks > 1:
-        result = _solve_week_by_week(requirements, scenario, problem, model, layout, remaining, source)
+        result = _solve_week_by_week(requirements, scenario, problem, model, layout, remaining, source, service_curves)
     else:
         result = _solve(model, layout, scenario, remaining)
     if result.values is None:
@@ -137,7 +141,7 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: f
     )
 
 
-def _solve_week_by_week(requirements, scenario, problem, model, layout, time_limit, source):
+def _solve_week_by_week(requirements, scenario, problem, model, layout, time_limit, source, service_curves=None):
     """Several weeks: the LP of the whole horizon gives the bound and splits each
     campaign's work between the weeks; each week is then solved on its own (a model
     of one week solves in seconds, one of four weeks does not) and the plans joined.
@@ -175,7 +179,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
     for w in range(problem.weeks):
         horizon = scenario.horizon.model_copy(update={"start": scenario.horizon.start + dt.timedelta(days=7 * w), "days": 7})
         week_scenario = scenario.model_copy(update={"horizon": horizon})
-        sub = build_problem(requirements, week_scenario, source)
+        sub = build_problem(requirements, week_scenario, source, service_curves)
         for ci, plan in enumerate(sub.campaigns):
             # Round up to whole intervals of work so the split never leaves a sliver undone.
             plan.owed_seconds = int(np.ceil(owed_by_week[w, ci] / seconds - 1e-6) * seconds)
@@ -207,6 +211,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
         sel = layout.outbound_keys[:, 1] == ci
         done = int(values[layout.outbound_vars[sel]].sum()) * seconds
         values[layout.undone_vars[ci]] = max(0, plan.owed_seconds - done)
+    values = settle_goal_steps(model, layout, values)
     objective = float(values @ np.asarray(model.cost))
     status = "FEASIBLE (week by week)" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else ", ".join(statuses)
     phases["weeks"] = statuses
@@ -229,7 +234,8 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
     short_cost = float(values[layout.short_vars] @ cost_vec[layout.short_vars]) if len(layout.short_vars) else 0.0
     undone_cost = float(values[layout.undone_vars] @ cost_vec[layout.undone_vars]) if len(layout.undone_vars) else 0.0
     head_cost = float(values[layout.tour_vars] @ cost_vec[layout.tour_vars]) if len(layout.tour_vars) else 0.0
-    cost = paid_cost + head_cost + short_cost + undone_cost
+    late_cost = float(values[layout.late_vars] @ cost_vec[layout.late_vars]) if len(layout.late_vars) else 0.0
+    cost = paid_cost + head_cost + short_cost + undone_cost + late_cost
     lp_bound = result.lp_bound
     bounds = [b for b in (lp_bound, result.cpsat_bound) if b is not None]
     lower = max(bounds) if bounds else None
@@ -283,6 +289,7 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
         "agent_overhead_cost": _round(head_cost),
         "short_penalty_cost": _round(short_cost),
         "undone_penalty_cost": _round(undone_cost),
+        "goal_late_penalty_cost": _round(late_cost),
         "paid_hours": round(paid_slots * interval_h, 2),
         "agents": int(len(roster.agent_rule)),
         "agents_by_group": headcount,

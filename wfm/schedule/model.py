@@ -78,6 +78,9 @@ class Layout:
     short_keys: np.ndarray  # (pool, global slot)
     short_vars: np.ndarray
     undone_vars: np.ndarray  # per campaign
+    # Service goals: per slot (step vars, heads vars, floor) and per period (late var, row index).
+    goal_steps: list = field(default_factory=list)
+    late_vars: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass
@@ -222,6 +225,70 @@ def add_inbound_coverage(b: _Builder) -> None:
     b.keys["short"] = (_keys(short_keys, 2), np.array(short_vars, dtype=np.int64))
 
 
+def add_service_goal(b: _Builder) -> None:
+    """A day's (or week's) calls answered in time reach the goal, from each interval's curve.
+
+    Above its floor (the pool's requirement there) each further head at slot t adds
+    ``gains[t][k]`` (thousandths of a call answered in time, or seconds of waiting saved
+    under an ASA goal); the gains never rise, so
+    one 0/1 increment per head is exact (the solver takes the best ones first). The
+    increments taken never exceed the heads on inbound above the floor, and per period
+    Σ floor answers + Σ increments + late calls ≥ goal × calls; late calls are
+    penalised, so the goal bends only where no agent can be had.
+    """
+    p, m = b.problem, b.model
+    in_keys, in_vars = b.keys["inbound"]
+    short_keys, short_vars = b.keys["short"]
+    late_vars, step_terms = [], []
+    for goal in p.goals:
+        served_at: dict[int, list[int]] = {}
+        for (_, pi, t), var in zip(in_keys.tolist(), in_vars.tolist()):
+            if pi == goal.pool:
+                served_at.setdefault(t, []).append(var)
+        short_at = {t: var for (pi, t), var in zip(short_keys.tolist(), short_vars.tolist()) if pi == goal.pool}
+        terms: dict[int, tuple[list, list]] = {}
+        for t, floor, gains, period in zip(goal.slots.tolist(), goal.floor.tolist(), goal.gains, goal.period.tolist()):
+            served = served_at.get(t, []) + ([short_at[t]] if t in short_at else [])
+            if not len(gains) or not served:
+                continue
+            steps = m.add_vars(len(gains), upper=1)
+            # sum(steps) - heads on inbound (short heads count: they are paid for as penalty) <= -floor
+            m.add_row("goal_steps", np.concatenate([steps, served]), [1] * len(steps) + [-1] * len(served), -BIG, -floor)
+            step_terms.append((steps, np.array(served, dtype=np.int64), int(floor)))
+            index, coef = terms.setdefault(period, ([], []))
+            index.extend(steps.tolist())
+            coef.extend(gains.tolist())
+        for period, required in goal.required.items():
+            owed = int(np.ceil(goal.scale * (required - goal.credit_floor[period])))
+            if owed <= 0:
+                continue  # the floors alone meet the goal
+            index, coef = terms.get(period, ([], []))
+            late = m.add_vars(1, upper=owed, cost=goal.penalty / goal.scale)
+            late_vars.append(int(late[0]))
+            m.add_row(f"service_goal:{goal.pool}:{period}", index + [int(late[0])], coef + [1], owed, BIG * 10**6)
+    b.keys["late"] = np.array(late_vars, dtype=np.int64)
+    b.keys["goal_steps"] = step_terms
+
+
+def settle_goal_steps(model: LinearModel, layout: Layout, values: np.ndarray) -> np.ndarray:
+    """The service-goal increments and late calls that go with the plan's inbound heads.
+
+    Plans joined week by week (or repaired) carry heads but not these bookkeeping
+    variables; the best increments are the first ones (gains never rise).
+    """
+    values = np.asarray(values, dtype=np.int64).copy()
+    for steps, served, floor in layout.goal_steps:
+        take = int(np.clip(values[served].sum() - floor, 0, len(steps)))
+        values[steps] = 0
+        values[steps[:take]] = 1
+    late = set(layout.late_vars.tolist())
+    for (index, coef, lo, _), kind in zip(model.rows, model.row_kind):
+        if kind.startswith("service_goal:") and len(index) and int(index[-1]) in late:
+            got = int(values[index[:-1]] @ coef[:-1])
+            values[index[-1]] = max(0, int(np.ceil(lo)) - got)
+    return values
+
+
 def add_outbound_work(b: _Builder) -> None:
     """Campaign work inside calling windows before the deadline, with daily caps."""
     p, m = b.problem, b.model
@@ -285,6 +352,7 @@ def build_model(problem: Problem) -> tuple[LinearModel, Layout, object]:
     add_breaks(b)
     add_headcount_caps(b)
     add_inbound_coverage(b)
+    add_service_goal(b)
     add_outbound_work(b)
     add_agent_availability(b)
     layout = Layout(
@@ -301,5 +369,7 @@ def build_model(problem: Problem) -> tuple[LinearModel, Layout, object]:
         short_keys=b.keys["short"][0],
         short_vars=b.keys["short"][1],
         undone_vars=b.keys["undone"],
+        goal_steps=b.keys["goal_steps"],
+        late_vars=b.keys["late"],
     )
     return b.model, layout, b.keys["avail"]

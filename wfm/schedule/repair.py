@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wfm.schedule.model import Layout, LinearModel
+from wfm.schedule.model import Layout, LinearModel, settle_goal_steps
 
 
 def _rows_hold(model: LinearModel, values: np.ndarray) -> bool:
@@ -365,9 +365,12 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
                         unassign(g, t)
                         idle[g, t] = 0
         fill([(g, np.flatnonzero(idle[g] > 0).tolist()) for g in range(G)])
-        if not _rows_hold(model, values):
+        # Service goals: the dropped heads take their increments with them (late calls cost).
+        values = settle_goal_steps(model, layout, values)
+        if not _rows_hold(model, values) or float(values @ cost) > float(settle_goal_steps(model, layout, before_drop) @ cost):
             values = before_drop  # keep what the additions achieved
 
+    values = settle_goal_steps(model, layout, values)
     if not _rows_hold(model, values):
         return original
     return values if float(values @ cost) < float(original @ cost) else original

@@ -82,6 +82,23 @@ class CampaignPlan:
 
 
 @dataclass
+class GoalPlan:
+    """A pool's service goal over days or weeks, as the model holds it (calls in thousandths)."""
+
+    pool: int
+    scope: str
+    slots: np.ndarray  # global slots with calls
+    period: np.ndarray  # the scope period (day or week of the horizon) of each slot
+    floor: np.ndarray  # heads at each slot's floor (the pool's requirement there)
+    base: np.ndarray  # thousandths of calls answered in time at the floor
+    gains: list[np.ndarray]  # per slot: thousandths of calls each further head adds (never rising)
+    required: dict[int, float]  # credit each period must reach (calls in time, or minus seconds waited)
+    credit_floor: dict[int, float]  # credit per period at the floors
+    penalty: float  # cost of one unit of credit below the goal (a call late, or a second waited)
+    scale: int = 1000  # model units per unit of credit: thousandths of a call, whole seconds for ASA
+
+
+@dataclass
 class Problem:
     scenario: Scenario
     interval: int
@@ -94,6 +111,7 @@ class Problem:
     campaigns: list[CampaignPlan]
     dropped_closed: float = 0.0  # required agent-intervals that fell in closed hours
     notes: list[str] = field(default_factory=list)
+    goals: list[GoalPlan] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -342,8 +360,13 @@ def _note_dropped(notes: list[str], source: str, total: float, outside: float, o
     notes.append(text + ".")
 
 
-def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = "requirements") -> Problem:
-    """Everything the model needs, in slots, validated against the scenario."""
+def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = "requirements",
+                  service_curves=None) -> Problem:
+    """Everything the model needs, in slots, validated against the scenario.
+
+    ``service_curves`` (:class:`wfm.service_goal.GoalCurves`) turns the queues with a
+    day or week service goal from fixed requirements into goals over their curves.
+    """
     interval = scenario.horizon.interval_minutes
     per_day = 24 * 60 // interval
     open_mask = opening_mask(scenario)
@@ -377,7 +400,74 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
         dropped_closed=dropped,
         notes=notes,
     )
+    if service_curves is not None:
+        attach_service_goals(problem, service_curves.table, service_curves.goals)
     return problem
+
+
+def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, source: str = "service curves") -> None:
+    """Turn each goal queue's service-level curves into the pool's :class:`GoalPlan`.
+
+    ``curves`` is :func:`wfm.service_goal.service_curves`'s table (``queue, ds, heads,
+    calls, answered``); ``goals`` maps a queue to its :class:`~wfm.service_goal.ServiceGoal`.
+    A goal queue must have a pool of its own: queues sharing agents share heads, and
+    one queue's curve says nothing about the other's calls.
+    """
+    from wfm.service_goal import concave_gains
+
+    horizon = problem.scenario.horizon
+    interval = problem.interval
+    for queue, goal in goals.items():
+        pi = next((i for i, p in enumerate(problem.pools) if queue in p.queues), None)
+        if pi is None:
+            continue
+        pool = problem.pools[pi]
+        if len(pool.queues) > 1:
+            raise InputError(
+                f"queue '{queue}': service_goal = '{goal.scope}' needs groups that serve this queue alone, "
+                f"but it shares agents with {', '.join(repr(q) for q in pool.queues if q != queue)}."
+            )
+        part = curves[curves["queue"].astype(str) == queue]
+        if part.empty:
+            continue
+        ds = pd.to_datetime(part["ds"])
+        if isinstance(ds.dtype, pd.DatetimeTZDtype):
+            ds = ds.dt.tz_convert(horizon.timezone).dt.tz_localize(None)
+        day = (ds.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
+        slot = ((ds.dt.hour * 60 + ds.dt.minute) // interval).to_numpy()
+        t = day * problem.slots_per_day + slot
+        keep = (day >= 0) & (day < problem.days)
+        keep &= problem.open_mask.reshape(-1)[np.clip(t, 0, problem.slots - 1)]
+        frame = pd.DataFrame({"t": t[keep], "heads": part["heads"].to_numpy()[keep],
+                              "calls": part["calls"].to_numpy(dtype=float)[keep],
+                              "credit": part["credit"].to_numpy(dtype=float)[keep]})
+        slots, floors, bases, gains, periods = [], [], [], [], []
+        scale = 1 if goal.asa is not None else 1000
+        calls, credit_floor = {}, {}
+        # A repeated wall-clock hour (fall-back day) keeps its first curve, as the requirement keeps one slot.
+        from wfm.service_goal import period_label
+
+        for ti, rows in frame.groupby("t", sort=True):
+            rows = rows.drop_duplicates("heads").sort_values("heads")
+            ti = int(ti)
+            period = (ti // problem.slots_per_day) // (7 if goal.scope == "week" else 1)
+            y = rows["credit"].to_numpy()
+            slots.append(ti)
+            floors.append(int(rows["heads"].iloc[0]))
+            bases.append(int(np.floor(scale * y[0])))
+            gains.append(np.floor(scale * concave_gains(y)).astype(np.int64))
+            periods.append(period)
+            calls[period] = calls.get(period, 0.0) + float(rows["calls"].iloc[0])
+            credit_floor[period] = credit_floor.get(period, 0.0) + float(y[0])
+        # A call answered late costs what a short agent-interval costs per call it would handle.
+        mean_aht = float(np.average(part["aht"].to_numpy(dtype=float), weights=part["calls"].to_numpy(dtype=float)))
+        per_call = problem.scenario.costs.inbound_short_penalty * mean_aht / (interval * 60)
+        # Under an ASA goal the shortfall is in seconds waited: a call's worth per ASA target.
+        penalty = per_call / goal.asa if goal.asa is not None else per_call
+        required = {p: goal.required(c, period_label(p, goal.scope, horizon.start)) for p, c in calls.items()}
+        problem.goals.append(GoalPlan(pi, goal.scope, np.array(slots, dtype=np.int64),
+                                      np.array(periods, dtype=np.int64), np.array(floors, dtype=np.int64),
+                                      np.array(bases, dtype=np.int64), gains, required, credit_floor, penalty, scale))
 
 
 def week_patterns_days(bits: int) -> list[int]:

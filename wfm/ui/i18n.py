@@ -462,4 +462,38 @@ JA: dict[str, str] = {
     "Stop waiting": "待機を中止",
     "Stop following this solve; the previous plan stays. The solver finishes its time limit in the background.": "この最適化の待機をやめ、以前の計画を残します。ソルバーは制限時間までバックグラウンドで動きます。",
     "Stopped waiting; the previous plan is kept.": "待機を中止しました。以前の計画を残しています。",
+    # Service goals over a day or a week, where the paid hours go
+    "every interval": "各インターバル",
+    "the whole day": "1日全体",
+    "the whole week": "1週間全体",
+    "Service goal over": "サービス目標の範囲",
+    "Every interval: each interval meets the target on its own. Day or week: the share of the day's (week's) calls; the schedule puts agents where they buy the most service.":
+        "各インターバル: インターバルごとに目標を満たします。1日・1週間: その日(週)の全呼のうち目標時間内に応答した割合で、シフトは最もサービスを高める時間帯に人を配置します。",
+    "No interval below (%)": "インターバルの下限 (%)",
+    "The lowest service level any single interval may have under a day or week goal.":
+        "1日・1週間の目標のもとで、どのインターバルも下回ってはならないサービスレベル。",
+    "Service goal by day": "日別のサービス目標",
+    "Service goal by week": "週別のサービス目標",
+    "Period": "期間",
+    "Goal met": "目標達成",
+    "ASA (Erlang)": "平均応答時間 (Erlang)",
+    "Goal: {what}; met in {met} of {n} periods. Solved {rounds} times (simulated rounds); plan of round {chosen} kept.":
+        "目標: {what}。{n} 期間中 {met} 期間で達成。{rounds} 回求解(シミュレーションによる見直し)し、{chosen} 回目の計画を採用。",
+    "an ASA of at most {secs} s over the period's calls": "期間の呼の平均応答時間 {secs} 秒以内",
+    "{level} of the period's calls answered within {secs} s": "期間の呼の {level} を {secs} 秒以内に応答",
+    "Where the paid hours go": "有給時間の内訳",
+    "Talk time (the offered load)": "通話時間(呼量負荷)",
+    "Queueing margin for the target": "目標のための待ち行列の余裕",
+    "Whole agents (rounding)": "人数の切り上げ",
+    "Occupancy cap": "占有率の上限",
+    "Sizing model (calibrated or ASA)": "要員算出モデル(較正・ASA)",
+    "Shift shape (coverage above the interval need)": "シフトの形(必要人数を超える配置)",
+    "Outbound work": "アウトバウンド業務",
+    "Paid breaks and idle time on shift": "有給休憩と待機時間",
+    "Part": "内訳",
+    "Hours": "時間",
+    "Share": "割合",
+    "Shrinkage": "シュリンケージ",
+    "Measured against holding every interval to the target on its own; the parts add up to the paid hours ({h}).":
+        "各インターバルで目標を満たす場合を基準にした内訳です。合計は有給時間 ({h}) に一致します。",
 }

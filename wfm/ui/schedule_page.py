@@ -227,6 +227,29 @@ def page() -> None:
     show_plan(result, run)
 
 
+HOURS_PARTS = ("workload", "queueing_at_target", "integer_rounding", "occupancy_cap", "sizing_model", "shrinkage",
+               "shift_shape", "outbound", "breaks_and_idle")
+
+
+def hours_table(parts: dict | None) -> None:
+    """Where the paid hours go (``wfm.plan.where_hours_go``): why the plan costs what it costs."""
+    if not parts:
+        return
+    with st.expander(t("Where the paid hours go")):
+        names = {"workload": t("Talk time (the offered load)"), "queueing_at_target": t("Queueing margin for the target"),
+                 "integer_rounding": t("Whole agents (rounding)"), "occupancy_cap": t("Occupancy cap"),
+                 "sizing_model": t("Sizing model (calibrated or ASA)"), "shrinkage": t("Shrinkage"),
+                 "shift_shape": t("Shift shape (coverage above the interval need)"), "outbound": t("Outbound work"),
+                 "breaks_and_idle": t("Paid breaks and idle time on shift")}
+        total = parts.get("paid_hours") or 0.0
+        st.dataframe(pd.DataFrame({
+            t("Part"): [names[p] for p in HOURS_PARTS], t("Hours"): [parts.get(p, 0.0) for p in HOURS_PARTS],
+            t("Share"): [parts.get(p, 0.0) / total if total else None for p in HOURS_PARTS]}),
+            hide_index=True, width="stretch", column_config={t("Share"): st.column_config.NumberColumn(format="percent")})
+        st.caption(t("Measured against holding every interval to the target on its own; the parts add up to the "
+                     "paid hours ({h}).", h=hours(total)))
+
+
 def show_plan(result, run) -> None:
     k = result.kpis
     cur = result.scenario.currency
@@ -242,6 +265,7 @@ def show_plan(result, run) -> None:
         (t("Short intervals"), num(k.get("under_intervals"))),
     ], helps={t("Gap to bound"): t("How far the cost can be from the best possible (the LP / CP-SAT lower bound)."),
               t("FTE"): t("Paid hours ÷ {h} hours a week.", h=num(result.scenario.verify.fte_hours_per_week))})
+    hours_table(k.get("where_hours_go"))
     cov = result.schedule.coverage
     st.subheader(t("Coverage against the requirement"))
     st.altair_chart(charts.coverage_chart(cov), width="stretch")

@@ -23,6 +23,23 @@ def _settings() -> None:
         q["service_level"] = sl / 100
         q["answer_within"] = float(c2.number_input(t("Answer within (s)"), 0, 600, int(q.get("answer_within", 20)),
                                                    step=5, key="w:queue.answer_within"))
+        scopes = {"interval": t("every interval"), "day": t("the whole day"), "week": t("the whole week")}
+        scope = c2.selectbox(t("Service goal over"), list(scopes), index=list(scopes).index(q.get("service_goal", "interval")),
+                             format_func=scopes.get, key=lkey("w:queue.service_goal"),
+                             help=t("Every interval: each interval meets the target on its own. Day or week: the share of "
+                                    "the day's (week's) calls; the schedule puts agents where they buy the most service."))
+        if scope == "interval":
+            q.pop("service_goal", None)
+            q.pop("interval_floor", None)
+        else:
+            q["service_goal"] = scope
+            floor = c1.slider(t("No interval below (%)"), 0, sl, int(round(100 * float(q.get("interval_floor") or 0))),
+                              key="w:queue.interval_floor",
+                              help=t("The lowest service level any single interval may have under a day or week goal."))
+            if floor > 0:
+                q["interval_floor"] = floor / 100
+            else:
+                q.pop("interval_floor", None)
     else:
         q["asa"] = float(c2.number_input(t("ASA target (s)"), 1, 600, int(q.get("asa") or 30), step=5,
                                          key="w:queue.asa", help=t("Average seconds a caller waits before answer.")))

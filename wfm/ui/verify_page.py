@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from wfm.ui import charts, common
 from wfm.ui.i18n import num, pct, seconds, t, lkey
+
+
+def goal_table(goal: dict | None) -> None:
+    """Each day's (week's) planned and simulated service level under a day or week goal."""
+    if not goal:
+        return
+    scope = {"day": t("Service goal by day"), "week": t("Service goal by week")}[goal["scope"]]
+    st.subheader(scope)
+    rows = pd.DataFrame(goal["periods"])
+    asa = goal.get("asa") is not None
+    measure = "asa" if asa else "service_level"
+    names = {"period": t("Period"), "calls": t("Calls offered"),
+             f"planned_{measure}": t("ASA (Erlang)") if asa else t("Service level (Erlang)"),
+             f"simulated_{measure}": t("ASA (simulated)") if asa else t("Service level (simulated)"),
+             "met": t("Goal met")}
+    fmt = st.column_config.NumberColumn(format="%.1f s") if asa else st.column_config.NumberColumn(format="percent")
+    st.dataframe(rows[list(names)].rename(columns=names), hide_index=True, width="stretch",
+                 column_config={names[f"planned_{measure}"]: fmt, names[f"simulated_{measure}"]: fmt})
+    what = (t("an ASA of at most {secs} s over the period's calls", secs=num(goal["asa"])) if asa else
+            t("{level} of the period's calls answered within {secs} s", level=pct(goal["service_level"], 0),
+              secs=num(goal["answer_within"])))
+    st.caption(t("Goal: {what}; met in {met} of {n} periods. Solved {rounds} times (simulated rounds); "
+                 "plan of round {chosen} kept.", what=what, met=num(goal["met_periods"]), n=num(len(goal["periods"])),
+                 rounds=num(len(goal["rounds"])), chosen=num(goal["chosen_round"])))
 
 
 def page() -> None:
@@ -37,6 +62,7 @@ def page() -> None:
                      lo=pct(sim.get("service_level_lo")), hi=pct(sim.get("service_level_hi"))))
     else:
         st.caption(t("Target: ASA {asa}.", asa=seconds(target.get("asa"))))
+    goal_table(qk.get("service_goal"))
     labels = {"service_level": t("Service level"), "asa": t("ASA (s)"), "abandon_rate": t("Abandon rate"),
               "occupancy": t("Occupancy")}
     column = st.radio(t("Show"), list(labels), format_func=labels.get, horizontal=True, key=lkey("verify_kpi"))

@@ -1,0 +1,275 @@
+"""Service goals over a day or a week: the service-level curve of each interval.
+
+A planner's service goal is usually "80% of the *day's* calls answered within 20 s",
+not "80% in every interval". Holding every interval to the target on its own, with
+whole agents, lands small intervals well above it, and whole shifts then add more;
+the day ends far above the goal at a cost nobody asked for.
+
+This module gives the scheduler what it needs to staff against the goal itself
+(Koole & van der Sluis, 2003, "Optimal shift scheduling with a global service level
+constraint"): for each interval, the expected calls answered within the target with
+``h`` scheduled heads, from a floor (the occupancy cap and the optional
+``interval_floor``) up to a top where extra heads add almost nothing. The curve is
+concave above the floor, so the scheduler can hold Σ calls × SL(heads) ≥ goal ×
+Σ calls per day (or week) with one linear increment per extra head.
+
+Heads lose the queue's shrinkage as the verification does: ``h`` heads put
+``floor(h × (1 − shrinkage))`` agents on the phones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wfm import erlang
+
+SCOPES = ("interval", "day", "week")
+TOP_SERVICE_LEVEL = 0.995  # the curve stops where one more head adds almost nothing
+MAX_STEPS = 80  # at most this many heads above an interval's floor
+
+
+@dataclass(frozen=True)
+class ServiceGoal:
+    """A queue's goal over a scope (a day or a week of the horizon).
+
+    Either ``service_level`` of the scope's calls answered within ``answer_within``,
+    or, with ``asa``, a call-weighted mean wait of at most ``asa`` seconds.
+    """
+
+    queue: str
+    scope: str  # "day" or "week"
+    service_level: float | None
+    answer_within: float
+    interval_floor: float | None = None
+    asa: float | None = None
+    tighten: dict = field(default_factory=dict)  # period label -> how much more is asked (after simulation)
+
+    @property
+    def measure(self) -> str:
+        return "asa" if self.asa is not None else "service_level"
+
+    def target(self, label: str) -> float:
+        """The goal asked of one period: the goal itself, tightened (or eased) by the rounds."""
+        if self.asa is not None:
+            return max(1.0, self.asa - self.tighten.get(label, 0.0))
+        return float(np.clip(self.service_level + self.tighten.get(label, 0.0), 0.0, 0.999))
+
+    def required(self, calls: float, label: str) -> float:
+        """The period's credit the curves must reach: calls in time, or minus the seconds waited."""
+        return -self.target(label) * calls if self.asa is not None else self.target(label) * calls
+
+    def miss(self, value: float) -> float:
+        """How far a period's simulated value falls short of the goal (negative: better than asked)."""
+        return value - self.asa if self.asa is not None else self.service_level - value
+
+    @property
+    def tolerance(self) -> float:  # this close to the goal counts as met
+        return 0.001 * self.asa if self.asa is not None else 0.001
+
+    @property
+    def surplus(self) -> float:  # this far better than the goal is asked for less
+        return 0.05 * self.asa if self.asa is not None else 0.01
+
+
+@dataclass
+class GoalCurves:
+    """What the scheduler needs for the goal queues: their curves and their goals."""
+
+    table: pd.DataFrame  # service_curves() of every goal queue, stacked
+    goals: dict  # queue -> ServiceGoal
+
+
+def _productive(heads: np.ndarray, shrinkage: float) -> np.ndarray:
+    return np.floor(heads * (1.0 - shrinkage) + 1e-9)
+
+
+def answered_within(heads, calls, load, aht, *, shrinkage: float, answer_within: float,
+                    model: str, patience: float | None) -> np.ndarray:
+    """Expected calls answered within ``answer_within`` by ``heads`` scheduled heads (vectorised)."""
+    n = _productive(np.asarray(heads, dtype=float), shrinkage)
+    load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
+    aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
+    calls = np.broadcast_to(np.asarray(calls, dtype=float), n.shape)
+    sl = np.zeros(n.shape)
+    live = (n > 0) & (load > 0)
+    if model == "erlang-a" and patience:
+        sl[live] = erlang.erlang_a(n[live], load[live], aht[live], patience, answer_within).service_level
+    else:
+        stable = live & (n > load)
+        sl[stable] = erlang.service_level(n[stable], load[stable], aht[stable], answer_within)
+    sl = np.where(load > 0, np.clip(np.nan_to_num(sl), 0.0, 1.0), 1.0)
+    return calls * sl
+
+
+def waited(heads, calls, load, aht, *, shrinkage: float, model: str, patience: float | None) -> np.ndarray:
+    """Expected seconds all the calls wait in total with ``heads`` scheduled heads (vectorised).
+
+    Erlang C's mean wait of all calls; Erlang A's mean wait of answered calls, times the
+    calls (the goal is a call-weighted mean). Heads at or under an Erlang C load wait
+    without end: the curve's floor keeps the plan above that.
+    """
+    n = _productive(np.asarray(heads, dtype=float), shrinkage)
+    load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
+    aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
+    calls = np.broadcast_to(np.asarray(calls, dtype=float), n.shape)
+    wait = np.zeros(n.shape)
+    live = load > 0
+    if model == "erlang-a" and patience:
+        ok = live & (n > 0)
+        wait[ok] = erlang.erlang_a(n[ok], load[ok], aht[ok], patience, 0.0).asa
+        wait[live & (n <= 0)] = patience
+    else:
+        stable = live & (n > load)
+        wait[stable] = erlang.asa(n[stable], load[stable], aht[stable])
+        wait[live & ~stable] = 1e6  # unstable: no finite wait
+    return calls * np.nan_to_num(wait, nan=1e6, posinf=1e6)
+
+
+def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: int, max_occupancy: float,
+                   shrinkage: float, model: str, patience: float | None) -> pd.DataFrame:
+    """The service-level curve of every interval with calls: one row per interval and head count.
+
+    Parameters
+    ----------
+    sized : DataFrame
+        ``queue, ds, y, aht, scheduled`` (the output of the interval sizing).
+    goal : ServiceGoal
+    interval_minutes, max_occupancy, shrinkage, model, patience
+        As the queue's sizing uses them.
+
+    Returns
+    -------
+    DataFrame
+        ``queue, ds, heads, calls, aht, credit``: ``credit`` is the expected calls
+        answered within the target with ``heads`` heads (for an ASA goal: minus the
+        expected seconds all its calls wait); the first row of each interval is its floor (the fewest heads the occupancy cap and the interval
+        floor allow), the last its top.
+    """
+    rows = sized[sized["y"] > 0].reset_index(drop=True)
+    if rows.empty:
+        return pd.DataFrame(columns=["queue", "ds", "heads", "calls", "aht", "credit"])
+    calls = rows["y"].to_numpy(dtype=float)
+    aht = rows["aht"].to_numpy(dtype=float)
+    load = erlang.offered_load(calls, aht, interval_minutes)
+    erlang_a = model == "erlang-a" and bool(patience)
+    kind = "erlang-a" if erlang_a else "erlang-c"
+    floor_target = erlang.ServiceTarget(
+        service_level=goal.interval_floor if goal.interval_floor else 1e-6, answer_within=goal.answer_within,
+        max_occupancy=max_occupancy, model=kind, patience=patience if erlang_a else None)
+    floor = erlang.scheduled_agents(erlang.required_agents(load, aht, floor_target), shrinkage)
+    top_target = erlang.ServiceTarget(
+        service_level=max(TOP_SERVICE_LEVEL, goal.service_level or 0.0), answer_within=goal.answer_within,
+        max_occupancy=max_occupancy, model=kind, patience=patience if erlang_a else None)
+    top = erlang.scheduled_agents(erlang.required_agents(load, aht, top_target), shrinkage)
+    # The interval plan must stay inside the curve: never stop below the interval requirement.
+    top = np.maximum(np.maximum(top, rows["scheduled"].to_numpy(dtype=np.int64)), floor)
+    top = np.minimum(top, floor + MAX_STEPS)
+    steps = (top - floor + 1).astype(np.int64)
+    which = np.repeat(np.arange(len(rows)), steps)
+    heads = floor[which] + (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps))
+    if goal.asa is not None:
+        credit = -waited(heads, calls[which], load[which], aht[which], shrinkage=shrinkage, model=kind, patience=patience)
+    else:
+        credit = answered_within(heads, calls[which], load[which], aht[which], shrinkage=shrinkage,
+                                 answer_within=goal.answer_within, model=kind, patience=patience)
+    return pd.DataFrame({
+        "queue": rows["queue"].to_numpy()[which],
+        "ds": rows["ds"].to_numpy()[which],
+        "heads": heads.astype(np.int64),
+        "calls": calls[which],
+        "aht": aht[which],
+        "credit": credit,
+    })
+
+
+def fractional_agents(load, aht, *, service_level: float | None, answer_within: float, asa: float | None,
+                      max_occupancy: float, patience: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Agents each interval needs for its target: fractional, whole, and whole with the occupancy cap.
+
+    The fractional count interpolates the service level linearly between the last
+    whole count that misses the target and the first that meets it (an ASA target
+    gets no interpolation): what a centre could staff if agents came in fractions.
+    """
+    load = np.asarray(load, dtype=float)
+    aht = np.asarray(aht, dtype=float)
+    model = "erlang-a" if patience else "erlang-c"
+    options = dict(service_level=service_level, answer_within=answer_within, asa=asa, model=model,
+                   patience=patience if patience else None)
+    whole = erlang.required_agents(load, aht, erlang.ServiceTarget(max_occupancy=1.0, **options)).astype(float)
+    capped = erlang.required_agents(load, aht, erlang.ServiceTarget(max_occupancy=max_occupancy, **options)).astype(float)
+    frac = whole.copy()
+    if asa is None and len(load):
+        def sl(n):
+            return answered_within(n, 1.0, load, aht, shrinkage=0.0, answer_within=answer_within,
+                                   model=model, patience=patience)
+        below, at = sl(np.maximum(whole - 1, 0)), sl(whole)
+        step = np.where(at - below > 1e-12, (service_level - below) / np.maximum(at - below, 1e-12), 1.0)
+        frac = np.where(whole > 0, whole - 1 + np.clip(step, 0.0, 1.0), 0.0)
+        if model == "erlang-c":
+            frac = np.maximum(frac, np.where(whole > 0, load, 0.0))  # Erlang C never runs below the load
+    return frac, whole, capped
+
+
+def concave_gains(answered: np.ndarray) -> np.ndarray:
+    """Per-head gains of the smallest concave curve above ``answered`` (its upper hull).
+
+    ``answered[k]`` is the curve at ``floor + k`` heads. Shrinkage makes the true curve a
+    staircase (some extra heads add no agent on the phones); the hull spreads each step
+    over the heads that make it, so the gains never rise and one linear increment per
+    head is exact at the hull's corners. The verification reports the true curve.
+    """
+    y = np.asarray(answered, dtype=float)
+    if len(y) < 2:
+        return np.zeros(0)
+    hull = [0]
+    for k in range(1, len(y)):
+        while len(hull) >= 2:
+            i, j = hull[-2], hull[-1]
+            # j lies on or below the chord from i to k: not a corner of the upper hull.
+            if (y[j] - y[i]) * (k - i) <= (y[k] - y[i]) * (j - i):
+                hull.pop()
+            else:
+                break
+        hull.append(k)
+    gains = np.zeros(len(y) - 1)
+    for i, j in zip(hull[:-1], hull[1:]):
+        gains[i:j] = (y[j] - y[i]) / (j - i)
+    return np.maximum(gains, 0.0)
+
+
+def period_label(period: int, scope: str, start) -> str:
+    """A scope period by its first date: the day, or the Monday... of the horizon's week."""
+    return str((pd.Timestamp(start) + pd.Timedelta(days=int(period) * (7 if scope == "week" else 1))).date())
+
+
+def period_of(ds: pd.Series, scope: str, start) -> np.ndarray:
+    """The scope period of each interval: its day (0, 1, ...) or its week of the horizon."""
+    days = (pd.to_datetime(ds).dt.normalize() - pd.Timestamp(start)).dt.days.to_numpy()
+    return days // 7 if scope == "week" else days
+
+
+def goal_report(frame: pd.DataFrame, goal: ServiceGoal, start) -> list[dict]:
+    """Planned and simulated service level (or ASA) per scope period, call-weighted.
+
+    ``frame`` has ``ds``, ``offered`` (calls), ``planned`` (the Erlang service level or
+    ASA of the scheduled staffing) and ``simulated`` (the simulated one) per interval.
+    """
+    f = frame.assign(period=period_of(frame["ds"], goal.scope, start))
+    out = []
+    for period, part in f.groupby("period", sort=True):
+        calls = float(part["offered"].sum())
+        label = period_label(period, goal.scope, start)
+        row = {"period": label, "calls": round(calls, 3)}
+        for key in ("planned", "simulated"):
+            values = part[key].to_numpy(dtype=float)
+            weights = part["offered"].to_numpy(dtype=float)
+            ok = np.isfinite(values) & (weights > 0)
+            row[f"{key}_{goal.measure}"] = (
+                round(float((weights[ok] * values[ok]).sum() / weights[ok].sum()), 6) if ok.any() else None)
+        simulated = row[f"simulated_{goal.measure}"]
+        row["met"] = None if simulated is None else bool(goal.miss(simulated) <= 1e-9)
+        out.append(row)
+    return out
