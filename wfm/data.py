@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
+from wfm.export import csv_unquote
 
 DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
@@ -35,7 +36,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pd.read_csv(path)
+            return csv_unquote(pd.read_csv(path))
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(path)
         if suffix in (".parquet", ".pq"):
