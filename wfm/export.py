@@ -63,6 +63,14 @@ def safe_folder_name(name: str, place: str, *, reserved: tuple[str, ...] = ()) -
     return mapped
 
 
+def download_name(name: str, suffix: str, fallback: str = "scenario") -> str:
+    """A file name for a download named after ``name`` (the browser saves it as given)."""
+    try:
+        return safe_folder_name(name, "name") + suffix
+    except InputError:
+        return fallback + suffix
+
+
 def folder_inside(out_dir: Path, folder: str, place: str) -> Path:
     """``out_dir / folder``, refused unless it is a real folder (not a link) directly inside ``out_dir``."""
     target = out_dir / folder
