@@ -230,3 +230,172 @@ def test_quote_workbook_and_csvs_carry_names_as_text(tmp_path):
     for name in ("monthly.csv", "channels.csv"):
         assert_csv_neutral(out / name)
     assert "'" + HYPERLINK in csv_cells(out / "channels.csv")
+
+
+# --- 3. the app reads only what was uploaded, or the data folder ----------------------
+
+SECRET = "s3cr3t-password-of-the-server"
+
+
+@pytest.fixture()
+def server_file(tmp_path):
+    """A file of the server's own disk, outside the data folder, that must never be read."""
+    path = tmp_path / "server" / "secret.csv"
+    path.parent.mkdir()
+    path.write_text(f"ds,y\n{SECRET},{SECRET}\n")
+    return path
+
+
+@pytest.fixture()
+def reads(monkeypatch):
+    """Every table the app reads, by path."""
+    from wfm import data
+
+    seen: list[str] = []
+    original = data.read_table
+
+    def spy(path):
+        seen.append(str(path))
+        return original(path)
+
+    monkeypatch.setattr(data, "read_table", spy)
+    return seen
+
+
+def app_texts(at) -> str:
+    parts = []
+    for kind in ("error", "warning", "info", "success", "caption", "markdown", "exception"):
+        parts.extend(str(getattr(e, "value", e)) for e in at.get(kind))
+    return "\n".join(parts)
+
+
+def bank_toml(history: str) -> str:
+    from wfm.ui import state
+
+    text = Path(state.DEFAULT_SCENARIO).read_text(encoding="utf-8")
+    assert 'history = "../bank_calls_5min.csv"' in text
+    return text.replace('history = "../bank_calls_5min.csv"', f'history = "{history}"')
+
+
+def upload_scenario(at, name: str, content: bytes):
+    at.sidebar.file_uploader(key="load_scenario").set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("kind", ["absolute", "traversal"])
+def test_load_scenario_refuses_files_of_the_server(server_file, reads, kind):
+    from test_app import open_app
+
+    history = {"absolute": str(server_file), "traversal": "../../../../../../.." + str(server_file)}[kind]
+    at = open_app("data")
+    reads.clear()
+    upload_scenario(at, "evil.toml", bank_toml(history).encode())
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and "queue[0].history" in errors[0] and "not loaded" in errors[0], errors
+    assert SECRET not in app_texts(at)
+    assert not any("secret" in p for p in reads)  # refused before it was opened
+    assert at.session_state["scenario"]["name"] == "bank-plan"  # the previous scenario is kept
+
+
+def test_load_scenario_zip_reads_its_own_files(tmp_path):
+    import io
+    import zipfile
+
+    from test_app import open_app
+
+    from wfm import data
+    from wfm.ui import state
+
+    sample = data.read_table(data.sample_path())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("scenario.toml", bank_toml("calls.csv").replace('name = "bank-plan"', 'name = "zipped"'))
+        zf.writestr("calls.csv", sample.iloc[: 96 * 5 * 6].to_csv(index=False))  # six days of 5-minute data
+    at = open_app("data")
+    upload_scenario(at, "bundle.zip", buffer.getvalue())
+    assert not at.sidebar.error, [e.value for e in at.sidebar.error]
+    assert at.session_state["scenario"]["name"] == "zipped"
+    hist: state.History = at.session_state["history"]
+    assert hist.source == "calls.csv" and hist.path is None  # saved by name, not by the server's temp path
+    assert len(hist.frame) == 96 * 5 * 6
+
+
+@pytest.mark.parametrize("member", ["../escaped.csv", "/tmp/abs.csv", "a/../../x.csv", "sub\\..\\x.csv", ".hidden"])
+def test_zip_members_cannot_leave_their_folder(tmp_path, member):
+    import io
+    import zipfile
+
+    from wfm.uploads import unpack_upload
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("scenario.toml", 'name = "x"\n')
+        zf.writestr(member, "ds,y\n")
+    folder = tmp_path / "a" / "b" / "upload"
+    with pytest.raises(InputError, match="not a plain relative file name"):
+        unpack_upload(buffer.getvalue(), "bundle.zip", folder)
+    outside = [p for p in tmp_path.rglob("*") if p.is_file() and folder not in p.parents]
+    assert outside == [] and not Path("/tmp/abs.csv").exists()
+
+
+def test_data_folder_is_configurable_and_still_confined(tmp_path, monkeypatch, server_file):
+    from wfm.uploads import confine_scenario_files
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "week.csv").write_text("ds,y\n")
+    (shared / "link.csv").symlink_to(server_file)
+    monkeypatch.setenv("WFM_DATA_DIR", str(shared))
+    raw = {"queue": [{"history": "week.csv", "profile": str(shared / "week.csv"), "volumes": "~/week.csv"}]}
+    confine_scenario_files(raw, "up.toml")
+    assert raw["queue"][0]["history"] == str((shared / "week.csv").resolve())
+    assert raw["queue"][0]["volumes"] == str((shared / "~" / "week.csv").resolve())  # never the server's home
+    for bad in ("link.csv", str(server_file), "../server/secret.csv"):
+        with pytest.raises(InputError, match=r"^up\.toml: queue\[0\]\.history '.*' is not a file uploaded"):
+            confine_scenario_files({"queue": [{"history": bad}]}, "up.toml")
+    quote = {"quote": {"intraday": str(server_file), "voice": [{"history": "week.csv"}]}}
+    with pytest.raises(InputError, match=r"quote\.intraday"):
+        confine_scenario_files(quote, "q.toml")
+    quote = {"quote": {"intraday": "flat", "voice": [{"history": str(server_file)}]}}
+    with pytest.raises(InputError, match=r"quote\.voice\[0\]\.history"):
+        confine_scenario_files(quote, "q.toml")
+
+
+def test_quote_page_refuses_files_of_the_server(server_file, reads):
+    import tomli_w
+
+    from test_app import open_app
+    from test_quote import tiny
+
+    from wfm.ui import quote_page
+
+    if not quote_page.available():
+        pytest.skip("wfm.quote is not available")
+    data = tiny()
+    data["quote"]["voice"][0].pop("monthly_volumes")
+    data["quote"]["voice"][0]["history"] = str(server_file)
+    at = open_app("quote")
+    reads.clear()
+    at.file_uploader(key="quote_upload").set_value(("q.toml", tomli_w.dumps(data).encode(), "application/toml")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "quote.voice[0].history" in errors[0], errors
+    assert SECRET not in app_texts(at) and not any("secret" in p for p in reads)
+
+
+def test_errors_quote_a_short_value(tmp_path):
+    from wfm import data
+
+    long_cell = "x" * 5000
+    path = tmp_path / "h.csv"
+    path.write_text(f"ds,y\n2024-01-01 09:00,{long_cell}\n")
+    with pytest.raises(InputError) as caught:
+        data.read_intervals(path)
+    message = str(caught.value)
+    assert "row 1, column 'y'" in message and len(message) < len(str(path)) + 120
+    path.write_text(f"ds,y\n{long_cell},1\n")
+    with pytest.raises(InputError) as caught:
+        data.read_intervals(path)
+    assert len(str(caught.value)) < len(str(path)) + 160
+    assert shown("a\nb" + "c" * 100, limit=10) == "a bcccccc…"
