@@ -20,7 +20,10 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import shutil
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -114,13 +117,13 @@ def confine_scenario_files(raw: dict, source: str, *, uploaded: Path | None = No
     return raw
 
 
-def unpack_upload(content: bytes, name: str, folder: Path) -> tuple[str, Path | None]:
+def unpack_upload(content: bytes, name: str, parent: Path) -> tuple[str, Path | None]:
     """The scenario TOML text of an upload, and the folder its own files went to.
 
     ``name`` ending in ``.zip`` is a zip with one ``.toml`` at its top level (or
-    ``scenario.toml``) and the files it names, unpacked into ``folder``; any other
-    upload is the TOML itself (no folder). Member names must be plain relative file
-    names: a zip cannot write outside ``folder``.
+    ``scenario.toml``) and the files it names, unpacked into a new folder inside
+    ``parent``; any other upload is the TOML itself (no folder). Member names must be
+    plain relative file names: a zip cannot write outside its folder.
     """
     if not name.lower().endswith(".zip"):
         return content.decode("utf-8", errors="replace"), None
@@ -128,12 +131,24 @@ def unpack_upload(content: bytes, name: str, folder: Path) -> tuple[str, Path | 
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise InputError(f"{shown(name)}: is not a readable zip file.") from None
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=parent))
+    try:
+        try:
+            return _unpack(archive, name, folder), folder
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # Damaged, encrypted or oddly compressed members.
+            raise InputError(f"{shown(name)}: a member could not be unpacked ({shown(exc, 80)}).") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # a refused zip leaves nothing behind
+        raise
+
+
+def _unpack(archive: zipfile.ZipFile, name: str, folder: Path) -> str:
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
         if len(members) > MAX_ZIP_FILES:
             raise InputError(f"{shown(name)}: holds {len(members)} files, expected at most {MAX_ZIP_FILES}.")
         total = 0
-        folder.mkdir(parents=True, exist_ok=True)
         written: list[PurePosixPath] = []
         for member in members:
             relative = _member_path(member.filename, name)
@@ -153,7 +168,7 @@ def unpack_upload(content: bytes, name: str, folder: Path) -> tuple[str, Path | 
     if chosen is None:
         found = ", ".join(shown(str(p)) for p in tomls[:3]) or "none"
         raise InputError(f"{shown(name)}: expected scenario.toml (or one .toml file) at the top of the zip, found {found}.")
-    return (folder / chosen.name).read_text(encoding="utf-8", errors="replace"), folder
+    return (folder / chosen.name).read_text(encoding="utf-8", errors="replace")
 
 
 def _member_path(member: str, name: str) -> PurePosixPath:

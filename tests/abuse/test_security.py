@@ -333,11 +333,13 @@ def test_zip_members_cannot_leave_their_folder(tmp_path, member):
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("scenario.toml", 'name = "x"\n')
         zf.writestr(member, "ds,y\n")
-    folder = tmp_path / "a" / "b" / "upload"
+    parent = tmp_path / "a" / "b" / "session"
+    parent.mkdir(parents=True)
     with pytest.raises(InputError, match="not a plain relative file name"):
-        unpack_upload(buffer.getvalue(), "bundle.zip", folder)
-    outside = [p for p in tmp_path.rglob("*") if p.is_file() and folder not in p.parents]
-    assert outside == [] and not Path("/tmp/abs.csv").exists()
+        unpack_upload(buffer.getvalue(), "bundle.zip", parent)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written == [] and not Path("/tmp/abs.csv").exists()  # and the refused zip's folder is gone
+    assert list(parent.iterdir()) == []
 
 
 def test_data_folder_is_configurable_and_still_confined(tmp_path, monkeypatch, server_file):
@@ -400,3 +402,39 @@ def test_errors_quote_a_short_value(tmp_path):
         data.read_intervals(path)
     assert len(str(caught.value)) < len(str(path)) + 160
     assert shown("a\nb" + "c" * 100, limit=10) == "a bcccccc…"
+
+
+def test_zip_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from wfm import uploads
+
+    monkeypatch.setattr(uploads, "MAX_ZIP_BYTES", 10_000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("scenario.toml", 'name = "x"\n')
+        zf.writestr("big.csv", b"0" * 1_000_000)  # compresses to about 1 kB
+    assert len(buffer.getvalue()) < 10_000
+    with pytest.raises(InputError, match="unpacks to more than"):
+        uploads.unpack_upload(buffer.getvalue(), "bomb.zip", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_zip_is_one_sentence(tmp_path):
+    import io
+    import zipfile
+
+    from wfm.uploads import unpack_upload
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("scenario.toml", 'name = "x"\n' * 200)
+    damaged = bytearray(buffer.getvalue())
+    start = damaged.index(b"scenario.toml") + len("scenario.toml")  # the local header's name, then the data
+    damaged[start + 5:start + 25] = b"\xff" * 20
+    with pytest.raises(InputError, match="could not be unpacked|not a readable zip"):
+        unpack_upload(bytes(damaged), "bad.zip", tmp_path)
+    with pytest.raises(InputError, match="not a readable zip"):
+        unpack_upload(b"not a zip", "bad.zip", tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -94,11 +94,6 @@ def session_folder() -> Path:
     return Path(st.session_state["folder"])
 
 
-def upload_folder() -> Path:
-    """A fresh folder of this session for the files of one uploaded zip (kept for the session)."""
-    return Path(tempfile.mkdtemp(prefix="upload-", dir=session_folder()))
-
-
 def current_plan():
     """The finished plan run of the session (``PlanRun``) whose result is available, or None."""
     run = st.session_state.get("plan")

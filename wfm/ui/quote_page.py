@@ -17,9 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from wfm.errors import InputError
-from wfm.uploads import unpack_upload
 from wfm.ui import common, state
 from wfm.ui.i18n import lkey, money, num, pct, t
+from wfm.uploads import confine_scenario_files, unpack_upload
 
 EXAMPLE = state.ROOT / "forecasts" / "examples" / "quote_bank.toml"
 
@@ -52,7 +52,6 @@ def _load(text: str, source: str, base_dir: Path, *, uploaded: bool = False, fil
     import tomllib
 
     from wfm.scenario import validate_scenario
-    from wfm.uploads import confine_scenario_files
 
     try:
         raw = tomllib.loads(text)
@@ -92,7 +91,7 @@ def page() -> None:
     if file is not None and st.session_state.get("quote_seen") != (file.name, file.size):
         st.session_state["quote_seen"] = (file.name, file.size)
         try:
-            text, files = unpack_upload(file.getvalue(), file.name, common.upload_folder())
+            text, files = unpack_upload(file.getvalue(), file.name, common.session_folder())
             st.session_state["quote_source"] = (_load(text, file.name, files or EXAMPLE.parent, uploaded=True,
                                                       files=files), file.name)
             st.session_state.pop("quote_error", None)

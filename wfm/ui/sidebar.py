@@ -6,11 +6,11 @@ import tomli_w
 import streamlit as st
 
 from wfm.errors import InputError
-from wfm.uploads import unpack_upload
-from wfm.scenario import scenario_to_toml
 from wfm.export import download_name
+from wfm.scenario import scenario_to_toml
 from wfm.ui import state
-from wfm.ui.common import upload_folder
+from wfm.ui.common import session_folder
+from wfm.uploads import unpack_upload
 from wfm.ui.i18n import LANGUAGES, t
 
 
@@ -29,7 +29,8 @@ def sidebar() -> None:
                 st.error(f"{t('The scenario cannot be saved')}: {exc}")
                 text = None
             if text is not None:
-                st.download_button(t("Save scenario (TOML)"), text, file_name=download_name(str(raw.get("name", "scenario")), ".toml"),
+                st.download_button(t("Save scenario (TOML)"), text,
+                                   file_name=download_name(str(raw.get("name", "scenario")), ".toml"),
                                    mime="application/toml", key="save_scenario",
                                    help=t("Settings of every page. An uploaded history is referred to by its file name: "
                                           "keep it next to the TOML."))
@@ -40,7 +41,7 @@ def sidebar() -> None:
             if file is not None and st.session_state.get("scenario_seen") != (file.name, file.size):
                 st.session_state["scenario_seen"] = (file.name, file.size)
                 try:
-                    text, uploaded = unpack_upload(file.getvalue(), file.name, upload_folder())
+                    text, uploaded = unpack_upload(file.getvalue(), file.name, session_folder())
                     notes = state.load_scenario_text(text, file.name, uploaded=uploaded)
                     st.session_state["scenario_message"] = ("ok", t("Loaded {name}.", name=file.name), notes)
                 except InputError as exc:
