@@ -1,6 +1,7 @@
 """Many scenarios at once: a local process pool, or a Dask distributed cluster.
 
-Each scenario's plan is written into ``OUTDIR/<scenario name>/`` by
+Each scenario's plan is written into ``OUTDIR/<folder>/`` (the scenario name made a safe folder
+name by :func:`wfm.export.safe_folder_name`; nothing outside ``OUTDIR`` is touched) by
 :func:`wfm.plan.plan_to_directory`. One failing scenario never stops the others: its
 error goes to ``OUTDIR/failures.csv``. ``OUTDIR/index.csv`` lists every scenario with
 its status, cost, FTE and KPIs. A scenario whose outputs are complete and whose
@@ -26,9 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import InputError
-from wfm.export import write_table
+from wfm.export import folder_inside, safe_folder_name, write_table
 
 HASH_FILE = ".scenario-hash"
+BATCH_FILES = ("index.csv", "failures.csv")  # beside the scenario folders: no scenario may take their names
 INDEX_COLUMNS = [
     "scenario", "status", "file", "out_dir", "cost", "lower_bound", "gap", "fte", "paid_hours",
     "service_level", "asa", "abandon_rate", "occupancy", "cost_per_call", "seconds", "error",
@@ -154,17 +156,33 @@ def run_batch(
     """
     paths = expand_scenarios(scenarios)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the batch's outputs.")
     names: dict[str, Path] = {}
-    jobs = []
-    rows: list[dict] = []
+    folders: dict[str, tuple[str, Path]] = {}  # case-folded folder -> (name, file)
+    targets: list[tuple[Path, str, Path]] = []
+    # Every name is checked before anything is written: a refused batch leaves --out as it was.
     for path in paths:
         name = scenario_name(path)
         if name in names:
             raise InputError(f"{path}: scenario name '{name}' is also used by {names[name]}; names must be unique in a batch.")
+        folder = safe_folder_name(name, f"{path}: name", reserved=BATCH_FILES)
+        # Case-insensitive file systems (macOS, Windows) would give these the same folder.
+        key = folder.casefold()
+        if key in folders:
+            other_name, other = folders[key]
+            raise InputError(
+                f"{path}: scenario name '{name}' gets the same folder '{folder}' as '{other_name}' in {other}; "
+                f"names must give distinct folders in a batch."
+            )
+        folders[key] = (name, path)
         names[name] = path
+        targets.append((path, name, folder_inside(out_dir, folder, f"{path}: name")))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    rows: list[dict] = []
+    for path, name, target in targets:
         digest = scenario_hash(path)
-        target = out_dir / name
         if not force and _complete(target, digest):
             row = _previous_row(target)
             row.update(scenario=name, status="skipped", file=str(path), out_dir=str(target))

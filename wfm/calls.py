@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from wfm.data import DEFAULT_QUEUE, check_interval_minutes, parse_timestamps, read_table
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
 
 OUTCOMES = ("answered", "abandoned")
 # Fewer abandoned calls than this and the patience estimate is too noisy to size with.
@@ -68,7 +68,7 @@ def validate_calls(
     if column_map:
         unknown = [k for k in column_map if k not in frame.columns]
         if unknown:
-            raise InputError(f"{source}: --map names column '{unknown[0]}', which the file does not have.")
+            raise InputError(f"{source}: --map names column '{shown(unknown[0])}', which the file does not have.")
         frame = frame.rename(columns=column_map)
     missing = [c for c in ("arrival", "wait", "handle", "outcome") if c not in frame.columns]
     if missing:
@@ -91,7 +91,7 @@ def validate_calls(
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)}, column 'outcome' is '{frame['outcome'].iloc[i]}', expected 'answered' or 'abandoned'."
+            f"{source}: row {_row(i)}, column 'outcome' is '{shown(frame['outcome'].iloc[i])}', expected 'answered' or 'abandoned'."
         )
     frame["outcome"] = outcome.astype(str)
     wait = pd.to_numeric(frame["wait"], errors="coerce")
@@ -99,8 +99,8 @@ def validate_calls(
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raw = frame["wait"].iloc[i]
-        shown = "empty" if pd.isna(raw) else f"'{raw}'"
-        raise InputError(f"{source}: row {_row(i)}, column 'wait' is {shown}, expected seconds >= 0.")
+        quoted = "empty" if pd.isna(raw) else f"'{shown(raw)}'"
+        raise InputError(f"{source}: row {_row(i)}, column 'wait' is {quoted}, expected seconds >= 0.")
     frame["wait"] = wait.astype(float)
     handle = pd.to_numeric(frame["handle"], errors="coerce")
     answered = frame["outcome"] == "answered"
@@ -108,9 +108,9 @@ def validate_calls(
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raw = frame["handle"].iloc[i]
-        shown = "empty" if pd.isna(raw) else f"'{raw}'"
+        quoted = "empty" if pd.isna(raw) else f"'{shown(raw)}'"
         raise InputError(
-            f"{source}: row {_row(i)} is an answered call with handle time {shown}, expected seconds > 0."
+            f"{source}: row {_row(i)} is an answered call with handle time {quoted}, expected seconds > 0."
         )
     bad = ~answered & handle.notna() & (handle < 0)
     if bad.any():
@@ -128,7 +128,7 @@ def validate_calls(
             i = int(idx[back[0] + 1])
             raise InputError(
                 f"{source}: row {_row(i)} arrives at {frame['arrival'].iloc[i]}, before the previous call of queue "
-                f"'{queue}'; calls must be in arrival order."
+                f"'{shown(queue)}'; calls must be in arrival order."
             )
     return frame[["queue", "arrival", "wait", "handle", "outcome"]]
 

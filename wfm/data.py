@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
+from wfm.export import csv_unquote
 
 DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
@@ -38,7 +39,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return _read_csv(path)
+            return csv_unquote(_read_csv(path))
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(path)
         if suffix in (".parquet", ".pq"):
@@ -119,7 +120,7 @@ def _check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str) -
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)}, column '{column}' has '{raw.iloc[i]}', which is not a timestamp "
+            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not a timestamp "
             f"(expected e.g. 2024-04-01 09:30:00)."
         )
 
@@ -150,7 +151,7 @@ def parse_timestamps(
         if has_offset.any() and not has_offset.all():
             i = int(np.flatnonzero((~has_offset).to_numpy())[0])
             raise InputError(
-                f"{source}: column '{column}' mixes time zones: row {_row(i)} ('{text.iloc[i]}') has no UTC "
+                f"{source}: column '{column}' mixes time zones: row {_row(i)} ('{shown(text.iloc[i])}') has no UTC "
                 f"offset while others do; use one convention for the whole column."
             )
         if has_offset.all():
@@ -187,8 +188,8 @@ def _numeric(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raw = frame[column].iloc[i]
-        shown = "empty" if pd.isna(raw) else f"'{raw}'"
-        raise InputError(f"{source}: row {_row(i)}, column '{column}' is {shown}, expected a number.")
+        quoted = "empty" if pd.isna(raw) else f"'{shown(raw)}'"
+        raise InputError(f"{source}: row {_row(i)}, column '{column}' is {quoted}, expected a number.")
     if not np.isfinite(values.to_numpy(dtype=float)).all():
         i = int(np.flatnonzero(~np.isfinite(values.to_numpy(dtype=float)))[0])
         raise InputError(f"{source}: row {_row(i)}, column '{column}' is {values.iloc[i]}, expected a finite number.")
@@ -290,7 +291,7 @@ def validate_intervals(
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)} repeats ds '{frame['ds'].iloc[i]}' for queue '{frame['queue'].iloc[i]}'; "
+            f"{source}: row {_row(i)} repeats ds '{frame['ds'].iloc[i]}' for queue '{shown(frame['queue'].iloc[i])}'; "
             f"each queue may have one row per interval."
         )
     frame = frame.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
@@ -306,7 +307,7 @@ def check_interval_minutes(value, place: str) -> int:
     try:
         minutes = int(value)
     except (TypeError, ValueError):
-        raise InputError(f"{place}: '{value}' is not a whole number of minutes.") from None
+        raise InputError(f"{place}: '{shown(value)}' is not a whole number of minutes.") from None
     if minutes != value or minutes <= 0 or (24 * 60) % minutes != 0:
         raise InputError(f"{place}: {value} minutes does not divide a day, expected e.g. 5, 15, 30 or 60.")
     return minutes

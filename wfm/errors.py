@@ -8,3 +8,15 @@ the message and exit non-zero; they never show a traceback for an ``InputError``
 
 class InputError(ValueError):
     """Bad input: the message is one sentence a planner can act on."""
+
+
+def shown(value, limit: int = 40) -> str:
+    """``value`` as quoted in an error message: one line, at most ``limit`` characters.
+
+    Error messages reach the app's screen and logs; a cell of a file must not travel
+    whole through them (it may be a secret, or a megabyte of text), only enough of it
+    for the planner to find it.
+    """
+    text = " ".join(str(value).split()) if str(value).strip() else str(value)
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"

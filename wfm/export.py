@@ -14,14 +14,130 @@ import shutil
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pandas as pd
 
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+# Spreadsheets run a CSV cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Names Windows will not create as files or folders, whatever the extension.
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+# Characters that are separators or forbidden in names on some file system we may write to.
+_UNSAFE_CHARS = set('/\\<>:"|?*')
+MAX_FOLDER_NAME_BYTES = 120  # leaves room for the temporary-folder prefix and suffix under 255
+
+
+def safe_folder_name(name: str, place: str, *, reserved: tuple[str, ...] = ()) -> str:
+    """The one folder name a user-given ``name`` (scenario, plan...) is written under.
+
+    Readable names stay as they are (``山田``, ``bank week 1``); path separators,
+    characters Windows forbids and control characters become ``_``, and a leading dot
+    (hidden folders, and the prefix of this module's temporary folders) becomes ``_``.
+    Empty names, ``.``, ``..``, device names such as ``CON``, names in ``reserved``
+    (files the caller writes beside the folder) and over-long names are refused with
+    an :class:`InputError` naming ``place``: mapping them would hide the problem.
+    """
+    text = unicodedata.normalize("NFC", str(name))
+    if text.strip() in ("", ".", ".."):
+        raise InputError(f"{place}: '{shown(text)}' cannot be a folder name, expected a name with letters or digits.")
+    mapped = "".join(
+        "_" if ch in _UNSAFE_CHARS or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
+    # Windows drops trailing dots and spaces; a leading dot hides the folder.
+    mapped = mapped.strip().rstrip(".")
+    if mapped.startswith("."):
+        mapped = "_" + mapped[1:]
+    stem = mapped.split(".")[0].strip().upper()
+    if not mapped or stem in _RESERVED_NAMES or mapped.casefold() in {r.casefold() for r in reserved}:
+        raise InputError(f"{place}: '{shown(text)}' is a reserved name, expected another name for its folder.")
+    if len(mapped.encode("utf-8")) > MAX_FOLDER_NAME_BYTES:
+        raise InputError(
+            f"{place}: '{shown(text)}' is too long for a folder name "
+            f"({len(mapped.encode('utf-8'))} bytes), expected at most {MAX_FOLDER_NAME_BYTES}."
+        )
+    return mapped
+
+
+def download_name(name: str, suffix: str, fallback: str = "scenario") -> str:
+    """A file name for a download named after ``name`` (the browser saves it as given)."""
+    try:
+        return safe_folder_name(name, "name") + suffix
+    except InputError:
+        return fallback + suffix
+
+
+def folder_inside(out_dir: Path, folder: str, place: str) -> Path:
+    """``out_dir / folder``, refused unless it is a real folder (not a link) directly inside ``out_dir``."""
+    target = out_dir / folder
+    if target.is_symlink() or target.resolve().parent != out_dir.resolve():
+        raise InputError(f"{place}: '{shown(folder)}' does not lead to a folder inside {out_dir}, refused.")
+    return target
+
+
+def csv_text(value):
+    """A CSV cell that no spreadsheet runs as a formula (OWASP: quote text starting = + - @ tab CR).
+
+    Only text is changed; numbers (negative ones too) stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name passed through :func:`csv_text`."""
+    out = frame.copy()
+    out.columns = [csv_text(c) for c in out.columns]
+    for i, column in enumerate(out.columns):
+        series = out.iloc[:, i]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        elif not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+            continue
+        out.isetitem(i, series.map(csv_text, na_action="ignore"))
+    return out
+
+
+def csv_unquote(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`csv_text` on a read CSV, so files this program wrote read back as they were."""
+    def unquote(value):
+        if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_TRIGGERS):
+            return value[1:]
+        return value
+
+    frame.columns = [unquote(c) for c in frame.columns]
+    for i in range(frame.shape[1]):
+        if pd.api.types.is_object_dtype(frame.iloc[:, i].dtype):
+            frame.isetitem(i, frame.iloc[:, i].map(unquote, na_action="ignore"))
+    return frame
+
+
+def text_cells_only(ws) -> None:
+    """Store every formula-looking text of a normal openpyxl sheet as text, never a formula.
+
+    openpyxl makes any ``str`` starting with ``=`` a formula; this program never writes
+    formulas, so every such cell is text from a user (a group or scenario name).
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def xlsx_cell(ws, value):
+    """A value for a write-only openpyxl sheet: text that looks like a formula stays text."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 @contextlib.contextmanager
@@ -169,16 +285,23 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, float_format: str | No
     """Write a table as CSV, XLSX or Parquet (by extension) atomically; ``-`` is stdout CSV."""
     check_table_path(path)
     if str(path) == "-":
-        frame.to_csv(sys.stdout, index=False, float_format=float_format)
+        csv_safe(frame).to_csv(sys.stdout, index=False, float_format=float_format)
         return
     suffix = Path(path).suffix.lower()
     writers: dict[str, Callable[[Path], None]] = {
-        ".csv": lambda p: frame.to_csv(p, index=False, float_format=float_format),
-        ".xlsx": lambda p: _for_file(frame).to_excel(p, index=False),
+        ".csv": lambda p: csv_safe(frame).to_csv(p, index=False, float_format=float_format),
+        ".xlsx": lambda p: _write_xlsx(_for_file(frame), p),
         ".parquet": lambda p: frame.to_parquet(p, index=False),
     }
     with atomic_path(path) as tmp:
         writers[suffix](tmp)
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        for ws in writer.sheets.values():
+            text_cells_only(ws)
 
 
 def write_json(data, path: str | Path) -> None:

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.export import atomic_path
+from wfm.export import atomic_path, text_cells_only
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -296,5 +296,7 @@ def write_quote_workbook(result, path: str | Path) -> None:
         table = pd.concat(weeks, ignore_index=True)
         table = table[["month"] + [c for c in table.columns if c != "month"]]
         _detail_sheet(wb, "Weeks", table, money, width=11)
+    for sheet in wb.worksheets:
+        text_cells_only(sheet)  # client, channel and scenario names are text, never formulas
     with atomic_path(path) as tmp:
         wb.save(tmp)

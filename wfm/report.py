@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from wfm.export import atomic_path
+from wfm.export import atomic_path, xlsx_cell
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
 ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
@@ -65,6 +65,8 @@ def _segment_times(schedule: pd.DataFrame) -> pd.DataFrame:
 
 def _header_cell(ws, value, *, rotate: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a column named like a formula is still a name
     cell.fill = _HEADER_FILL
     cell.font = _HEADER_FONT
     cell.alignment = Alignment(horizontal="center", vertical="center", text_rotation=90 if rotate else 0)
@@ -115,8 +117,8 @@ def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: 
                 cell = WriteOnlyCell(ws, value=letter)
                 cell._style = copy(style)
                 timeline[k] = cell
-        ws.append([agent, rows["group"].iloc[0], start.strftime("%H:%M"), end.strftime("%H:%M"), round(paid_hours, 2)]
-                  + timeline)
+        ws.append([xlsx_cell(ws, agent), xlsx_cell(ws, rows["group"].iloc[0]), start.strftime("%H:%M"),
+                   end.strftime("%H:%M"), round(paid_hours, 2)] + timeline)
     ws.append([])
     ws.append(["Legend"])
     for activity, (letter, colour) in ACTIVITY_STYLE.items():
@@ -144,7 +146,7 @@ def _table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: Mapping[
                 value = None if np.isnan(value) else float(value)
             elif isinstance(value, float) and np.isnan(value):
                 value = None
-            row.append(value)
+            row.append(xlsx_cell(ws, value))
         ws.append(row)
 
 

@@ -96,7 +96,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
 from wfm.quote_settings import Quote
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
@@ -111,9 +111,9 @@ def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
         hours, minutes = str(text).strip().split(":")
         h, m = int(hours), int(minutes)
     except ValueError:
-        raise ValueError(f"'{text}' is not a time of day, expected HH:MM such as 07:30") from None
+        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM such as 07:30") from None
     if not (0 <= m < 60) or not (0 <= h <= 24) or (h == 24 and (m != 0 or not allow_24)):
-        raise ValueError(f"'{text}' is not a time of day, expected HH:MM between 00:00 and 24:00")
+        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM between 00:00 and 24:00")
     return h * 60 + m
 
 
@@ -177,7 +177,7 @@ class Horizon(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not an IANA time zone, expected e.g. Asia/Tokyo") from None
+            raise ValueError(f"'{shown(value)}' is not an IANA time zone, expected e.g. Asia/Tokyo") from None
         return value
 
     @field_validator("hours")
@@ -218,10 +218,10 @@ def parse_hours(text: str, place: str) -> tuple[int, int] | None:
     try:
         first, last = str(text).split("-")
     except ValueError:
-        raise ValueError(f"'{text}' is not opening hours, expected e.g. \"09:00-18:00\" or \"closed\"") from None
+        raise ValueError(f"'{shown(text)}' is not opening hours, expected e.g. \"09:00-18:00\" or \"closed\"") from None
     opens, closes = clock_minutes(first), clock_minutes(last)
     if opens >= closes:
-        raise ValueError(f"'{text}' closes before it opens, expected e.g. \"09:00-18:00\"")
+        raise ValueError(f"'{shown(text)}' closes before it opens, expected e.g. \"09:00-18:00\"")
     return opens, closes
 
 
@@ -500,8 +500,8 @@ class Scenario(_Section):
             step = shift.start_step_minutes or interval
             for name, value in (("start_earliest", earliest), ("start_latest", latest), ("start_step_minutes", step)):
                 if value % interval:
-                    shown = getattr(shift, name)
-                    raise _path_error(f"{place}.{name}: {shown} is not on the {interval}-minute interval grid.")
+                    given = getattr(shift, name)
+                    raise _path_error(f"{place}.{name}: {given} is not on the {interval}-minute interval grid.")
             if earliest < first_open:
                 raise _path_error(
                     f"{place}.start_earliest: {shift.start_earliest} is before the centre opens "
@@ -596,8 +596,8 @@ def format_validation_error(exc: ValidationError, source: str | None = None) -> 
         text = message
     else:
         got = error.get("input")
-        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-        text = f"{path}: {message[0].lower() + message[1:]}{shown}" if path else message
+        got_text = "" if isinstance(got, (dict, list)) or got is None else f" (got {shown(repr(got))})"
+        text = f"{path}: {message[0].lower() + message[1:]}{got_text}" if path else message
     text = text.rstrip(".") + "."
     return f"{source}: {text}" if source else text
 

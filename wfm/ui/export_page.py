@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
+
 import streamlit as st
 
+from wfm.export import download_name
 from wfm.ui import common, pipeline
 from wfm.ui.i18n import t
 
@@ -29,11 +32,14 @@ def page() -> None:
     with st.spinner(t("Writing the files…")):
         files = pipeline.plan_files(result, run.key)
     st.markdown("**" + t("Scenario that repeats this plan") + "**")
+    # The scenario name is the planner's text: the file name and the shell line get a safe form of it.
+    stem = download_name(result.scenario.name, "", fallback="plan")
+    zip_name = f"{stem}-scenario.zip"
     st.download_button(t("Scenario (TOML + forecast, zip)"), pipeline.scenario_bundle(result, result.forecast),
-                       file_name=f"{result.scenario.name}-scenario.zip", mime="application/zip", key="dl_scenario",
+                       file_name=zip_name, mime="application/zip", key="dl_scenario",
                        help=t("Unzip and run: wfm plan scenario.toml --out plan"))
-    st.code("unzip %s-scenario.zip -d %s && wfm plan %s/scenario.toml --out plan"
-            % (result.scenario.name, result.scenario.name, result.scenario.name), language="bash")
+    st.code("unzip %s -d %s && wfm plan %s --out plan"
+            % (shlex.quote(zip_name), shlex.quote(stem), shlex.quote(f"{stem}/scenario.toml")), language="bash")
     st.caption(t("The queues read forecast.csv (the adjusted forecast this plan used), so the run gives the same "
                  "requirement; the solver's seed and time limit are in the file."))
     st.markdown("**" + t("Plan files") + "**")

@@ -352,7 +352,9 @@ JA: dict[str, str] = {
     "Data: {name}": "データ: {name}",
     "Scenario: {name}": "シナリオ: {name}",
     "Save / load scenario": "シナリオの保存・読み込み",
-    "Load scenario (TOML)": "シナリオを読み込む (TOML)",
+    "Load scenario (TOML, or zip with its files)": "シナリオを読み込む (TOML、またはファイル一式の zip)",
+    "The files a scenario names must be in the zip with it, or in the app's data folder.":
+        "シナリオが参照するファイルは、同じ zip に入れるか、アプリのデータフォルダに置いてください。",
     "Reset to the bank example": "銀行の例に戻す",
     "Save scenario (TOML)": "シナリオを保存 (TOML)",
     "Settings of every page. An uploaded history is referred to by its file name: keep it next to the TOML.": "全ページの設定を保存します。アップロードした実績はファイル名で参照されるため、TOML と同じフォルダに置いてください。",
@@ -423,8 +425,12 @@ JA: dict[str, str] = {
     "That did not work": "処理できませんでした",
     "Quote": "見積",
     "A staffing quote for an outsourcing client: each month's representative week is scheduled, then FTE, seats, hires, cost lines and prices follow (wfm quote).": "委託先向けの人員見積: 各月の代表週のシフトを作成し、FTE・席数・採用数・費用内訳・価格を算出します (wfm quote)。",
-    "Quote scenario (TOML with a [quote] section)": "見積シナリオ ([quote] セクションを含む TOML)",
-    "Relative paths in the file are read from the repository's example folder.": "ファイル内の相対パスはリポジトリの例フォルダから読み込みます。",
+    "Quote scenario (TOML with a [quote] section, or zip with its files)":
+        "見積シナリオ ([quote] セクションを含む TOML、またはファイル一式の zip)",
+    "Files the scenario names must be in the zip with it or in the app's data folder; relative paths of a "
+    "lone TOML are read from the example folder.":
+        "シナリオが参照するファイルは、同じ zip に入れるかアプリのデータフォルダに置いてください。"
+        "TOML だけの場合、相対パスは例フォルダから読み込みます。",
     "**Scenario:** {name} · client {client} · {months} months from {start} · margin {margin}": "**シナリオ:** {name} · 顧客 {client} · {start} から {months} か月 · 利益率 {margin}",
     "Solver seconds per representative week": "代表週あたりのソルバー時間 (秒)",
     "Each month's week is scheduled with CP-SAT; more seconds, a tighter schedule.": "各月の代表週を CP-SAT でシフト作成します。時間を増やすほど精度が上がります。",

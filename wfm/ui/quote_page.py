@@ -19,6 +19,7 @@ import streamlit as st
 from wfm.errors import InputError
 from wfm.ui import common, state
 from wfm.ui.i18n import lkey, money, num, pct, t
+from wfm.uploads import confine_scenario_files, unpack_upload
 
 EXAMPLE = state.ROOT / "forecasts" / "examples" / "quote_bank.toml"
 
@@ -46,7 +47,8 @@ def _files(_result, key: str) -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def _load(text: str, source: str, base_dir: Path):
+def _load(text: str, source: str, base_dir: Path, *, uploaded: bool = False, files: Path | None = None):
+    """The quote scenario of a TOML text; an ``uploaded`` one may name only its own ``files`` or the data folder's."""
     import tomllib
 
     from wfm.scenario import validate_scenario
@@ -55,6 +57,8 @@ def _load(text: str, source: str, base_dir: Path):
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: is not valid TOML ({exc}).") from None
+    if uploaded:
+        confine_scenario_files(raw, source, uploaded=files)  # paths become absolute: base_dir is no longer used
     scenario = validate_scenario(raw, source)
     if scenario.quote is None:
         raise InputError(f"{source}: has no [quote] section, expected one (see forecasts/examples/quote_bank.toml).")
@@ -80,13 +84,16 @@ def page() -> None:
     st.caption(t("A staffing quote for an outsourcing client: each month's representative week is scheduled, then "
                  "FTE, seats, hires, cost lines and prices follow (wfm quote)."))
     source = st.session_state.get("quote_source")
-    file = st.file_uploader(t("Quote scenario (TOML with a [quote] section)"), type=["toml"], key="quote_upload",
-                            help=t("Relative paths in the file are read from the repository's example folder."))
+    file = st.file_uploader(t("Quote scenario (TOML with a [quote] section, or zip with its files)"),
+                            type=["toml", "zip"], key="quote_upload",
+                            help=t("Files the scenario names must be in the zip with it or in the app's data folder; "
+                                   "relative paths of a lone TOML are read from the example folder."))
     if file is not None and st.session_state.get("quote_seen") != (file.name, file.size):
         st.session_state["quote_seen"] = (file.name, file.size)
         try:
-            st.session_state["quote_source"] = (_load(file.getvalue().decode("utf-8", errors="replace"), file.name,
-                                                      EXAMPLE.parent), file.name)
+            text, files = unpack_upload(file.getvalue(), file.name, common.session_folder())
+            st.session_state["quote_source"] = (_load(text, file.name, files or EXAMPLE.parent, uploaded=True,
+                                                      files=files), file.name)
             st.session_state.pop("quote_error", None)
         except InputError as exc:
             st.session_state["quote_error"] = str(exc)

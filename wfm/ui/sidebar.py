@@ -6,8 +6,11 @@ import tomli_w
 import streamlit as st
 
 from wfm.errors import InputError
+from wfm.export import download_name
 from wfm.scenario import scenario_to_toml
 from wfm.ui import state
+from wfm.ui.common import session_folder
+from wfm.uploads import unpack_upload
 from wfm.ui.i18n import LANGUAGES, t
 
 
@@ -26,15 +29,20 @@ def sidebar() -> None:
                 st.error(f"{t('The scenario cannot be saved')}: {exc}")
                 text = None
             if text is not None:
-                st.download_button(t("Save scenario (TOML)"), text, file_name=f"{raw.get('name', 'scenario')}.toml",
+                st.download_button(t("Save scenario (TOML)"), text,
+                                   file_name=download_name(str(raw.get("name", "scenario")), ".toml"),
                                    mime="application/toml", key="save_scenario",
                                    help=t("Settings of every page. An uploaded history is referred to by its file name: "
                                           "keep it next to the TOML."))
-            file = st.file_uploader(t("Load scenario (TOML)"), type=["toml"], key="load_scenario")
+            file = st.file_uploader(t("Load scenario (TOML, or zip with its files)"), type=["toml", "zip"],
+                                    key="load_scenario",
+                                    help=t("The files a scenario names must be in the zip with it, or in the "
+                                           "app's data folder."))
             if file is not None and st.session_state.get("scenario_seen") != (file.name, file.size):
                 st.session_state["scenario_seen"] = (file.name, file.size)
                 try:
-                    notes = state.load_scenario_text(file.getvalue().decode("utf-8", errors="replace"), file.name)
+                    text, uploaded = unpack_upload(file.getvalue(), file.name, session_folder())
+                    notes = state.load_scenario_text(text, file.name, uploaded=uploaded)
                     st.session_state["scenario_message"] = ("ok", t("Loaded {name}.", name=file.name), notes)
                 except InputError as exc:
                     st.session_state["scenario_message"] = ("error", str(exc), [])

@@ -30,7 +30,7 @@ import pandas as pd
 import streamlit as st
 
 from wfm import data
-from wfm.errors import InputError
+from wfm.errors import InputError, shown
 from wfm.scenario import Scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -237,18 +237,22 @@ def invalidate_plan() -> None:
     st.session_state.pop("plan", None)
 
 
-def load_scenario_text(text: str, source: str) -> list[str]:
-    """Replace the session's scenario with a TOML text; returns notes for the planner.
+def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) -> list[str]:
+    """Replace the session's scenario with an uploaded TOML text; returns notes for the planner.
 
-    Raises :class:`InputError` with one sentence when the TOML or a setting is wrong;
-    the previous scenario is then kept.
+    The files it names must be ``uploaded`` with it (unpacked there) or inside the data
+    folder (:mod:`wfm.uploads`). Raises :class:`InputError` with one sentence when the
+    TOML, a setting or a file reference is wrong; the previous scenario is then kept.
     """
+    from wfm.uploads import confine_scenario_files
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: is not valid TOML ({exc}).") from None
     except RecursionError:
         raise InputError(f"{source}: arrays or tables are nested too deeply to read, expected a scenario TOML file.") from None
+    confine_scenario_files(raw, source, uploaded=uploaded)
     notes = []
     if not raw.get("queue"):
         raw["queue"] = copy.deepcopy(scenario()["queue"][:1])
@@ -270,9 +274,11 @@ def load_scenario_text(text: str, source: str) -> list[str]:
         path = Path(history_path)
         if path.is_file():
             frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"))
-            st.session_state["history"] = History(frame, minutes, path.name, str(path))
+            # A file uploaded with the scenario is saved under its name, not the server's temporary path.
+            own = uploaded is not None and uploaded.resolve() in path.parents
+            st.session_state["history"] = History(frame, minutes, path.name, None if own else str(path))
         else:
-            notes.append(f"history file '{history_path}' not found: the current data is kept")
+            notes.append(f"history file '{shown(path.name)}' not found: the current data is kept")
     invalidate_plan()
     return notes
 
