@@ -303,3 +303,25 @@ def test_cli_schedule_keeps_both_passes_of_the_repeated_hour(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     paid = elapsed_minutes(schedule["start"], schedule["end"], ZONE, schedule["start_fold"], schedule["end_fold"])
     assert paid.sum() / 60 == pytest.approx(summary["paid_hours"])
+
+
+def test_quote_over_a_spring_forward_week_staffs_only_the_real_intervals():
+    # March 2026's representative week (from Monday 2 March) ends on the spring-forward Sunday;
+    # the quote builds its week on a 24-hour wall-clock grid, which the scheduler now refuses there.
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from test_quote import tiny
+
+    from wfm.quote import build_quote
+
+    data = tiny()
+    data["horizon"].update({"start": dt.date(2026, 3, 2), "timezone": ZONE, "open": "00:00", "close": "24:00",
+                            "closed_days": []})
+    data["shift"][0].update({"start_earliest": "00:00", "start_latest": "16:00", "start_step_minutes": 480,
+                             "days_per_week": [5, 5]})
+    data["quote"].update({"start_month": "2026-03", "time_limit_seconds": 2,
+                          "day_of_week": {d: 1 for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}})
+    result = build_quote(validate_scenario(data))
+    month = result.monthly.iloc[0]
+    assert month["month"] == "2026-03" and month["paid_hours"] > 0
