@@ -112,6 +112,7 @@ def plan(request, tmp_path_factory):
         "verification": pd.read_csv(out / "verification.csv"),
         "schedule": pd.read_csv(out / "schedule.csv"),
         "kpis": json.loads((out / "kpis.json").read_text()),
+        "folder": out,
     }
 
 
@@ -180,6 +181,28 @@ def test_shifts_over_the_clock_change_are_paid_their_real_hours(plan):
         ends = dict(zip(over_gap["minutes"], over_gap["end"]))
         assert set(ends.values()) <= {f"{day} 08:00", f"{day} 09:00"}
         assert all(ends[m] == f"{day} {int(m) // 60 + 1:02d}:00" for m in ends)
+
+
+def test_workbook_timeline_and_paid_hours_follow_real_time(plan):
+    from openpyxl import load_workbook
+
+    day = plan["day"]
+    sheet = load_workbook(plan["folder"] / "schedule.xlsx", read_only=True)[day.strftime("%a %Y-%m-%d")]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [h for h in rows[0][5:] if h is not None]
+    if day == SPRING:
+        assert "02:00" not in header and "02:30" not in header
+    else:
+        assert header.count("01:00") == 2 and header.count("01:30") == 2
+    table = shifts(plan["schedule"])
+    expected = dict(zip(table.loc[table["date"] == day.isoformat(), "agent"],
+                        table.loc[table["date"] == day.isoformat(), "paid"] / 60))
+    shown = {r[0]: r[4] for r in rows[1:] if r and r[0] in expected}
+    assert shown == pytest.approx(expected)
+    # Each agent's cells are their real half-hours on shift.
+    cells = {r[0]: sum(c is not None for c in r[5:]) for r in rows[1:] if r and r[0] in expected}
+    worked = table.loc[table["date"] == day.isoformat()].set_index("agent")["minutes"] / 30
+    assert cells == worked.to_dict()
 
 
 def test_schedule_keeps_every_hard_rule_in_real_time_and_recounts_to_coverage(plan):
