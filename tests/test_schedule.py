@@ -351,7 +351,8 @@ def test_daylight_saving_fall_back_day_neither_crashes_nor_double_counts():
     req = pd.DataFrame({"ds": ds, "agents": 1})
     result = make_schedule(req, scenario)
     cov = result.coverage
-    assert len(cov) == 7 * 24  # wall-clock intervals: the repeated hour is merged, not doubled
+    assert len(cov) == 7 * 24 + 1  # real intervals: the repeated hour is listed twice, once per pass
+    assert cov.loc[cov["ds"] == pd.Timestamp("2026-11-01 01:00"), "fold"].tolist() == [0, 1]
     assert cov["required"].max() == 1 and result.summary["under_intervals"] == 0
     assert check_schedule(result.schedule, scenario) == []
 

@@ -340,24 +340,35 @@ def where_hours_go(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFra
 # --- verification ------------------------------------------------------------------
 
 
-def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str) -> np.ndarray:
+def _slot_keys(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> pd.MultiIndex:
+    """(wall-clock time, fold) of each row: the two passes of a repeated hour stay apart."""
+    from wfm.localtime import fold_of
+
+    return pd.MultiIndex.from_arrays([_local(ds).to_numpy(), fold_of(ds, timezone, by)], names=["ds", "fold"])
+
+
+def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, timezone: str = "UTC") -> np.ndarray:
     """Heads on inbound for ``queue`` in each of its rows of ``sized``.
 
     The scheduler covers pools of queues served by the same groups. A queue alone in its
     pool gets the pool's heads; queues sharing a pool share its heads in proportion to
-    their requirement (the simulation treats each queue as its own line)."""
+    their requirement (the simulation treats each queue as its own line). Rows meet the
+    coverage on (wall-clock time, fold), one coverage row per real interval."""
     cov = coverage.assign(ds=_local(pd.to_datetime(coverage["ds"])))
+    cov = cov.assign(fold=cov["fold"] if "fold" in cov.columns else 0)
     pools = [c[len("scheduled_inbound["):-1] for c in cov.columns if c.startswith("scheduled_inbound[")]
     pool = next((p for p in pools if queue in p.split("+")), None)
     column = f"scheduled_inbound[{pool}]" if pool else "scheduled_inbound"
     members = pool.split("+") if pool else list(dict.fromkeys(sized["queue"]))
-    heads_by_slot = cov.groupby("ds")[column].max()  # one row per wall-clock slot
+    heads_by_slot = cov.groupby(["ds", "fold"])[column].max()  # one row per real interval
     rows = sized[sized["queue"] == queue]
-    slots = _local(rows["ds"])
+    slots = _slot_keys(rows["ds"], timezone)
     heads = heads_by_slot.reindex(slots).fillna(0).to_numpy(dtype=float)
     if len(members) > 1:
-        shared = sized[sized["queue"].isin(members)].assign(slot=lambda f: _local(f["ds"]))
-        total = shared.groupby("slot")["scheduled"].sum().reindex(slots).to_numpy(dtype=float)
+        shared = sized[sized["queue"].isin(members)]
+        keys = _slot_keys(shared["ds"], timezone, by=shared["queue"])
+        total = shared["scheduled"].groupby([keys.get_level_values(0), keys.get_level_values(1)]).sum()
+        total = total.reindex(slots).to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
             heads = heads * np.where(total > 0, rows["scheduled"].to_numpy(dtype=float) / total, 0.0)
     return heads
@@ -375,7 +386,7 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
     for queue in queues:
         q_sized = sized[sized["queue"] == queue].reset_index(drop=True)
         q = next(x for x in scenario.queues if x.name == queue)
-        heads = _inbound_heads(coverage, sized, queue)
+        heads = _inbound_heads(coverage, sized, queue, scenario.horizon.timezone)
         # Scheduled heads lose the queue's shrinkage (absence, training...) on the day.
         effective = np.floor(heads * (1 - q.shrinkage) + 1e-9).astype(np.int64)
         b = behaviours[queue]

@@ -68,6 +68,7 @@ import pandas as pd
 
 from wfm import erlang
 from wfm.errors import InputError
+from wfm.localtime import day_grid
 from wfm.outbound import campaign_workload
 from wfm.quote_settings import Quote
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
@@ -304,12 +305,16 @@ def _week_frame(scenario: Scenario, demand: ChannelDemand, volume: float, counts
     rows_ds, rows_y = [], []
     starts = np.arange(per_day) * interval
     per_interval = demand.intraday.reshape(per_day, interval).sum(axis=1)
+    real = day_grid(monday, 7, interval, scenario.horizon.timezone)
     for d in range(7):
         day = monday + dt.timedelta(days=d)
         hours = scenario.horizon.opening_minutes(day)
         if hours is None:
             continue
-        inside = (starts >= hours[0]) & (starts + interval <= hours[1])
+        # The hour the clocks skip on a spring-forward day has no intervals: the day's
+        # volume goes to the intervals that exist.
+        exists = np.isin(starts, (real.wall[d] - pd.Timestamp(day)).total_seconds().to_numpy() // 60)
+        inside = (starts >= hours[0]) & (starts + interval <= hours[1]) & exists
         day_volume = volume * demand.day_of_week[d] / total_weight if total_weight > 0 else 0.0
         shares = np.where(inside, per_interval, 0.0)
         if shares.sum() <= 0:

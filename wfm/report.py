@@ -36,8 +36,13 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _THIN = Side(style="thin", color="BFBFBF")
 
 
-def _segment_times(schedule: pd.DataFrame) -> pd.DataFrame:
-    """Absolute start/end timestamps of each segment (``start``/``end`` may be HH:MM)."""
+def _segment_times(schedule: pd.DataFrame, timezone: str | None = None) -> pd.DataFrame:
+    """Absolute start/end timestamps of each segment (``start``/``end`` may be HH:MM).
+
+    ``_start``/``_end`` are wall-clock times; ``_real_start``/``_real_end`` the real
+    instants in ``timezone`` (as UTC, naive), so a daylight-saving day's timeline and
+    paid hours follow real time. Without a zone they are the wall-clock times.
+    """
     seg = schedule.copy()
     dates = pd.to_datetime(seg["date"]).dt.normalize()
 
@@ -60,6 +65,15 @@ def _segment_times(schedule: pd.DataFrame) -> pd.DataFrame:
     wrap = seg["_end"] <= seg["_start"]
     seg.loc[wrap, "_end"] = seg.loc[wrap, "_end"] + pd.Timedelta(days=1)
     seg["_date"] = dates.dt.date
+    seg["_real_start"], seg["_real_end"] = seg["_start"], seg["_end"]
+    if timezone is not None:
+        from wfm.localtime import real_time
+
+        for column in ("start", "end"):
+            fold = seg[f"{column}_fold"] if f"{column}_fold" in seg.columns else None
+            real = real_time(seg[f"_{column}"], fold, timezone).dt.tz_convert("UTC").dt.tz_localize(None)
+            # A time the zone does not have (a table from elsewhere) keeps its wall-clock place.
+            seg[f"_real_{column}"] = real.fillna(pd.Series(seg[f"_{column}"].to_numpy())).to_numpy()
     return seg
 
 
@@ -73,12 +87,17 @@ def _header_cell(ws, value, *, rotate: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: int) -> None:
+def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: int,
+               timezone: str | None = None) -> None:
     # Write-only sheets stream rows: a week of 400 agents is ~100,000 styled cells.
     ws = wb.create_sheet(title=day.strftime("%a %Y-%m-%d"))
-    first = seg["_start"].min().floor(f"{interval_minutes}min")
-    last = seg["_end"].max().ceil(f"{interval_minutes}min")
-    slots = pd.date_range(first, last, freq=f"{interval_minutes}min", inclusive="left")
+    step = f"{interval_minutes}min"
+    # Cells are real intervals (aligned on the wall clock), labelled with their wall-clock time.
+    begin, finish = seg.loc[seg["_real_start"].idxmin()], seg.loc[seg["_real_end"].idxmax()]
+    first = begin["_real_start"] - (begin["_start"] - begin["_start"].floor(step))
+    last = finish["_real_end"] + (finish["_end"].ceil(step) - finish["_end"])
+    slots = pd.date_range(first, last, freq=step, inclusive="left")
+    labels = slots if timezone is None else slots.tz_localize("UTC").tz_convert(timezone)
     fixed = ["Agent", "Group", "Start", "End", "Paid h"]
     for col, width in enumerate([12, 12, 7, 7, 7], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -91,7 +110,7 @@ def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: 
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.row_dimensions[1].height = 38
-    ws.append([_header_cell(ws, t) for t in fixed] + [_header_cell(ws, t.strftime("%H:%M"), rotate=True) for t in slots])
+    ws.append([_header_cell(ws, t) for t in fixed] + [_header_cell(ws, t.strftime("%H:%M"), rotate=True) for t in labels])
     # One styled prototype per activity; cells copy its style indices (registering a
     # style per cell costs a hash lookup each and dominated the run time).
     centre = Alignment(horizontal="center")
@@ -105,11 +124,13 @@ def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: 
         styles[activity] = (letter, proto._style)
     slot_ns = slots.asi8
     for agent, rows in seg.groupby("agent", sort=True):
-        start, end = rows["_start"].min(), rows["_end"].max()
-        unpaid = rows.loc[rows["activity"] == "lunch", ["_start", "_end"]]
-        paid_hours = ((end - start) - (unpaid["_end"] - unpaid["_start"]).sum()).total_seconds() / 3600
+        first_row, last_row = rows["_real_start"].idxmin(), rows["_real_end"].idxmax()
+        start, end = rows.loc[first_row, "_start"], rows.loc[last_row, "_end"]
+        unpaid = rows.loc[rows["activity"] == "lunch", ["_real_start", "_real_end"]]
+        worked = rows.loc[last_row, "_real_end"] - rows.loc[first_row, "_real_start"]
+        paid_hours = (worked - (unpaid["_real_end"] - unpaid["_real_start"]).sum()).total_seconds() / 3600
         timeline: list[object] = [None] * len(slots)
-        for activity, s_start, s_end in zip(rows["activity"], rows["_start"], rows["_end"]):
+        for activity, s_start, s_end in zip(rows["activity"], rows["_real_start"], rows["_real_end"]):
             letter, style = styles.get(activity, styles["?"])
             lo = np.searchsorted(slot_ns, s_start.value, side="left")
             hi = np.searchsorted(slot_ns, s_end.value, side="left")
@@ -193,9 +214,10 @@ def write_schedule_workbook(
     interval_minutes : width of one timeline cell.
     """
     wb = Workbook(write_only=True)
-    seg = _segment_times(schedule)
+    timezone = (kpis.get("horizon") or {}).get("timezone") if isinstance(kpis.get("horizon"), Mapping) else None
+    seg = _segment_times(schedule, timezone)
     for day, rows in seg.groupby("_date", sort=True):
-        _day_sheet(wb, day, rows, interval_minutes)
+        _day_sheet(wb, day, rows, interval_minutes, timezone)
     _table_sheet(wb, "Coverage", coverage, {"ds": 20})
     kpi_rows = pd.DataFrame(_flatten(kpis), columns=["kpi", "value"])
     kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))

@@ -193,14 +193,19 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
         phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:
             continue
-        shift_day, shift_slot = 7 * w, 7 * w * S
+        shift_day = 7 * w
+        sub_S = sub.slots_per_day  # a week without a fall-back day has shorter days than the horizon
+
+        def slot(t, sub_S=sub_S, shift_day=shift_day):
+            return (t // sub_S + shift_day) * S + t % sub_S
+
         moves = (
             ("tour", sub_layout.tour_keys, sub_layout.tour_vars, lambda k: (k[0], k[1] + w, k[2], k[3])),
             ("start", sub_layout.start_keys, sub_layout.start_vars, lambda k: (k[0], k[1] + shift_day, k[2], k[3])),
             ("break", sub_layout.break_keys, sub_layout.break_vars, lambda k: (k[0], k[1] + shift_day, *k[2:])),
-            ("inbound", sub_layout.inbound_keys, sub_layout.inbound_vars, lambda k: (k[0], k[1], k[2] + shift_slot)),
-            ("outbound", sub_layout.outbound_keys, sub_layout.outbound_vars, lambda k: (k[0], k[1], k[2] + shift_slot)),
-            ("short", sub_layout.short_keys, sub_layout.short_vars, lambda k: (k[0], k[1] + shift_slot)),
+            ("inbound", sub_layout.inbound_keys, sub_layout.inbound_vars, lambda k: (k[0], k[1], slot(k[2]))),
+            ("outbound", sub_layout.outbound_keys, sub_layout.outbound_vars, lambda k: (k[0], k[1], slot(k[2]))),
+            ("short", sub_layout.short_keys, sub_layout.short_vars, lambda k: (k[0], slot(k[1]))),
         )
         for name, keys, vars_, move in moves:
             for key, var in zip(keys.tolist(), vars_.tolist()):

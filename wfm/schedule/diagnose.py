@@ -24,7 +24,7 @@ def reachable_slots(problem: Problem, group: int) -> np.ndarray:
             continue
         for d, starts in enumerate(rule.starts_by_day):
             for s in starts.tolist():
-                t0 = d * problem.slots_per_day + s
+                t0 = int(problem.start_slot[d, s])
                 reach[t0 : t0 + rule.length] = True
     return reach
 

@@ -104,7 +104,10 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
                     for y, a in enumerate(candidates):
                         s_prev = last[a][1]
                         if s_next >= 0 and s_prev >= 0:
-                            if S + s_next - (s_prev + tour.length) < tour.rest_slots:
+                            # Rest in real time: the last day of the week may be a daylight-saving day.
+                            rest = problem.real_slot(problem.start_slot[7 * w, s_next]) - problem.real_slot(
+                                problem.start_slot[7 * w - 1, s_prev] + tour.length)
+                            if rest < tour.rest_slots:
                                 cost[x, y] = 1000
                             cost[x, y] += abs(s_next - s_prev) / S
                 rows, cols = linear_sum_assignment(cost)
@@ -138,7 +141,7 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
                 if s >= 0:
                     d = w * 7 + weekday
                     shift_start[a, d] = s
-                    t0 = d * S + s
+                    t0 = int(problem.start_slot[d, s])
                     activity[a, t0 : t0 + problem.rules[rule].length] = INBOUND
 
     # Breaks: agents starting at the same (rule, day, start) share out the offsets.
@@ -147,7 +150,7 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
         for a in np.flatnonzero(shift_start[:, d] >= 0).tolist():
             starters.setdefault((int(agent_rule[a]), int(shift_start[a, d])), []).append(a)
         for (rule, s), members in starters.items():
-            t0 = d * S + s
+            t0 = int(problem.start_slot[d, s])
             for j, br in enumerate(problem.rules[rule].breaks):
                 code = LUNCH if br.kind == "lunch" else BREAK
                 if len(br.offsets) == 1:
@@ -236,8 +239,12 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
     (detail: the inbound queue(s) or the campaign). coverage columns: ``ds, required,
     scheduled_inbound, outbound, over, under`` plus, with several inbound pools or
     campaigns, ``required[pool]``, ``scheduled_inbound[pool]``, ``outbound[campaign]``.
+
+    Times are local wall-clock time. When the horizon has a repeated hour (a fall-back
+    day) the schedule also has ``start_fold, end_fold`` and the coverage ``fold`` (1 on
+    the second pass of the hour, see :mod:`wfm.localtime`), so every time names one
+    real instant.
     """
-    S = problem.slots_per_day
     groups = problem.scenario.groups
     order = np.lexsort((roster.shift_start.max(axis=1), roster.agent_group))
     width = max(3, len(str(len(order))))
@@ -246,7 +253,7 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
         name = f"Agent {number:0{width}d}"
         rule = problem.rules[roster.agent_rule[a]]
         for d in np.flatnonzero(roster.shift_start[a] >= 0).tolist():
-            t0 = d * S + int(roster.shift_start[a, d])
+            t0 = int(problem.start_slot[d, roster.shift_start[a, d]])
             acts = roster.activity[a, t0 : t0 + rule.length]
             dets = roster.detail[a, t0 : t0 + rule.length]
             change = np.flatnonzero((np.diff(acts) != 0) | (np.diff(dets) != 0)) + 1
@@ -269,9 +276,16 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
                         problem.slot_time(t0 + hi),
                         ACTIVITY_NAMES[code],
                         what,
+                        int(problem.slot_fold[t0 + lo]),
+                        int(problem.slot_fold[t0 + hi]),
                     )
                 )
-    schedule = pd.DataFrame(rows, columns=["agent", "group", "shift", "date", "start", "end", "activity", "detail"])
+    columns = ["agent", "group", "shift", "date", "start", "end", "activity", "detail", "start_fold", "end_fold"]
+    schedule = pd.DataFrame(rows, columns=columns)
+    if problem.has_fold:
+        schedule = schedule[columns[:6] + columns[-2:] + columns[6:8]]
+    else:
+        schedule = schedule[columns[:8]]
     return schedule, coverage_frame(problem, roster.activity, roster.detail)
 
 
@@ -279,6 +293,8 @@ def coverage_frame(problem: Problem, activity: np.ndarray, detail: np.ndarray) -
     """Coverage per open interval from an activity matrix (see :func:`roster_frames`)."""
     open_slots = np.flatnonzero(problem.open_mask.reshape(-1))
     frame = {"ds": [problem.slot_time(t) for t in open_slots]}
+    if problem.has_fold:
+        frame["fold"] = problem.slot_fold[open_slots].astype(int)
     required_total = np.zeros(len(open_slots))
     inbound_total = np.zeros(len(open_slots))
     over = np.zeros(len(open_slots))

@@ -142,7 +142,7 @@ def add_daily_starts(b: _Builder) -> None:
                 for s, var in zip(starts, new):
                     keys.append((rule.index, d, band_index, s))
                     variables.append(var)
-                    t0 = d * p.slots_per_day + s
+                    t0 = int(p.start_slot[d, s])
                     slots = list(range(t0, t0 + L))
                     # Breaks with a single possible offset are fixed: take them off the start itself.
                     for br in rule.breaks:
@@ -169,7 +169,7 @@ def add_breaks(b: _Builder) -> None:
             here = of_rule & (start_keys[:, 1] == d)
             for s in np.unique(start_keys[here, 3]):
                 started = start_vars[here & (start_keys[:, 3] == s)]
-                t0 = d * p.slots_per_day + int(s)
+                t0 = int(p.start_slot[d, int(s)])
                 for j, br in movable:
                     new = m.add_vars(len(br.offsets))
                     m.add_row(

@@ -1,11 +1,14 @@
 """The scheduling problem in slots: the horizon grid, inbound requirement pools,
 tour rules (one per shift entry and length) and campaigns.
 
-Time is measured in *slots* of ``interval_minutes``: slot ``s`` of day ``d`` is the
-global slot ``t = d * slots_per_day + s`` (local wall-clock time, so a daylight-saving
-day keeps its 24 wall-clock hours; a repeated hour's requirements are merged by
-their maximum and never double-counted). Shifts start and end on the same day,
-inside its opening hours.
+Time is measured in *slots* of ``interval_minutes`` of real time: slot ``r`` of day
+``d`` is the ``r``-th real interval of that local day and the global slot is
+``t = d * slots_per_day + r``. A daylight-saving day has fewer or more real intervals
+(46 / 50 half-hours for a one-hour change); ``slots_per_day`` is the longest day of the
+horizon and the slots past the end of a shorter day are never open. Shift starts are
+chosen on the wall clock (start windows, same start all week) and mapped to real slots
+with ``Problem.start_slot``; lengths, breaks, rest and paid time are real time. Shifts
+start and end on the same day, inside its opening hours.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.localtime import DayGrid, day_grid, fold_of, real_time
 from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
@@ -46,15 +50,15 @@ class TourRule:
     length: int  # slots
     breaks: list[BreakRule]
     paid_slots: int
-    start_slots: np.ndarray  # allowed starts (slot of day) before opening hours are applied
-    starts_by_day: list[np.ndarray]  # allowed starts per horizon day (empty when closed)
+    start_slots: np.ndarray  # allowed starts (wall-clock slot of day) before opening hours are applied
+    starts_by_day: list[np.ndarray]  # allowed wall-clock starts per horizon day (empty when closed)
     bands: list[np.ndarray]  # start-time bands: one agent's starts all lie in one band (rest rule)
     patterns_by_week: list[list[int]]  # bit masks of worked weekdays (bit i = day i of the week)
     rest_slots: int
     same_start: bool
     consecutive_days_off: bool
     days_per_week: tuple[int, int]
-    cost: np.ndarray  # [day, slot of day]: cost of one shift starting there
+    cost: np.ndarray  # [day, wall-clock slot of day]: cost of one shift starting there
 
     @property
     def label(self) -> str:
@@ -109,6 +113,10 @@ class Problem:
     pools: list[Pool]
     rules: list[TourRule]
     campaigns: list[CampaignPlan]
+    day_slots: np.ndarray  # [day] real slots of the day (fewer or more on a daylight-saving day)
+    start_slot: np.ndarray  # [day, wall-clock slot of day] global slot starting then, -1 when that time does not exist
+    slot_wall: np.ndarray  # [global slot, and the horizon's end] local wall-clock start (naive datetime64)
+    slot_fold: np.ndarray  # [global slot, and the horizon's end] 1 on the second pass of a repeated hour
     dropped_closed: float = 0.0  # required agent-intervals that fell in closed hours
     notes: list[str] = field(default_factory=list)
     goals: list[GoalPlan] = field(default_factory=list)
@@ -125,9 +133,76 @@ class Problem:
     def slots(self) -> int:
         return self.days * self.slots_per_day
 
+    @property
+    def has_fold(self) -> bool:
+        """Whether some wall-clock time of the horizon is repeated (a fall-back day)."""
+        return bool(self.slot_fold.any())
+
     def slot_time(self, t: int) -> pd.Timestamp:
-        # Wall-clock time; slot ``slots`` (the end of the last day) is valid as an end time.
-        return pd.Timestamp(self.dates[0]) + pd.Timedelta(minutes=int(t) * self.interval)
+        # Wall-clock time; slot ``slots`` (the end of the last day) is valid as an end time,
+        # and so is the slot just past a day's last real slot (that day's midnight).
+        return pd.Timestamp(self.slot_wall[int(t)])
+
+    def real_slot(self, t: int) -> int:
+        """Real slots from the start of the horizon to global slot ``t`` (for rest in real time)."""
+        d, r = divmod(int(t), self.slots_per_day)
+        return int(self.day_slots[:d].sum()) + r
+
+
+@dataclass(frozen=True)
+class SlotGrid:
+    """The real slots of each horizon day and how they meet the wall clock."""
+
+    days: DayGrid
+    per_day: int  # slots per day in the global grid (the longest day)
+    wall_slot: np.ndarray  # [day, slot] wall-clock slot of day of each real slot, -1 past the day's end
+    start_slot: np.ndarray  # [day, wall-clock slot] real slot of day starting then, -1 when it does not exist
+
+    @property
+    def nominal(self) -> int:
+        return self.days.nominal
+
+    @property
+    def shortest(self) -> int:
+        return int(self.days.counts.min())
+
+    def on_real_slots(self, wall_mask: np.ndarray) -> np.ndarray:
+        """A ``[day, wall-clock slot]`` mask carried onto the ``[day, real slot]`` grid."""
+        out = np.zeros((len(wall_mask), self.per_day), dtype=wall_mask.dtype)
+        d, r = np.nonzero(self.wall_slot >= 0)
+        out[d, r] = wall_mask[d, self.wall_slot[d, r]]
+        return out
+
+
+def slot_grid(scenario: Scenario) -> SlotGrid:
+    horizon = scenario.horizon
+    interval = horizon.interval_minutes
+    days = day_grid(horizon.start, horizon.days, interval, horizon.timezone)
+    per_day = max(days.nominal, int(days.counts.max()))
+    wall_slot = np.full((horizon.days, per_day), -1, dtype=int)
+    start_slot = np.full((horizon.days, days.nominal), -1, dtype=int)
+    for d in range(horizon.days):
+        wall = days.wall[d]
+        minutes = (wall - pd.Timestamp(horizon.start + dt.timedelta(days=d))).total_seconds().to_numpy() // 60
+        wall_slot[d, : len(wall)] = minutes // interval
+        # A wall-clock start is the first real slot showing it (a repeated hour's first pass).
+        on_grid = (minutes % interval == 0) & (days.fold[d] == 0)
+        start_slot[d, (minutes[on_grid] // interval).astype(int)] = np.flatnonzero(on_grid)
+    return SlotGrid(days, per_day, wall_slot, start_slot)
+
+
+def _slot_clock(grid: SlotGrid) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock start and fold marker of every global slot, plus the horizon's end."""
+    S, step = grid.per_day, np.timedelta64(grid.days.interval, "m")
+    walls, folds = [], []
+    for d, count in enumerate(grid.days.counts.tolist()):
+        # Slots past a day's end are never open; they read as times after its midnight.
+        pad = grid.days.ends[d].to_datetime64() + step * np.arange(S - count)
+        walls.append(np.concatenate([grid.days.wall[d].to_numpy(), pad]))
+        folds.append(np.concatenate([grid.days.fold[d], np.zeros(S - count, dtype=np.int8)]))
+    walls.append(np.array([grid.days.ends[-1].to_datetime64()]))
+    folds.append(np.zeros(1, dtype=np.int8))
+    return np.concatenate(walls).astype("datetime64[ns]"), np.concatenate(folds)
 
 
 def opening_mask(scenario: Scenario) -> np.ndarray:
@@ -190,9 +265,12 @@ def _bands(starts: np.ndarray, drift: int, same_start: bool) -> list[np.ndarray]
     return [starts[(starts >= a) & (starts <= a + drift)] for a in anchors]
 
 
-def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray) -> list[TourRule]:
+def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray,
+                grid: SlotGrid | None = None) -> list[TourRule]:
+    """Tour rules; ``open_mask`` and ``unsocial`` are on the real-slot grid ``grid``."""
     interval = scenario.horizon.interval_minutes
-    per_day = 24 * 60 // interval
+    grid = slot_grid(scenario) if grid is None else grid
+    per_day = grid.nominal
     group_index = {g.name: i for i, g in enumerate(scenario.groups)}
     rules: list[TourRule] = []
     for i, shift in enumerate(scenario.shifts):
@@ -212,15 +290,21 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray)
             starts_by_day = []
             cost = np.zeros((len(open_mask), per_day))
             for d in range(len(open_mask)):
-                ok = [s for s in start_slots if s + length <= per_day and open_mask[d, s : s + length].all()]
+                day_end, real = grid.days.counts[d], grid.start_slot[d]
+                ok = [
+                    s for s in start_slots
+                    if real[s] >= 0 and real[s] + length <= day_end and open_mask[d, real[s] : real[s] + length].all()
+                ]
                 starts_by_day.append(np.array(ok, dtype=int))
                 for s in ok:
-                    unsocial_slots = unsocial[d, s : s + length].sum()
+                    unsocial_slots = unsocial[d, real[s] : real[s] + length].sum()
                     cost[d, s] = group.cost_per_hour * interval / 60 * (
                         paid_slots + group.unsocial_premium * unsocial_slots
                     )
             rest_slots = -(-round(shift.min_rest_hours * 60) // interval)
-            drift = per_day - length - rest_slots
+            # Bands are in wall-clock starts; a day whose clocks go forward is shorter in real
+            # time, so the bands narrow by the skipped slots to keep the rest in real time.
+            drift = per_day - length - rest_slots - max(0, per_day - grid.shortest)
             patterns_by_week = []
             for w in range(len(open_mask) // 7):
                 workable = [len(starts_by_day[w * 7 + j]) > 0 for j in range(7)]
@@ -251,9 +335,12 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray)
 def requirement_pools(
     requirements: pd.DataFrame, scenario: Scenario, open_mask: np.ndarray, source: str = "requirements",
     notes: list[str] | None = None,
+    grid: SlotGrid | None = None,
 ) -> tuple[list[Pool], float]:
-    """Turn the requirement table into per-pool ``[day, slot]`` arrays of agents required.
+    """Turn the requirement table into per-pool ``[day, real slot]`` arrays of agents required.
 
+    Timestamps with a zone are placed at their real instant; naive ones are wall-clock
+    time, the second occurrence of a repeated time being the second pass of the hour.
     Returns the pools and the required agent-intervals dropped because they fall in
     closed hours (nobody need be staffed then). Agents per row must be finite and at
     most :data:`MAX_AGENTS_PER_INTERVAL`. When rows outside the horizon or the opening
@@ -261,13 +348,14 @@ def requirement_pools(
     """
     horizon = scenario.horizon
     interval = horizon.interval_minutes
-    per_day = 24 * 60 // interval
+    grid = slot_grid(scenario) if grid is None else grid
+    per_day = grid.per_day
     frame = requirements
     if "agents" not in frame.columns:
         raise InputError(f"{source}: no 'agents' column; expected the output of `wfm size` (ds, agents).")
     if "queue" not in frame.columns:
         frame = frame.assign(queue="default")
-    ds = frame["ds"]
+    ds = aware = frame["ds"]
     if isinstance(ds.dtype, pd.DatetimeTZDtype):
         ds = ds.dt.tz_convert(horizon.timezone).dt.tz_localize(None)
     agents = pd.to_numeric(frame["agents"], errors="coerce")
@@ -291,7 +379,6 @@ def requirement_pools(
             f"{source}: row {i + 1}, 'ds' {ds.iloc[i]} is not on the {interval}-minute grid of the scenario."
         )
     day = (ds.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
-    slot = (minutes // interval).to_numpy()
     inside = (day >= 0) & (day < horizon.days)
     queues = sorted(frame["queue"].astype(str).unique())
     if not inside.any():
@@ -299,15 +386,16 @@ def requirement_pools(
             f"{source}: no row falls inside the horizon {horizon.start} .. "
             f"{horizon.start + dt.timedelta(days=horizon.days - 1)}; check horizon.start."
         )
-    per_queue: dict[str, np.ndarray] = {}
     queue_col = frame["queue"].astype(str).to_numpy()
+    day, slot = _real_slots(aware, ds, queue_col, inside, horizon.timezone, grid, source)
+    per_queue: dict[str, np.ndarray] = {}
     need = np.ceil(agents.to_numpy(dtype=float) - 1e-9)
     for q in queues:
-        grid = np.zeros((horizon.days, per_day))
+        cells = np.zeros((horizon.days, per_day))
         rows = inside & (queue_col == q)
-        # np.maximum.at merges the repeated wall-clock hour of a fall-back day by its maximum.
-        np.maximum.at(grid, (day[rows], slot[rows]), need[rows])
-        per_queue[q] = grid
+        # Rows naming the same real interval twice are merged by their maximum, never added.
+        np.maximum.at(cells, (day[rows], slot[rows]), need[rows])
+        per_queue[q] = cells
     groups = scenario.groups
     for gi, g in enumerate(groups):
         for q in g.queues or []:
@@ -360,6 +448,37 @@ def _note_dropped(notes: list[str], source: str, total: float, outside: float, o
     notes.append(text + ".")
 
 
+def _real_slots(aware: pd.Series, wall: pd.Series, queue: np.ndarray, inside: np.ndarray, timezone: str,
+                grid: SlotGrid, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Day and real slot of day of each row (rows outside the horizon get day -1)."""
+    if isinstance(aware.dtype, pd.DatetimeTZDtype):
+        instants = aware.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
+        missing = np.zeros(len(wall), dtype=bool)
+    else:
+        real = real_time(wall, fold_of(wall, timezone, by=pd.Series(queue)), timezone)
+        missing = real.isna().to_numpy() & inside
+        if missing.any():
+            i = int(np.flatnonzero(missing)[0])
+            raise InputError(
+                f"{source}: row {i + 1}, 'ds' {wall.iloc[i]} does not exist in {timezone} (the clocks skip "
+                f"that hour on {wall.iloc[i].date()}); expected only the real intervals of the day."
+            )
+        instants = real.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
+    every = np.concatenate(grid.days.instants)
+    day_of = np.repeat(np.arange(len(grid.days.counts)), grid.days.counts)
+    slot_of = np.concatenate([np.arange(n) for n in grid.days.counts])
+    pos = np.minimum(np.searchsorted(every, instants), len(every) - 1)
+    found = every[pos] == instants
+    if (inside & ~found).any():
+        i = int(np.flatnonzero(inside & ~found)[0])
+        raise InputError(
+            f"{source}: row {i + 1}, 'ds' {wall.iloc[i]} is not the start of an interval of the scenario's "
+            f"grid in {timezone}."
+        )
+    ok = inside & found
+    return np.where(ok, day_of[pos], -1), np.where(ok, slot_of[pos], 0)
+
+
 def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = "requirements",
                   service_curves=None) -> Problem:
     """Everything the model needs, in slots, validated against the scenario.
@@ -368,12 +487,13 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
     day or week service goal from fixed requirements into goals over their curves.
     """
     interval = scenario.horizon.interval_minutes
-    per_day = 24 * 60 // interval
-    open_mask = opening_mask(scenario)
-    unsocial = unsocial_mask(scenario)
+    grid = slot_grid(scenario)
+    per_day = grid.per_day
+    open_mask = grid.on_real_slots(opening_mask(scenario))
+    unsocial = grid.on_real_slots(unsocial_mask(scenario))
     notes: list[str] = []
-    pools, dropped = requirement_pools(requirements, scenario, open_mask, source, notes)
-    rules = build_rules(scenario, open_mask, unsocial)
+    pools, dropped = requirement_pools(requirements, scenario, open_mask, source, notes, grid)
+    rules = build_rules(scenario, open_mask, unsocial, grid)
     for rule in rules:
         if not any(rule.patterns_by_week):
             notes.append(f"shift '{rule.shift_name}' has no start that fits the opening hours on enough days")
@@ -386,7 +506,8 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
         ]
         owed = int(round(work.agent_seconds * share_due_in_horizon(c, scenario.horizon)))
         cap = None if work.daily_cap_seconds is None else int(work.daily_cap_seconds)
-        campaigns.append(CampaignPlan(c, work, calling_mask(c, scenario.horizon), owed, cap, allowed))
+        campaigns.append(CampaignPlan(c, work, grid.on_real_slots(calling_mask(c, scenario.horizon)), owed, cap, allowed))
+    slot_wall, slot_fold = _slot_clock(grid)
     problem = Problem(
         scenario=scenario,
         interval=interval,
@@ -397,19 +518,24 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
         pools=pools,
         rules=rules,
         campaigns=campaigns,
+        day_slots=grid.days.counts,
+        start_slot=np.where(grid.start_slot >= 0, np.arange(scenario.horizon.days)[:, None] * per_day + grid.start_slot, -1),
+        slot_wall=slot_wall,
+        slot_fold=slot_fold,
         dropped_closed=dropped,
         notes=notes,
     )
     if service_curves is not None:
-        attach_service_goals(problem, service_curves.table, service_curves.goals)
+        attach_service_goals(problem, service_curves.table, service_curves.goals, grid)
     return problem
 
 
-def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, source: str = "service curves") -> None:
+def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, grid: SlotGrid,
+                         source: str = "service curves") -> None:
     """Turn each goal queue's service-level curves into the pool's :class:`GoalPlan`.
 
     ``curves`` is :func:`wfm.service_goal.service_curves`'s table (``queue, ds, heads,
-    calls, answered``); ``goals`` maps a queue to its :class:`~wfm.service_goal.ServiceGoal`.
+    calls, aht, credit``); ``goals`` maps a queue to its :class:`~wfm.service_goal.ServiceGoal`.
     A goal queue must have a pool of its own: queues sharing agents share heads, and
     one queue's curve says nothing about the other's calls.
     """
@@ -430,13 +556,23 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, so
         part = curves[curves["queue"].astype(str) == queue]
         if part.empty:
             continue
-        ds = pd.to_datetime(part["ds"])
-        if isinstance(ds.dtype, pd.DatetimeTZDtype):
-            ds = ds.dt.tz_convert(horizon.timezone).dt.tz_localize(None)
-        day = (ds.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
-        slot = ((ds.dt.hour * 60 + ds.dt.minute) // interval).to_numpy()
-        t = day * problem.slots_per_day + slot
-        keep = (day >= 0) & (day < problem.days)
+        # One row per interval and head count; an interval's rows start where the heads
+        # restart (a fall-back day repeats a wall-clock time, each pass with its own curve).
+        part = part.reset_index(drop=True)
+        aware = pd.to_datetime(part["ds"])
+        heads = part["heads"].to_numpy()
+        first = np.ones(len(part), dtype=bool)
+        first[1:] = (heads[1:] != heads[:-1] + 1) | (aware.to_numpy()[1:] != aware.to_numpy()[:-1])
+        run = np.cumsum(first) - 1
+        starts = aware[first].reset_index(drop=True)
+        wall = starts.dt.tz_convert(horizon.timezone).dt.tz_localize(None) if isinstance(
+            starts.dtype, pd.DatetimeTZDtype) else starts
+        run_day = (wall.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
+        inside = (run_day >= 0) & (run_day < problem.days)
+        run_day, run_slot = _real_slots(starts, wall, np.full(len(starts), queue), inside, horizon.timezone, grid, source)
+        day = run_day[run]
+        t = day * problem.slots_per_day + run_slot[run]
+        keep = day >= 0
         keep &= problem.open_mask.reshape(-1)[np.clip(t, 0, problem.slots - 1)]
         frame = pd.DataFrame({"t": t[keep], "heads": part["heads"].to_numpy()[keep],
                               "calls": part["calls"].to_numpy(dtype=float)[keep],
@@ -444,7 +580,7 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, so
         slots, floors, bases, gains, periods = [], [], [], [], []
         scale = 1 if goal.asa is not None else 1000
         calls, credit_floor = {}, {}
-        # A repeated wall-clock hour (fall-back day) keeps its first curve, as the requirement keeps one slot.
+        # Each real interval (both passes of a repeated hour too) has its own curve.
         from wfm.service_goal import period_label
 
         for ti, rows in frame.groupby("t", sort=True):

@@ -5,6 +5,10 @@ in the model and in the expansion alike: opening hours, start windows and length
 breaks inside their windows, rest between shifts, days per week, consecutive days
 off, same start all week, outbound only inside calling windows before the deadline,
 and skills. :func:`coverage_from_schedule` recounts coverage from the segments.
+
+Times are local wall-clock time; lengths, break offsets and rest are measured in real
+time in the scenario's zone (``start_fold`` / ``end_fold`` tell the two passes of a
+repeated hour apart, see :mod:`wfm.localtime`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
+from wfm.localtime import fold_of, real_time
 from wfm.scenario import WEEKDAYS, Scenario, clock_minutes
 
 
@@ -20,19 +25,27 @@ def _minutes(ts: pd.Timestamp) -> int:
     return ts.hour * 60 + ts.minute
 
 
-def _read(schedule: pd.DataFrame) -> pd.DataFrame:
+def _read(schedule: pd.DataFrame, timezone: str = "UTC") -> pd.DataFrame:
+    """The table with parsed times; ``real_start`` / ``real_end`` are the real instants."""
     frame = schedule.copy()
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     frame["detail"] = frame["detail"].fillna("").astype(str)
+    for column in ("start", "end"):
+        fold = frame[f"{column}_fold"] if f"{column}_fold" in frame.columns else None
+        frame[f"real_{column}"] = real_time(frame[column], fold, timezone).to_numpy()
     return frame
+
+
+def _real_minutes(later, earlier) -> float:
+    return (later - earlier).total_seconds() / 60
 
 
 def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
     """Every hard-rule violation found in ``schedule`` (empty when the schedule is valid)."""
-    frame = _read(schedule)
     horizon = scenario.horizon
+    frame = _read(schedule, horizon.timezone)
     interval = horizon.interval_minutes
     shifts = {s.name: s for s in scenario.shifts}
     groups = {g.name: g for g in scenario.groups}
@@ -40,14 +53,18 @@ def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
     problems: list[str] = []
     shift_rows = []
     for (agent, day), part in frame.groupby(["agent", "date"], sort=True):
-        part = part.sort_values("start")
+        part = part.sort_values("real_start")
         where = f"{agent} on {day}"
         rule = shifts[part["shift"].iloc[0]]
         group = groups[part["group"].iloc[0]]
         begin, finish = part["start"].iloc[0], part["end"].iloc[-1]
-        if (part["start"].iloc[1:].to_numpy() != part["end"].iloc[:-1].to_numpy()).any():
+        real_begin, real_finish = part["real_start"].iloc[0], part["real_end"].iloc[-1]
+        if part[["real_start", "real_end"]].isna().any().any():
+            problems.append(f"{where}: a segment starts or ends at a time that does not exist in {horizon.timezone}")
+            continue
+        if (part["real_start"].iloc[1:].to_numpy() != part["real_end"].iloc[:-1].to_numpy()).any():
             problems.append(f"{where}: segments have gaps or overlaps")
-        length = (finish - begin).total_seconds() / 60
+        length = _real_minutes(real_finish, real_begin)
         if not any(abs(length - h * 60) < 1e-6 for h in rule.length_hours):
             problems.append(f"{where}: shift of {length / 60:g} h is not a length of '{rule.name}'")
         start_min = _minutes(begin)
@@ -64,8 +81,8 @@ def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
             problems.append(f"{where}: {len(rests)} breaks, expected {len(rule.breaks)}")
         else:
             for (_, seg), br in zip(rests.iterrows(), rule.breaks):
-                offset = (seg["start"] - begin).total_seconds() / 60
-                seg_len = (seg["end"] - seg["start"]).total_seconds() / 60
+                offset = _real_minutes(seg["real_start"], real_begin)
+                seg_len = _real_minutes(seg["real_end"], seg["real_start"])
                 if seg["activity"] != br.kind or seg_len != br.length_minutes:
                     problems.append(f"{where}: {seg['activity']} of {seg_len:g} min, expected a {br.kind} of {br.length_minutes}")
                 if not (br.start_after_hours[0] * 60 - 1e-6 <= offset <= br.start_after_hours[1] * 60 + 1e-6):
@@ -90,12 +107,12 @@ def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
                 e_min = (seg["end"] - pd.Timestamp(day)).total_seconds() / 60
                 if s_min < clock_minutes(campaign.window_start) or e_min > clock_minutes(campaign.window_end):
                     problems.append(f"{where}: calls for '{campaign.name}' outside {campaign.window_start}-{campaign.window_end}")
-        shift_rows.append((agent, day, begin, finish, rule.name))
-    shifts_frame = pd.DataFrame(shift_rows, columns=["agent", "date", "start", "end", "shift"])
+        shift_rows.append((agent, day, begin, finish, rule.name, real_begin, real_finish))
+    shifts_frame = pd.DataFrame(shift_rows, columns=["agent", "date", "start", "end", "shift", "real_start", "real_end"])
     for agent, part in shifts_frame.groupby("agent"):
-        part = part.sort_values("start")
+        part = part.sort_values("real_start")
         for prev, nxt in zip(part.itertuples(), part.iloc[1:].itertuples()):
-            rest = (nxt.start - prev.end).total_seconds() / 3600
+            rest = _real_minutes(nxt.real_start, prev.real_end) / 60
             need = shifts[nxt.shift].min_rest_hours
             if rest < need - 1e-9:
                 problems.append(f"{agent}: {rest:g} h rest before {nxt.date}, expected at least {need:g} h")
@@ -113,16 +130,20 @@ def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
     return problems
 
 
-def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
-    """Agents on inbound and on outbound per interval start, recounted from the segments."""
-    frame = _read(schedule)
+def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int, timezone: str = "UTC") -> pd.DataFrame:
+    """Agents on inbound and on outbound per interval start, recounted from the segments.
+
+    Intervals are stepped in real time in ``timezone``; ``ds`` is wall-clock time, with a
+    ``fold`` column when some interval lies in the second pass of a repeated hour.
+    """
+    frame = _read(schedule, timezone)
     step = pd.Timedelta(minutes=interval_minutes)
     counts: dict[tuple[pd.Timestamp, str], int] = {}
     for seg in frame.itertuples():
         if seg.activity not in ("inbound", "outbound"):
             continue
-        t = seg.start
-        while t < seg.end:
+        t = seg.real_start.tz_convert("UTC")
+        while t < seg.real_end:
             counts[(t, seg.activity)] = counts.get((t, seg.activity), 0) + 1
             t += step
     if not counts:
@@ -134,7 +155,13 @@ def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int) -> pd.
     for column in ("scheduled_inbound", "outbound"):
         if column not in table.columns:
             table[column] = 0
-    return table[["scheduled_inbound", "outbound"]].reset_index()
+    table = table[["scheduled_inbound", "outbound"]].reset_index()
+    real = table["ds"].dt.tz_convert(timezone)
+    fold = fold_of(real, timezone)
+    table["ds"] = real.dt.tz_localize(None)
+    if fold.any():
+        table.insert(1, "fold", fold.astype(int))
+    return table
 
 
 def day_index(day: dt.date, start: dt.date) -> int:

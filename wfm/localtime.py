@@ -1,0 +1,104 @@
+"""Local wall-clock time and the real time behind it, on daylight-saving days.
+
+Plan files write local wall-clock times (``YYYY-MM-DD HH:MM``) in the scenario's time
+zone. A wall-clock time names one real instant except in the repeated hour of a
+fall-back day; there the tables carry a ``fold`` marker (0 for the first pass, 1 for
+the second, as in Python's :class:`datetime.datetime` ``fold``). The skipped hour of a
+spring-forward day never appears.
+
+:func:`day_grid` lays out the real intervals of each day of a horizon (46 / 48 / 50
+half-hours in a zone with one-hour changes); :func:`fold_of` and :func:`real_time`
+convert between wall-clock time with a fold marker and real time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    """The real intervals of each day of a horizon, in order.
+
+    ``counts[d]`` intervals start on day ``d`` (local date); interval ``r`` of day ``d``
+    starts at wall-clock ``wall[d][r]`` with fold marker ``fold[d][r]``, real instant
+    ``instants[d][r]`` (UTC nanoseconds). ``ends[d]`` is the wall-clock end of the day
+    (the next local midnight).
+    """
+
+    interval: int
+    counts: np.ndarray  # [day] number of real intervals
+    wall: list[pd.DatetimeIndex]  # per day, naive wall-clock starts
+    fold: list[np.ndarray]  # per day, 1 on the second pass of a repeated hour
+    instants: list[np.ndarray]  # per day, int64 UTC nanoseconds
+    ends: list[pd.Timestamp]
+
+    @property
+    def nominal(self) -> int:
+        """Intervals of a day without a clock change."""
+        return 24 * 60 // self.interval
+
+
+def _midnight(day: dt.date, tz: str) -> pd.Timestamp:
+    # A zone that changes its clocks at midnight has no 00:00 on that day: the day begins
+    # at the first real instant after it.
+    return pd.Timestamp(day).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+
+
+def day_grid(start: dt.date, days: int, interval_minutes: int, timezone: str) -> DayGrid:
+    """The real intervals of ``days`` days from ``start`` in ``timezone``."""
+    first, stop = _midnight(start, timezone), _midnight(start + dt.timedelta(days=days), timezone)
+    instants = pd.date_range(first, stop, freq=f"{interval_minutes}min", inclusive="left")
+    wall = instants.tz_localize(None)
+    day = (wall.normalize() - pd.Timestamp(start)).days.to_numpy()
+    fold = wall.duplicated(keep="first")
+    utc = instants.asi8
+    cut = np.searchsorted(day, np.arange(days + 1))
+    parts = [slice(cut[d], cut[d + 1]) for d in range(days)]
+    ends = [pd.Timestamp(start + dt.timedelta(days=d + 1)) for d in range(days)]
+    return DayGrid(
+        interval=interval_minutes,
+        counts=np.diff(cut),
+        wall=[wall[p] for p in parts],
+        fold=[fold[p].astype(np.int8) for p in parts],
+        instants=[utc[p] for p in parts],
+        ends=ends,
+    )
+
+
+def fold_of(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> np.ndarray:
+    """The fold marker of each timestamp: 1 on the second pass of a repeated wall-clock hour.
+
+    Aware timestamps carry their real instant. Naive ones are wall-clock time: a repeated
+    wall-clock time is the second pass when it occurs a second time (in order, within
+    ``by``, e.g. the queue), the convention of ``wfm.data.parse_timestamps``.
+    """
+    if isinstance(ds.dtype, pd.DatetimeTZDtype):
+        local = ds.dt.tz_convert(timezone)
+        wall = local.dt.tz_localize(None)
+        first = wall.dt.tz_localize(timezone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="NaT")
+        return (first != local).to_numpy().astype(np.int8)
+    keys = [ds] if by is None else [by, ds]
+    frame = pd.DataFrame({f"k{i}": k.to_numpy() for i, k in enumerate(keys)})
+    return (frame.groupby(list(frame.columns), sort=False).cumcount().to_numpy() > 0).astype(np.int8)
+
+
+def real_time(wall: pd.Series, fold, timezone: str) -> pd.Series:
+    """Real (aware) time of wall-clock times with their fold markers; NaT where a time does not exist."""
+    wall = pd.to_datetime(pd.Series(wall).reset_index(drop=True))
+    fold = np.zeros(len(wall), dtype=bool) if fold is None else np.asarray(fold, dtype=int) > 0
+    # pandas' ``ambiguous`` is True for the daylight-saving (first) pass.
+    return wall.dt.tz_localize(timezone, ambiguous=~fold, nonexistent="NaT")
+
+
+def elapsed_minutes(start: pd.Series, end: pd.Series, timezone: str, start_fold=None, end_fold=None) -> np.ndarray:
+    """Real minutes from ``start`` to ``end`` (wall-clock times with optional fold markers)."""
+    begin, finish = real_time(start, start_fold, timezone), real_time(end, end_fold, timezone)
+    return ((finish - begin).dt.total_seconds() / 60).to_numpy()
+
+
+__all__ = ["DayGrid", "day_grid", "fold_of", "real_time", "elapsed_minutes"]
