@@ -1,0 +1,235 @@
+"""The figures of a written schedule: cost, paid hours, agents, coverage and shortfall.
+
+:func:`plan_figures` reads the schedule table as it is written to ``schedule.csv``
+(not the solver's variables), so ``summary.json``, ``kpis.json``, the workbook's KPIs
+sheet and the app all describe the plan the planner receives. A time-limited CP-SAT
+solution may carry slack the schedule does not show (a shortfall variable above the
+real shortfall, campaign work counted undone that the agents do): its objective is
+then higher than the written plan's cost, and two runs that write the same schedule
+could report different costs. Recomputing from the table makes them agree.
+
+Costs follow the model's definitions (:mod:`wfm.schedule.rules` and
+:mod:`wfm.schedule.model`): a shift costs its group's hourly rate for its paid time
+(its length less its unpaid breaks) plus the unsocial-hours premium for each of its
+intervals in unsocial hours; each agent working a week costs ``cost_per_agent_week``;
+each agent-interval short of an inbound requirement costs ``inbound_short_penalty``;
+each agent-second of campaign work due in the horizon but not done costs
+``outbound_undone_penalty``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InputError
+from wfm.scenario import Scenario
+from wfm.schedule.expand import ACTIVITY_NAMES, INBOUND, OUTBOUND, coverage_frame
+from wfm.schedule.rules import Problem, build_problem
+
+_CODES = {name: code for code, name in ACTIVITY_NAMES.items()}
+
+
+def _timestamps(column: pd.Series) -> pd.Series:
+    ds = pd.to_datetime(column)
+    if isinstance(ds.dtype, pd.DatetimeTZDtype):
+        ds = ds.dt.tz_localize(None)
+    return ds
+
+
+def _slot_index(problem: Problem) -> dict:
+    # The inverse of Problem.slot_time; the horizon's end is a valid end time.
+    return {problem.slot_time(t): t for t in range(problem.slots + 1)}
+
+
+def schedule_grid(schedule: pd.DataFrame, problem: Problem) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The schedule table on the problem's slot grid.
+
+    Returns the agent names and the ``[agent, slot]`` activity and detail matrices
+    (codes of :mod:`wfm.schedule.expand`; detail is the pool index for inbound and the
+    campaign index for outbound, else -1).
+    """
+    T = problem.slots
+    slot_of = _slot_index(problem)
+    agents = sorted(schedule["agent"].astype(str).unique())
+    row_of = {a: i for i, a in enumerate(agents)}
+    activity = np.zeros((len(agents), T), dtype=np.int8)
+    detail = np.full((len(agents), T), -1, dtype=np.int16)
+    if not len(schedule):
+        return agents, activity, detail
+    starts, ends = _timestamps(schedule["start"]), _timestamps(schedule["end"])
+    pool_of = {p.name: i for i, p in enumerate(problem.pools)}
+    campaign_of = {c.campaign.name: i for i, c in enumerate(problem.campaigns)}
+    details = schedule["detail"].fillna("").astype(str).tolist()
+    for i, (agent, act, begin, finish, what) in enumerate(
+        zip(schedule["agent"].astype(str), schedule["activity"].astype(str), starts, ends, details)
+    ):
+        t0, t1 = slot_of.get(begin), slot_of.get(finish)
+        if t0 is None or t1 is None or act not in _CODES:
+            raise InputError(
+                f"schedule row {i + 1}: segment {begin}-{finish} '{act}' is not on the horizon's "
+                f"{problem.interval}-minute grid with a known activity."
+            )
+        a = row_of[agent]
+        activity[a, t0:t1] = _CODES[act]
+        if act == "inbound":
+            detail[a, t0:t1] = pool_of.get(what, -1)
+        elif act == "outbound":
+            detail[a, t0:t1] = campaign_of.get(what, -1)
+    return agents, activity, detail
+
+
+def plan_figures(
+    schedule: pd.DataFrame,
+    requirements: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    lower_bound: float | None = None,
+    problem: Problem | None = None,
+    source: str = "requirements",
+) -> dict:
+    """Cost, hours, agents, coverage and shortfall of a written schedule.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        ``agent, group, shift, date, start, end, activity, detail`` as in
+        ``schedule.csv`` (times as text or timestamps, local wall-clock time).
+    requirements : DataFrame
+        ``ds, agents`` (optional ``queue``) that the schedule was made for.
+    scenario : Scenario
+        Groups (rates), shifts (paid breaks), costs, campaigns and the horizon.
+    lower_bound : float, optional
+        The solver's proven lower bound on the cost, for the gap.
+    problem : Problem, optional
+        ``build_problem(requirements, scenario)`` when the caller already has it.
+
+    Returns
+    -------
+    dict
+        ``cost`` (the sum of ``paid_cost``, ``agent_overhead_cost``,
+        ``short_penalty_cost`` and ``undone_penalty_cost``), ``lower_bound``, ``gap``
+        (``(cost - lower_bound) / cost``), ``paid_hours``, ``fte`` (paid hours over
+        ``verify.fte_hours_per_week`` per week), ``agents``, ``agents_by_group``,
+        ``required_agent_intervals``, ``under_intervals`` (intervals with any
+        shortfall), ``under_agent_intervals``, ``over_agent_intervals``, ``campaigns``
+        and ``outbound_done_share`` per campaign, and ``coverage`` (the table written
+        to ``coverage.csv``).
+    """
+    if problem is None:
+        problem = build_problem(requirements, scenario, source)
+    S, interval = problem.slots_per_day, problem.interval
+    seconds = interval * 60
+    costs = scenario.costs
+    groups = {g.name: g for g in scenario.groups}
+    shifts = {s.name: s for s in scenario.shifts}
+    agents, activity, detail = schedule_grid(schedule, problem)
+    unsocial = problem.unsocial.reshape(-1)
+
+    frame = schedule.assign(_start=_timestamps(schedule["start"]), _end=_timestamps(schedule["end"]))
+    paid_cost = 0.0
+    paid_minutes = 0.0
+    weeks_worked: set[tuple[str, int]] = set()
+    first_day = problem.dates[0]
+    slot_of = _slot_index(problem)
+    for (agent, day), part in frame.groupby(["agent", "date"], sort=True):
+        part = part.sort_values("_start")
+        group, shift = groups[part["group"].iloc[0]], shifts[part["shift"].iloc[0]]
+        begin, finish = part["_start"].iloc[0], part["_end"].iloc[-1]
+        length = (finish - begin).total_seconds() / 60
+        rests = part[part["activity"].isin(["break", "lunch"])]
+        # The k-th rest of a shift is its k-th break rule (the order the validator checks).
+        unpaid = sum(
+            (seg_end - seg_start).total_seconds() / 60
+            for k, (seg_start, seg_end) in enumerate(zip(rests["_start"], rests["_end"]))
+            if k < len(shift.breaks) and not shift.breaks[k].is_paid
+        )
+        unsocial_intervals = int(unsocial[slot_of[begin]:slot_of[finish]].sum())
+        paid_cost += group.cost_per_hour * ((length - unpaid) / 60 + group.unsocial_premium * unsocial_intervals * interval / 60)
+        paid_minutes += length - unpaid
+        weeks_worked.add((str(agent), (pd.Timestamp(day).date() - first_day).days // 7))
+    overhead_cost = costs.cost_per_agent_week * len(weeks_worked)
+
+    under = np.zeros((len(problem.pools), problem.slots), dtype=int)
+    for pi, pool in enumerate(problem.pools):
+        got = ((activity == INBOUND) & (detail == pi)).sum(axis=0)
+        under[pi] = np.maximum(pool.required.reshape(-1) - got, 0)
+    short_cost = costs.inbound_short_penalty * float(under.sum())
+
+    campaigns, undone_cost = {}, 0.0
+    for ci, plan in enumerate(problem.campaigns):
+        done = int(((activity == OUTBOUND) & (detail == ci)).sum()) * seconds
+        owed = plan.owed_seconds
+        undone_cost += costs.outbound_undone_penalty * max(0, owed - done)
+        share = 1.0 if owed == 0 else min(1.0, done / owed)
+        work = plan.workload
+        scale = share * owed / max(work.agent_seconds, 1e-9)
+        campaigns[plan.campaign.name] = {
+            "agent_seconds_needed": round(work.agent_seconds),
+            "agent_seconds_due_in_horizon": owed,
+            "agent_seconds_done": done,
+            "outbound_done_share": round(share, 4),
+            "attempts": round(work.attempts * scale, 1),
+            "contacts": round(work.contacts * scale, 1),
+            "conversions": None if work.conversions is None else round(work.conversions * scale, 1),
+        }
+
+    coverage = coverage_frame(problem, activity, detail)
+    cost = paid_cost + overhead_cost + short_cost + undone_cost
+    lower = None
+    if lower_bound is not None:
+        lower = min(float(lower_bound), cost)  # rounding of costs to hundredths must not push the bound past the cost
+    gap = None if lower is None else ((cost - lower) / cost if cost > 0 else 0.0)
+    weeks = problem.days / 7
+    paid_hours = paid_minutes / 60
+    by_group = frame.groupby("group")["agent"].nunique() if len(frame) else pd.Series(dtype=int)
+    return {
+        "cost": round(cost, 2),
+        "lower_bound": None if lower is None else round(lower, 2),
+        "gap": None if gap is None else round(gap, 5),
+        "paid_cost": round(paid_cost, 2),
+        "agent_overhead_cost": round(overhead_cost, 2),
+        "short_penalty_cost": round(short_cost, 2),
+        "undone_penalty_cost": round(undone_cost, 2),
+        "paid_hours": round(paid_hours, 2),
+        "fte": round(paid_hours / (scenario.verify.fte_hours_per_week * weeks), 3),
+        "agents": len(agents),
+        "agents_by_group": {g.name: int(by_group.get(g.name, 0)) for g in scenario.groups},
+        "required_agent_intervals": int(sum(p.required.sum() for p in problem.pools)),
+        "under_intervals": int((under.sum(axis=0) > 0).sum()),
+        "under_agent_intervals": int(under.sum()),
+        "over_agent_intervals": int(coverage["over"].sum()),
+        "campaigns": campaigns,
+        "outbound_done_share": {name: c["outbound_done_share"] for name, c in campaigns.items()},
+        "coverage": coverage,
+    }
+
+
+
+def model_coverage(problem: Problem, layout, values: np.ndarray, avail) -> pd.DataFrame:
+    """Coverage per open interval as the model planned it (``ds, scheduled_inbound, outbound``).
+
+    The expansion must write exactly this: every agent on shift and off break in the
+    model is, in the schedule, either on a campaign (the model's outbound counts) or,
+    in a group that takes calls, on inbound (idle capacity there counts as inbound).
+    """
+    G, T = len(problem.scenario.groups), problem.slots
+    values = np.rint(np.asarray(values)).astype(np.int64)
+    on = np.asarray(avail @ values).reshape(G, T)
+    outbound = np.zeros((G, T), dtype=np.int64)
+    for (g, _, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+        outbound[g, t] += values[var]
+    takes_calls = np.array(
+        [g.does_inbound and any(gi in p.groups for p in problem.pools) for gi, g in enumerate(problem.scenario.groups)],
+        dtype=bool,
+    )
+    inbound = (on - outbound)[takes_calls].sum(axis=0) if takes_calls.any() else np.zeros(T, dtype=np.int64)
+    open_slots = np.flatnonzero(problem.open_mask.reshape(-1))
+    return pd.DataFrame({
+        "ds": [problem.slot_time(t) for t in open_slots],
+        "scheduled_inbound": inbound[open_slots].astype(int),
+        "outbound": outbound.sum(axis=0)[open_slots].astype(int),
+    })
+
+
+__all__ = ["plan_figures", "schedule_grid", "model_coverage"]
