@@ -389,3 +389,44 @@ def test_break_moved_away_from_the_models_place_is_a_violation(solved):
     problems = check_schedule(moved, scenario, result.planned_coverage)
     assert problems and all("the model planned" in p for p in problems), problems
     assert len(problems) == 2  # the break's old and new half hour
+
+
+def test_breaks_bunched_by_the_expansion_are_not_reported_as_optimal(tmp_path, monkeypatch):
+    """Issue #13 (5): every full-timer's first break in one interval while the page said OPTIMAL.
+
+    An expansion that bunches the breaks the model spread must not pass silently: the
+    status and a note say the written schedule is not the model's plan, and the cost and
+    shortfall are the written schedule's.
+    """
+    from wfm.schedule import expand
+
+    scenario = load_scenario(_scenario(tmp_path))
+    real = schedule_module.expand_roster
+
+    def bunched(problem, layout, values):
+        roster = real(problem, layout, values)
+        S = problem.slots_per_day
+        full = [r.index for r in problem.rules if r.shift_name == "full"]
+        where = None
+        for a in np.flatnonzero(np.isin(roster.agent_rule, full) & (roster.shift_start[:, 0] >= 0)).tolist():
+            t0 = int(roster.shift_start[a, 0])
+            day = roster.activity[a, :S]
+            first = t0 + int(np.flatnonzero(day[t0:] == expand.BREAK)[0])
+            where = first if where is None else where
+            roster.activity[a, first] = expand.INBOUND
+            roster.detail[a, first] = 0
+            roster.activity[a, where] = expand.BREAK
+            roster.detail[a, where] = -1
+        return roster
+
+    monkeypatch.setattr(schedule_module, "expand_roster", bunched)
+    hours = [pd.Timestamp("2024-03-25") + pd.Timedelta(days=d, minutes=540 + 30 * k) for d in range(5) for k in range(18)]
+    needs = [int(4 + 6 * np.exp(-((k - 6) ** 2) / 6)) for _ in range(5) for k in range(18)]
+    result = make_schedule(pd.DataFrame({"ds": hours, "agents": needs}), scenario, time_limit=5)
+    s = result.summary
+    assert "not the model's plan" in s["status"]
+    assert any("coverage differs from the model's" in n for n in s["notes"]), s["notes"]
+    mine = rederive(schedule_table(result), pd.Series(needs, index=pd.DatetimeIndex(hours), dtype=float), scenario)
+    assert s["cost"] == pytest.approx(mine["cost"], abs=0.01)
+    assert s["under_agent_intervals"] == int(mine["short"].sum())
+    assert check_schedule(schedule_table(result), scenario, result.planned_coverage)

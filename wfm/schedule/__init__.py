@@ -249,7 +249,10 @@ def _written_figures(summary: dict, schedule: pd.DataFrame, requirements: pd.Dat
         )
     mismatches = coverage_mismatches(coverage, planned)
     if mismatches:
-        notes.append(f"the written schedule's coverage differs from the model's: {mismatches[0]}")
+        # The solver's status and bound were about the model's plan, not about this schedule.
+        summary["status"] = f"{summary['status']}; the written schedule is not the model's plan"
+        notes.append(f"the written schedule's coverage differs from the model's in {len(mismatches)} interval(s), "
+                     f"first {mismatches[0]}")
     return coverage
 
 
