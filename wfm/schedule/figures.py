@@ -42,6 +42,23 @@ def _slot_index(problem: Problem) -> dict:
     return {problem.slot_time(t): t for t in range(problem.slots + 1)}
 
 
+def _segment_slots(schedule: pd.DataFrame, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """First slot and end slot of every segment (raises on a segment off the grid)."""
+    slot_of = _slot_index(problem)
+    starts, ends = _timestamps(schedule["start"]), _timestamps(schedule["end"])
+    t0 = np.array([slot_of.get(x, -1) for x in starts], dtype=np.int64)
+    t1 = np.array([slot_of.get(x, -1) for x in ends], dtype=np.int64)
+    known = schedule["activity"].astype(str).isin(list(_CODES)).to_numpy()
+    bad = np.flatnonzero((t0 < 0) | (t1 < 0) | ~known)
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(
+            f"schedule row {i + 1}: segment {starts.iloc[i]}-{ends.iloc[i]} '{schedule['activity'].iloc[i]}' is not on "
+            f"the horizon's {problem.interval}-minute grid with a known activity."
+        )
+    return t0, t1
+
+
 def schedule_grid(schedule: pd.DataFrame, problem: Problem) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The schedule table on the problem's slot grid.
 
@@ -50,32 +67,24 @@ def schedule_grid(schedule: pd.DataFrame, problem: Problem) -> tuple[list[str], 
     campaign index for outbound, else -1).
     """
     T = problem.slots
-    slot_of = _slot_index(problem)
     agents = sorted(schedule["agent"].astype(str).unique())
     row_of = {a: i for i, a in enumerate(agents)}
     activity = np.zeros((len(agents), T), dtype=np.int8)
     detail = np.full((len(agents), T), -1, dtype=np.int16)
     if not len(schedule):
         return agents, activity, detail
-    starts, ends = _timestamps(schedule["start"]), _timestamps(schedule["end"])
+    t0, t1 = _segment_slots(schedule, problem)
     pool_of = {p.name: i for i, p in enumerate(problem.pools)}
     campaign_of = {c.campaign.name: i for i, c in enumerate(problem.campaigns)}
     details = schedule["detail"].fillna("").astype(str).tolist()
-    for i, (agent, act, begin, finish, what) in enumerate(
-        zip(schedule["agent"].astype(str), schedule["activity"].astype(str), starts, ends, details)
-    ):
-        t0, t1 = slot_of.get(begin), slot_of.get(finish)
-        if t0 is None or t1 is None or act not in _CODES:
-            raise InputError(
-                f"schedule row {i + 1}: segment {begin}-{finish} '{act}' is not on the horizon's "
-                f"{problem.interval}-minute grid with a known activity."
-            )
+    for agent, act, lo, hi, what in zip(schedule["agent"].astype(str), schedule["activity"].astype(str),
+                                        t0.tolist(), t1.tolist(), details):
         a = row_of[agent]
-        activity[a, t0:t1] = _CODES[act]
+        activity[a, lo:hi] = _CODES[act]
         if act == "inbound":
-            detail[a, t0:t1] = pool_of.get(what, -1)
+            detail[a, lo:hi] = pool_of.get(what, -1)
         elif act == "outbound":
-            detail[a, t0:t1] = campaign_of.get(what, -1)
+            detail[a, lo:hi] = campaign_of.get(what, -1)
     return agents, activity, detail
 
 
@@ -118,37 +127,12 @@ def plan_figures(
     """
     if problem is None:
         problem = build_problem(requirements, scenario, source)
-    S, interval = problem.slots_per_day, problem.interval
+    interval = problem.interval
     seconds = interval * 60
     costs = scenario.costs
-    groups = {g.name: g for g in scenario.groups}
-    shifts = {s.name: s for s in scenario.shifts}
     agents, activity, detail = schedule_grid(schedule, problem)
-    unsocial = problem.unsocial.reshape(-1)
-
-    frame = schedule.assign(_start=_timestamps(schedule["start"]), _end=_timestamps(schedule["end"]))
-    paid_cost = 0.0
-    paid_minutes = 0.0
-    weeks_worked: set[tuple[str, int]] = set()
-    first_day = problem.dates[0]
-    slot_of = _slot_index(problem)
-    for (agent, day), part in frame.groupby(["agent", "date"], sort=True):
-        part = part.sort_values("_start")
-        group, shift = groups[part["group"].iloc[0]], shifts[part["shift"].iloc[0]]
-        begin, finish = part["_start"].iloc[0], part["_end"].iloc[-1]
-        length = (finish - begin).total_seconds() / 60
-        rests = part[part["activity"].isin(["break", "lunch"])]
-        # The k-th rest of a shift is its k-th break rule (the order the validator checks).
-        unpaid = sum(
-            (seg_end - seg_start).total_seconds() / 60
-            for k, (seg_start, seg_end) in enumerate(zip(rests["_start"], rests["_end"]))
-            if k < len(shift.breaks) and not shift.breaks[k].is_paid
-        )
-        unsocial_intervals = int(unsocial[slot_of[begin]:slot_of[finish]].sum())
-        paid_cost += group.cost_per_hour * ((length - unpaid) / 60 + group.unsocial_premium * unsocial_intervals * interval / 60)
-        paid_minutes += length - unpaid
-        weeks_worked.add((str(agent), (pd.Timestamp(day).date() - first_day).days // 7))
-    overhead_cost = costs.cost_per_agent_week * len(weeks_worked)
+    paid_cost, paid_slots, agent_weeks = _shift_pay(schedule, problem)
+    overhead_cost = costs.cost_per_agent_week * agent_weeks
 
     under = np.zeros((len(problem.pools), problem.slots), dtype=int)
     for pi, pool in enumerate(problem.pools):
@@ -181,8 +165,8 @@ def plan_figures(
         lower = min(float(lower_bound), cost)  # rounding of costs to hundredths must not push the bound past the cost
     gap = None if lower is None else ((cost - lower) / cost if cost > 0 else 0.0)
     weeks = problem.days / 7
-    paid_hours = paid_minutes / 60
-    by_group = frame.groupby("group")["agent"].nunique() if len(frame) else pd.Series(dtype=int)
+    paid_hours = paid_slots * interval / 60
+    by_group = schedule.groupby("group")["agent"].nunique() if len(schedule) else pd.Series(dtype=int)
     return {
         "cost": round(cost, 2),
         "lower_bound": None if lower is None else round(lower, 2),
@@ -204,6 +188,39 @@ def plan_figures(
         "coverage": coverage,
     }
 
+
+
+def _shift_pay(schedule: pd.DataFrame, problem: Problem) -> tuple[float, int, int]:
+    """Paid cost (with the unsocial premium), paid slots and agent-weeks of the shifts."""
+    if not len(schedule):
+        return 0.0, 0, 0
+    scenario = problem.scenario
+    t0, t1 = _segment_slots(schedule, problem)
+    seg = pd.DataFrame({
+        "agent": schedule["agent"].astype(str).to_numpy(), "date": schedule["date"].astype(str).to_numpy(),
+        "group": schedule["group"].astype(str).to_numpy(), "shift": schedule["shift"].astype(str).to_numpy(),
+        "activity": schedule["activity"].astype(str).to_numpy(), "t0": t0, "t1": t1,
+    }).sort_values(["agent", "date", "t0"], kind="stable")
+    rest = seg["activity"].isin(["break", "lunch"]).to_numpy()
+    # The k-th rest of a shift is its k-th break rule (the order the validator checks).
+    rank = seg[rest].groupby(["agent", "date"]).cumcount().to_numpy()
+    paid_rule = {(sh.name, k): b.is_paid for sh in scenario.shifts for k, b in enumerate(sh.breaks)}
+    unpaid = np.zeros(len(seg), dtype=np.int64)
+    rest_rows = seg[rest]
+    is_unpaid = np.array([not paid_rule.get((name, int(k)), True) for name, k in zip(rest_rows["shift"], rank)], dtype=bool)
+    unpaid[np.flatnonzero(rest)[is_unpaid]] = (rest_rows["t1"] - rest_rows["t0"]).to_numpy()[is_unpaid]
+    shifts = seg.assign(unpaid=unpaid).groupby(["agent", "date"], sort=True).agg(
+        group=("group", "first"), begin=("t0", "min"), finish=("t1", "max"), unpaid=("unpaid", "sum")).reset_index()
+    groups = {g.name: g for g in scenario.groups}
+    rate = shifts["group"].map(lambda g: groups[g].cost_per_hour).to_numpy(dtype=float)
+    premium = shifts["group"].map(lambda g: groups[g].unsocial_premium).to_numpy(dtype=float)
+    unsocial = np.concatenate([[0], np.cumsum(problem.unsocial.reshape(-1))])
+    unsocial_slots = unsocial[shifts["finish"].to_numpy()] - unsocial[shifts["begin"].to_numpy()]
+    paid = (shifts["finish"] - shifts["begin"] - shifts["unpaid"]).to_numpy()
+    pay = float((rate * problem.interval / 60 * (paid + premium * unsocial_slots)).sum())
+    week = (pd.to_datetime(shifts["date"]) - pd.Timestamp(problem.dates[0])).dt.days // 7
+    agent_weeks = int(pd.DataFrame({"agent": shifts["agent"], "week": week}).drop_duplicates().shape[0])
+    return pay, int(paid.sum()), agent_weeks
 
 
 def model_coverage(problem: Problem, layout, values: np.ndarray, avail) -> pd.DataFrame:
