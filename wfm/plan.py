@@ -545,7 +545,6 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     notes.extend(schedule.summary.get("notes") or [])  # e.g. required agent-intervals the schedule drops
     summary = dict(schedule.summary)
     calls = float(forecast_table["y_hat"].sum())
-    weeks = scenario.horizon.days / 7
     kpis = {
         "scenario": scenario.name,
         "currency": scenario.currency,
@@ -557,7 +556,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         "gap": summary.get("gap"),
         "paid_hours": summary.get("paid_hours"),
         "agents": summary.get("agents"),
-        "fte": round(float(summary.get("paid_hours") or 0) / (scenario.verify.fte_hours_per_week * weeks), 3),
+        "fte": summary.get("fte"),
         "calls_forecast": round(calls, 3),
         "cost_per_call": round(float(summary["cost"]) / calls, 4) if summary.get("cost") is not None and calls > 0 else None,
         "under_intervals": summary.get("under_intervals"),
@@ -574,6 +573,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         values = [(v["simulated"].get(key), v["calls_forecast"]) for v in per_queue.values()]
         values = [(x, w) for x, w in values if x is not None and np.isfinite(x)]
         kpis[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
+    # The schedule's own notes (e.g. that the solver's objective is not the written plan's cost) too.
+    kpis["notes"] = notes + [n for n in summary.get("notes", []) if n not in notes]
     return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, notes)
 
 

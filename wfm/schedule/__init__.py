@@ -24,6 +24,7 @@ from wfm.errors import InputError
 from wfm.scenario import Scenario
 from wfm.schedule.diagnose import binding_rules
 from wfm.schedule.expand import Roster, expand_roster, roster_frames
+from wfm.schedule.figures import model_coverage, plan_figures
 from wfm.schedule.model import Layout, LinearModel, build_model, settle_goal_steps
 from wfm.schedule.rules import Problem, build_problem
 from wfm.schedule.repair import repair_plan
@@ -34,6 +35,7 @@ __all__ = [
     "make_schedule",
     "write_schedule",
     "schedule_table",
+    "plan_figures",
     "build_problem",
     "build_model",
 ]
@@ -48,6 +50,7 @@ class ScheduleResult:
     summary: dict
     problem: Problem
     roster: Roster
+    planned_coverage: pd.DataFrame | None = None  # ds, scheduled_inbound, outbound as the model planned them
 
 
 def _round(x: float | None, digits: int = 2):
@@ -82,11 +85,15 @@ def make_schedule(
     Returns
     -------
     ScheduleResult
-        ``summary`` holds ``cost`` (paid cost + penalties), ``lower_bound`` (the
-        larger of the LP relaxation and CP-SAT's bound), ``gap`` (``(cost -
-        lower_bound) / lower_bound``), ``paid_hours``, ``under_intervals``, per
+        ``summary`` holds the written schedule's figures (:func:`plan_figures`):
+        ``cost`` (paid cost + penalties), ``lower_bound`` (the larger of the LP
+        relaxation and CP-SAT's bound), ``gap`` (``(cost - lower_bound) / cost``),
+        ``paid_hours``, ``fte``, ``under_intervals``, per
         campaign ``outbound_done_share``, ``solve_seconds``, ``status`` and
-        ``binding_rules``.
+        ``binding_rules``; ``solver_cost`` is the solver's objective (a note says
+        when it differs from ``cost``). ``coverage`` is recounted from the written
+        schedule; ``planned_coverage`` is the model's, for
+        :func:`wfm.schedule.validate.check_schedule`.
     """
     began = time.perf_counter()
     limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
@@ -118,9 +125,13 @@ def make_schedule(
     roster = expand_roster(problem, layout, values)
     schedule, coverage = roster_frames(problem, roster)
     summary = _summary(problem, model, layout, values, result, status, roster, coverage)
+    # Every figure describes the schedule as written, not the solver's variables (see
+    # wfm.schedule.figures); the written coverage must also be the model's.
+    planned = model_coverage(problem, layout, values, avail)
+    coverage = _written_figures(summary, schedule, requirements, problem, result, planned)
     summary["solve_seconds"] = round(time.perf_counter() - began, 2)
     summary.update(result.phases)
-    return ScheduleResult(schedule, coverage, summary, problem, roster)
+    return ScheduleResult(schedule, coverage, summary, problem, roster, planned)
 
 
 def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: float, lp=None, hint_first=False):
@@ -221,6 +232,38 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
     status = "FEASIBLE (week by week)" if all(s in ("OPTIMAL", "FEASIBLE") for s in statuses) else ", ".join(statuses)
     phases["weeks"] = statuses
     return PlanSolve(values, objective, lp.objective, None, status, time.perf_counter() - began, phases)
+
+
+def _written_figures(summary: dict, schedule: pd.DataFrame, requirements: pd.DataFrame, problem: Problem,
+                     result, planned: pd.DataFrame) -> pd.DataFrame:
+    """Put the written schedule's figures into ``summary``; returns its coverage table.
+
+    The solver's objective stays as ``solver_cost``; a note says so when it differs
+    from the written plan's cost (a stopped search can leave slack in the shortfall
+    and undone variables that no agent's schedule shows).
+    """
+    from wfm.schedule.validate import coverage_mismatches
+
+    solver_cost = summary["cost"]
+    bounds = [b for b in (result.lp_bound, result.cpsat_bound) if b is not None]
+    figures = plan_figures(_written(schedule), requirements, problem.scenario,
+                           lower_bound=max(bounds) if bounds else None, problem=problem)
+    coverage = figures.pop("coverage")
+    summary.update(figures)
+    summary["solver_cost"] = solver_cost
+    notes = summary["notes"]
+    if abs(solver_cost - figures["cost"]) > 0.005:
+        notes.append(
+            f"the solver's objective ({solver_cost:,.2f}) is not the written schedule's cost "
+            f"({figures['cost']:,.2f}); every figure here describes the written schedule"
+        )
+    mismatches = coverage_mismatches(coverage, planned)
+    if mismatches:
+        # The solver's status and bound were about the model's plan, not about this schedule.
+        summary["status"] = f"{summary['status']}; the written schedule is not the model's plan"
+        notes.append(f"the written schedule's coverage differs from the model's in {len(mismatches)} interval(s), "
+                     f"first {mismatches[0]}")
+    return coverage
 
 
 def _empty_plan(model: LinearModel) -> np.ndarray:
@@ -340,7 +383,11 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
 
 def schedule_table(result: ScheduleResult) -> pd.DataFrame:
     """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time."""
-    schedule = result.schedule.copy()
+    return _written(result.schedule)
+
+
+def _written(schedule: pd.DataFrame) -> pd.DataFrame:
+    schedule = schedule.copy()
     for column in ("start", "end"):
         schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
     return schedule

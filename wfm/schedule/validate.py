@@ -42,8 +42,49 @@ def _real_minutes(later, earlier) -> float:
     return (later - earlier).total_seconds() / 60
 
 
-def check_schedule(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
-    """Every hard-rule violation found in ``schedule`` (empty when the schedule is valid)."""
+def check_schedule(schedule: pd.DataFrame, scenario: Scenario,
+                   planned_coverage: pd.DataFrame | None = None) -> list[str]:
+    """Every hard-rule violation found in ``schedule`` (empty when the schedule is valid).
+
+    With ``planned_coverage`` (``ds, scheduled_inbound, outbound`` as the model planned
+    them, :attr:`wfm.schedule.ScheduleResult.planned_coverage`), an interval whose
+    recounted coverage differs from the model's is a violation too: the figures of
+    the solve (its status and gap) then do not describe this schedule.
+    """
+    problems = check_rules(schedule, scenario)
+    if planned_coverage is not None:
+        written = coverage_from_schedule(schedule, scenario.horizon.interval_minutes, scenario.horizon.timezone)
+        problems.extend(coverage_mismatches(written, planned_coverage))
+    return problems
+
+
+def coverage_mismatches(written: pd.DataFrame, planned: pd.DataFrame) -> list[str]:
+    """One sentence per interval where the written and the planned coverage differ.
+
+    Both tables have ``ds, scheduled_inbound, outbound``; an interval missing from one
+    counts as nobody there.
+    """
+    columns = ["scheduled_inbound", "outbound"]
+
+    def counts(table: pd.DataFrame) -> pd.DataFrame:
+        table = table.assign(ds=pd.to_datetime(table["ds"]))
+        return table.groupby("ds")[columns].sum()
+
+    both = counts(written).join(counts(planned), how="outer", lsuffix="_written", rsuffix="_planned").fillna(0)
+    out = []
+    for ds, row in both.iterrows():
+        got = (int(row["scheduled_inbound_written"]), int(row["outbound_written"]))
+        want = (int(row["scheduled_inbound_planned"]), int(row["outbound_planned"]))
+        if got != want:
+            out.append(
+                f"{ds:%Y-%m-%d %H:%M}: the schedule has {got[0]} agents on inbound and {got[1]} on outbound, "
+                f"the model planned {want[0]} and {want[1]}"
+            )
+    return out
+
+
+def check_rules(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The shift, break, rest, skill and calling-window checks of :func:`check_schedule`."""
     horizon = scenario.horizon
     frame = _read(schedule, horizon.timezone)
     interval = horizon.interval_minutes
@@ -168,4 +209,4 @@ def day_index(day: dt.date, start: dt.date) -> int:
     return (day - start).days
 
 
-__all__ = ["check_schedule", "coverage_from_schedule"]
+__all__ = ["check_schedule", "coverage_from_schedule", "coverage_mismatches"]
