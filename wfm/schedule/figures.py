@@ -222,6 +222,11 @@ def _shift_pay(schedule: pd.DataFrame, problem: Problem) -> tuple[float, int, in
         return 0.0, 0, 0
     scenario = problem.scenario
     t0, t1 = _segment_slots(schedule, problem)
+    # Real slots, not grid positions: a short daylight-saving day pads the grid after its
+    # last real slot, and a segment ending at midnight must not be paid for the padding.
+    offsets = np.concatenate([[0], np.cumsum(problem.day_slots)])
+    S = problem.slots_per_day
+    t0, t1 = offsets[t0 // S] + t0 % S, offsets[t1 // S] + t1 % S
     seg = pd.DataFrame({
         "agent": schedule["agent"].astype(str).to_numpy(), "date": schedule["date"].astype(str).to_numpy(),
         "group": schedule["group"].astype(str).to_numpy(), "shift": schedule["shift"].astype(str).to_numpy(),
@@ -240,7 +245,8 @@ def _shift_pay(schedule: pd.DataFrame, problem: Problem) -> tuple[float, int, in
     groups = {g.name: g for g in scenario.groups}
     rate = shifts["group"].map(lambda g: groups[g].cost_per_hour).to_numpy(dtype=float)
     premium = shifts["group"].map(lambda g: groups[g].unsocial_premium).to_numpy(dtype=float)
-    unsocial = np.concatenate([[0], np.cumsum(problem.unsocial.reshape(-1))])
+    real = np.concatenate([np.arange(n) + d * S for d, n in enumerate(problem.day_slots.tolist())])
+    unsocial = np.concatenate([[0], np.cumsum(problem.unsocial.reshape(-1)[real])])
     unsocial_slots = unsocial[shifts["finish"].to_numpy()] - unsocial[shifts["begin"].to_numpy()]
     paid = (shifts["finish"] - shifts["begin"] - shifts["unpaid"]).to_numpy()
     pay = float((rate * problem.interval / 60 * (paid + premium * unsocial_slots)).sum())
