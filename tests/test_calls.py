@@ -182,3 +182,73 @@ def test_erlang_a_sizing_uses_the_exponential_estimate():
     sized, _ = calibrate.size_calibrated(frame, 15, profile, target=target, mode="erlang-a")
     expected = erlang.size_intervals(frame, 15, model="erlang-a", patience=profile["queues"]["default"]["patience"]["mean"])
     assert sized["agents"].tolist() == expected["agents"].tolist()
+
+
+def glitchy_log(n: int = 5000, seed: int = 2) -> tuple[pd.DataFrame, dict[str, int]]:
+    """A synthetic month-like log with a few rows that cannot be real calls (under 2%)."""
+    log = synthetic_log(n, seed=seed, patience_mean=120.0, wait_mean=30.0)
+    log["arrival"] = log["arrival"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    answered = np.flatnonzero(log["outcome"] == "answered")
+    log.loc[answered[10:40], "handle"] = 0.0  # recording glitches: answered, no talk time
+    log.loc[answered[50], "handle"] = -5.0
+    log.loc[answered[60], "handle"] = np.inf
+    log.loc[[70, 80], "wait"] = [-1.0, np.inf]
+    log = pd.concat([log.iloc[:100], log.iloc[[99, 99]], log.iloc[100:]], ignore_index=True)
+    far = pd.DataFrame([{**log.iloc[0].to_dict(), "arrival": "2099-12-31 23:59:00"}])
+    log = pd.concat([log.iloc[:300], far, log.iloc[300:]], ignore_index=True)
+    return log, {"handle_not_positive": 32, "bad_wait": 2, "duplicate": 2, "outside_dates": 1}
+
+
+def test_glitch_rows_are_skipped_counted_and_written_beside_the_output(tmp_path):
+    log, counts = glitchy_log()
+    path = tmp_path / "calls.csv"
+    log.to_csv(path, index=False)
+    out = tmp_path / "history.csv"
+    res = runner.invoke(app, ["calls", "aggregate", str(path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"37 of {len(log):,} rows skipped as glitches (32 answered with handle time not > 0" in res.stderr
+    rejected = pd.read_csv(tmp_path / "history.rejected.csv")
+    assert rejected["reason"].value_counts().to_dict() == counts
+    assert rejected.loc[rejected["reason"] == "duplicate", "row"].tolist() == [101, 102]
+    assert rejected.loc[rejected["reason"] == "outside_dates", "arrival"].tolist() == ["2099-12-31 23:59:00"]
+    history = pd.read_csv(out)
+    assert history["y"].sum() == len(log) - 37
+    assert np.isfinite(history["aht"].dropna()).all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv", "history.csv", "history.rejected.csv"]
+
+
+def test_too_many_glitches_is_a_mapping_mistake(tmp_path):
+    log, _ = glitchy_log()
+    answered = np.flatnonzero(log["outcome"] == "answered")
+    log.loc[answered[:200], "handle"] = 0.0  # about 4% of the rows
+    path = tmp_path / "calls.csv"
+    log.to_csv(path, index=False)
+    out = tmp_path / "history.csv"
+    res = runner.invoke(app, ["calls", "aggregate", str(path), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "rows (4." in res.stderr and "cannot be real calls" in res.stderr and "mapping mistake" in res.stderr
+    assert f"first: row {answered[0] + 1} is an answered call with handle time '0.0'" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv"]
+
+
+def test_strict_refuses_at_the_first_bad_row(tmp_path):
+    log, _ = glitchy_log()
+    path = tmp_path / "calls.csv"
+    log.to_csv(path, index=False)
+    first = int(np.flatnonzero(log["outcome"] == "answered")[10]) + 1
+    for command in ("aggregate", "profile"):
+        out = tmp_path / ("history.csv" if command == "aggregate" else "profile.json")
+        res = runner.invoke(app, ["calls", command, str(path), "--strict", "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        assert res.stderr.strip() == f"error: {path}: row {first} is an answered call with handle time '0.0', expected seconds > 0."
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.csv"]
+
+
+def test_library_warns_about_skipped_rows():
+    log, _ = glitchy_log()
+    with pytest.warns(calls.CallsWarning, match="37 of .* rows skipped"):
+        kept = calls.validate_calls(log, "log")
+    assert len(kept) == len(log) - 37
+    screened = calls.screen_calls(log, "log")
+    assert screened.counts["handle_not_positive"] == 32 and len(screened.rejected) == 37
