@@ -499,6 +499,16 @@ def _profile_part(part: pd.DataFrame) -> tuple[dict | None, dict | None, list[st
     return handle_profile, patience, notes
 
 
+BANDS = ("morning", "afternoon", "evening")
+
+
+def time_bands(times: pd.Series) -> np.ndarray:
+    """The profile's time band of each local time: morning before 12:00, afternoon
+    12:00-17:00, evening from 17:00."""
+    hour = times.dt.hour.to_numpy()
+    return np.where(hour < 12, "morning", np.where(hour < 17, "afternoon", "evening"))
+
+
 def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls_per_band: int = 2000) -> dict:
     """Learn per queue the handle-time and patience distributions.
 
@@ -506,8 +516,10 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
     "bands": {...}, "notes": [...]}}}``. ``handle`` holds empirical quantiles and
     lognormal / gamma fits with their Kolmogorov–Smirnov distance; ``patience`` holds
     the Kaplan–Meier survival at fixed times, its median and restricted mean, and
-    exponential / Weibull / lognormal fits under right censoring with their AIC;
-    ``mean`` is the best fit's mean (what Erlang A sizing uses). With
+    exponential / Weibull / lognormal fits under right censoring with their AIC (for
+    information); ``mean`` is abandonments / seconds waited (what Erlang A sizing
+    uses, per band where a band has its own) and ``sample_quantiles`` the survival
+    curve the simulation draws from. With
     ``by_time_of_day``, the same is given for morning (before 12:00), afternoon
     (12:00–17:00) and evening bands that have at least ``min_calls_per_band`` calls.
     """
@@ -518,11 +530,10 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
         for note in notes:
             warnings.warn(f"queue '{queue}': {note}", CallsWarning, stacklevel=2)
         if by_time_of_day:
-            hour = part["arrival"].dt.hour
-            bands = {"morning": hour < 12, "afternoon": (hour >= 12) & (hour < 17), "evening": hour >= 17}
+            band_of = time_bands(part["arrival"])
             entry["bands"] = {}
-            for band, mask in bands.items():
-                sub = part[mask.to_numpy()]
+            for band in BANDS:
+                sub = part[band_of == band]
                 if len(sub) >= min_calls_per_band:
                     h, p, n = _profile_part(sub)
                     entry["bands"][band] = {"calls": int(len(sub)), "handle": h, "patience": p, "notes": n}
