@@ -76,8 +76,8 @@ def estimator_table() -> None:
         print(f"{kind:<12}{wait_mean:>11} s{1 - abandoned.mean():>10.0%}{true_handle:>12.0f}{h:>8.1f}"
               f"{(h / true_handle - 1):>+7.1%}{true_patience:>15.0f}{pat['mean']:>9.1f}{sim:>7.1f}"
               f"{(sim / true_patience - 1):>+7.1%}{s_end:>7.0%}{pat['fits'][fit]['mean_extrapolated']:>8.0f} ({fit})")
-    print("   bars: handle within 2%; 'sim' within 10% where the data reach the tail (S end < 5%), below the")
-    print("   truth otherwise (the tail beyond the data is not guessed from a fit)")
+    print("   bars: handle within 2%; 'sim' within 10% where the data reach the tail (S end < 5%); beyond the")
+    print("   data the tail continues the late hang-up rate, it is not guessed from a fit")
 
 
 def generate_month(seed: int = 7, scale: float = 0.25):

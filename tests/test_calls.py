@@ -166,7 +166,12 @@ def test_patience_for_erlang_a_is_not_a_fit_extrapolated_past_the_data():
     assert np.isfinite(sample).all() and np.all(np.diff(sample) >= 0)
     inside = sample <= km["observed_until"]
     assert inside.mean() == pytest.approx(1 - km["survival_at_end"], abs=2e-3)
-    bound = km["restricted_mean"] + km["survival_at_end"] * patience["mean"]
+    # The tail continues the hang-up rate of the data's last stretch (last 20% of hang-ups).
+    wait, hung_up = log["wait"].to_numpy(), abandoned.to_numpy()
+    t0 = np.sort(wait[hung_up])[-int(0.2 * hung_up.sum())]
+    assert km["tail_from"] == pytest.approx(t0)
+    assert km["tail_rate_per_second"] == pytest.approx((hung_up & (wait >= t0)).sum() / (wait[wait >= t0] - t0).sum())
+    bound = km["restricted_mean"] + km["survival_at_end"] / km["tail_rate_per_second"]
     assert patience["simulation_mean"] == pytest.approx(bound, rel=0.02)
     assert patience["simulation_mean"] < 0.5 * patience["fits"]["lognormal"]["mean_extrapolated"]
 

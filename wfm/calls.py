@@ -437,10 +437,36 @@ def _fit_patience(wait: np.ndarray, abandoned: np.ndarray) -> dict:
     # What Erlang A sizes with (and `wfm calls profile` prints).
     out["mean"] = out["exponential"]["mean"]
     out["mean_method"] = "abandonments / seconds waited (exponential, censoring-aware)"
-    quantiles = _patience_quantiles(km, rate)
+    tail_rate, tail_from = _tail_rate(wait, abandoned, rate)
+    out["kaplan_meier"]["tail_rate_per_second"] = tail_rate
+    out["kaplan_meier"]["tail_from"] = tail_from
+    quantiles = _patience_quantiles(km, tail_rate)
     out["sample_quantiles"] = [round(v, 3) for v in quantiles]
     out["simulation_mean"] = float(np.mean(quantiles))
     return out
+
+
+# The simulation's tail beyond the data continues the abandonment rate seen over the
+# last stretch of them: the waits past the start of the last 20% of hang-ups (and at
+# least this many hang-ups, so that the rate is not noise).
+TAIL_SHARE = 0.2
+MIN_TAIL_ABANDONMENTS = 30
+
+
+def _tail_rate(wait: np.ndarray, abandoned: np.ndarray, overall: float) -> tuple[float, float]:
+    """Hang-ups per second waited past ``t0`` by the callers still waiting there, with
+    ``t0`` the wait at which the last ``TAIL_SHARE`` of hang-ups begins; the overall
+    rate (from 0 s) when there are too few hang-ups to measure the late one."""
+    hang_ups = np.sort(wait[abandoned])
+    k = max(MIN_TAIL_ABANDONMENTS, int(TAIL_SHARE * hang_ups.size))
+    if hang_ups.size < 2 * MIN_TAIL_ABANDONMENTS:
+        return overall, 0.0
+    t0 = float(hang_ups[-k])
+    past = wait >= t0
+    exposure = float((wait[past] - t0).sum())
+    if exposure <= 0:
+        return overall, 0.0
+    return float((abandoned & past).sum() / exposure), t0
 
 
 def _restricted_mean(times: np.ndarray, surv: np.ndarray) -> float:
@@ -453,8 +479,9 @@ def _restricted_mean(times: np.ndarray, surv: np.ndarray) -> float:
 def _patience_quantiles(km, rate: float) -> list[float]:
     """The patience quantile function for simulation: Kaplan–Meier where it is
     observed, and beyond the longest observed wait (where censoring hides the tail) an
-    exponential tail at the observed abandonment rate, so the tail adds at most
-    S(end) / rate to the mean instead of whatever a fitted distribution extrapolates."""
+    exponential tail at the abandonment rate of the data's last stretch, so the tail
+    adds S(end) / rate to the mean instead of whatever a fitted distribution
+    extrapolates."""
     sf = km.survival_function_.iloc[:, 0]
     times, surv = sf.index.to_numpy(dtype=float), sf.to_numpy(dtype=float)
     end, s_end = float(times[-1]), float(surv[-1])
