@@ -193,3 +193,16 @@ def test_plan_files_of_a_clean_history_share_wall_clock_ds(tmp_path):
     assert forecast["ds"].iloc[0] == "2024-03-25 09:00:00"
     assert len(requirements.merge(coverage, on="ds")) == len(requirements)
     assert set(requirements["ds"]) <= set(forecast["ds"])
+
+
+def test_summing_intervals_weights_aht_by_the_calls_that_have_one():
+    """An all-abandoned 15-minute interval must not dilute the 30-minute AHT."""
+    from wfm import data
+
+    table = pd.DataFrame({"ds": pd.date_range("2024-03-04 09:00", periods=4, freq="15min"),
+                          "y": [10.0, 5.0, 0.0, 4.0], "aht": [300.0, np.nan, np.nan, 200.0],
+                          "answered": [10, 0, 0, 4]})
+    frame, minutes = data.validate_intervals(table, "history.csv")
+    out = data.aggregate_intervals(frame, minutes, 30)
+    assert out["y"].tolist() == [15.0, 4.0]
+    assert out["aht"].tolist() == [300.0, 200.0]
