@@ -93,3 +93,26 @@ def test_size_cli_with_profile(tmp_path, profile):
     bad.write_text("{}")
     res = runner.invoke(app, ["size", str(history), "--profile", str(bad), "--out", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "'queues'" in res.stderr
+
+
+def test_erlang_a_takes_each_time_bands_own_patience():
+    """Issue #11: the censored exponential estimate per queue *and time band*."""
+    morning = synthetic_log(4000, seed=21, patience_mean=40.0, wait_mean=30.0)
+    morning["arrival"] = pd.Timestamp("2024-01-08 08:00") + (morning["arrival"] - morning["arrival"].min()) * 0.35
+    afternoon = synthetic_log(4000, seed=22, patience_mean=400.0, wait_mean=30.0)
+    afternoon["arrival"] = pd.Timestamp("2024-01-08 12:30") + (afternoon["arrival"] - afternoon["arrival"].min()) * 0.4
+    log = pd.concat([morning, afternoon], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        learned = calls.profile_calls(calls.validate_calls(log, "synthetic"))
+    bands = learned["queues"]["default"]["bands"]
+    assert set(bands) == {"morning", "afternoon"}
+    fast, slow = bands["morning"]["patience"]["mean"], bands["afternoon"]["patience"]["mean"]
+    assert fast < 0.3 * slow
+    frame = day([80, 80, 80, 80], start="2024-01-15 11:00", minutes=30).assign(aht=300.0)  # 11:00 .. 12:30
+    target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
+    sized, _ = calibrate.size_calibrated(frame, 30, learned, target=target, mode="erlang-a")
+    expected = [erlang.size_intervals(frame.iloc[[i]], 30, model="erlang-a", patience=p)["agents"].iloc[0]
+                for i, p in enumerate([fast, fast, slow, slow])]
+    assert sized["agents"].tolist() == expected
+    assert expected[0] < expected[2]  # impatient mornings need fewer agents for the same SL

@@ -44,6 +44,8 @@ class Behaviour:
     patience: float | None
     patience_sample: np.ndarray | None
     notes: list[str] = field(default_factory=list)
+    # Erlang A patience of the profile's time bands that had enough calls of their own.
+    band_patience: dict[str, float] = field(default_factory=dict)
 
 
 def read_profile(path: str | Path) -> dict:
@@ -83,6 +85,10 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behavio
             np.asarray(patience["sample_quantiles"], dtype=float) if patience and patience.get("sample_quantiles") else None
         ),
         notes=notes,
+        band_patience={
+            band: float(b["patience"]["mean"]) for band, b in (entry.get("bands") or {}).items()
+            if b.get("patience") and b["patience"].get("mean")
+        },
     )
 
 
@@ -194,6 +200,24 @@ def simulated_agents(
     return n, {"rounds": rounds, "replications": replications, "seed": seed, "kpis": kpis}
 
 
+def _size_erlang_a(base: pd.DataFrame, interval_minutes: int, behaviour: Behaviour, options: dict) -> pd.DataFrame:
+    """Erlang A with each interval's patience: its time band's where the profile has
+    one (callers at lunch are not those of the evening), else the queue's."""
+    from wfm.calls import time_bands
+
+    patience = np.full(len(base), float(behaviour.patience))
+    if behaviour.band_patience:
+        band = time_bands(base["ds"])
+        for name, value in behaviour.band_patience.items():
+            patience[band == name] = value
+    parts = []
+    for value in np.unique(patience):
+        rows = np.flatnonzero(patience == value)
+        sized = erlang.size_intervals(base.iloc[rows], interval_minutes, model="erlang-a", patience=float(value), **options)
+        parts.append(sized.set_index(pd.Index(rows)))
+    return pd.concat(parts).sort_index().reset_index(drop=True)
+
+
 def size_calibrated(
     frame: pd.DataFrame,
     interval_minutes: int,
@@ -249,7 +273,7 @@ def size_calibrated(
             chosen_mode = "erlang-c"
             sized_a = sized_c
         else:
-            sized_a = erlang.size_intervals(base, interval_minutes, model="erlang-a", patience=behaviour.patience, **options)
+            sized_a = _size_erlang_a(base, interval_minutes, behaviour, options)
         out = {"erlang-c": sized_c, "erlang-a": sized_a}.get(chosen_mode, sized_a).copy()
         out["agents_erlang_c"] = sized_c["agents"].to_numpy()
         out["agents_erlang_a"] = sized_a["agents"].to_numpy()

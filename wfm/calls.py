@@ -8,12 +8,19 @@ An ACD export has one row per call. The canonical per-call frame is:
 ``handle``   talk + hold + wrap seconds of answered calls (0 / empty when abandoned)
 ``outcome``  ``answered`` or ``abandoned``
 
+Real exports hold a few rows that cannot be real calls (recording glitches: answered
+with no handle time, negative waits, rows written twice, a date far from the rest).
+:func:`screen_calls` sets those aside with their reason instead of refusing the month,
+and refuses only when they are too many to be glitches.
+
 From it, :func:`aggregate_calls` writes the interval table every other command reads,
 and :func:`profile_calls` learns the handle-time and patience distributions. Patience
 is *censored*: an abandoned call shows its caller's patience (its wait), an answered
 call only shows that the patience was longer than its wait. Treating answered waits as
-patience, or ignoring them, biases the estimate badly, so it is estimated with the
-Kaplan–Meier estimator and parametric survival fits (lifelines), which use both.
+patience, or ignoring them, biases the estimate badly. Erlang A gets the censored
+exponential estimate (abandonments / total time waited); simulation gets the
+Kaplan–Meier curve (lifelines) with a tail that stays close to the data; parametric
+survival fits are reported for information.
 """
 
 from __future__ import annotations
@@ -36,23 +43,93 @@ MIN_ABANDONED_FOR_PATIENCE = 30
 MIN_CALLS_FOR_HANDLE = 30
 
 
+# Rows that cannot be real calls (recording glitches). A real month of ACD data has a
+# few; more than this share of the rows means a column mapping mistake, not glitches.
+MAX_REJECTED_SHARE = 0.02
+# Calls on dates more than this many days from the rest of the log are not part of it
+# (an epoch or far-future date written by a broken recorder).
+MAX_GAP_DAYS = 7
+REJECT_REASONS = {
+    "handle_not_positive": "answered with handle time not > 0",
+    "bad_wait": "wait not seconds >= 0",
+    "duplicate": "exact duplicate of an earlier row",
+    "outside_dates": "arrival outside the log's dates",
+}
+
+
 class CallsWarning(UserWarning):
     """Something the planner should know about a call log (e.g. too small to estimate)."""
+
+
+@dataclass
+class ScreenedCalls:
+    """A call log split into the calls kept and the rows skipped as glitches.
+
+    ``calls`` is the canonical frame (module docstring); ``rejected`` holds the skipped
+    rows as they were read, with their data ``row`` number and ``reason`` first;
+    ``counts`` is the number of rejected rows per reason (keys of ``REJECT_REASONS``).
+    """
+
+    calls: pd.DataFrame
+    rejected: pd.DataFrame
+    counts: dict[str, int]
+    rows: int
+
+    def summary(self) -> str:
+        """One line for stderr and notes, e.g. '85 of 27,162 rows skipped (...)'."""
+        if not self.counts:
+            return f"0 of {self.rows:,} rows skipped"
+        parts = ", ".join(f"{n} {REJECT_REASONS[k]}" for k, n in self.counts.items())
+        return f"{sum(self.counts.values())} of {self.rows:,} rows skipped as glitches ({parts})"
 
 
 def _row(i: int) -> int:
     return int(i) + 1
 
 
-def validate_calls(
+def _shown(raw) -> str:
+    return "empty" if pd.isna(raw) else f"'{shown(raw)}'"
+
+
+def _outside_dates(arrival: pd.Series) -> tuple[np.ndarray, tuple]:
+    """Rows whose date is cut off from the bulk of the log by more than MAX_GAP_DAYS.
+
+    The log's dates are grown from the date of the median call outwards, as long as
+    consecutive dates with calls are at most MAX_GAP_DAYS apart (a closed week stays in).
+    """
+    wall = arrival.dt.tz_localize(None) if arrival.dt.tz is not None else arrival
+    day = wall.dt.normalize().to_numpy(dtype="datetime64[ns]")
+    dates = np.unique(day)
+    middle = int(np.searchsorted(dates, np.sort(day)[len(day) // 2]))
+    gap = np.diff(dates) > np.timedelta64(MAX_GAP_DAYS, "D")
+    first = middle
+    while first > 0 and not gap[first - 1]:
+        first -= 1
+    last = middle
+    while last < len(dates) - 1 and not gap[last]:
+        last += 1
+    span = (pd.Timestamp(dates[first]).date(), pd.Timestamp(dates[last]).date())
+    return (day < dates[first]) | (day > dates[last]), span
+
+
+def screen_calls(
     frame: pd.DataFrame,
     source: str = "calls",
     *,
     column_map: dict[str, str] | None = None,
     after_call_work: float = 0.0,
     timezone: str | None = None,
-) -> pd.DataFrame:
-    """Check a per-call table and return the canonical frame (see the module docstring).
+    strict: bool = False,
+) -> ScreenedCalls:
+    """Check a per-call table; keep the real calls and set aside rows that cannot be real.
+
+    Rows that cannot be real calls (answered with a handle time that is not > 0, empty,
+    negative or infinite waits, exact duplicate rows, arrivals on dates cut off from the
+    rest of the log) are skipped and returned in ``rejected`` with their reason. When
+    more than ``MAX_REJECTED_SHARE`` of the rows would be skipped, the log is refused:
+    that many is a mapping mistake, not glitches. With ``strict`` the first such row is
+    refused. Columns that do not fit at all (missing, unknown outcome, unparseable
+    arrival) and calls out of arrival order are always refused.
 
     Parameters
     ----------
@@ -61,9 +138,11 @@ def validate_calls(
     column_map : renames export columns to ours, e.g. ``{"StartTime": "arrival"}``.
     after_call_work : seconds of wrap to add to every answered call's handle time,
         for exports whose handle time lacks it.
-    timezone : IANA zone of the site.
+    timezone : IANA zone of the site; arrivals with UTC offsets are converted to it.
+    strict : refuse at the first row that cannot be real instead of skipping it.
     """
-    frame = frame.copy()
+    raw = frame.reset_index(drop=True)
+    frame = raw.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     if column_map:
         unknown = [k for k in column_map if k not in frame.columns]
@@ -80,7 +159,6 @@ def validate_calls(
         raise InputError(f"{source}: the call log has a header but no calls.")
     if not np.isfinite(after_call_work) or after_call_work < 0:
         raise InputError(f"--after-call-work: {after_call_work} is not a number of seconds >= 0.")
-    frame = frame.reset_index(drop=True)
     if "queue" in frame.columns:
         frame["queue"] = frame["queue"].astype(str)
     else:
@@ -94,48 +172,94 @@ def validate_calls(
             f"{source}: row {_row(i)}, column 'outcome' is '{shown(frame['outcome'].iloc[i])}', expected 'answered' or 'abandoned'."
         )
     frame["outcome"] = outcome.astype(str)
-    wait = pd.to_numeric(frame["wait"], errors="coerce")
-    bad = wait.isna() | ~np.isfinite(wait) | (wait < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raw = frame["wait"].iloc[i]
-        quoted = "empty" if pd.isna(raw) else f"'{shown(raw)}'"
-        raise InputError(f"{source}: row {_row(i)}, column 'wait' is {quoted}, expected seconds >= 0.")
-    frame["wait"] = wait.astype(float)
-    handle = pd.to_numeric(frame["handle"], errors="coerce")
-    answered = frame["outcome"] == "answered"
-    bad = answered & (handle.isna() | (handle <= 0))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raw = frame["handle"].iloc[i]
-        quoted = "empty" if pd.isna(raw) else f"'{shown(raw)}'"
-        raise InputError(
-            f"{source}: row {_row(i)} is an answered call with handle time {quoted}, expected seconds > 0."
-        )
-    bad = ~answered & handle.notna() & (handle < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{source}: row {_row(i)}, column 'handle' is {handle.iloc[i]}, expected seconds >= 0.")
-    frame["handle"] = np.where(answered, handle.fillna(0.0) + after_call_work, 0.0)
+    answered = (frame["outcome"] == "answered").to_numpy()
+    wait = pd.to_numeric(frame["wait"], errors="coerce").to_numpy(dtype=float)
+    handle = pd.to_numeric(frame["handle"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad_wait = ~np.isfinite(wait) | (wait < 0)
+        # An abandoned call's handle time is ignored, but a negative or infinite one
+        # marks a broken record as surely as a bad wait does.
+        bad_handle = np.where(answered, ~np.isfinite(handle) | (handle <= 0),
+                              ~np.isnan(handle) & (~np.isfinite(handle) | (handle < 0)))
+    duplicate = raw.duplicated(keep="first").to_numpy()
+    outside, span = _outside_dates(frame["arrival"])
+    reason = np.select(
+        [bad_handle, bad_wait, duplicate, outside],
+        ["handle_not_positive", "bad_wait", "duplicate", "outside_dates"], default="",
+    )
+
+    def message(i: int) -> str:
+        kind = reason[i]
+        if kind == "handle_not_positive":
+            if answered[i]:
+                return f"row {_row(i)} is an answered call with handle time {_shown(frame['handle'].iloc[i])}, expected seconds > 0"
+            return f"row {_row(i)}, column 'handle' is {_shown(frame['handle'].iloc[i])}, expected seconds >= 0"
+        if kind == "bad_wait":
+            return f"row {_row(i)}, column 'wait' is {_shown(frame['wait'].iloc[i])}, expected seconds >= 0"
+        if kind == "duplicate":
+            return f"row {_row(i)} repeats an earlier row exactly"
+        return (f"row {_row(i)} arrives at {frame['arrival'].iloc[i]}, outside the log's dates "
+                f"({span[0]} to {span[1]})")
+
+    rejected_mask = reason != ""
+    if rejected_mask.any():
+        first = int(np.flatnonzero(rejected_mask)[0])
+        share = rejected_mask.mean()
+        if strict:
+            raise InputError(f"{source}: {message(first)}.")
+        if share > MAX_REJECTED_SHARE:
+            raise InputError(
+                f"{source}: {int(rejected_mask.sum())} of {len(frame):,} rows ({share:.1%}) cannot be real calls "
+                f"(first: {message(first)}); more than {MAX_REJECTED_SHARE:.0%} points to a column mapping mistake "
+                f"rather than recording glitches (check --map, or fix the export)."
+            )
+    keep = ~rejected_mask
+    kept = frame.loc[keep].copy()
+    kept["wait"] = wait[keep]
+    kept["handle"] = np.where(answered[keep], handle[keep] + after_call_work, 0.0)
     # ACD exports are written in arrival order per queue; disorder means a broken export
     # (or mixed files), which would silently corrupt a trace replay.
-    for queue, idx in frame.groupby("queue", sort=False).groups.items():
-        arrivals = frame.loc[idx, "arrival"]
-        if arrivals.dt.tz is not None:
-            arrivals = arrivals.dt.tz_convert("UTC")
-        back = np.flatnonzero(np.diff(arrivals.to_numpy()) < np.timedelta64(0, "ns"))
+    for queue, idx in kept.groupby("queue", sort=False).groups.items():
+        back = np.flatnonzero((kept.loc[idx, "arrival"].diff() < pd.Timedelta(0)).to_numpy())
         if back.size:
-            i = int(idx[back[0] + 1])
+            i = int(idx[back[0]])
             raise InputError(
                 f"{source}: row {_row(i)} arrives at {frame['arrival'].iloc[i]}, before the previous call of queue "
                 f"'{shown(queue)}'; calls must be in arrival order."
             )
-    return frame[["queue", "arrival", "wait", "handle", "outcome"]]
+    rejected = raw.loc[rejected_mask].copy()
+    rejected.insert(0, "reason", reason[rejected_mask])
+    rejected.insert(0, "row", np.flatnonzero(rejected_mask) + 1)
+    counts = {k: int((reason == k).sum()) for k in REJECT_REASONS if (reason == k).any()}
+    calls = kept[["queue", "arrival", "wait", "handle", "outcome"]].reset_index(drop=True)
+    return ScreenedCalls(calls=calls, rejected=rejected.reset_index(drop=True), counts=counts, rows=len(frame))
+
+
+def validate_calls(frame: pd.DataFrame, source: str = "calls", **kwargs) -> pd.DataFrame:
+    """The canonical frame of the real calls of a per-call table; see :func:`screen_calls`.
+
+    Skipped glitch rows are announced with a :class:`CallsWarning`.
+    """
+    screened = screen_calls(frame, source, **kwargs)
+    if screened.counts:
+        warnings.warn(f"{source}: {screened.summary()}.", CallsWarning, stacklevel=2)
+    return screened.calls
 
 
 def read_calls(path: str | Path, **kwargs) -> pd.DataFrame:
     """Read and validate a per-call CSV/XLSX/Parquet file; see :func:`validate_calls`."""
     return validate_calls(read_table(path), str(path), **kwargs)
+
+
+def screen_call_file(path: str | Path, **kwargs) -> ScreenedCalls:
+    """Read a per-call CSV/XLSX/Parquet file and screen it; see :func:`screen_calls`."""
+    return screen_calls(read_table(path), str(path), **kwargs)
+
+
+def rejected_path(out: str | Path) -> Path:
+    """Where the rows skipped for an output go: ``history.csv`` -> ``history.rejected.csv``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.rejected.csv")
 
 
 def aggregate_calls(calls: pd.DataFrame, interval_minutes: int, answer_within: float = 20.0) -> pd.DataFrame:
@@ -234,24 +358,49 @@ def _fit_handle(handle: np.ndarray) -> dict:
 
 
 def _fit_patience(wait: np.ndarray, abandoned: np.ndarray) -> dict:
-    """Kaplan–Meier survival of patience and parametric fits under right censoring."""
+    """Patience under right censoring: the exponential estimate Erlang A needs, the
+    Kaplan–Meier survival curve for simulation, and parametric fits for information.
+
+    Erlang A assumes exponential patience, so it gets the estimator that matches that
+    assumption on censored data: the abandonment rate theta = abandonments / total time
+    spent waiting (abandoned and answered callers alike), which equals P(abandon) /
+    E[wait] (the Mandelbaum–Zeltyn relation). It needs no extrapolation: every second
+    in it was observed. A parametric fit's mean, by contrast, is mostly decided by the
+    tail beyond the longest observed wait, where the data say nothing; under heavy
+    censoring a lognormal's AIC win can give a mean several times what the calls show.
+    """
     from lifelines import ExponentialFitter, KaplanMeierFitter, LogNormalFitter, WeibullFitter
 
+    abandonments = int(abandoned.sum())
+    waited = float(wait.sum())
     # lifelines needs positive durations: a hang-up at 0 s is patience of (almost) 0.
     durations = np.maximum(wait, 1e-3)
     km = KaplanMeierFitter().fit(durations, event_observed=abandoned)
     sf = km.survival_function_.iloc[:, 0]
+    observed_until = float(wait.max())
+    survival_at_end = float(sf.iloc[-1])
+    rate = abandonments / waited if waited > 0 else float("inf")
     grid = [10, 20, 30, 60, 90, 120, 180, 300, 600]
     out: dict = {
         "calls": int(wait.size),
-        "abandoned": int(abandoned.sum()),
+        "abandoned": abandonments,
         "censored_share": float(1 - abandoned.mean()),
+        "exponential": {
+            "abandonments": abandonments,
+            "seconds_waited": waited,
+            "rate_per_second": rate,
+            "mean": 1 / rate if rate > 0 else None,
+            "p_abandon": float(abandoned.mean()),
+            "mean_wait": float(wait.mean()),
+        },
         "kaplan_meier": {
             "survival": {f"{t}": float(km.predict(t)) for t in grid},
             "median": None if not np.isfinite(km.median_survival_time_) else float(km.median_survival_time_),
             # Restricted to the longest observed wait: a lower bound on the mean when
             # the survival curve never reaches zero (heavy censoring).
-            "restricted_mean": float(np.trapezoid(np.r_[1.0, sf.to_numpy()], np.r_[0.0, sf.index.to_numpy()])),
+            "restricted_mean": _restricted_mean(sf.index.to_numpy(dtype=float), sf.to_numpy(dtype=float)),
+            "observed_until": observed_until,
+            "survival_at_end": survival_at_end,
         },
     }
     fits = {}
@@ -263,7 +412,7 @@ def _fit_patience(wait: np.ndarray, abandoned: np.ndarray) -> dict:
             except Exception:  # a fit that does not converge is simply not offered
                 continue
             if name == "exponential":
-                params = {"mean": float(fitter.lambda_)}
+                params = {"scale": float(fitter.lambda_)}
                 mean = float(fitter.lambda_)
             elif name == "weibull":
                 lam, rho = float(fitter.lambda_), float(fitter.rho_)
@@ -273,38 +422,79 @@ def _fit_patience(wait: np.ndarray, abandoned: np.ndarray) -> dict:
                 mu, sigma = float(fitter.mu_), float(fitter.sigma_)
                 params = {"mu": mu, "sigma": sigma}
                 mean = float(np.exp(mu + sigma**2 / 2))
-            fits[name] = {**params, "mean": mean, "aic": float(fitter.AIC_)}
+            times = np.linspace(0.0, observed_until, 513)
+            fitted = fitter.survival_function_at_times(np.maximum(times, 1e-3)).to_numpy(dtype=float)
+            fits[name] = {
+                **params, "aic": float(fitter.AIC_),
+                # Comparable with the Kaplan–Meier restricted mean: how well the fit
+                # follows the calls where there are calls.
+                "restricted_mean": float(np.trapezoid(fitted, times)),
+                # Mostly the fit's tail beyond the data: for information, never used.
+                "mean_extrapolated": mean,
+            }
     out["fits"] = fits
-    best = min(fits, key=lambda k: fits[k]["aic"]) if fits else None
-    out["best_fit"] = best
-    out["mean"] = fits[best]["mean"] if best else None
-    out["sample_quantiles"] = _patience_quantiles(km, fits.get(best) if best else None, best)
+    out["best_fit"] = min(fits, key=lambda k: fits[k]["aic"]) if fits else None  # by AIC, for information
+    # What Erlang A sizes with (and `wfm calls profile` prints).
+    out["mean"] = out["exponential"]["mean"]
+    out["mean_method"] = "abandonments / seconds waited (exponential, censoring-aware)"
+    tail_rate, tail_from = _tail_rate(wait, abandoned, rate)
+    out["kaplan_meier"]["tail_rate_per_second"] = tail_rate
+    out["kaplan_meier"]["tail_from"] = tail_from
+    quantiles = _patience_quantiles(km, tail_rate)
+    out["sample_quantiles"] = [round(v, 3) for v in quantiles]
+    out["simulation_mean"] = float(np.mean(quantiles))
     return out
 
 
-def _patience_quantiles(km, fit: dict | None, kind: str | None) -> list[float]:
-    """The patience quantile function: Kaplan–Meier where it is observed, the fitted
-    distribution beyond the longest observed wait (where censoring hides the tail)."""
+# The simulation's tail beyond the data continues the abandonment rate seen over the
+# last stretch of them: the waits past the start of the last 20% of hang-ups (and at
+# least this many hang-ups, so that the rate is not noise).
+TAIL_SHARE = 0.2
+MIN_TAIL_ABANDONMENTS = 30
+
+
+def _tail_rate(wait: np.ndarray, abandoned: np.ndarray, overall: float) -> tuple[float, float]:
+    """Hang-ups per second waited past ``t0`` by the callers still waiting there, with
+    ``t0`` the wait at which the last ``TAIL_SHARE`` of hang-ups begins; the overall
+    rate (from 0 s) when there are too few hang-ups to measure the late one."""
+    hang_ups = np.sort(wait[abandoned])
+    k = max(MIN_TAIL_ABANDONMENTS, int(TAIL_SHARE * hang_ups.size))
+    if hang_ups.size < 2 * MIN_TAIL_ABANDONMENTS:
+        return overall, 0.0
+    t0 = float(hang_ups[-k])
+    past = wait >= t0
+    exposure = float((wait[past] - t0).sum())
+    if exposure <= 0:
+        return overall, 0.0
+    return float((abandoned & past).sum() / exposure), t0
+
+
+def _restricted_mean(times: np.ndarray, surv: np.ndarray) -> float:
+    """Area under a right-continuous step survival curve from 0 to its last time."""
+    t = np.r_[0.0, times]
+    s = np.r_[1.0, surv]
+    return float(np.sum(s[:-1] * np.diff(t)))
+
+
+def _patience_quantiles(km, rate: float) -> list[float]:
+    """The patience quantile function for simulation: Kaplan–Meier where it is
+    observed, and beyond the longest observed wait (where censoring hides the tail) an
+    exponential tail at the abandonment rate of the data's last stretch, so the tail
+    adds S(end) / rate to the mean instead of whatever a fitted distribution
+    extrapolates."""
     sf = km.survival_function_.iloc[:, 0]
     times, surv = sf.index.to_numpy(dtype=float), sf.to_numpy(dtype=float)
+    end, s_end = float(times[-1]), float(surv[-1])
     out = []
     for p in SAMPLE_PROBABILITIES:
         reached = np.flatnonzero(surv <= 1 - p)
         if reached.size:
             out.append(float(times[reached[0]]))
-        elif fit is not None:
-            out.append(float(_fitted_quantile(kind, fit, p)))
+        elif rate > 0 and np.isfinite(rate):
+            out.append(end + float(-np.log((1 - p) / s_end) / rate))
         else:
             out.append(float("inf"))
-    return [round(v, 3) for v in out]
-
-
-def _fitted_quantile(kind: str, fit: dict, p: float) -> float:
-    if kind == "exponential":
-        return stats.expon.ppf(p, scale=fit["mean"])
-    if kind == "weibull":
-        return stats.weibull_min.ppf(p, fit["shape"], scale=fit["scale"])
-    return stats.lognorm.ppf(p, fit["sigma"], scale=math.exp(fit["mu"]))
+    return out
 
 
 @dataclass
@@ -336,6 +526,16 @@ def _profile_part(part: pd.DataFrame) -> tuple[dict | None, dict | None, list[st
     return handle_profile, patience, notes
 
 
+BANDS = ("morning", "afternoon", "evening")
+
+
+def time_bands(times: pd.Series) -> np.ndarray:
+    """The profile's time band of each local time: morning before 12:00, afternoon
+    12:00-17:00, evening from 17:00."""
+    hour = times.dt.hour.to_numpy()
+    return np.where(hour < 12, "morning", np.where(hour < 17, "afternoon", "evening"))
+
+
 def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls_per_band: int = 2000) -> dict:
     """Learn per queue the handle-time and patience distributions.
 
@@ -343,8 +543,10 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
     "bands": {...}, "notes": [...]}}}``. ``handle`` holds empirical quantiles and
     lognormal / gamma fits with their Kolmogorov–Smirnov distance; ``patience`` holds
     the Kaplan–Meier survival at fixed times, its median and restricted mean, and
-    exponential / Weibull / lognormal fits under right censoring with their AIC;
-    ``mean`` is the best fit's mean (what Erlang A sizing uses). With
+    exponential / Weibull / lognormal fits under right censoring with their AIC (for
+    information); ``mean`` is abandonments / seconds waited (what Erlang A sizing
+    uses, per band where a band has its own) and ``sample_quantiles`` the survival
+    curve the simulation draws from. With
     ``by_time_of_day``, the same is given for morning (before 12:00), afternoon
     (12:00–17:00) and evening bands that have at least ``min_calls_per_band`` calls.
     """
@@ -355,13 +557,20 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
         for note in notes:
             warnings.warn(f"queue '{queue}': {note}", CallsWarning, stacklevel=2)
         if by_time_of_day:
-            hour = part["arrival"].dt.hour
-            bands = {"morning": hour < 12, "afternoon": (hour >= 12) & (hour < 17), "evening": hour >= 17}
+            band_of = time_bands(part["arrival"])
             entry["bands"] = {}
-            for band, mask in bands.items():
-                sub = part[mask.to_numpy()]
+            for band in BANDS:
+                sub = part[band_of == band]
                 if len(sub) >= min_calls_per_band:
                     h, p, n = _profile_part(sub)
                     entry["bands"][band] = {"calls": int(len(sub)), "handle": h, "patience": p, "notes": n}
         result["queues"][str(queue)] = entry
     return result
+
+
+def with_screening(profile: dict, screened: ScreenedCalls) -> dict:
+    """The profile with the log's screening: rows read, calls kept, rows skipped by reason."""
+    out = dict(profile)
+    out["log"] = {"rows": screened.rows, "calls": int(len(screened.calls)), "rejected": dict(screened.counts)}
+    out["notes"] = list(profile.get("notes", [])) + ([f"{screened.summary()}."] if screened.counts else [])
+    return out

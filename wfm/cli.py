@@ -280,6 +280,20 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
 
 
 _MAP_HELP = "Rename an export column: OLD=NEW (repeat for several), e.g. --map StartTime=arrival."
+_STRICT_HELP = "Refuse the log at the first row that cannot be a real call, instead of skipping such rows."
+
+
+def _write_rejected(screened, out: str) -> None:
+    """Say what was skipped; the skipped rows go beside the output (not with stdout)."""
+    from wfm import calls, export
+
+    if screened.counts:
+        typer.echo(f"warning: {screened.summary()}.", err=True)
+    if out != "-":
+        path = calls.rejected_path(out)
+        export.write_table(screened.rejected, path)
+        if screened.counts:
+            typer.echo(f"skipped rows with their reason -> {path}", err=True)
 
 
 @calls_app.command("aggregate")
@@ -292,17 +306,19 @@ def calls_aggregate_command(
     column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
     after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
     timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Interval table (queue, ds, y, aht, answered, abandoned, service_level, asa) from a call log."""
     from wfm import calls, export
 
     export.check_table_path(out)
-    log_frame = calls.read_calls(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                 timezone=timezone)
-    history = calls.aggregate_calls(log_frame, interval, answer_within)
+    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
+                                      timezone=timezone, strict=strict)
+    history = calls.aggregate_calls(screened.calls, interval, answer_within)
     export.write_table(history, out)
+    _write_rejected(screened, out)
     if out != "-":
-        typer.echo(f"{len(log_frame)} calls -> {len(history)} intervals of {interval} min -> {out}", err=True)
+        typer.echo(f"{len(screened.calls)} calls -> {len(history)} intervals of {interval} min -> {out}", err=True)
 
 
 @calls_app.command("profile")
@@ -313,6 +329,7 @@ def calls_profile_command(
     column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
     after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
     timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Learn handle-time and patience distributions (censoring-aware) per queue."""
     import warnings
@@ -320,14 +337,16 @@ def calls_profile_command(
     from wfm import calls, export
 
     export.check_output_file(out)
-    log_frame = calls.read_calls(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                 timezone=timezone)
+    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
+                                      timezone=timezone, strict=strict)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", calls.CallsWarning)
-        profile = calls.profile_calls(log_frame)
+        profile = calls.profile_calls(screened.calls)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
+    profile = calls.with_screening(profile, screened)
     export.write_json(profile, out)
+    _write_rejected(screened, out)
     for name, entry in profile["queues"].items():
         handle = entry["handle"]["mean"] if entry["handle"] else float("nan")
         patience = entry["patience"]["mean"] if entry["patience"] else None

@@ -5,7 +5,8 @@ The canonical frame has one row per queue and interval start:
 ``queue``  string (``"default"`` when the file has no queue column)
 ``ds``     interval start, local wall-clock time (tz-aware when a time zone is known)
 ``y``      contacts offered in the interval (float, >= 0)
-``aht``    average handle time in seconds (float, > 0), only when the file has it
+``aht``    average handle time in seconds (float, > 0), only when the file has it;
+           NaN in intervals without answered calls (``y`` = 0 or ``answered`` = 0)
 
 Rows are sorted by ``queue, ds``. Every problem is raised as :class:`InputError`
 with one sentence naming the file, the row (1-based data row, as a spreadsheet
@@ -278,7 +279,13 @@ def validate_intervals(
         i = int(np.flatnonzero(negative.to_numpy())[0])
         raise InputError(f"{source}: row {_row(i)}, column 'y' is {frame['y'].iloc[i]:g}, expected a volume >= 0.")
     if "aht" in frame.columns:
-        frame["aht"] = _numeric(frame, "aht", source)
+        # An interval in which no call was answered has no handle time to average:
+        # `wfm calls aggregate` writes it with an empty aht, and it stays NaN here.
+        no_answers = frame["y"] == 0
+        if "answered" in frame.columns:
+            no_answers |= pd.to_numeric(frame["answered"], errors="coerce") == 0
+        empty = no_answers & frame["aht"].isna()
+        frame["aht"] = _numeric(frame.assign(aht=frame["aht"].where(~empty, 1.0)), "aht", source).where(~empty)
         bad = frame["aht"] <= 0
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -390,11 +397,15 @@ def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int)
     start = ds - offset.to_numpy()
     out = frame.assign(ds=start)
     if "aht" in frame.columns:
-        out = out.assign(_work=frame["aht"] * frame["y"])
+        # Weighted by the calls of rows with a handle time only (no answered call, no aht).
+        known = frame["aht"].notna()
+        out = out.assign(_work=(frame["aht"] * frame["y"]).where(known, 0.0), _timed=frame["y"].where(known, 0.0))
         grouped = out.groupby(["queue", "ds"], sort=True)
-        result = grouped.agg(y=("y", "sum"), _work=("_work", "sum"), aht=("aht", "mean")).reset_index()
-        result["aht"] = np.where(result["y"] > 0, result["_work"] / result["y"].where(result["y"] > 0, 1), result["aht"])
-        return result.drop(columns="_work")[["queue", "ds", "y", "aht"]]
+        result = grouped.agg(y=("y", "sum"), _work=("_work", "sum"), _timed=("_timed", "sum"),
+                             aht=("aht", "mean")).reset_index()
+        result["aht"] = np.where(result["_timed"] > 0, result["_work"] / result["_timed"].where(result["_timed"] > 0, 1),
+                                 result["aht"])
+        return result.drop(columns=["_work", "_timed"])[["queue", "ds", "y", "aht"]]
     return out.groupby(["queue", "ds"], sort=True)["y"].sum().reset_index()[["queue", "ds", "y"]]
 
 
@@ -419,10 +430,13 @@ def average_day(frame: pd.DataFrame, weekdays: list[int] | None = None) -> pd.Da
     out["time"] = out["ds"].dt.strftime("%H:%M")
     agg = {"y": ("y", "mean")}
     if "aht" in out.columns:
-        out["_work"] = out["y"] * out["aht"]
+        known = out["aht"].notna()  # intervals without answered calls have no aht
+        out["_work"] = (out["y"] * out["aht"]).where(known, 0.0)
+        out["_timed"] = out["y"].where(known, 0.0)
         agg["_work"] = ("_work", "mean")
+        agg["_timed"] = ("_timed", "mean")
     result = out.groupby(["queue", "time"], sort=True).agg(**agg).reset_index()
     if "aht" in out.columns:
-        result["aht"] = np.where(result["y"] > 0, result["_work"] / result["y"].where(result["y"] > 0), np.nan)
-        result = result.drop(columns=["_work"])
+        result["aht"] = np.where(result["_timed"] > 0, result["_work"] / result["_timed"].where(result["_timed"] > 0), np.nan)
+        result = result.drop(columns=["_work", "_timed"])
     return result

@@ -475,6 +475,31 @@ def _erlang_c_kpis(agents, load, aht, answer_within) -> dict:
     }
 
 
+def _fill_unanswered_aht(frame: pd.DataFrame, volume: np.ndarray, handle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Handle times for intervals whose history answered no call (empty ``aht``).
+
+    With no calls (``y`` = 0) no agents are needed, whatever the handle time, and the
+    row keeps an empty ``aht`` (returned as ``quiet``). Calls that were all abandoned
+    still need agents: they get the queue's volume-weighted AHT over its other rows.
+    """
+    missing = np.isnan(handle)
+    quiet = missing & (volume == 0)
+    if not missing.any():
+        return handle, quiet
+    handle = handle.copy()
+    queues = frame["queue"].to_numpy() if "queue" in frame.columns else np.zeros(len(frame))
+    for queue in pd.unique(queues[missing]):
+        mine = queues == queue
+        known = mine & ~missing
+        weight = volume[known]
+        if known.any():
+            mean = np.average(handle[known], weights=weight) if weight.sum() > 0 else handle[known].mean()
+        else:
+            mean = 1.0 if not (mine & missing & ~quiet).any() else np.nan  # no calls at all: any value sizes 0
+        handle[mine & missing] = mean
+    return handle, quiet
+
+
 def size_intervals(
     frame: pd.DataFrame,
     interval_minutes: int,
@@ -536,6 +561,7 @@ def size_intervals(
         raise InputError("aht: the table has no 'aht' column; give the average handle time in seconds (--aht).")
     if aht is not None and (not np.isfinite(aht) or aht <= 0):
         raise InputError(f"aht: {aht} is not a positive number of seconds.")
+    handle, quiet = _fill_unanswered_aht(frame, volume, handle)
     if np.any(~np.isfinite(handle)) or np.any(handle <= 0):
         i = int(np.flatnonzero(~np.isfinite(handle) | (handle <= 0))[0])
         raise InputError(f"aht: row {i + 1} has {handle[i]}, expected seconds > 0.")
@@ -543,7 +569,7 @@ def size_intervals(
     agents = required_agents(load, handle, target)
     out = frame[[c for c in ("queue", "ds") if c in frame.columns]].copy()
     out["y"] = volume
-    out["aht"] = handle
+    out["aht"] = np.where(quiet, np.nan, handle)
     out["agents"] = agents
     out["scheduled"] = scheduled_agents(agents, shrinkage)
     if model == "erlang-a":
