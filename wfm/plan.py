@@ -75,12 +75,23 @@ def _local(ds: pd.Series) -> pd.Series:
     return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
 
 
-def _wall_clock(table: pd.DataFrame) -> pd.DataFrame:
+def _wall_clock(table: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """The table with every timestamp as plain local wall-clock time, the one convention
     of a plan folder (schedule.csv and coverage.csv are written so; the zone is in
-    kpis.json), so the planner's files join on ``ds``."""
+    kpis.json), so the planner's files join on ``ds``. On a fall-back day a ``fold``
+    column after ``ds`` tells the two passes of the repeated hour apart (1 on the
+    second), as coverage.csv does."""
+    from wfm.localtime import fold_of
+
     zoned = [c for c in table.columns if isinstance(table[c].dtype, pd.DatetimeTZDtype)]
-    return table.assign(**{c: _local(table[c]) for c in zoned}) if zoned else table
+    if not zoned:
+        return table
+    out = table.assign(**{c: _local(table[c]) for c in zoned})
+    if "ds" in zoned and "fold" not in out.columns:
+        fold = fold_of(table["ds"], timezone)
+        if fold.any():
+            out.insert(out.columns.get_loc("ds") + 1, "fold", fold.astype(int))
+    return out
 
 
 def _resolve(base_dir: Path, value: str | None) -> Path | None:
@@ -620,11 +631,11 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
     tmp = make_temp_dir(out_dir)
     try:
         sched = result.schedule
-        write_table(_wall_clock(result.forecast), tmp / "forecast.csv")
-        write_table(_wall_clock(result.requirements), tmp / "requirements.csv")
+        write_table(_wall_clock(result.forecast, result.scenario.horizon.timezone), tmp / "forecast.csv")
+        write_table(_wall_clock(result.requirements, result.scenario.horizon.timezone), tmp / "requirements.csv")
         write_table(schedule_table(sched), tmp / "schedule.csv")
-        write_table(_wall_clock(sched.coverage), tmp / "coverage.csv")
-        write_table(_wall_clock(result.verification), tmp / "verification.csv")
+        write_table(_wall_clock(sched.coverage, result.scenario.horizon.timezone), tmp / "coverage.csv")
+        write_table(_wall_clock(result.verification, result.scenario.horizon.timezone), tmp / "verification.csv")
         write_json(result.kpis, tmp / "kpis.json")
         report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis,
                                        result.scenario.horizon.interval_minutes)
