@@ -8,8 +8,10 @@ never corrupts what was there before.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,6 +24,9 @@ import pandas as pd
 from wfm.errors import InputError
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+# Workbooks carry a creation and a modification time (in docProps/core.xml and in every
+# zip entry); a fixed one keeps two runs of the same scenario byte-identical.
+WORKBOOK_TIME = dt.datetime(2000, 1, 1)
 
 
 @contextlib.contextmanager
@@ -89,6 +94,11 @@ def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    _for_file(frame).to_excel(path, index=False)
+    fix_workbook_times(path)
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, float_format: str | None = None) -> None:
     """Write a table as CSV, XLSX or Parquet (by extension) atomically; ``-`` is stdout CSV."""
     check_table_path(path)
@@ -98,11 +108,32 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, float_format: str | No
     suffix = Path(path).suffix.lower()
     writers: dict[str, Callable[[Path], None]] = {
         ".csv": lambda p: frame.to_csv(p, index=False, float_format=float_format),
-        ".xlsx": lambda p: _for_file(frame).to_excel(p, index=False),
+        ".xlsx": lambda p: _write_xlsx(frame, p),
         ".parquet": lambda p: frame.to_parquet(p, index=False),
     }
     with atomic_path(path) as tmp:
         writers[suffix](tmp)
+
+
+def fix_workbook_times(path: str | Path, when: dt.datetime = WORKBOOK_TIME) -> None:
+    """Give the workbook at ``path`` the fixed time ``when`` everywhere the clock leaked in.
+
+    openpyxl stamps the document's created and modified properties and each zip entry
+    with the current time at save; this rewrites those stamps (the content is unchanged).
+    """
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<3>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            archive.writestr(fixed, data)
 
 
 def write_json(data, path: str | Path) -> None:

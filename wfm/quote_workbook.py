@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.export import atomic_path
+from wfm.export import atomic_path, fix_workbook_times
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -298,3 +298,4 @@ def write_quote_workbook(result, path: str | Path) -> None:
         _detail_sheet(wb, "Weeks", table, money, width=11)
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        fix_workbook_times(tmp)

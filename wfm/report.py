@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from wfm.export import atomic_path
+from wfm.export import atomic_path, fix_workbook_times
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
 ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
@@ -188,6 +188,7 @@ def write_schedule_workbook(
     _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        fix_workbook_times(tmp)
 
 
 def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = "Coverage") -> None:
