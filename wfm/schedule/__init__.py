@@ -128,7 +128,7 @@ def make_schedule(
     if budget.note():
         summary["notes"].append(budget.note())
     run = {"solve_seconds": round(time.perf_counter() - began, 2), "time_limit_seconds": limit,
-           "work_limit": work, "time_cap_fired": budget.cap_fired, **timings}
+           "work_limit": work, "work_used": summary["work_used"], "time_cap_fired": budget.cap_fired, **timings}
     return ScheduleResult(schedule, coverage, summary, problem, roster, run)
 
 
