@@ -324,9 +324,10 @@ class Costs(_Section):
     _clock = field_validator("unsocial_start", "unsocial_end")(_check_clock)
 
 
-# CP-SAT deterministic seconds. Measured on the 2-core machines: one unit takes about 2-4 s
-# of wall time, so 20 units take about as long as the former 60 s wall-clock default; the
-# bank example (forecasts/examples/bank_plan.toml) reaches its gap limit after about 3.1.
+# CP-SAT deterministic seconds. Measured on the 2-core machines: one unit takes about 3 s of
+# wall time on a quiet machine (4-6 s loaded), so 20 units take about as long as the former
+# 60 s wall-clock default; the bank example (forecasts/examples/bank_plan.toml) reaches its
+# gap limit after about 3.1.
 WORK_LIMIT = 20.0
 
 
