@@ -105,7 +105,7 @@ def make_schedule(
     else:
         result = _solve(model, layout, scenario, budget)
     if result.values is None:
-        # No plan found in time: the empty plan is always allowed (everything short).
+        # No plan found within the budget: the empty plan is always allowed (everything short).
         values = _empty_plan(model)
         status = "NO_PLAN_FOUND (showing the empty plan: every requirement short)"
     else:
