@@ -76,7 +76,8 @@ def test_defaults_live_in_the_model():
     assert scenario.shifts[0].days_per_week == (5, 5)
     assert scenario.shifts[0].min_rest_hours == 11
     assert scenario.shifts[1].length_hours == [4.0, 6.0]
-    assert scenario.solver.time_limit_seconds == 60 and scenario.solver.workers == 2
+    assert scenario.solver.work_limit == 20 and scenario.solver.time_limit_seconds == 300
+    assert scenario.solver.workers == 2
     assert scenario.costs.inbound_short_penalty > 0
     assert scenario.campaigns[0].window_days == ["mon", "tue", "wed", "thu", "fri"]
 

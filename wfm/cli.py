@@ -59,6 +59,21 @@ def friendly(func):
 # Help texts are Rich markup: a TOML section name such as [[queue]] is written \\[\\[queue]]
 # there, or Rich takes it for a style tag and the help shows [].
 
+TIME_LIMIT_HELP = ("Wall-clock safety cap in seconds (default: the scenario's solver.time_limit_seconds); "
+                   "the work limit stops the solver first in normal runs.")
+WORK_LIMIT_HELP = ("Solver work in CP-SAT deterministic seconds, the same plan on any machine "
+                   "(default: the scenario's solver.work_limit).")
+
+
+def _check_limits(time_limit: float | None, work_limit: float | None) -> None:
+    """Refuse 0, negative, infinite and NaN limits before any work."""
+    from wfm.schedule import check_budget
+
+    for value, option in ((time_limit, "--time-limit"), (work_limit, "--work-limit")):
+        if value is not None:
+            check_budget(value, option)
+
+
 # --- commands are registered below, one section per planning question ---------
 
 
@@ -360,18 +375,24 @@ def schedule_command(
     requirements: Path = typer.Option(..., "--requirements", help="Requirement table from `wfm size` (ds, agents, optional queue)."),
     scenario: Path = typer.Option(..., "--scenario", help="Scenario TOML: \\[horizon], \\[\\[group]], \\[\\[shift]], \\[\\[campaign]], \\[costs]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for schedule.csv, coverage.csv and summary.json."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's, 60)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
+    work_limit: Optional[float] = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
 ) -> None:
     """Weekly blended schedule at minimum cost (CP-SAT), with its LP bound and gap."""
     from wfm.schedule import schedule_files
 
-    result = schedule_files(requirements, scenario, out, time_limit=time_limit)
+    _check_limits(time_limit, work_limit)
+    result = schedule_files(requirements, scenario, out, time_limit=time_limit, work_limit=work_limit)
     s = result.summary
     typer.echo(
         f"{s['agents']} agents, {s['paid_hours']:g} paid hours, cost {s['cost']:,.0f} {s['currency']}, "
-        f"bound {s['lower_bound']:,.0f}, gap {100 * (s['gap'] or 0):.2f}%, {s['status']} in {s['solve_seconds']:g} s -> {out}",
+        f"bound {s['lower_bound']:,.0f}, gap {100 * (s['gap'] or 0):.2f}%, {s['status']} "
+        f"in {result.run['solve_seconds']:g} s -> {out}",
         err=True,
     )
+    for note in s.get("notes") or []:
+        if "safety time cap" in note:
+            typer.echo(f"warning: {note}", err=True)
     if s["under_intervals"]:
         typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
     for reason in s["binding_rules"]:
@@ -385,12 +406,15 @@ def schedule_command(
 def plan_command(
     scenario: Path = typer.Argument(..., help="Scenario TOML with \\[\\[queue]] entries (see README: scenario format)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver seconds (default: the scenario's)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
+    work_limit: Optional[float] = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
 ) -> None:
     """Forecast, size, schedule, verify by simulation and export one scenario."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from wfm import plan
+
+    _check_limits(time_limit, work_limit)
 
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), TimeElapsedColumn(),
                   transient=True, console=_stderr_console()) as bar:
@@ -399,7 +423,7 @@ def plan_command(
         def progress(step: str, index: int, count: int) -> None:
             bar.update(task, description=step, completed=index)
 
-        kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit)
+        kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit)
         bar.update(task, completed=len(plan.STEPS))
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
     for reason in kpis.get("binding_rules") or []:
@@ -422,6 +446,8 @@ def batch_command(
 
     from wfm import batch, export
 
+    if workers is not None and workers < 1:
+        fail(f"--workers: {workers} is not a positive number of worker processes, expected 1 or more.")
     export.check_output_folder(out, parents=True)
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_stderr_console()) as bar:
@@ -451,14 +477,17 @@ def quote_command(
     scenario: Path = typer.Argument(..., help="Scenario TOML with a \\[quote] section."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (quote.xlsx, quote.json, CSVs); appears whole."),
     time_limit: Optional[float] = typer.Option(
-        None, "--time-limit", help="CP-SAT seconds per representative week (default quote.time_limit_seconds)."),
+        None, "--time-limit", help="Wall-clock safety cap per representative week (default quote.time_limit_seconds)."),
+    work_limit: Optional[float] = typer.Option(
+        None, "--work-limit", help="CP-SAT work per representative week, deterministic seconds (default quote.work_limit)."),
     sensitivity: Optional[bool] = typer.Option(
         None, "--sensitivity/--no-sensitivity", help="Build the sensitivity table (default quote.sensitivity)."),
 ) -> None:
     """Staffing quote for an outsourcer: FTE per month from scheduled weeks, cost lines and prices."""
     from wfm import quote
 
-    result = quote.quote_files(scenario, out, time_limit=time_limit, sensitivity=sensitivity,
+    _check_limits(time_limit, work_limit)
+    result = quote.quote_files(scenario, out, time_limit=time_limit, work_limit=work_limit, sensitivity=sensitivity,
                                progress=lambda line: typer.echo(line, err=True))
     typer.echo(quote.describe(result))
     typer.echo(f"wrote {out}/quote.xlsx, quote.json, monthly.csv, channels.csv"

@@ -8,8 +8,10 @@ never corrupts what was there before.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -138,6 +140,11 @@ def xlsx_cell(ws, value):
         cell.data_type = "s"
         return cell
     return value
+
+
+# Workbooks carry a creation and a modification time (in docProps/core.xml and in every
+# zip entry); a fixed one keeps two runs of the same scenario byte-identical.
+WORKBOOK_TIME = dt.datetime(2000, 1, 1)
 
 
 @contextlib.contextmanager
@@ -302,6 +309,28 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
         frame.to_excel(writer, index=False)
         for ws in writer.sheets.values():
             text_cells_only(ws)
+    fix_workbook_times(path)
+
+
+def fix_workbook_times(path: str | Path, when: dt.datetime = WORKBOOK_TIME) -> None:
+    """Give the workbook at ``path`` the fixed time ``when`` everywhere the clock leaked in.
+
+    openpyxl stamps the document's created and modified properties and each zip entry
+    with the current time at save; this rewrites those stamps (the content is unchanged).
+    """
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<3>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            archive.writestr(fixed, data)
 
 
 def write_json(data, path: str | Path) -> None:

@@ -20,6 +20,8 @@ Files written (``PLAN_FILES``):
 ``schedule.xlsx``     a sheet per day (agents' timelines), Coverage, KPIs
 ``coverage.png``      required vs scheduled per interval
 ``scenario.toml``     the resolved scenario (absolute paths): repeat the run with it
+``run.json``          timings (solve seconds per phase) and whether the safety time cap
+                      fired; the only file that differs between two runs of a scenario
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
     "forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv", "verification.csv",
-    "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml",
+    "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml", "run.json",
 )
 STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
 
@@ -469,7 +471,7 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
 
 
 def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progress | None = None,
-             time_limit: float | None = None) -> PlanResult:
+             time_limit: float | None = None, work_limit: float | None = None) -> PlanResult:
     """Run forecast, sizing, schedule and verification for a scenario with ``[[queue]]`` entries.
 
     Parameters
@@ -477,7 +479,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     scenario : the validated scenario.
     base_dir : folder the scenario's relative paths are relative to.
     progress : called as ``progress(step, index, count)`` when each step starts.
-    time_limit : CP-SAT seconds (default: the scenario's solver time limit).
+    time_limit : wall-clock safety cap in seconds (default: the scenario's solver.time_limit_seconds).
+    work_limit : CP-SAT work in deterministic seconds (default: the scenario's solver.work_limit).
     """
     from wfm.schedule import make_schedule
 
@@ -510,8 +513,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     while True:
         curves = _goal_curves(scenario, sized, behaviours, goals, tighten) if goals else None
         requirement = _requirement(sized, curves)
-        schedule = make_schedule(requirement, scenario, time_limit=time_limit, source="requirements",
-                                 service_curves=curves)
+        schedule = make_schedule(requirement, scenario, time_limit=time_limit, work_limit=work_limit,
+                                 source="requirements", service_curves=curves)
         if not rounds:
             step("verification")
         verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
@@ -581,7 +584,6 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         "under_intervals": summary.get("under_intervals"),
         "binding_rules": summary.get("binding_rules", []),
         "outbound_done_share": summary.get("outbound_done_share", {}),
-        "solve_seconds": summary.get("solve_seconds"),
         "queues": per_queue,
         "where_hours_go": where_hours_go(scenario, sized, schedule.coverage, summary.get("paid_hours") or 0.0,
                                          behaviours),
@@ -637,6 +639,7 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         write_table(_wall_clock(sched.coverage, result.scenario.horizon.timezone), tmp / "coverage.csv")
         write_table(_wall_clock(result.verification, result.scenario.horizon.timezone), tmp / "verification.csv")
         write_json(result.kpis, tmp / "kpis.json")
+        write_json(sched.run, tmp / "run.json")  # timings: kept out of the byte-identical files
         report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis,
                                        result.scenario.horizon.interval_minutes)
         report.write_coverage_chart(tmp / "coverage.png", sched.coverage, title=f"{result.scenario.name}: coverage")
@@ -650,12 +653,13 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
 
 
 def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
-                      time_limit: float | None = None, extra_files: dict[str, str] | None = None) -> dict:
+                      time_limit: float | None = None, extra_files: dict[str, str] | None = None,
+                      work_limit: float | None = None) -> dict:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
     path = Path(path)
     _check_out_dir(Path(out_dir))  # before minutes of work, not after
     scenario = load_scenario(path)
-    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit)
+    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
     if progress:
         progress("exports", STEPS.index("exports"), len(STEPS))
     write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)

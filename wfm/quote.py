@@ -508,7 +508,7 @@ def _week_scenario(scenario: Scenario, monday: dt.date, campaigns: list[Campaign
     return scenario.model_copy(update={"horizon": horizon, "campaigns": campaigns, "costs": costs, "quote": None})
 
 
-def _week_key(table: pd.DataFrame, campaigns: list[Campaign], monday: dt.date, time_limit: float) -> str:
+def _week_key(table: pd.DataFrame, campaigns: list[Campaign], monday: dt.date, work_limit: float) -> str:
     """Identical weeks (same requirement by weekday and time, same campaigns) share one solve."""
     digest = hashlib.sha256()
     offset = (table["ds"] - pd.Timestamp(monday)).astype("int64").to_numpy()
@@ -517,7 +517,7 @@ def _week_key(table: pd.DataFrame, campaigns: list[Campaign], monday: dt.date, t
     digest.update(np.round(table["agents"].to_numpy(dtype=float), 9).tobytes())
     for c in campaigns:
         digest.update(c.model_dump_json(exclude={"start", "deadline"}).encode())
-    digest.update(str(time_limit).encode())
+    digest.update(str(work_limit).encode())
     return digest.hexdigest()
 
 
@@ -575,7 +575,7 @@ def _week_figures(scenario: Scenario, result) -> WeekFigures:
         status=str(summary.get("status")),
         under_agent_intervals=int(summary.get("under_agent_intervals", 0)),
         outbound_done_share=dict(summary.get("outbound_done_share", {})),
-        solve_seconds=float(summary.get("solve_seconds", 0.0)),
+        solve_seconds=float(result.run.get("solve_seconds", 0.0)),
         coverage=coverage,
     )
 
@@ -606,10 +606,11 @@ class _Planner:
     """Solves representative weeks, once per distinct week."""
 
     def __init__(self, scenario: Scenario, demands: list[ChannelDemand], time_limit: float,
-                 progress: Callable[[str], None] | None):
+                 progress: Callable[[str], None] | None, work_limit: float | None = None):
         self.scenario = scenario
         self.demands = demands
         self.time_limit = time_limit
+        self.work_limit = scenario.quote.work_limit if work_limit is None else work_limit
         self.progress = progress
         self.cache: dict[str, WeekFigures] = {}
         self.solves = 0
@@ -623,7 +624,7 @@ class _Planner:
         month_start = quote.month_starts()[index]
         monday = representative_monday(month_start)
         requirement = _requirement(scenario, self.demands, index, knobs, self.notes)
-        key = _week_key(requirement.table, requirement.campaigns, monday, self.time_limit)
+        key = _week_key(requirement.table, requirement.campaigns, monday, self.work_limit)
         week = self.cache.get(key)
         if week is None:
             began = time.perf_counter()
@@ -631,7 +632,9 @@ class _Planner:
             table = requirement.table[["queue", "ds", "agents"]]
             if table.empty:
                 table = pd.DataFrame({"queue": ["none"], "ds": [pd.Timestamp(monday)], "agents": [0.0]})
-            result = make_schedule(table, week_scenario, time_limit=self.time_limit, source=f"quote {label}")
+            result = make_schedule(table, week_scenario, time_limit=self.time_limit, work_limit=self.work_limit,
+                                   source=f"quote {label}")
+            self.notes.extend(n for n in result.summary["notes"] if "safety time cap" in n and n not in self.notes)
             week = _week_figures(scenario, result)
             self.cache[key] = week
             self.solves += 1
@@ -802,6 +805,7 @@ def build_quote(
     time_limit: float | None = None,
     sensitivity: bool | None = None,
     progress: Callable[[str], None] | None = None,
+    work_limit: float | None = None,
 ) -> QuoteResult:
     """Price the scenario's ``[quote]``: FTE, seats, hires, cost lines and prices per month.
 
@@ -813,11 +817,14 @@ def build_quote(
         Folder that relative ``history`` / ``intraday`` paths start from (the
         scenario file's folder); default the working folder.
     time_limit : float, optional
-        CP-SAT seconds per representative week; default ``quote.time_limit_seconds``.
+        Wall-clock safety cap per representative week; default ``quote.time_limit_seconds``.
     sensitivity : bool, optional
         Build the sensitivity table; default ``quote.sensitivity``.
     progress : callable, optional
         Called with one line per scheduled week (for a CLI or a progress bar).
+    work_limit : float, optional
+        CP-SAT work per representative week in deterministic seconds (the same quote on
+        any machine); default ``quote.work_limit``.
 
     Returns
     -------
@@ -829,8 +836,11 @@ def build_quote(
     _check_against_scenario(scenario)
     base_dir = Path(base_dir) if base_dir is not None else Path(".")
     demands, notes = _channel_demands(scenario, base_dir)
-    limit = quote.time_limit_seconds if time_limit is None else float(time_limit)
-    planner = _Planner(scenario, demands, limit, progress)
+    from wfm.schedule import check_budget
+
+    limit = quote.time_limit_seconds if time_limit is None else check_budget(time_limit, "time_limit")
+    work = quote.work_limit if work_limit is None else check_budget(work_limit, "work_limit")
+    planner = _Planner(scenario, demands, limit, progress, work)
     plans = [planner.month(i) for i in range(quote.months)]
     hires, leavers = _hiring(quote, [p.week.agents for p in plans])
     launch = None
@@ -1157,7 +1167,8 @@ def check_out_dir(out_dir: str | Path) -> None:
 
 
 def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: float | None = None,
-                sensitivity: bool | None = None, progress: Callable[[str], None] | None = None) -> QuoteResult:
+                sensitivity: bool | None = None, progress: Callable[[str], None] | None = None,
+                work_limit: float | None = None) -> QuoteResult:
     """Read the scenario, build the quote and write it (the CLI's work)."""
     from wfm.scenario import load_scenario
 
@@ -1165,7 +1176,7 @@ def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: f
     scenario = load_scenario(scenario_path)
     if scenario.quote is None:
         raise InputError(f"{scenario_path}: has no [quote] section, expected one (see forecasts/examples/quote_bank.toml).")
-    result = build_quote(scenario, base_dir=Path(scenario_path).parent, time_limit=time_limit,
+    result = build_quote(scenario, base_dir=Path(scenario_path).parent, time_limit=time_limit, work_limit=work_limit,
                          sensitivity=sensitivity, progress=progress)
     write_quote(result, out_dir)
     return result

@@ -203,7 +203,10 @@ class Quote(_Section):
     overhead: Overhead = Field(default_factory=Overhead)
     volume_buffer: float = Field(0.0, ge=0, le=1)  # staff inbound for (1 + buffer) x the expected volume
     amortize_launch: bool = True  # spread the launch wave's training, ramp-up and hiring over the term
-    time_limit_seconds: float = Field(15.0, gt=0)  # CP-SAT seconds per representative week
+    # CP-SAT work per representative week in deterministic seconds (the same quote on any machine;
+    # about as long as the former 15 s wall-clock default), and the wall-clock safety cap per week.
+    work_limit: float = Field(5.0, gt=0, allow_inf_nan=False)
+    time_limit_seconds: float = Field(120.0, gt=0, allow_inf_nan=False)
     sensitivity: bool = True
     sensitivity_month: str | None = None  # "YYYY-MM"; default the busiest month
 

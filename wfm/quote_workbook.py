@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.export import atomic_path, text_cells_only
+from wfm.export import atomic_path, fix_workbook_times, text_cells_only
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -300,3 +300,4 @@ def write_quote_workbook(result, path: str | Path) -> None:
         text_cells_only(sheet)  # client, channel and scenario names are text, never formulas
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        fix_workbook_times(tmp)

@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from wfm.export import atomic_path, xlsx_cell
+from wfm.export import atomic_path, fix_workbook_times, xlsx_cell
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
 ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
@@ -225,6 +225,7 @@ def write_schedule_workbook(
     _goal_sheet(wb, kpis)
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        fix_workbook_times(tmp)
 
 
 def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = "Coverage") -> None:

@@ -12,9 +12,10 @@ Modules: :mod:`.rules` (the problem in slots), :mod:`.model` (one helper per rul
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from wfm.schedule.figures import model_coverage, plan_figures
 from wfm.schedule.model import Layout, LinearModel, build_model, settle_goal_steps
 from wfm.schedule.rules import Problem, build_problem
 from wfm.schedule.repair import repair_plan
-from wfm.schedule.solve import solve_plan
+from wfm.schedule.solve import Budget, solve_plan
 
 __all__ = [
     "ScheduleResult",
@@ -51,6 +52,9 @@ class ScheduleResult:
     problem: Problem
     roster: Roster
     planned_coverage: pd.DataFrame | None = None  # ds, scheduled_inbound, outbound as the model planned them
+    # Timings (seconds per phase, whole solve): they vary run to run, so they stay out of
+    # summary.json and kpis.json (byte-identical across runs) and go to run.json.
+    run: dict = field(default_factory=dict)
 
 
 def _round(x: float | None, digits: int = 2):
@@ -62,6 +66,7 @@ def make_schedule(
     scenario: Scenario,
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     source: str = "requirements",
     service_curves=None,
 ) -> ScheduleResult:
@@ -75,7 +80,12 @@ def make_schedule(
     scenario : Scenario
         Horizon, groups, shift rules, campaigns, costs and solver settings.
     time_limit : float, optional
-        CP-SAT seconds; default ``scenario.solver.time_limit_seconds``.
+        Wall-clock safety cap in seconds; default ``scenario.solver.time_limit_seconds``.
+        In normal runs the work limit stops the solver first; when the cap fires the
+        summary's notes say so (the plan may then differ on another machine).
+    work_limit : float, optional
+        Solver work in CP-SAT deterministic seconds, the same on every machine;
+        default ``scenario.solver.work_limit``.
     source : str
         Name of the requirement table in error messages.
     service_curves : wfm.service_goal.GoalCurves, optional
@@ -89,26 +99,25 @@ def make_schedule(
         ``cost`` (paid cost + penalties), ``lower_bound`` (the larger of the LP
         relaxation and CP-SAT's bound), ``gap`` (``(cost - lower_bound) / cost``),
         ``paid_hours``, ``fte``, ``under_intervals``, per
-        campaign ``outbound_done_share``, ``solve_seconds``, ``status`` and
+        campaign ``outbound_done_share``, ``work_used``, ``status`` and
         ``binding_rules``; ``solver_cost`` is the solver's objective (a note says
         when it differs from ``cost``). ``coverage`` is recounted from the written
         schedule; ``planned_coverage`` is the model's, for
-        :func:`wfm.schedule.validate.check_schedule`.
+        :func:`wfm.schedule.validate.check_schedule`. ``run`` holds the timings
+        (``solve_seconds`` and per phase).
     """
     began = time.perf_counter()
-    limit = scenario.solver.time_limit_seconds if time_limit is None else time_limit
+    limit = scenario.solver.time_limit_seconds if time_limit is None else check_budget(time_limit, "time_limit")
+    work = scenario.solver.work_limit if work_limit is None else check_budget(work_limit, "work_limit")
+    budget = Budget.start(work, limit)
     problem = build_problem(requirements, scenario, source, service_curves)
     model, layout, avail = build_model(problem)
-    # Keep a little of the time limit for the repair and for turning the counts into agents
-    # (more for several weeks: both grow with the horizon).
-    reserve = max(1.0, 0.03 * limit) + (0.01 * limit if problem.weeks > 1 else 0.0)
-    remaining = max(1.0, limit - (time.perf_counter() - began) - reserve)
     if problem.weeks > 1:
-        result = _solve_week_by_week(requirements, scenario, problem, model, layout, remaining, source, service_curves)
+        result = _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves)
     else:
-        result = _solve(model, layout, scenario, remaining)
+        result = _solve(model, layout, scenario, budget)
     if result.values is None:
-        # No plan found in time: the empty plan is always allowed (everything short).
+        # No plan found within the budget: the empty plan is always allowed (everything short).
         values = _empty_plan(model)
         status = "NO_PLAN_FOUND (showing the empty plan: every requirement short)"
     else:
@@ -129,12 +138,44 @@ def make_schedule(
     # wfm.schedule.figures); the written coverage must also be the model's.
     planned = model_coverage(problem, layout, values, avail)
     coverage = _written_figures(summary, schedule, requirements, problem, result, planned)
-    summary["solve_seconds"] = round(time.perf_counter() - began, 2)
-    summary.update(result.phases)
-    return ScheduleResult(schedule, coverage, summary, problem, roster, planned)
+    phases, timings = _split_timings(result.phases)
+    summary.update(phases)
+    summary["work_used"] = round(work - budget.work, 3)  # CP-SAT deterministic seconds, all phases
+    if budget.note():
+        summary["notes"].append(budget.note())
+    run = {"solve_seconds": round(time.perf_counter() - began, 2), "time_limit_seconds": limit,
+           "work_limit": work, "work_used": summary["work_used"], "time_cap_fired": budget.cap_fired, **timings}
+    return ScheduleResult(schedule, coverage, summary, problem, roster, planned_coverage=planned, run=run)
 
 
-def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: float, lp=None, hint_first=False):
+def check_budget(value, name: str) -> float:
+    """A solver limit must be a positive, finite number (0, negative or NaN would be silently odd)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise InputError(f"{name}: {value!r} is not a positive number of seconds, expected e.g. 60.")
+    return number
+
+
+def _split_timings(phases: dict) -> tuple[dict, dict]:
+    """The phase figures without the ``*_seconds`` (which vary run to run), and those timings."""
+    kept, timings = {}, {}
+    for key, value in phases.items():
+        if isinstance(value, dict):
+            kept[key], inner = _split_timings(value)
+            if inner:
+                timings[key] = inner
+        elif key.endswith("_seconds"):
+            timings[key] = value
+        else:
+            kept[key] = value
+    return kept, timings
+
+
+def _solve(model: LinearModel, layout: Layout, scenario: Scenario, budget: Budget, lp=None, hint_first=False,
+           work: float | None = None):
     # Starts and breaks fix the plan's shape; tours follow from them, so they stay free.
     neighbourhoods = [
         np.concatenate([layout.start_vars, layout.break_vars]).astype(np.int64),
@@ -143,7 +184,9 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: f
     return solve_plan(
         model,
         neighbourhoods,
-        time_limit=time_limit,
+        work_limit=budget.work if work is None else work,
+        time_limit=budget.cap_seconds,
+        budget=budget,
         seed=scenario.solver.seed,
         workers=scenario.solver.workers,
         gap_limit=scenario.solver.gap_limit,
@@ -152,7 +195,7 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, time_limit: f
     )
 
 
-def _solve_week_by_week(requirements, scenario, problem, model, layout, time_limit, source, service_curves=None):
+def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves=None):
     """Several weeks: the LP of the whole horizon gives the bound and splits each
     campaign's work between the weeks; each week is then solved on its own (a model
     of one week solves in seconds, one of four weeks does not) and the plans joined.
@@ -162,7 +205,8 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
     from wfm.schedule.solve import PlanSolve, solve_lp
 
     began = time.perf_counter()
-    lp = solve_lp(model, time_limit=max(5.0, time_limit / 3))
+    lp = solve_lp(model, time_limit=budget.cap_left())
+    budget.cap_fired |= lp.capped
     seconds = problem.interval * 60
     S = problem.slots_per_day
     owed_by_week = np.zeros((problem.weeks, len(problem.campaigns)))
@@ -196,10 +240,11 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, time_lim
             plan.owed_seconds = int(np.ceil(owed_by_week[w, ci] / seconds - 1e-6) * seconds)
             plan.owed_seconds = min(plan.owed_seconds, problem.campaigns[ci].owed_seconds)
         sub_model, sub_layout, _ = build_model(sub)
-        left = time_limit - (time.perf_counter() - began)
+        # Each week gets an equal share of the work the earlier weeks left (deterministic).
         # Week models are larger (more groups and queues): start from the rounded LP point,
         # which measured more robust there than a cold start.
-        part = _solve(sub_model, sub_layout, week_scenario, max(2.0, left / (problem.weeks - w)), hint_first=True)
+        part = _solve(sub_model, sub_layout, week_scenario, budget, hint_first=True,
+                      work=max(2.0, budget.work / (problem.weeks - w)))
         statuses.append(part.status)
         phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:
@@ -357,7 +402,8 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
 
 
 def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
-    """Write ``schedule.csv``, ``coverage.csv`` and ``summary.json`` into ``out_dir``.
+    """Write ``schedule.csv``, ``coverage.csv``, ``summary.json`` and ``run.json`` (the
+    timings, which vary run to run) into ``out_dir``.
 
     The folder appears whole or not at all: the files are built in a temporary folder
     beside it, which then replaces ``out_dir``.
@@ -375,6 +421,7 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
         write_table(schedule_table(result), tmp / "schedule.csv")
         write_table(result.coverage, tmp / "coverage.csv")
         write_json(result.summary, tmp / "summary.json")
+        write_json(result.run, tmp / "run.json")
         replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
@@ -394,7 +441,7 @@ def _written(schedule: pd.DataFrame) -> pd.DataFrame:
 
 
 def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out_dir: str | Path,
-                   *, time_limit: float | None = None) -> ScheduleResult:
+                   *, time_limit: float | None = None, work_limit: float | None = None) -> ScheduleResult:
     """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
     from wfm.data import read_intervals, read_table
     from wfm.export import check_output_folder
@@ -416,6 +463,6 @@ def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out
         from wfm.data import parse_timestamps
 
         frame = frame.assign(ds=parse_timestamps(frame["ds"], str(requirements_path)))
-    result = make_schedule(frame, scenario, time_limit=time_limit, source=str(requirements_path))
+    result = make_schedule(frame, scenario, time_limit=time_limit, work_limit=work_limit, source=str(requirements_path))
     write_schedule(result, out_dir)
     return result

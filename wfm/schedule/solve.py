@@ -1,6 +1,13 @@
 """Solving the model: the LP relaxation with GLOP (a lower bound and a warm start) and
-the integer model with CP-SAT (fixed seed and worker count, a time limit, the best
-plan so far returned)."""
+the integer model with CP-SAT (fixed seed and worker count, a work budget, the best
+plan so far returned).
+
+Every phase stops on a *work* budget in CP-SAT's deterministic time units
+(``max_deterministic_time``), never on the clock, so the same scenario gives the same
+plan on an idle machine and on a loaded one. The wall-clock limit is only a safety cap
+for a machine far slower than expected; when it stops a phase the plan may differ on
+another machine, and :attr:`Budget.cap_fired` says so.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +25,44 @@ MONEY_SCALE = 100  # CP-SAT needs integer costs: work in hundredths of the curre
 
 
 @dataclass
+class Budget:
+    """What a solve may still spend.
+
+    ``work`` is in CP-SAT deterministic seconds: each phase gets a share of the work the
+    earlier phases left (as they reported it), so the split and the plan never depend on
+    the machine's load. ``deadline`` (a ``time.perf_counter()`` value) is the wall-clock
+    safety cap, shared by every phase; ``cap_fired`` records that it stopped one.
+    """
+
+    work: float
+    cap_seconds: float
+    deadline: float
+    cap_fired: bool = False
+
+    @classmethod
+    def start(cls, work: float, cap_seconds: float) -> "Budget":
+        return cls(float(work), float(cap_seconds), time.perf_counter() + float(cap_seconds))
+
+    def cap_left(self) -> float:
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def spend(self, work: float) -> None:
+        self.work = max(0.0, self.work - float(work))
+
+    def note(self) -> str | None:
+        """The sentence a planner sees when the safety cap stopped the solver."""
+        if not self.cap_fired:
+            return None
+        return (f"the safety time cap of {self.cap_seconds:g} s fired before the work budget was used; "
+                "this plan may differ on another machine (raise solver.time_limit_seconds).")
+
+
+@dataclass
 class LpResult:
     objective: float | None  # None when GLOP gave no optimal answer
     values: np.ndarray | None
     seconds: float
+    capped: bool = False  # the wall-clock safety cap stopped it (the answer may depend on the machine)
 
 
 @dataclass
@@ -31,6 +72,7 @@ class IntegerResult:
     objective: float | None
     best_bound: float
     seconds: float
+    work: float = 0.0  # CP-SAT deterministic seconds used
 
 
 def model_matrix(model: LinearModel):
@@ -47,9 +89,13 @@ def model_matrix(model: LinearModel):
     return matrix, lower, upper
 
 
-def solve_lp(model: LinearModel, time_limit: float = 60.0) -> LpResult:
+def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
     """Solve the LP relaxation of ``model`` with HiGHS (interior point and crossover,
-    through SciPy; much faster than simplex on these degenerate models), GLOP as a fallback."""
+    through SciPy; much faster than simplex on these degenerate models), GLOP as a fallback.
+
+    ``time_limit`` is a safety cap only: the LP runs to its answer in normal runs, since
+    an LP stopped by the clock gives a bound that depends on the machine's load.
+    """
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
@@ -70,10 +116,13 @@ def solve_lp(model: LinearModel, time_limit: float = 60.0) -> LpResult:
     )
     if result.status == 0 and result.x is not None:
         return LpResult(float(result.fun), np.asarray(result.x), time.perf_counter() - began)
-    return solve_lp_glop(model, time_limit)
+    left = time_limit - (time.perf_counter() - began)
+    if left <= 0:
+        return LpResult(None, None, time.perf_counter() - began, capped=True)
+    return solve_lp_glop(model, left)
 
 
-def solve_lp_glop(model: LinearModel, time_limit: float = 60.0) -> LpResult:
+def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
     """Solve the LP relaxation of ``model`` with OR-Tools GLOP."""
     began = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -95,7 +144,7 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 60.0) -> LpResult:
     status = solver.Solve()
     seconds = time.perf_counter() - began
     if status != pywraplp.Solver.OPTIMAL:
-        return LpResult(None, None, seconds)
+        return LpResult(None, None, seconds, capped=seconds >= 0.99 * time_limit)
     values = np.array([v.solution_value() for v in variables])
     return LpResult(objective.Value(), values, seconds)
 
@@ -122,14 +171,19 @@ def to_cp_model(model: LinearModel) -> cp_model.CpModel:
 def solve_integer(
     model: LinearModel,
     *,
-    time_limit: float,
+    work: float,
+    budget: Budget,
     seed: int = 0,
     workers: int = 2,
     hint: np.ndarray | None = None,
     lower_bound: float | None = None,
     gap_limit: float = 1e-4,
 ) -> IntegerResult:
-    """Solve the integer model with CP-SAT; ``hint`` is a (possibly infeasible) starting point."""
+    """Solve the integer model with CP-SAT; ``hint`` is a (possibly infeasible) starting point.
+
+    CP-SAT stops after ``work`` deterministic seconds (taken from ``budget``), or at the
+    budget's wall-clock safety cap, whichever comes first.
+    """
     began = time.perf_counter()
     cp = to_cp_model(model)
     if hint is not None:
@@ -147,19 +201,32 @@ def solve_integer(
     # Interleaved search is deterministic whatever the timing of the threads: the same
     # scenario and seed give the same plan (parallel portfolio search does not).
     params.interleave_search = workers > 1
-    params.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
     params.relative_gap_limit = gap_limit
-    status = solver.Solve(cp)
+    status, used = _run(solver, cp, work, budget)
     seconds = time.perf_counter() - began
     name = solver.StatusName(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = np.array(list(solver.ResponseProto().solution), dtype=np.int64)
         objective = float(np.dot(values, np.asarray(model.cost)))
-        return IntegerResult(name, values, objective, solver.BestObjectiveBound() / MONEY_SCALE, seconds)
-    return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds)
+        return IntegerResult(name, values, objective, solver.BestObjectiveBound() / MONEY_SCALE, seconds, used)
+    return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds, used)
 
 
-def round_tours(model: LinearModel, lp_values: np.ndarray, time_limit: float, seed: int, workers: int):
+def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: Budget):
+    """Solve with a deterministic work limit and the safety cap; charge the work to ``budget``."""
+    params = solver.parameters
+    params.max_deterministic_time = max(0.0, float(work))
+    # The clock is only the safety cap: in normal runs the work limit stops CP-SAT first.
+    params.max_time_in_seconds = max(0.01, budget.cap_left())
+    status = solver.Solve(cp)
+    used = float(solver.ResponseProto().deterministic_time)
+    budget.spend(used)
+    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and used < 0.99 * work and budget.cap_left() <= 0:
+        budget.cap_fired = True
+    return status, used
+
+
+def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: Budget, seed: int, workers: int):
     """Integer tours whose daily totals stay as close as possible to the LP's.
 
     A small CP-SAT model over the tour variables only (each between the floor and the
@@ -190,8 +257,7 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, time_limit: float, se
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.interleave_search = workers > 1  # deterministic, see solve_integer
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
-    status = solver.Solve(cp)
+    status, _ = _run(solver, cp, max(0.5, work), budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return tours, np.array([solver.Value(v) for v in chosen], dtype=np.int64)
@@ -244,62 +310,65 @@ def solve_plan(
     model: LinearModel,
     neighbourhoods: list[np.ndarray],
     *,
+    work_limit: float,
     time_limit: float,
     seed: int = 0,
     workers: int = 2,
     gap_limit: float = 0.001,
     lp: LpResult | None = None,
     hint_first: bool = False,
+    budget: Budget | None = None,
 ) -> PlanSolve:
     """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
 
-    1. GLOP solves the LP relaxation: the lower bound.
+    1. HiGHS solves the LP relaxation: the lower bound.
     2. CP-SAT solves the model with the variables of a neighbourhood (the starts and
        breaks; the tours follow from them) held between the floor and the ceiling of
        their LP values (relaxation-enforced neighbourhood search): a small problem
        that gives a near-optimal plan in seconds. If rounding admits no plan, the next
        neighbourhood is tried, then a wider one.
     3. CP-SAT then searches the full model from that plan (as a hint) for the rest of
-       the time, stopping early once within ``gap_limit`` of the LP bound.
+       the work, stopping early once within ``gap_limit`` of the LP bound.
+
+    ``work_limit`` is the CP-SAT work (deterministic seconds) of all phases together;
+    ``time_limit`` the wall-clock safety cap. ``budget`` (shared by the weeks of a longer
+    horizon) replaces both when given; this solve then spends at most ``work_limit`` of it.
     """
     began = time.perf_counter()
+    if budget is None:
+        budget = Budget.start(work_limit, time_limit)
+    left = given = min(float(work_limit), budget.work)
     phases: dict = {}
     if lp is None:
-        lp = solve_lp(model, time_limit=max(5.0, time_limit / 2))
+        lp = solve_lp(model, time_limit=budget.cap_left())
+        budget.cap_fired |= lp.capped
     phases["lp_seconds"] = round(lp.seconds, 2)
+
+    def solve(restricted, share, **kwargs):
+        nonlocal left
+        result = solve_integer(restricted, work=share, budget=budget, seed=seed, workers=workers,
+                               gap_limit=gap_limit, **kwargs)
+        left = max(0.0, left - result.work)
+        return result
+
     best: IntegerResult | None = None
     attempts = [(n, 0) for n in neighbourhoods if len(n)] + [(n, 1) for n in neighbourhoods[:1] if len(n)]
     if lp.values is not None and attempts:
         # Try the neighbourhoods in turn (then a wider one) until rounding admits an integer plan.
         for structural, widen in attempts:
-            remaining = time_limit - (time.perf_counter() - began)
-            if remaining < 1.0:
+            if left < 1.0:
                 break
             restricted = restrict_to_rounding(model, structural, lp.values, widen)
-            rens = solve_integer(
-                restricted,
-                time_limit=max(1.0, min(remaining * 0.3, 15.0)),
-                seed=seed,
-                workers=workers,
-                lower_bound=lp.objective,
-                gap_limit=gap_limit,
+            rens = solve(
+                restricted, max(1.0, min(left * 0.3, 15.0)), lower_bound=lp.objective,
             ) if not hint_first else IntegerResult("UNKNOWN", None, None, 0.0, 0.0)
             if rens.status not in ("OPTIMAL", "INFEASIBLE"):
                 # Not closed quickly: start again from the rounded LP point (near-feasible for
                 # CP-SAT's repair), which avoids the occasional poor first plan, and keep the better.
-                remaining = time_limit - (time.perf_counter() - began)
                 hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
-                again = solve_integer(
-                    restricted,
-                    time_limit=max(1.0, min(remaining * 0.5, 30.0)),
-                    seed=seed,
-                    workers=workers,
-                    hint=hint,
-                    lower_bound=lp.objective,
-                    gap_limit=gap_limit,
-                )
+                again = solve(restricted, max(1.0, min(left * 0.5, 30.0)), hint=hint, lower_bound=lp.objective)
                 if again.values is not None and (rens.values is None or again.objective < rens.objective):
-                    rens = dataclasses.replace(again, seconds=rens.seconds + again.seconds)
+                    rens = dataclasses.replace(again, seconds=rens.seconds + again.seconds, work=rens.work + again.work)
             phases["rounding_seconds"] = round(phases.get("rounding_seconds", 0) + rens.seconds, 2)
             phases["rounding_status"] = f"{rens.status} ({len(structural)} variables, widened by {widen})"
             if rens.values is not None:
@@ -309,39 +378,25 @@ def solve_plan(
                 break
     if best is None and lp.values is not None:
         # Rounding the starts clashed with the days-off patterns: round the tours first.
-        remaining = time_limit - (time.perf_counter() - began)
-        rounded = round_tours(model, lp.values, min(10.0, remaining / 4), seed, workers)
+        before = budget.work
+        rounded = round_tours(model, lp.values, min(10.0, left / 4), budget, seed, workers)
+        left = max(0.0, left - (before - budget.work))
         if rounded is not None:
-            remaining = time_limit - (time.perf_counter() - began)
-            rens = solve_integer(
-                restrict_around_tours(model, lp.values, *rounded),
-                time_limit=max(1.0, min(remaining / 2, 30.0)),
-                seed=seed,
-                workers=workers,
-                gap_limit=gap_limit,
-            )
+            rens = solve(restrict_around_tours(model, lp.values, *rounded), max(1.0, min(left / 2, 30.0)))
             phases["tour_rounding_seconds"] = round(rens.seconds, 2)
             phases["tour_rounding_status"] = rens.status
             if rens.values is not None:
                 best = rens
     done = best is not None and lp.objective is not None and best.objective <= lp.objective * (1 + gap_limit)
-    remaining = time_limit - (time.perf_counter() - began)
     cpsat_bound = None
-    if not done and remaining > 1.0:
-        full = solve_integer(
-            model,
-            time_limit=remaining,
-            seed=seed,
-            workers=workers,
-            hint=None if best is None else best.values,
-            lower_bound=lp.objective,
-            gap_limit=gap_limit,
-        )
+    if not done and left > 1.0 and budget.cap_left() > 0:
+        full = solve(model, left, hint=None if best is None else best.values, lower_bound=lp.objective)
         phases["search_seconds"] = round(full.seconds, 2)
         phases["search_status"] = full.status
         cpsat_bound = full.best_bound
         if full.values is not None and (best is None or full.objective < best.objective):
             best = full
+    phases["work_used"] = round(given - left, 3)  # deterministic: the same on every machine
     seconds = time.perf_counter() - began
     if best is None:
         return PlanSolve(None, None, lp.objective, cpsat_bound, "NO_PLAN_FOUND", seconds, phases)

@@ -293,6 +293,8 @@ JA: dict[str, str] = {
     "Verifying by simulation": "シミュレーションで検証中",
     "Done": "完了",
     "Solver time limit (s)": "ソルバー制限時間 (秒)",
+    "Solver work budget (deterministic s)": "ソルバー作業量 (決定論的秒)",
+    "CP-SAT stops after this much work (or earlier, once within 0.1% of the lower bound) and the best plan found is kept; the same work gives the same plan on any machine.": "CP-SAT はこの作業量で停止し (下限値との差が0.1%以内になれば早期終了)、見つかった最良の計画を採用します。同じ作業量ならどのマシンでも同じ計画になります。",
     "Solve": "最適化を実行",
     "Schedule": "シフト表",
     "The plan could not be made": "計画を作成できませんでした",

@@ -160,11 +160,13 @@ def _rules_editors() -> None:
 
 def _solve_controls():
     c1, c2, c3 = st.columns([2, 1, 1])
-    cap = state.time_limit_cap()
-    limit = c1.slider(t("Solver time limit (s)"), 5, 300, int(min(st.session_state["time_limit"], 300)), step=5,
-                      key="w:time_limit", help=t("CP-SAT stops at this limit (or earlier, once within 0.1% of the "
-                                                 "lower bound) and the best plan found is kept."))
-    st.session_state["time_limit"] = float(min(limit, cap) if cap else limit)
+    # A work budget, not a time limit: the app's plan is the CLI's for the same scenario on
+    # any machine (the scenario's time limit stays a safety cap only).
+    work = c1.slider(t("Solver work budget (deterministic s)"), 1, 100, int(min(st.session_state["work_limit"], 100)),
+                     key="w:work_limit", help=t("CP-SAT stops after this much work (or earlier, once within 0.1% of "
+                                                "the lower bound) and the best plan found is kept; the same work gives "
+                                                "the same plan on any machine."))
+    st.session_state["work_limit"] = float(work)
     solve = c2.button(t("Solve"), type="primary", key="solve", width="stretch")
     stop = c3.button(t("Stop waiting"), key="stop", width="stretch",
                      help=t("Stop following this solve; the previous plan stays. The solver finishes its time limit "
@@ -311,8 +313,10 @@ def show_plan(result, run) -> None:
     for note in s.get("notes", []):
         st.caption(note)
     with st.expander(t("Solver details")):
+        s = {**s, **result.schedule.run}  # the timings of this run (kept out of the plan's files)
         details = {k: s.get(k) for k in ("status", "lp_bound", "cpsat_bound", "lp_seconds", "rounding_seconds",
                                          "rounding_status", "search_seconds", "search_status", "solve_seconds",
+                                         "work_used", "work_limit", "time_cap_fired",
                                          "paid_cost", "agent_overhead_cost", "short_penalty_cost",
                                          "undone_penalty_cost", "variables", "constraints") if s.get(k) is not None}
         st.dataframe(pd.DataFrame({t("Item"): list(details), t("Value"): [str(v) for v in details.values()]}),

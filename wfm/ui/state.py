@@ -11,7 +11,8 @@ into these keys on change):
 ``forecast_opts``   horizon-independent forecast settings (models, folds, holidays)
 ``adjustments``     the planner's ± % rules (:mod:`wfm.adjust`)
 ``special_days``    ``date, closed, multiplier`` rows for the forecast
-``time_limit``      solver seconds
+``time_limit``      the solver's wall-clock safety cap (seconds)
+``work_limit``      the solver's work budget (CP-SAT deterministic seconds): what stops it
 ``plan``            the last solved :class:`wfm.ui.pipeline.PlanRun`
 
 The default scenario is ``forecasts/examples/bank_plan.toml`` on the bundled sample.
@@ -31,7 +32,7 @@ import streamlit as st
 
 from wfm import data
 from wfm.errors import InputError, shown
-from wfm.scenario import Scenario, validate_scenario
+from wfm.scenario import WORK_LIMIT, Scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SCENARIO = ROOT / "forecasts" / "examples" / "bank_plan.toml"
@@ -95,6 +96,7 @@ def init() -> None:
     limit = float(ss["scenario"].get("solver", {}).get("time_limit_seconds", 60))
     cap = time_limit_cap()
     ss.setdefault("time_limit", min(limit, cap) if cap else limit)
+    ss.setdefault("work_limit", float(ss["scenario"].get("solver", {}).get("work_limit", WORK_LIMIT)))
     ss.setdefault("upload_error", None)
 
 
@@ -179,6 +181,7 @@ def build_scenario(queues: list[str], *, source: str | None = None, forecast_fil
         entries.append(entry)
     raw["queue"] = entries
     raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
+    raw["solver"]["work_limit"] = float(st.session_state.get("work_limit", WORK_LIMIT))
     return validate_scenario(raw, source)
 
 
@@ -267,6 +270,7 @@ def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) 
     st.session_state["time_limit"] = float(raw.get("solver", {}).get("time_limit_seconds", 60))
     if time_limit_cap():
         st.session_state["time_limit"] = min(st.session_state["time_limit"], time_limit_cap())
+    st.session_state["work_limit"] = float(raw.get("solver", {}).get("work_limit", WORK_LIMIT))
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith("w:") and key != "w:lang":
             del st.session_state[key]
@@ -308,4 +312,5 @@ def scenario_for_saving() -> dict:
             q.pop("volumes", None)
             q["history"] = hist.source
     raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
+    raw["solver"]["work_limit"] = float(st.session_state.get("work_limit", WORK_LIMIT))
     return raw
