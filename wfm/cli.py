@@ -384,15 +384,13 @@ def schedule_command(
     _check_limits(time_limit, work_limit)
     result = schedule_files(requirements, scenario, out, time_limit=time_limit, work_limit=work_limit)
     s = result.summary
+    bound = "no bound" if s.get("lower_bound") is None else f"bound {s['lower_bound']:,.0f}"
+    gap = "" if s.get("gap") is None else f", gap {100 * s['gap']:.2f}%"
     typer.echo(
         f"{s['agents']} agents, {s['paid_hours']:g} paid hours, cost {s['cost']:,.0f} {s['currency']}, "
-        f"bound {s['lower_bound']:,.0f}, gap {100 * (s['gap'] or 0):.2f}%, {s['status']} "
-        f"in {result.run['solve_seconds']:g} s -> {out}",
+        f"{bound}{gap}, {s['status']} in {result.run['solve_seconds']:g} s -> {out}",
         err=True,
     )
-    for note in s.get("notes") or []:
-        if "safety time cap" in note:
-            typer.echo(f"warning: {note}", err=True)
     if s["under_intervals"]:
         typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
     for reason in s["binding_rules"]:
