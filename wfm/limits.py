@@ -21,7 +21,8 @@ limit                              value         why
 ``MAX_QUEUES``                     50            ``[[queue]]`` entries of a scenario
 ``MAX_HORIZON_DAYS``               364           52 weeks: ``horizon.days``
 ``MAX_CAMPAIGN_RECORDS``           100,000,000   ``campaign.records``
-``MAX_DAY_SHEETS``                 62            per-day sheets in ``schedule.xlsx``
+``MAX_DAY_SHEETS``                 35            per-day sheets in ``schedule.xlsx`` (5 weeks)
+``MAX_DAY_SHEET_CELLS``            250,000       timeline cells over those sheets (write time)
 =================================  ============  ==========================================
 
 Erlang A work grows with the square root of the load over the ratio AHT / patience,
@@ -48,7 +49,8 @@ MAX_CAMPAIGNS = 100
 MAX_QUEUES = 50
 MAX_HORIZON_DAYS = 364
 MAX_CAMPAIGN_RECORDS = 100_000_000
-MAX_DAY_SHEETS = 62
+MAX_DAY_SHEETS = 35
+MAX_DAY_SHEET_CELLS = 250_000
 
 # TOML array name -> (limit, what it counts), checked on the raw file before validation
 # so that 50,000 entries cost a len() rather than 50,000 validated models.
