@@ -5,6 +5,8 @@ plan so far returned)."""
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import time
 from dataclasses import dataclass
 
@@ -31,6 +33,18 @@ class IntegerResult:
     objective: float | None
     best_bound: float
     seconds: float
+
+
+def _restore_python_sigint() -> None:
+    """Give Ctrl-C back to Python after a solve.
+
+    CP-SAT installs its own C-level SIGINT handler (to stop the search) and leaves it in
+    place: a later Ctrl-C then killed the process outright, so no ``finally`` ran and the
+    plan's temporary folder stayed behind. Re-installing Python's handler makes Ctrl-C a
+    ``KeyboardInterrupt`` again, which the writers clean up after.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.getsignal(signal.SIGINT) or signal.default_int_handler)
 
 
 def model_matrix(model: LinearModel):
@@ -93,6 +107,7 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 60.0) -> LpResult:
             objective.SetCoefficient(var, c)
     objective.SetMinimization()
     status = solver.Solve()
+    _restore_python_sigint()
     seconds = time.perf_counter() - began
     if status != pywraplp.Solver.OPTIMAL:
         return LpResult(None, None, seconds)
@@ -150,6 +165,7 @@ def solve_integer(
     params.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
     params.relative_gap_limit = gap_limit
     status = solver.Solve(cp)
+    _restore_python_sigint()
     seconds = time.perf_counter() - began
     name = solver.StatusName(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
