@@ -117,8 +117,10 @@ def _pid_alive(pid: int) -> bool:
 def _leftover_kind(name: str, target: str, host: str, now: float, mtime: float) -> str | None:
     """``"tmp"`` or ``"old"`` when ``name`` is a temporary name of ``target`` whose run is gone."""
     t = re.escape(target)
+    # Folders end in .tmp; files (atomic_path) in .tmp plus the target's own suffix.
+    end = rf"\.tmp(?:{re.escape(Path(target).suffix)})?" if Path(target).suffix else r"\.tmp"
     tagged = (
-        re.fullmatch(rf"\.{t}\.(\d+)@([A-Za-z0-9.-]+)\.{_RANDOM}\.tmp(\.[A-Za-z0-9]+)?", name),
+        re.fullmatch(rf"\.{t}\.(\d+)@([A-Za-z0-9.-]+)\.{_RANDOM}{end}", name),
         re.fullmatch(rf"\.{t}\.old-(\d+)@([A-Za-z0-9.-]+)-\d+", name),
     )
     for kind, match in zip(("tmp", "old"), tagged):
@@ -126,7 +128,7 @@ def _leftover_kind(name: str, target: str, host: str, now: float, mtime: float) 
             # A pid names a process only on its own host (Dask workers share folders).
             return kind if match.group(2) == host and not _pid_alive(int(match.group(1))) else None
     untagged = (
-        re.fullmatch(rf"\.{t}\.{_RANDOM}\.tmp(\.[A-Za-z0-9]+)?", name),
+        re.fullmatch(rf"\.{t}\.{_RANDOM}{end}", name),
         re.fullmatch(rf"\.{t}\.old-(\d+)-\d+", name),
     )
     for kind, match in zip(("tmp", "old"), untagged):

@@ -11,7 +11,7 @@ limit                              value         why
 =================================  ============  ==========================================
 ``MAX_CALLS_PER_INTERVAL``         100,000       calls offered to one queue in one interval
 ``MAX_SIMULATED_CALLS``            5,000,000     calls of one queue in one simulation run (memory)
-``MAX_OFFERED_LOAD``               10,000        Erlangs of one queue in one interval
+``MAX_OFFERED_LOAD``               20,000        Erlangs of one queue in one interval
 ``MAX_AGENTS_PER_INTERVAL``        20,000        agents staffed or required in one interval
 ``MAX_AHT_SECONDS``                14,400        4 hours: an average handle time, seconds
 ``MAX_PATIENCE_SECONDS``           14,400        4 hours: a mean caller patience, seconds
@@ -39,7 +39,7 @@ from wfm.errors import InputError
 
 MAX_CALLS_PER_INTERVAL = 100_000
 MAX_SIMULATED_CALLS = 5_000_000
-MAX_OFFERED_LOAD = 10_000.0
+MAX_OFFERED_LOAD = 20_000.0
 MAX_AGENTS_PER_INTERVAL = 20_000
 MAX_AHT_SECONDS = 14_400.0
 MAX_PATIENCE_SECONDS = 14_400.0
