@@ -27,6 +27,11 @@ limit                              value         why
 
 Erlang A work grows with the square root of the load over the ratio AHT / patience,
 so both the load and the patience are capped; Erlang C is cheap at any allowed load.
+Measured on the shared 2-core machine: Erlang A sizing at 20,000 Erlangs takes about
+30-90 ms per interval with a 2-minute patience and 1-3 s per interval in the worst
+allowed corner (AHT 10 s, patience 4 h); a simulation replication runs about 400,000
+calls a second in ~250 bytes a call; a workbook at the day-sheet limits writes in
+under a minute.
 """
 
 from __future__ import annotations
