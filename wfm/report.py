@@ -163,7 +163,7 @@ def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
 
 
 def _days_shown(days: list[pd.DataFrame], interval_minutes: int) -> int:
-    """How many leading days get a timeline sheet: openpyxl writes ~25,000 styled cells a
+    """How many leading days get a timeline sheet: openpyxl writes ~10,000 styled cells a
     second, so a year of a large centre would take hours; the sheets stop at the limits."""
     step = pd.Timedelta(minutes=interval_minutes)
     cells = 0
