@@ -19,6 +19,7 @@ import glob
 import hashlib
 import json
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -210,7 +211,8 @@ def run_batch(
             for name, path, target, digest in jobs:
                 finished(name, run_one(path, target, digest))
         else:
-            with cf.ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(jobs))) as pool:
+            with cf.ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(jobs)),
+                                        initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
                 futures = {pool.submit(run_one, path, target, digest): name for name, path, target, digest in jobs}
                 for future in cf.as_completed(futures):
                     finished(futures[future], future.result())
@@ -225,6 +227,48 @@ def run_batch(
     write_table(index[INDEX_COLUMNS], out_dir / "index.csv")
     write_table(failures, out_dir / "failures.csv")
     return BatchResult(index=index[INDEX_COLUMNS], failures=failures.reset_index(drop=True))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when the batch that started it is killed.
+
+    Without this a killed ``wfm batch`` left its workers planning on, and they swapped
+    scenario folders in afterwards. On Linux the kernel sends the worker SIGKILL when the
+    parent dies (``PR_SET_PDEATHSIG``); everywhere a watchdog thread exits once the parent
+    is gone; and no scenario folder is swapped in once it is (see
+    :data:`wfm.export.swap_guard`). What a killed worker leaves is removed by the next run.
+    """
+    import signal
+    import sys
+    import threading
+
+    from wfm import export
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+
+    def orphaned() -> bool:
+        return os.getppid() != parent
+
+    def check() -> None:
+        if orphaned():
+            raise InputError("batch: the batch run that started this worker has ended; its result is not written.")
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(0.5)
+        os._exit(1)
+
+    export.swap_guard = check
+    if orphaned():  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="wfm-parent-watch", daemon=True).start()
 
 
 def _previous_row(target: Path) -> dict:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from wfm import limits
 from wfm.errors import InputError
 
 __all__ = [
@@ -362,6 +363,8 @@ class ServiceTarget:
         if self.model == "erlang-a":
             if self.patience is None or not np.isfinite(self.patience) or self.patience <= 0:
                 raise InputError(f"patience: {self.patience} is not a positive number of seconds (Erlang A needs it).")
+            # Erlang A's queue window grows with sqrt(patience / AHT): cap it so sizing stays bounded.
+            limits.check_seconds(self.patience, "patience", limits.MAX_PATIENCE_SECONDS)
 
     def as_options(self) -> dict:
         """Keyword arguments for :func:`size_intervals`."""
@@ -431,6 +434,7 @@ def required_agents(load, aht, target: ServiceTarget) -> np.ndarray:
     aht = np.broadcast_to(np.asarray(aht, dtype=float), a.shape)
     if np.any(~np.isfinite(a)) or np.any(a < 0):
         raise InputError("load: every offered load must be a finite number >= 0.")
+    limits.check_offered_load(a.ravel())
     need = np.zeros(a.shape, dtype=np.int64)
     live = a > 0
     if not live.any():
@@ -513,6 +517,7 @@ def size_intervals(
     model: str = "erlang-c",
     patience: float | None = None,
     volume_column: str = "y",
+    source: str = "volumes",
 ) -> pd.DataFrame:
     """Size every interval of a long table: agents needed and the KPIs they deliver.
 
@@ -529,6 +534,9 @@ def size_intervals(
         See :class:`ServiceTarget`.
     volume_column : str
         Column with the volumes (``y``; ``y_hat`` for a forecast).
+    source : str
+        Where the table came from, named in the sentence when a row is above a limit
+        of :mod:`wfm.limits`.
 
     Returns
     -------
@@ -565,7 +573,11 @@ def size_intervals(
     if np.any(~np.isfinite(handle)) or np.any(handle <= 0):
         i = int(np.flatnonzero(~np.isfinite(handle) | (handle <= 0))[0])
         raise InputError(f"aht: row {i + 1} has {handle[i]}, expected seconds > 0.")
+    # Refuse sizes whose answer could not be computed in bounded time, naming the row.
+    limits.check_calls_per_interval(volume, source, volume_column)
+    limits.check_seconds(handle, "aht", limits.MAX_AHT_SECONDS, source)
     load = offered_load(volume, handle, interval_minutes)
+    limits.check_offered_load(load, source)
     agents = required_agents(load, handle, target)
     out = frame[[c for c in ("queue", "ds") if c in frame.columns]].copy()
     out["y"] = volume

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm import calibrate, data, erlang
+from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
 from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
@@ -237,7 +237,8 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
         notes.extend(queue_notes)
     else:
         sized = erlang.size_intervals(frame, minutes, **{**target.as_options(),
-                                                         "model": mode, "patience": patience if mode == "erlang-a" else None})
+                                                         "model": mode, "patience": patience if mode == "erlang-a" else None},
+                                      source=f"{place} volumes")
     sim = {"aht": None, "patience": patience, "handle_sample": None, "patience_sample": None, "model": mode,
            "sizing_patience": patience}
     if behaviour is not None:
@@ -501,6 +502,9 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     for i, (q, demand) in enumerate(zip(scenario.queues, demands)):
         demand = _open_hours_only(demand, scenario, q.name, notes)
         sized, sim = _size_queue(q, i, demand, scenario, base_dir, notes)
+        limits.check_agents(sized["scheduled"], f"queue[{i}] requirements", "scheduled")
+        # The verification simulates every call: refuse now rather than after the solver ran.
+        limits.check_simulated_calls(float(demand["y_hat"].sum()), f"queue[{i}]")
         sized_parts.append(sized)
         behaviours[q.name] = sim
     sized = pd.concat(sized_parts, ignore_index=True)

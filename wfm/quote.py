@@ -398,7 +398,7 @@ def _requirement(scenario: Scenario, demands: list[ChannelDemand], month: int, k
                 model="erlang-a" if s.patience else "erlang-c",
                 patience=s.patience,
             )
-            sized = erlang.size_intervals(frame, interval, aht=aht, **target)
+            sized = erlang.size_intervals(frame, interval, aht=aht, **target, source=f"quote {demand.name} ({label})")
             agents = sized["agents"].to_numpy(dtype=float)
             k = getattr(s, "concurrency", 1)
             if k > 1:

@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from wfm import limits
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 NonNegative = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -100,7 +102,7 @@ class OutboundChannel(_Section):
     """
 
     name: str = Field(min_length=1)
-    monthly_records: list[Annotated[int, Field(ge=0)]]
+    monthly_records: list[Annotated[int, Field(ge=0, le=limits.MAX_CAMPAIGN_RECORDS)]]
     max_attempts: int = Field(3, ge=1, le=50)
     contact_rate: float = Field(gt=0, le=1)
     aht_contact: float = Field(gt=0)  # seconds per contact (talk + wrap)

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from wfm import limits
 from wfm.export import atomic_path, fix_workbook_times, xlsx_cell
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
@@ -196,6 +197,18 @@ def _goal_sheet(wb: Workbook, kpis: Mapping) -> None:
         _table_sheet(wb, "Service goal", pd.DataFrame(rows), {"period": 12})
 
 
+def _days_shown(days: list[pd.DataFrame], interval_minutes: int) -> int:
+    """How many leading days get a timeline sheet: openpyxl writes ~10,000 styled cells a
+    second, so a year of a large centre would take hours; the sheets stop at the limits."""
+    step = pd.Timedelta(minutes=interval_minutes)
+    cells = 0
+    for k, rows in enumerate(days[: limits.MAX_DAY_SHEETS]):
+        cells += int(((rows["_end"] - rows["_start"]) / step).sum()) + 1
+        if cells > limits.MAX_DAY_SHEET_CELLS and k > 0:
+            return k
+    return min(len(days), limits.MAX_DAY_SHEETS)
+
+
 def write_schedule_workbook(
     path: str | Path,
     schedule: pd.DataFrame,
@@ -204,6 +217,11 @@ def write_schedule_workbook(
     interval_minutes: int,
 ) -> None:
     """Write ``schedule.xlsx``: one sheet per day, then Coverage and KPIs.
+
+    Long horizons get day sheets for their first days only, up to
+    :data:`wfm.limits.MAX_DAY_SHEETS` sheets and :data:`wfm.limits.MAX_DAY_SHEET_CELLS`
+    timeline cells, so the workbook is written in bounded time; the KPI sheet then says
+    how many days it shows (every day is in ``schedule.csv``).
 
     Parameters
     ----------
@@ -216,10 +234,18 @@ def write_schedule_workbook(
     wb = Workbook(write_only=True)
     timezone = (kpis.get("horizon") or {}).get("timezone") if isinstance(kpis.get("horizon"), Mapping) else None
     seg = _segment_times(schedule, timezone)
-    for day, rows in seg.groupby("_date", sort=True):
+    days = list(seg.groupby("_date", sort=True))
+    shown = _days_shown([rows for _, rows in days], interval_minutes)
+    for day, rows in days[:shown]:
         _day_sheet(wb, day, rows, interval_minutes, timezone)
     _table_sheet(wb, "Coverage", coverage, {"ds": 20})
     kpi_rows = pd.DataFrame(_flatten(kpis), columns=["kpi", "value"])
+    if shown < len(days):
+        kpi_rows.loc[len(kpi_rows)] = [
+            "workbook.day_sheets",
+            f"the first {shown} of {len(days)} days (up to {limits.MAX_DAY_SHEETS} sheets and "
+            f"{limits.MAX_DAY_SHEET_CELLS:,} timeline cells); every day is in schedule.csv",
+        ]
     kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))
     _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
     _goal_sheet(wb, kpis)

@@ -97,6 +97,7 @@ from pydantic import (
     model_validator,
 )
 
+from wfm import limits
 from wfm.errors import InputError, shown
 from wfm.quote_settings import Quote
 
@@ -154,7 +155,7 @@ class Horizon(_Section):
     """The planning weeks and the opening hours of each day."""
 
     start: dt.date
-    days: int = Field(7, ge=7, le=366)
+    days: int = Field(7, ge=7, le=limits.MAX_HORIZON_DAYS)
     interval_minutes: Literal[5, 10, 15, 20, 30, 60] = 15
     timezone: str = "UTC"
     open: str = "07:00"
@@ -311,7 +312,7 @@ class Campaign(_Section):
     """An outbound campaign: records to call, retry rules, calling window, deadline."""
 
     name: str = Field(min_length=1)
-    records: int = Field(ge=0)
+    records: int = Field(ge=0, le=limits.MAX_CAMPAIGN_RECORDS)
     max_attempts: int = Field(3, ge=1, le=50)
     contact_rate: float = Field(gt=0, le=1)
     aht_contact: float = Field(gt=0)
@@ -454,6 +455,15 @@ class Scenario(_Section):
     queues: list[Queue] = Field(default_factory=list, alias="queue")
     verify: Verify = Field(default_factory=Verify)
     quote: Quote | None = None  # outsourcer staffing quote (wfm.quote_settings, `wfm quote`)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data: Any) -> Any:
+        # Counted on the raw TOML, before tens of thousands of entries are each validated.
+        message = limits.section_overflow(data)
+        if message:
+            raise _path_error(message)
+        return data
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

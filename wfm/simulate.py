@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wfm import limits
 from wfm.data import DEFAULT_QUEUE, parse_timestamps
 from wfm.errors import InputError
 
@@ -517,6 +518,7 @@ def _check_agents(values: np.ndarray, raw: pd.Series, column: str) -> None:
         raise InputError(
             f"staffing: row {i + 1}, column '{column}' is '{raw.iloc[i]}', expected a whole number of agents >= 0."
         )
+    limits.check_agents(values, "staffing", column)
 
 
 def _prepare_volumes(volume_frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -542,6 +544,8 @@ def _prepare_volumes(volume_frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"volumes: row {i + 1}, column '{column}' is '{frame[column].iloc[i]}', expected a volume >= 0.")
+    # The engine holds every call of a replication in memory: refuse what would not fit, before drawing.
+    limits.check_calls_per_interval(volume, "volumes", column)
     frame["volume"] = volume
     dup = frame.duplicated(["queue", "ds"])
     if dup.any():
@@ -752,6 +756,7 @@ def simulate(
         rows = frame.index[frame["queue"] == queue].to_numpy()
         qf = frame.loc[rows].reset_index(drop=True)
         agents_rows = _staffing_for(qf, staffing, agents_column, queue, multi)
+        limits.check_simulated_calls(float(qf["volume"].sum()), f"volumes: queue '{queue}'" if multi else "volumes")
         pos = _grid_positions(qf["ds"], L, "volumes")
         n_int = int(pos.max()) + 1
         volume = np.zeros(n_int)

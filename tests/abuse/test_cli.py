@@ -241,7 +241,7 @@ def test_scenario_nested_too_deep(work):
     assert files_in(work / "out") == []
 
 
-@pytest.mark.parametrize("agents, shown", [("inf", "inf"), ("1e12", "1000000000000"), ("100001", "100001")])
+@pytest.mark.parametrize("agents, shown", [("inf", "inf"), ("1e12", "1000000000000"), ("20001", "20001")])
 def test_requirement_too_large(work, agents, shown):
     table = pd.read_csv(REQUIREMENTS)
     table["agents"] = table["agents"].astype(object)
@@ -249,7 +249,7 @@ def test_requirement_too_large(work, agents, shown):
     path = work / "in" / "req.csv"
     table.drop(columns=["y", "aht"]).to_csv(path, index=False)
     refused(run("schedule", "--requirements", path, "--scenario", SCENARIO, "--out", work / "out" / "s"),
-            "req.csv", "row 4", "'agents'", shown, "100,000")
+            "req.csv", "row 4", "'agents'", shown, "20,000")
     assert files_in(work / "out") == []
 
 
@@ -278,7 +278,8 @@ def test_requirement_in_another_zone_is_reported(work):
     import json
 
     summary = json.loads((work / "out" / "s" / "summary.json").read_text())
-    assert summary["notes"] == [warning[0][len("warning: "):]]
+    # The only other note allowed is the safety cap of this deliberately short run.
+    assert [n for n in summary["notes"] if "safety time cap" not in n] == [warning[0][len("warning: "):]]
     assert summary["required_agent_intervals"] < total / 2
 
 

@@ -24,9 +24,7 @@ from wfm.localtime import DayGrid, day_grid, fold_of, real_time
 from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
-# Agents required in one interval of one queue: far above any contact centre, low enough
-# that costs and CP-SAT's integer bounds stay exact.
-MAX_AGENTS_PER_INTERVAL = 100_000
+from wfm.limits import MAX_AGENTS_PER_INTERVAL  # one limit for requirements and staffing (wfm/limits.py)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ another machine, and :attr:`Budget.cap_fired` says so.
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import time
 from dataclasses import dataclass
 
@@ -73,6 +75,18 @@ class IntegerResult:
     best_bound: float
     seconds: float
     work: float = 0.0  # CP-SAT deterministic seconds used
+
+
+def _restore_python_sigint() -> None:
+    """Give Ctrl-C back to Python after a solve.
+
+    CP-SAT installs its own C-level SIGINT handler (to stop the search) and leaves it in
+    place: a later Ctrl-C then killed the process outright, so no ``finally`` ran and the
+    plan's temporary folder stayed behind. Re-installing Python's handler makes Ctrl-C a
+    ``KeyboardInterrupt`` again, which the writers clean up after.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.getsignal(signal.SIGINT) or signal.default_int_handler)
 
 
 def model_matrix(model: LinearModel):
@@ -142,6 +156,7 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
             objective.SetCoefficient(var, c)
     objective.SetMinimization()
     status = solver.Solve()
+    _restore_python_sigint()
     seconds = time.perf_counter() - began
     if status != pywraplp.Solver.OPTIMAL:
         return LpResult(None, None, seconds, capped=seconds >= 0.99 * time_limit)
@@ -219,6 +234,7 @@ def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: B
     # The clock is only the safety cap: in normal runs the work limit stops CP-SAT first.
     params.max_time_in_seconds = max(0.01, budget.cap_left())
     status = solver.Solve(cp)
+    _restore_python_sigint()  # CP-SAT leaves its own Ctrl-C handler, which kills the process outright
     used = float(solver.ResponseProto().deterministic_time)
     budget.spend(used)
     if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and used < 0.99 * work and budget.cap_left() <= 0:
