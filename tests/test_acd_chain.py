@@ -45,14 +45,15 @@ def acd_log(seed: int = 0) -> tuple[pd.DataFrame, dict[str, int]]:
     log["arrival"] = log["arrival"].dt.strftime("%Y-%m-%d %H:%M:%S")
     glitch = log.copy()
     answered = np.flatnonzero(glitch["outcome"] == "answered")
-    zero_handle = answered[[100, 900, 2000]]
+    # About 1% of the rows are glitches (the bar): handle times of 0 spread over the month.
+    zero_handle = answered[np.linspace(100, len(answered) - 100, 63).astype(int)]
     glitch.loc[zero_handle, "handle"] = 0.0
     glitch.loc[answered[3000], "handle"] = np.inf
     glitch.loc[answered[1500], "wait"] = -3.0
     glitch = pd.concat([glitch.iloc[:500], glitch.iloc[[499]], glitch.iloc[500:]], ignore_index=True)  # a row twice
     epoch = pd.DataFrame([{"arrival": "1970-01-01 00:00:00", "wait": 0.0, "handle": 200.0, "outcome": "answered"}])
     glitch = pd.concat([glitch.iloc[:1200], epoch, glitch.iloc[1200:]], ignore_index=True)
-    counts = {"handle_not_positive": 4, "bad_wait": 1, "duplicate": 1, "outside_dates": 1}
+    counts = {"handle_not_positive": len(zero_handle) + 1, "bad_wait": 1, "duplicate": 1, "outside_dates": 1}
     return glitch, counts
 
 
