@@ -71,8 +71,10 @@ def roster_curtois_files(instance: str | Path, out_dir: str | Path, *, time_limi
     """
     from wfm.export import make_temp_dir, replace_dir, write_json, write_table
 
-    if not time_limit > 0:
+    if not 0 < time_limit < float("inf"):
         raise InputError(f"--time-limit {time_limit}: expected a positive number of seconds.")
+    if wall_clock_cap is not None and not 0 < wall_clock_cap < float("inf"):
+        raise InputError(f"--wall-clock-cap {wall_clock_cap}: expected a positive number of seconds.")
     out_dir = check_out_dir(out_dir)
     problem = read_curtois(instance)
     solution = solve_roster(problem, time_limit=time_limit, wall_clock_cap=wall_clock_cap, seed=seed,
