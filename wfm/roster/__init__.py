@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from wfm.errors import InputError
-from wfm.roster.curtois import read_curtois
+from wfm.roster.curtois import parse_curtois, read_curtois
 from wfm.roster.evaluate import Evaluation, evaluate_curtois
 from wfm.roster.problem import RosterProblem
 from wfm.roster.solve import RosterSolution, solve_roster
@@ -25,6 +25,7 @@ __all__ = [
     "RosterProblem",
     "RosterSolution",
     "read_curtois",
+    "parse_curtois",
     "solve_roster",
     "evaluate_curtois",
     "curtois_summary",
