@@ -62,6 +62,10 @@ def solve_roster(
     # portfolio is not); the same instance and seed give the same roster.
     params.interleave_search = workers > 1
     params.max_deterministic_time = float(time_limit)
+    # The full LP relaxation in the LP workers: the cover rows with their heavy
+    # under-cover weights make the LP the main guide. Measured at 20 deterministic
+    # seconds: Instance5 1149 instead of 1344 (optimum 1143), Instance7 1278 instead of 1693.
+    params.linearization_level = 2
     cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
     params.max_time_in_seconds = max(0.1, cap - (time.perf_counter() - began))
     status = solver.Solve(model.cp)
