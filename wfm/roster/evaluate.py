@@ -8,8 +8,11 @@ there cannot hide itself here.
 
 Runs that touch the first or last day: with ``edge_runs="exempt"`` (the default) a run
 of worked days or of days off cut by the horizon's edge may be shorter than the
-contract's minimum. That reading reproduces the published optima (Instance1: 607, see
-the tests); with ``"enforced"`` the optimum of Instance1 is higher than published.
+contract's minimum. Settled by solving to optimality under each reading: only
+"exempt for both rules" reproduces the published optima (Instance1 607, Instance2 828).
+Enforcing both gives 807 and 930; enforcing only the days-off minimum gives 807 and a
+bound of 831 on Instance2; enforcing only the worked-run minimum gives 607 but 833 on
+Instance2.
 """
 
 from __future__ import annotations
