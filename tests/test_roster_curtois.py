@@ -315,3 +315,30 @@ def test_cli_bad_input_is_one_sentence_and_exit_2(tmp_path, case, expected):
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
     if case == "out-is-a-file":
         assert out.read_text() == "keep me"
+
+
+def test_roster_is_priced_by_its_staffing_not_by_loose_slacks():
+    # A search stopped by a limit may return a cover line with both slacks positive;
+    # the roster's price must come from the people staffed (regression: Instance10
+    # was reported 202 above what its roster cost).
+    from wfm.roster.model import build_model
+    from wfm.roster.solve import price_roster
+
+    text = instance_text(days=7, staff=("A,D=7,3360,0,7,1,1,2",), on=("A,0,D,2", "A,1,D,3"),
+                         off=("A,0,D,5",), cover=("0,D,2,10,1", "1,D,0,10,4"))
+    model = build_model(parse_curtois(text))
+    worked = {model.works[0, 0, 0].Index()}  # A works day 0 only
+    loose = {var.Index() for _, var in model.terms["cover_under"] + model.terms["cover_over"]}
+
+    def value(var):  # like CpSolver.Value on a solution whose slacks are all 1
+        if isinstance(var, int):
+            return var
+        index = var.Index()
+        if index < 0:  # a negated literal
+            return 1 - value(model.cp.GetBoolVarFromProtoIndex(-index - 1))
+        return 1 if index in loose or index in worked else 0
+
+    priced = price_roster(model, value)
+    check = evaluate_curtois(text, [("A", 0, "D")])
+    assert priced == check.terms == {"unmet_on_requests": 3, "granted_off_requests": 5, "cover_under": 10,
+                                     "cover_over": 0}

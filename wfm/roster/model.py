@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from wfm.roster.problem import Contract, RosterProblem
+from wfm.roster.problem import Contract, Cover, RosterProblem
 
 OBJECTIVE_TERMS = ("unmet_on_requests", "granted_off_requests", "cover_under", "cover_over")
 
@@ -29,6 +29,9 @@ class RosterModel:
     works: dict[tuple[int, int, int], cp_model.IntVar]  # (employee, day, shift) -> bool; absent: cannot work
     on_day: dict[tuple[int, int], cp_model.IntVar]  # (employee, day) -> bool: works some shift
     terms: dict[str, list[tuple[int, object]]] = field(default_factory=dict)
+    # (cover, the works variables that count towards it): to price a roster by its
+    # staffing rather than by the slack variables, which a stopped search may leave loose
+    cover_rows: list[tuple[Cover, list[cp_model.IntVar]]] = field(default_factory=list)
 
     def objective(self):
         return sum(weight * var for term in self.terms.values() for weight, var in term)
@@ -180,7 +183,9 @@ def add_cover(model: RosterModel) -> None:
     people = len(problem.employees)
     for cover in problem.cover:
         s = shift[cover.shift]
-        staffed = sum(model.works[e, cover.day, s] for e in range(people) if (e, cover.day, s) in model.works)
+        members = [model.works[e, cover.day, s] for e in range(people) if (e, cover.day, s) in model.works]
+        model.cover_rows.append((cover, members))
+        staffed = sum(members)
         under = model.cp.NewIntVar(0, cover.required, f"under[{cover.day},{cover.shift}]")
         over = model.cp.NewIntVar(0, people, f"over[{cover.day},{cover.shift}]")
         # Minimising weights >= 0 makes at most one of them positive.

@@ -84,10 +84,9 @@ def solve_roster(
     terms = term_values(model, solver) if found else {}
     return RosterSolution(
         status=name,
-        # The returned roster priced term by term, not solver.ObjectiveValue(): once, when
-        # the wall-clock cap stopped an interleaved search on Instance10, the reported
-        # value (28327) was above what the returned roster costs (27216 by the
-        # evaluator); the roster is what we write, so its own price is what we report.
+        # The returned roster priced by what it staffs, not solver.ObjectiveValue(): a search
+        # stopped by a limit may leave a cover line's under and over slacks both positive
+        # (seen on Instance10: CP-SAT 28327, the roster itself 27216 by the evaluator).
         objective=sum(terms.values()) if found else None,
         lower_bound=int(round(solver.BestObjectiveBound())) if found or status == cp_model.UNKNOWN else 0,
         seconds=seconds,
@@ -114,7 +113,21 @@ def empty_assignment() -> pd.DataFrame:
 
 
 def term_values(model: RosterModel, solver: cp_model.CpSolver) -> dict[str, int]:
-    def value(var) -> int:
-        return int(var) if isinstance(var, int) else int(solver.Value(var))
+    return price_roster(model, lambda var: int(var) if isinstance(var, int) else int(solver.Value(var)))
 
-    return {name: sum(weight * value(var) for weight, var in term) for name, term in model.terms.items()}
+
+def price_roster(model: RosterModel, value) -> dict[str, int]:
+    """The objective terms of the roster given by ``value`` (variable -> its value).
+
+    Cover is priced from the people staffed, not from the under/over slack variables:
+    a search stopped by a limit may return both slacks positive for one cover line
+    (feasible, just not tight), which would overstate the roster's cost.
+    """
+    terms = {name: sum(weight * value(var) for weight, var in term)
+             for name, term in model.terms.items() if name not in ("cover_under", "cover_over")}
+    terms["cover_under"] = terms["cover_over"] = 0
+    for cover, members in model.cover_rows:
+        staffed = sum(value(var) for var in members)
+        terms["cover_under"] += cover.under_weight * max(0, cover.required - staffed)
+        terms["cover_over"] += cover.over_weight * max(0, staffed - cover.required)
+    return {name: terms[name] for name in model.terms}
