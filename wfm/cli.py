@@ -399,6 +399,31 @@ def schedule_command(
         typer.echo(f"warning: {note}", err=True)
 
 
+@app.command("roster")
+@friendly
+def roster_command(
+    curtois: Path = typer.Option(..., "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder for assignment.csv and summary.json."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver budget in CP-SAT deterministic seconds."),
+    wall_clock_cap: Optional[float] = typer.Option(
+        None, "--wall-clock-cap", help="Safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
+    seed: int = typer.Option(0, help="CP-SAT random seed."),
+) -> None:
+    """Roster named employees on a Curtois & Qu instance (CP-SAT), checked by an independent evaluator."""
+    from wfm.roster import roster_curtois_files
+
+    solution, s = roster_curtois_files(curtois, out, time_limit=time_limit, wall_clock_cap=wall_clock_cap, seed=seed)
+    typer.echo(
+        f"objective {s['objective']}, bound {s['lower_bound']}, {s['status']} ({s['stopped_by']}) "
+        f"in {s['seconds']:g} s; evaluator {s['evaluated_objective']} -> {out}",
+        err=True,
+    )
+    if s["objective"] is None:
+        typer.echo(f"warning: no roster found ({s['status']}); raise --time-limit or check the contracts.", err=True)
+    for violation in s["violations"]:
+        typer.echo(f"violation: {violation}", err=True)
+
+
 @app.command("plan")
 @friendly
 def plan_command(

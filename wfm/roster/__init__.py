@@ -1,0 +1,94 @@
+"""Rostering named employees with OR-Tools CP-SAT.
+
+``solve_roster(problem)`` assigns each employee a shift type (or a day off) per day
+under their contract, fixed days off and weighted requests, covering a requirement per
+day and shift type at minimum weighted cost.
+
+Modules: :mod:`.problem` (the generic roster model), :mod:`.curtois` (reader of the
+Curtois & Qu benchmark instances), :mod:`.model` (one helper per rule), :mod:`.solve`
+(CP-SAT, deterministic), :mod:`.evaluate` (an independent check of a roster from the
+instance text alone).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from wfm.errors import InputError
+from wfm.roster.curtois import parse_curtois, read_curtois
+from wfm.roster.evaluate import Evaluation, evaluate_curtois
+from wfm.roster.problem import RosterProblem
+from wfm.roster.solve import RosterSolution, solve_roster
+
+__all__ = [
+    "RosterProblem",
+    "RosterSolution",
+    "read_curtois",
+    "parse_curtois",
+    "solve_roster",
+    "evaluate_curtois",
+    "curtois_summary",
+    "roster_curtois_files",
+]
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Fail before any work when the output folder cannot be made."""
+    out_dir = Path(out_dir)
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
+    return out_dir
+
+
+def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
+    """``summary.json``: the solver's numbers beside the independent evaluator's."""
+    return {
+        "objective": solution.objective,
+        "lower_bound": solution.lower_bound,
+        "seconds": round(solution.seconds, 3),
+        "status": solution.status,
+        "stopped_by": solution.stopped_by,
+        "deterministic_seconds": round(solution.deterministic_seconds, 3),
+        "terms": solution.terms,
+        "evaluated_objective": check.objective if solution.objective is not None else None,
+        "evaluated_terms": check.terms if solution.objective is not None else None,
+        "violations": check.violations if solution.objective is not None else [],
+        "evaluator_agrees": solution.objective is not None and check.objective == solution.objective
+        and not check.violations,
+    }
+
+
+def roster_curtois_files(instance: str | Path, out_dir: str | Path, *, time_limit: float,
+                         wall_clock_cap: float | None = None, seed: int = 0,
+                         workers: int = 2) -> tuple[RosterSolution, dict]:
+    """Solve one Curtois & Qu instance and write ``assignment.csv`` and ``summary.json``.
+
+    The folder ``out_dir`` appears whole or not at all (built beside it, then moved).
+    Returns the solution and the summary written.
+    """
+    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
+
+    if not 0 < time_limit < float("inf"):
+        raise InputError(f"--time-limit {time_limit}: expected a positive number of seconds.")
+    if wall_clock_cap is not None and not 0 < wall_clock_cap < float("inf"):
+        raise InputError(f"--wall-clock-cap {wall_clock_cap}: expected a positive number of seconds.")
+    out_dir = check_out_dir(out_dir)
+    problem = read_curtois(instance)
+    solution = solve_roster(problem, time_limit=time_limit, wall_clock_cap=wall_clock_cap, seed=seed,
+                            workers=workers)
+    check = evaluate_curtois(Path(instance).read_text(encoding="utf-8"), solution.assignment,
+                             edge_runs=problem.edge_runs)
+    summary = curtois_summary(solution, check)
+    tmp = make_temp_dir(out_dir)
+    try:
+        write_table(solution.assignment, tmp / "assignment.csv")
+        write_json(summary, tmp / "summary.json")
+        replace_dir(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return solution, summary

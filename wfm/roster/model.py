@@ -1,0 +1,194 @@
+"""The roster as a CP-SAT model, one helper per rule.
+
+Decision: ``works[e, d, s]``, employee ``e`` works shift type ``s`` on day ``d``
+(booleans; an employee off that day works none). Hard rules are constraints; the
+objective is the sum of named terms (each a list of ``(weight, literal or variable)``
+pairs), so a solution can be priced term by term and the terms reported apart:
+
+* ``unmet_on_requests``: weight of every on-request not granted;
+* ``granted_off_requests``: weight of every off-request granted;
+* ``cover_under`` / ``cover_over``: per day and shift type, the weight per person
+  short of / over the requirement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from wfm.roster.problem import Contract, Cover, RosterProblem
+
+OBJECTIVE_TERMS = ("unmet_on_requests", "granted_off_requests", "cover_under", "cover_over")
+
+
+@dataclass
+class RosterModel:
+    problem: RosterProblem
+    cp: cp_model.CpModel
+    works: dict[tuple[int, int, int], cp_model.IntVar]  # (employee, day, shift) -> bool; absent: cannot work
+    on_day: dict[tuple[int, int], cp_model.IntVar]  # (employee, day) -> bool: works some shift
+    terms: dict[str, list[tuple[int, object]]] = field(default_factory=dict)
+    # (cover, the works variables that count towards it): to price a roster by its
+    # staffing rather than by the slack variables, which a stopped search may leave loose
+    cover_rows: list[tuple[Cover, list[cp_model.IntVar]]] = field(default_factory=list)
+
+    def objective(self):
+        return sum(weight * var for term in self.terms.values() for weight, var in term)
+
+
+def build_model(problem: RosterProblem) -> RosterModel:
+    """The CP-SAT model of ``problem``: every hard rule, and the objective from named terms."""
+    cp = cp_model.CpModel()
+    works, on_day = add_assignment(cp, problem)
+    model = RosterModel(problem, cp, works, on_day, {name: [] for name in OBJECTIVE_TERMS})
+    add_forbidden_successions(model)
+    for e, employee in enumerate(problem.employees):
+        contract = employee.contract
+        add_max_shifts_per_type(model, e, contract)
+        add_total_minutes(model, e, contract)
+        add_max_consecutive_shifts(model, e, contract)
+        add_min_consecutive(model, e, contract.min_consecutive_shifts, working=True)
+        add_min_consecutive(model, e, contract.min_consecutive_days_off, working=False)
+        add_max_weekends(model, e, contract)
+    add_requests(model)
+    add_cover(model)
+    cp.Minimize(model.objective())
+    return model
+
+
+def add_assignment(cp: cp_model.CpModel, problem: RosterProblem):
+    """At most one shift per employee per day; no variable at all on a fixed day off."""
+    works, on_day = {}, {}
+    for e, employee in enumerate(problem.employees):
+        for d in range(problem.days):
+            day = cp.NewBoolVar(f"on[{employee.name},{d}]")
+            on_day[e, d] = day
+            if d in employee.days_off:
+                cp.Add(day == 0)
+                continue
+            shifts = []
+            for s, shift in enumerate(problem.shifts):
+                if employee.contract.max_shifts.get(shift.name, 1) == 0:
+                    continue  # the contract allows none of that type: no variable to search
+                works[e, d, s] = cp.NewBoolVar(f"works[{employee.name},{d},{shift.name}]")
+                shifts.append(works[e, d, s])
+            cp.Add(sum(shifts) == day)
+    return works, on_day
+
+
+def add_forbidden_successions(model: RosterModel) -> None:
+    """A shift type may not be followed the next day by the types it forbids (e.g. night then early)."""
+    problem = model.problem
+    index = {s.name: i for i, s in enumerate(problem.shifts)}
+    for e in range(len(problem.employees)):
+        for d in range(problem.days - 1):
+            for s, shift in enumerate(problem.shifts):
+                if (e, d, s) not in model.works:
+                    continue
+                for name in shift.cannot_follow:
+                    following = model.works.get((e, d + 1, index[name]))
+                    if following is not None:
+                        model.cp.AddBoolOr([model.works[e, d, s].Not(), following.Not()])
+
+
+def add_max_shifts_per_type(model: RosterModel, e: int, contract: Contract) -> None:
+    problem = model.problem
+    for s, shift in enumerate(problem.shifts):
+        limit = contract.max_shifts.get(shift.name)
+        worked = [model.works[e, d, s] for d in range(problem.days) if (e, d, s) in model.works]
+        if limit is not None and len(worked) > limit:
+            model.cp.Add(sum(worked) <= limit)
+
+
+def add_total_minutes(model: RosterModel, e: int, contract: Contract) -> None:
+    problem = model.problem
+    minutes = sum(
+        problem.shifts[s].minutes * var for (emp, _, s), var in model.works.items() if emp == e
+    )
+    model.cp.Add(minutes >= contract.min_minutes)
+    if contract.max_minutes is not None:
+        model.cp.Add(minutes <= contract.max_minutes)
+
+
+def add_max_consecutive_shifts(model: RosterModel, e: int, contract: Contract) -> None:
+    """No run of worked days longer than the maximum: every window of max + 1 days has a day off."""
+    limit = contract.max_consecutive_shifts
+    days = model.problem.days
+    if limit is None or limit >= days:
+        return
+    for first in range(days - limit):
+        model.cp.Add(sum(model.on_day[e, d] for d in range(first, first + limit + 1)) <= limit)
+
+
+def add_min_consecutive(model: RosterModel, e: int, minimum: int, *, working: bool) -> None:
+    """Runs of worked days (``working``) or of days off reach ``minimum`` days.
+
+    Each too-short run is forbidden as a pattern: for a run of ``length`` < minimum
+    days starting on ``first``, the days on both sides differ from the run or one day
+    inside it does. With ``edge_runs == "exempt"`` a run cut by the horizon's edge is
+    not checked (it may continue outside the horizon).
+    """
+    problem = model.problem
+    days = problem.days
+
+    def same(d: int):  # literal "day d is like the run" (worked for a working run)
+        return model.on_day[e, d] if working else model.on_day[e, d].Not()
+
+    for length in range(1, minimum):
+        for first in range(days - length + 1):
+            last = first + length - 1
+            at_edge = first == 0 or last == days - 1
+            if at_edge and problem.edge_runs == "exempt":
+                continue
+            clause = [same(d).Not() for d in range(first, last + 1)]
+            if first > 0:
+                clause.append(same(first - 1))
+            if last < days - 1:
+                clause.append(same(last + 1))
+            model.cp.AddBoolOr(clause)
+
+
+def add_max_weekends(model: RosterModel, e: int, contract: Contract) -> None:
+    """A weekend counts as worked when its Saturday or Sunday is worked."""
+    weekends = model.problem.weekends()
+    if contract.max_weekends is None or contract.max_weekends >= len(weekends):
+        return
+    worked = []
+    for days in weekends:
+        weekend = model.cp.NewBoolVar("")
+        model.cp.AddMaxEquality(weekend, [model.on_day[e, d] for d in days])
+        worked.append(weekend)
+    model.cp.Add(sum(worked) <= contract.max_weekends)
+
+
+def add_requests(model: RosterModel) -> None:
+    """Wishes: an unmet on-request or a granted off-request costs its weight."""
+    problem = model.problem
+    employee = {emp.name: e for e, emp in enumerate(problem.employees)}
+    shift = {s.name: i for i, s in enumerate(problem.shifts)}
+    for request in problem.requests:
+        var = model.works.get((employee[request.employee], request.day, shift[request.shift]))
+        if request.wanted:
+            # No variable: the shift cannot be worked (a day off, a zero maximum), the wish is unmet.
+            model.terms["unmet_on_requests"].append((request.weight, 1 if var is None else var.Not()))
+        elif var is not None:
+            model.terms["granted_off_requests"].append((request.weight, var))
+
+
+def add_cover(model: RosterModel) -> None:
+    """People short of and over the requirement of each day and shift type."""
+    problem = model.problem
+    shift = {s.name: i for i, s in enumerate(problem.shifts)}
+    people = len(problem.employees)
+    for cover in problem.cover:
+        s = shift[cover.shift]
+        members = [model.works[e, cover.day, s] for e in range(people) if (e, cover.day, s) in model.works]
+        model.cover_rows.append((cover, members))
+        staffed = sum(members)
+        under = model.cp.NewIntVar(0, cover.required, f"under[{cover.day},{cover.shift}]")
+        over = model.cp.NewIntVar(0, people, f"over[{cover.day},{cover.shift}]")
+        # Minimising weights >= 0 makes at most one of them positive.
+        model.cp.Add(staffed + under - over == cover.required)
+        model.terms["cover_under"].append((cover.under_weight, under))
+        model.terms["cover_over"].append((cover.over_weight, over))
