@@ -155,6 +155,8 @@ def run_batch(
     progress : called after each scenario with (done, total, row).
     client : an existing ``dask.distributed.Client`` (tests pass one of a LocalCluster).
     """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers: {workers!r} is not a positive number of worker processes, expected 1 or more.")
     paths = expand_scenarios(scenarios)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

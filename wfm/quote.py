@@ -1158,12 +1158,10 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
 
 def check_out_dir(out_dir: str | Path) -> None:
     """Fail before any work when the output folder cannot be written."""
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
+    from wfm.export import check_output_folder
+
+    # Missing parent, a file in the way, or a folder that cannot be written: all before the work.
+    check_output_folder(Path(out_dir))
 
 
 def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: float | None = None,

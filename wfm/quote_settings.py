@@ -20,10 +20,11 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from wfm import limits
+from wfm._types import Section
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -44,10 +45,7 @@ def _check_clock(value: str) -> str:
     return value
 
 
-class _Section(BaseModel):
-    """Strict base: unknown keys are mistakes, not silently ignored settings."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)  # finite money and rates
+_Section = Section  # the scenario's strict base (wfm._types): finite numbers, no true/false as numbers
 
 
 class _Demand(_Section):

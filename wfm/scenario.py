@@ -81,7 +81,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,8 +88,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 from pydantic_core import PydanticCustomError
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -98,6 +95,7 @@ from pydantic import (
 )
 
 from wfm import limits
+from wfm._types import Section
 from wfm.errors import InputError, shown
 from wfm.quote_settings import Quote
 
@@ -119,36 +117,12 @@ def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
     return h * 60 + m
 
 
-def _takes_bool(annotation: Any) -> bool:
-    return annotation is bool or any(_takes_bool(arg) for arg in typing.get_args(annotation))
-
-
-def _holds_bool(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return any(isinstance(v, bool) for v in value)
-    return isinstance(value, bool)
-
-
 def _check_clock(value: str) -> str:
     clock_minutes(value)
     return value
 
 
-class _Section(BaseModel):
-    """Strict base: unknown keys are mistakes, not silently ignored settings."""
-
-    # allow_inf_nan=False: `inf` or `nan` in a cost or rate would reach the solver as a crash
-    # or a meaningless plan, so every float must be finite.
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False, allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_true_false_numbers(cls, value: Any, info) -> Any:
-        # Pydantic reads `cost_per_hour = true` as 1.0; a planner meant a number, so say so.
-        field = cls.model_fields.get(info.field_name)
-        if field is not None and not _takes_bool(field.annotation) and _holds_bool(value):
-            raise ValueError("expected a number, not true or false")
-        return value
+_Section = Section  # the one strict base (wfm._types)
 
 
 class Horizon(_Section):

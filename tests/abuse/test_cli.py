@@ -358,3 +358,32 @@ def test_app_scenario_nested_too_deep():
 
     with pytest.raises(InputError, match="deep.toml: arrays or tables are nested too deeply"):
         state.load_scenario_text("a = " + "[" * 100_000 + "]" * 100_000, "deep.toml")
+
+
+def test_quote_settings_refuse_true_as_a_number(tmp_path):
+    from wfm.quote_settings import Quote
+
+    with pytest.raises(Exception, match="expected a number, not true or false"):
+        Quote.model_validate({"months": 12, "margin": True})
+
+
+def test_quote_to_an_unwritable_place_is_refused_before_the_work(tmp_path):
+    from wfm.errors import InputError
+    from wfm.quote import check_out_dir
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="file"):
+        check_out_dir(blocker / "out")
+    with pytest.raises(InputError):
+        check_out_dir(Path("/sys/wfm-quote"))
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5])
+def test_run_batch_refuses_bad_worker_counts(tmp_path, workers):
+    from wfm.batch import run_batch
+    from wfm.errors import InputError
+
+    with pytest.raises(InputError, match="workers"):
+        run_batch([tmp_path], tmp_path / "out", workers=workers)
+    assert not (tmp_path / "out").exists()
