@@ -148,3 +148,15 @@ def test_answered_within_counts_erlang_a_abandons_as_late():
     a = answered_within(np.array([10.0]), 100.0, 9.0, 240.0, shrinkage=0.0, answer_within=20, model="erlang-a", patience=60)
     expected = 100 * erlang.erlang_a(10, 9.0, 240.0, 60, 20).service_level
     assert a[0] == pytest.approx(expected)
+
+
+def test_where_hours_go_reads_intervals_without_calls_or_aht(tmp_path):
+    # `wfm calls aggregate` writes quiet intervals with an empty aht; the breakdown must still add up.
+    result = plan.run_plan(load_scenario(_scenario(tmp_path, "interval")), base_dir=tmp_path)
+    sized = result.requirements.copy()
+    quiet = sized.index[:3]
+    sized.loc[quiet, ["y", "aht"]] = [0.0, np.nan]
+    sized.loc[quiet, ["agents", "scheduled"]] = 0
+    hours = plan.where_hours_go(result.scenario, sized, result.schedule.coverage, result.kpis["paid_hours"])
+    assert all(np.isfinite(v) for v in hours.values())
+    assert sum(v for k, v in hours.items() if k != "paid_hours") == pytest.approx(hours["paid_hours"], abs=0.05)

@@ -337,6 +337,8 @@ def where_hours_go(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFra
         if rows.empty:
             continue
         calls, aht = rows["y"].to_numpy(dtype=float), rows["aht"].to_numpy(dtype=float)
+        # Intervals without calls may carry no AHT (nothing was answered): they need nobody.
+        aht = np.where((calls > 0) & np.isfinite(aht), aht, 1.0)
         load = erlang.offered_load(calls, aht, scenario.horizon.interval_minutes)
         patience = q.patience or behaviours.get(q.name, {}).get("sizing_patience")
         frac, whole, capped = fractional_agents(
