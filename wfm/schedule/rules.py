@@ -92,7 +92,6 @@ class GoalPlan:
     slots: np.ndarray  # global slots with calls
     period: np.ndarray  # the scope period (day or week of the horizon) of each slot
     floor: np.ndarray  # heads at each slot's floor (the pool's requirement there)
-    base: np.ndarray  # thousandths of calls answered in time at the floor
     gains: list[np.ndarray]  # per slot: thousandths of calls each further head adds (never rising)
     required: dict[int, float]  # credit each period must reach (calls in time, or minus seconds waited)
     credit_floor: dict[int, float]  # credit per period at the floors
@@ -575,7 +574,7 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
         frame = pd.DataFrame({"t": t[keep], "heads": part["heads"].to_numpy()[keep],
                               "calls": part["calls"].to_numpy(dtype=float)[keep],
                               "credit": part["credit"].to_numpy(dtype=float)[keep]})
-        slots, floors, bases, gains, periods = [], [], [], [], []
+        slots, floors, gains, periods = [], [], [], []
         scale = 1 if goal.asa is not None else 1000
         calls, credit_floor = {}, {}
         # Each real interval (both passes of a repeated hour too) has its own curve.
@@ -588,7 +587,6 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
             y = rows["credit"].to_numpy()
             slots.append(ti)
             floors.append(int(rows["heads"].iloc[0]))
-            bases.append(int(np.floor(scale * y[0])))
             gains.append(np.floor(scale * concave_gains(y)).astype(np.int64))
             periods.append(period)
             calls[period] = calls.get(period, 0.0) + float(rows["calls"].iloc[0])
@@ -601,7 +599,7 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
         required = {p: goal.required(c, period_label(p, goal.scope, horizon.start)) for p, c in calls.items()}
         problem.goals.append(GoalPlan(pi, goal.scope, np.array(slots, dtype=np.int64),
                                       np.array(periods, dtype=np.int64), np.array(floors, dtype=np.int64),
-                                      np.array(bases, dtype=np.int64), gains, required, credit_floor, penalty, scale))
+                                      gains, required, credit_floor, penalty, scale))
 
 
 def week_patterns_days(bits: int) -> list[int]:
