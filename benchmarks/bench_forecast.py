@@ -1,6 +1,6 @@
 """Forecast accuracy and speed against the planners' default (issue 3).
 
-Accuracy bar, on the bundled real bank sample (forecasts/bank_calls_5min.csv):
+Accuracy bar, on the bundled real bank sample (wfm/resources/bank_calls_5min.csv):
 rolling origin over the last 8 weeks, each origin forecasting the next week (its
 5 weekdays) from everything before it, scored at 30 minutes. Prints every
 candidate's wMAPE, MASE and fit+predict time, and the automatically selected
@@ -32,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wfm.data import read_intervals, sample_path  # noqa: E402
-from wfm import forecast_models  # noqa: E402
+from wfm.forecast import models as forecast_models  # noqa: E402
 from wfm.forecast import CANDIDATES, backtest, forecast  # noqa: E402
 
 CLOSURES = pd.DataFrame({"date": ["2003-05-26", "2003-07-04", "2003-09-01"], "closed": [True, True, True]})

@@ -1,6 +1,6 @@
 """Quote FTE: the spreadsheet methods against a real schedule, on the bundled bank sample.
 
-For each month of the bank sample (``forecasts/bank_calls_5min.csv``, weekdays
+For each month of the bank sample (``wfm/resources/bank_calls_5min.csv``, weekdays
 07:00-21:00, AHT 240 s, target 80% in 20 s, shrinkage 15%):
 
 * **naive spreadsheet**: ``FTE = monthly workload hours / (1 - shrinkage) / 160 h``;

@@ -1,4 +1,4 @@
-"""Planner adjustments (wfm.adjust): ± % rules on days and time ranges, horizon cuts."""
+"""Planner adjustments (wfm.forecast.adjust): ± % rules on days and time ranges, horizon cuts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm import adjust
+from wfm.forecast import adjust
 from wfm.errors import InputError
 
 

@@ -11,7 +11,7 @@ from wfm.scenario import load_scenario
 from wfm.schedule import make_schedule
 from wfm.ui import solver_watch
 
-EXAMPLES = "forecasts/examples"
+EXAMPLES = "wfm/resources/examples"
 
 
 def _week():

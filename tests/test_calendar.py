@@ -1,11 +1,11 @@
-"""Tests of wfm.calendar: horizons, special-day tables, public holidays."""
+"""Tests of wfm.forecast.calendar: horizons, special-day tables, public holidays."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from wfm.calendar import (
+from wfm.forecast.calendar import (
     combine_special_days,
     parse_horizon,
     public_holidays,

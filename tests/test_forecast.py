@@ -26,7 +26,7 @@ from wfm.forecast import (
     rmse,
     wmape,
 )
-from wfm.forecast_grid import build_grid
+from wfm.forecast.grid import build_grid
 
 runner = CliRunner()
 

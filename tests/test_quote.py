@@ -149,7 +149,7 @@ def test_chat_with_concurrency_one_equals_voice():
 
 
 def test_deferred_work_is_placed_inside_its_window_and_kept_whole():
-    from wfm.quote import _spread_deferred
+    from wfm.quote.api import _spread_deferred
     import pandas as pd
 
     monday = dt.date(2026, 6, 1)
@@ -254,7 +254,7 @@ def test_shipped_profile_is_derived_from_the_sample():
 
 
 def test_example_scenario_loads():
-    scenario = load_scenario("forecasts/examples/quote_bank.toml")
+    scenario = load_scenario("wfm/resources/examples/quote_bank.toml")
     q = scenario.quote
     assert q.months == 12 and q.chat[0].concurrency == 2 and q.outbound[0].conversion_rate == 0.2
 

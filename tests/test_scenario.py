@@ -11,8 +11,9 @@ import tomli_w
 
 from wfm.errors import InputError
 from wfm.scenario import Scenario, load_scenario, save_scenario, scenario_to_toml, validate_scenario
+from wfm import resources
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "forecasts" / "examples" / "bank_week_scenario.toml"
+EXAMPLE = resources.example("bank_week_scenario.toml")
 
 BASE = {
     "name": "t",

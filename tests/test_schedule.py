@@ -365,7 +365,7 @@ def test_greedy_repair_covers_a_crippled_plan(idle_shifts):
     """The repair turns the empty plan, or one whose agents are all on shift but idle,
     into a plan meeting every requirement and campaign, valid by the hard-rule checker,
     with coverage recounted from the schedule."""
-    from wfm.schedule import _empty_plan, build_model, build_problem
+    from wfm.schedule.api import _empty_plan, build_model, build_problem
     from wfm.schedule.expand import expand_roster, roster_frames
     from wfm.schedule.repair import repair_plan
 

@@ -1,5 +1,5 @@
 """Shared building blocks of the settings models (one copy, imported by both
-:mod:`wfm.scenario` and :mod:`wfm.quote_settings` without an import cycle)."""
+:mod:`wfm.scenario` and :mod:`wfm.quote.settings` without an import cycle)."""
 
 from __future__ import annotations
 

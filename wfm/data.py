@@ -371,7 +371,9 @@ def read_intervals_at(
 
 def sample_path() -> Path:
     """Path of the bundled real sample (bank calls, 5-minute intervals)."""
-    return Path(__file__).resolve().parent.parent / "forecasts" / "bank_calls_5min.csv"
+    from wfm import resources
+
+    return resources.sample_path()
 
 
 def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int) -> pd.DataFrame:

@@ -97,7 +97,7 @@ from pydantic import (
 from wfm import limits
 from wfm._types import Section
 from wfm.errors import InputError, shown
-from wfm.quote_settings import Quote
+from wfm.quote.settings import Quote
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -324,7 +324,7 @@ class Costs(_Section):
 
 # CP-SAT deterministic seconds. Measured on the 2-core machines: one unit takes about 3 s of
 # wall time on a quiet machine (4-6 s loaded), so 20 units take about as long as the former
-# 60 s wall-clock default; the bank example (forecasts/examples/bank_plan.toml) reaches its
+# 60 s wall-clock default; the bank example (wfm/resources/examples/bank_plan.toml) reaches its
 # gap limit after about 3.1.
 WORK_LIMIT = 20.0
 
@@ -428,7 +428,7 @@ class Scenario(_Section):
     solver: Solver = Field(default_factory=Solver)
     queues: list[Queue] = Field(default_factory=list, alias="queue")
     verify: Verify = Field(default_factory=Verify)
-    quote: Quote | None = None  # outsourcer staffing quote (wfm.quote_settings, `wfm quote`)
+    quote: Quote | None = None  # outsourcer staffing quote (wfm.quote.settings, `wfm quote`)
 
     @model_validator(mode="before")
     @classmethod

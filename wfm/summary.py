@@ -4,7 +4,7 @@
     per queue: first and last day, days with data, intervals, total volume, gaps
     inside opening hours, closed days, usual opening hours per weekday and the
     closed hours of a week (read on the same calendar grid the forecast uses, see
-    :mod:`wfm.forecast_grid`).
+    :mod:`wfm.forecast.grid`).
 ``weekday_profile(frame, minutes, to_minutes)``
     mean volume per weekday and time of day (the heatmap of the week's shape).
 ``requirement_summary(sized, minutes)``
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wfm.forecast_grid import build_grid
+from wfm.forecast.grid import build_grid
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

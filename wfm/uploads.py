@@ -8,10 +8,10 @@ what it read in an error. So an uploaded scenario's file references resolve only
 * files uploaded with it (a zip holding the scenario TOML and its files, as the
   Export page writes), or
 * files inside the data folder: ``WFM_DATA_DIR`` when set, else the bundled
-  ``forecasts/`` folder (the sample and the example scenarios).
+  ``wfm/resources/`` folder (the sample and the example scenarios).
 
 Relative paths are read from the zip's folder, or else from ``WFM_DATA_DIR`` (or the
-bundled ``forecasts/examples/``, where the example scenarios live). Anything else is
+bundled ``wfm/resources/examples/``, where the example scenarios live). Anything else is
 refused with one sentence naming the field, before the file is opened.
 """
 
@@ -29,9 +29,10 @@ from pathlib import Path, PurePosixPath
 
 from wfm.errors import InputError, shown
 from wfm.export import safe_folder_name
+from wfm import resources
 
 DATA_DIR_ENV = "WFM_DATA_DIR"
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "forecasts"
+BUNDLED_DATA = resources.folder()
 MAX_ZIP_FILES = 200
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, the app's upload limit: a zip bomb stops here
 QUOTE_CURVES = ("bank", "flat")  # quote.intraday keywords that are not files

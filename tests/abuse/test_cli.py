@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from wfm import export
 from wfm.cli import app
+from wfm import resources
 
 runner = CliRunner()
-EXAMPLES = Path(__file__).resolve().parents[2] / "forecasts" / "examples"
+EXAMPLES = resources.examples_folder()
 SCENARIO = EXAMPLES / "bank_week_scenario.toml"
 REQUIREMENTS = EXAMPLES / "bank_week_requirements.csv"
 
@@ -361,7 +362,7 @@ def test_app_scenario_nested_too_deep():
 
 
 def test_quote_settings_refuse_true_as_a_number(tmp_path):
-    from wfm.quote_settings import Quote
+    from wfm.quote.settings import Quote
 
     with pytest.raises(Exception, match="expected a number, not true or false"):
         Quote.model_validate({"months": 12, "margin": True})

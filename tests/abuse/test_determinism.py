@@ -125,7 +125,7 @@ def test_quote_workbook_is_byte_identical_across_runs(tmp_path):
     from test_quote import tiny
 
     from wfm.quote import build_quote
-    from wfm.quote_workbook import write_quote_workbook
+    from wfm.quote.workbook import write_quote_workbook
 
     result = build_quote(validate_scenario(tiny()))
     write_quote_workbook(result, tmp_path / "q0.xlsx")

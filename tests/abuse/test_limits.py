@@ -25,9 +25,10 @@ from openpyxl import load_workbook
 
 from plan_fixtures import write_scenario
 from wfm import erlang, export, limits, report
+from wfm import resources
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "forecasts" / "examples"
+EXAMPLES = resources.examples_folder()
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:

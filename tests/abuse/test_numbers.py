@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import wfm.schedule as schedule_module
+import wfm.schedule.api as schedule_module
 from wfm.cli import app
 from wfm.outbound import campaign_workload, share_due_in_horizon
 from wfm.scenario import load_scenario

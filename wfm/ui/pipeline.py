@@ -1,6 +1,6 @@
 """The app's calls into the library, cached on their inputs.
 
-Each stage is a library call (:mod:`wfm.data`, :mod:`wfm.forecast`, :mod:`wfm.adjust`,
+Each stage is a library call (:mod:`wfm.data`, :mod:`wfm.forecast`, :mod:`wfm.forecast.adjust`,
 :mod:`wfm.erlang`, :mod:`wfm.outbound`, :mod:`wfm.plan`); this module only caches them
 and runs the plan in a background thread so the page can show its progress.
 
@@ -27,7 +27,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wfm import adjust, data, erlang, outbound, summary
+from wfm import data, erlang, outbound, summary
+from wfm.forecast import adjust
 from wfm.errors import InputError
 from wfm.scenario import Campaign, Scenario, scenario_to_toml
 from wfm.ui import solver_watch

@@ -1,6 +1,6 @@
 """Page 8, Quote: an outsourcer's staffing quote priced by :func:`wfm.quote.build_quote`.
 
-The quote scenario is the bundled example (``forecasts/examples/quote_bank.toml``) or
+The quote scenario is the bundled example (``wfm/resources/examples/quote_bank.toml``) or
 an uploaded TOML with a ``[quote]`` section. Each month's representative week is
 scheduled, so pricing takes a while: it runs in the background with a progress bar.
 """
@@ -20,8 +20,9 @@ from wfm.errors import InputError
 from wfm.ui import common, state
 from wfm.ui.i18n import lkey, money, num, pct, t
 from wfm.uploads import confine_scenario_files, unpack_upload
+from wfm import resources
 
-EXAMPLE = state.ROOT / "forecasts" / "examples" / "quote_bank.toml"
+EXAMPLE = resources.example("quote_bank.toml")
 
 
 def available() -> bool:
@@ -61,7 +62,7 @@ def _load(text: str, source: str, base_dir: Path, *, uploaded: bool = False, fil
         confine_scenario_files(raw, source, uploaded=files)  # paths become absolute: base_dir is no longer used
     scenario = validate_scenario(raw, source)
     if scenario.quote is None:
-        raise InputError(f"{source}: has no [quote] section, expected one (see forecasts/examples/quote_bank.toml).")
+        raise InputError(f"{source}: has no [quote] section, expected one (see wfm/resources/examples/quote_bank.toml).")
     return scenario, base_dir
 
 

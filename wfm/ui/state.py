@@ -9,13 +9,13 @@ into these keys on change):
                     ``queue`` ...); ``queue[0]`` is the template of every queue's target
 ``history``         :class:`History`: the interval table in use and where it came from
 ``forecast_opts``   horizon-independent forecast settings (models, folds, holidays)
-``adjustments``     the planner's ± % rules (:mod:`wfm.adjust`)
+``adjustments``     the planner's ± % rules (:mod:`wfm.forecast.adjust`)
 ``special_days``    ``date, closed, multiplier`` rows for the forecast
 ``time_limit``      the solver's wall-clock safety cap (seconds)
 ``work_limit``      the solver's work budget (CP-SAT deterministic seconds): what stops it
 ``plan``            the last solved :class:`wfm.ui.pipeline.PlanRun`
 
-The default scenario is ``forecasts/examples/bank_plan.toml`` on the bundled sample.
+The default scenario is ``wfm/resources/examples/bank_plan.toml`` on the bundled sample.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ import streamlit as st
 from wfm import data
 from wfm.errors import InputError, shown
 from wfm.scenario import WORK_LIMIT, Scenario, validate_scenario
+from wfm import resources
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_SCENARIO = ROOT / "forecasts" / "examples" / "bank_plan.toml"
+DEFAULT_SCENARIO = resources.example("bank_plan.toml")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PAGES = ("data", "forecast", "staffing", "outbound", "schedule", "verify", "export", "quote")
 

@@ -1,7 +1,7 @@
 """Staffing quotes for outsourcers: from a client's demand to FTEs, seats, cost and price.
 
 ``build_quote(scenario)`` prices the scenario's ``[quote]`` section (settings in
-:mod:`wfm.quote_settings`); ``write_quote(result, out_dir)`` writes ``quote.xlsx``,
+:mod:`wfm.quote.settings`); ``write_quote(result, out_dir)`` writes ``quote.xlsx``,
 ``quote.json`` and the tables as CSV, atomically. The same result feeds the app.
 
 How a month is priced
@@ -70,7 +70,7 @@ from wfm import erlang
 from wfm.errors import InputError
 from wfm.localtime import day_grid
 from wfm.outbound import campaign_workload
-from wfm.quote_settings import Quote
+from wfm.quote.settings import Quote
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
 PROFILE_NAME = "quote_profile_bank.json"
@@ -84,7 +84,9 @@ _EPS = 1e-9
 
 def profile_path() -> Path:
     """Path of the shipped demand profile (day-of-week split and intraday curve)."""
-    return Path(__file__).resolve().parent.parent / "forecasts" / PROFILE_NAME
+    from wfm import resources
+
+    return resources.profile_path(PROFILE_NAME)
 
 
 def derive_demand_profile(frame: pd.DataFrame, interval_minutes: int) -> dict:
@@ -812,7 +814,7 @@ def build_quote(
     Parameters
     ----------
     scenario : Scenario
-        A scenario with a ``quote`` section (see :mod:`wfm.quote_settings`).
+        A scenario with a ``quote`` section (see :mod:`wfm.quote.settings`).
     base_dir : path, optional
         Folder that relative ``history`` / ``intraday`` paths start from (the
         scenario file's folder); default the working folder.
@@ -831,7 +833,7 @@ def build_quote(
     QuoteResult
     """
     if scenario.quote is None:
-        raise InputError("quote: the scenario has no [quote] section, expected one (see forecasts/examples/quote_bank.toml).")
+        raise InputError("quote: the scenario has no [quote] section, expected one (see wfm/resources/examples/quote_bank.toml).")
     quote: Quote = scenario.quote
     _check_against_scenario(scenario)
     base_dir = Path(base_dir) if base_dir is not None else Path(".")
@@ -1136,7 +1138,7 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
     ``out_dir`` and renamed into place (an older folder is replaced only then).
     """
     from wfm.export import make_temp_dir, replace_dir, write_json, write_table
-    from wfm.quote_workbook import write_quote_workbook
+    from wfm.quote.workbook import write_quote_workbook
 
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
@@ -1173,7 +1175,7 @@ def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: f
     check_out_dir(out_dir)
     scenario = load_scenario(scenario_path)
     if scenario.quote is None:
-        raise InputError(f"{scenario_path}: has no [quote] section, expected one (see forecasts/examples/quote_bank.toml).")
+        raise InputError(f"{scenario_path}: has no [quote] section, expected one (see wfm/resources/examples/quote_bank.toml).")
     result = build_quote(scenario, base_dir=Path(scenario_path).parent, time_limit=time_limit, work_limit=work_limit,
                          sensitivity=sensitivity, progress=progress)
     write_quote(result, out_dir)

@@ -84,6 +84,9 @@ __all__ = [
     "behaviour_options",
     "replay",
     "summarise",
+    "agents_column_of",
+    "infer_staffing_interval",
+    "describe",
 ]
 
 SUM_COLUMNS = (

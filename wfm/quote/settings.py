@@ -5,7 +5,7 @@ This module holds only the pydantic models (no planning code), so that
 :mod:`wfm.quote`. Every problem is reported with its TOML path, e.g.
 ``quote.margin: 1.2 is not below 1 ...`` (see :func:`wfm.scenario.format_validation_error`).
 
-A complete example is ``forecasts/examples/quote_bank.toml``. The scenario's other
+A complete example is ``wfm/resources/examples/quote_bank.toml``. The scenario's other
 sections still apply: ``[horizon]`` gives the interval, time zone and opening hours
 of every representative week (its ``start`` and ``days`` are ignored), ``[[group]]``
 are the skills with their hourly wage (``cost_per_hour``), ``[[shift]]`` the shift

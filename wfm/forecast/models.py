@@ -42,7 +42,7 @@ from typing import Callable
 
 import numpy as np
 
-from wfm.forecast_grid import DayGrid, FutureDays
+from wfm.forecast.grid import DayGrid, FutureDays
 
 Model = Callable[[DayGrid, FutureDays], np.ndarray]
 

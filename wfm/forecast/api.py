@@ -12,7 +12,7 @@ The public API follows statsforecast's shape (long frames in, long frames out):
     model name ``"auto"``) per queue: wMAPE, MAE, RMSE and MASE at the data's
     interval and at 30 minutes.
 
-How history is read (see :mod:`wfm.forecast_grid` for the terms): days are indexed
+How history is read (see :mod:`wfm.forecast.grid` for the terms): days are indexed
 by real calendar dates and intervals by local wall-clock time. Weekdays and hours
 that are closed every week are not missing data and are forecast as absent; a
 closed open-weekday (holiday, closure) is kept out of the patterns, and the day
@@ -35,11 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.calendar import combine_special_days, parse_horizon, public_holidays, read_special_days, validate_special_days
+from wfm.forecast.calendar import combine_special_days, parse_horizon, public_holidays, read_special_days, validate_special_days
 from wfm.data import aggregate_intervals, check_interval_minutes, read_intervals, validate_intervals
 from wfm.errors import InputError
-from wfm.forecast_grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
-from wfm.forecast_models import CANDIDATES, DEFAULT_MODELS, history_average
+from wfm.forecast.grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
+from wfm.forecast.models import CANDIDATES, DEFAULT_MODELS, history_average
 
 __all__ = [
     "ForecastResult",
@@ -516,7 +516,7 @@ def forecast(
     backtest_horizon : str or int, optional
         Days forecast per fold; defaults to ``min(horizon, 7 days)``.
     special_days : DataFrame or path, optional
-        ``date, closed, multiplier``; see :mod:`wfm.calendar`.
+        ``date, closed, multiplier``; see :mod:`wfm.forecast.calendar`.
     holidays : str, optional
         Country code whose public holidays are closed days (e.g. ``"JP"``).
     timezone : str, optional
