@@ -2,8 +2,18 @@
 
 import streamlit as st
 
-from wfm.ui import (data_page, export_page, forecast_page, outbound_page, quote_page, schedule_page, sidebar,
-                    staffing_page, state, verify_page)
+from wfm.ui import (
+    data_page,
+    export_page,
+    forecast_page,
+    outbound_page,
+    quote_page,
+    schedule_page,
+    sidebar,
+    staffing_page,
+    state,
+    verify_page,
+)
 from wfm.ui.i18n import t
 
 st.set_page_config(page_title="wfm", page_icon="📞", layout="wide")

@@ -32,8 +32,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wfm.data import read_intervals, sample_path  # noqa: E402
-from wfm.forecast import models as forecast_models  # noqa: E402
 from wfm.forecast import CANDIDATES, backtest, forecast  # noqa: E402
+from wfm.forecast import models as forecast_models  # noqa: E402
 
 CLOSURES = pd.DataFrame({"date": ["2003-05-26", "2003-07-04", "2003-09-01"], "closed": [True, True, True]})
 

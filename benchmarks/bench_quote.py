@@ -91,12 +91,12 @@ def simulated(frame: pd.DataFrame, agents: np.ndarray) -> tuple[float, float]:
 
 
 def by_slot(values: np.ndarray, weekday: pd.Series, clock: pd.Series) -> dict:
-    return dict(zip(zip(weekday, clock), values))
+    return dict(zip(zip(weekday, clock, strict=False), values, strict=False))
 
 
 def on(frame: pd.DataFrame, table: dict) -> np.ndarray:
     """Values of a weekday x time table on the rows of an interval frame."""
-    keys = zip(frame["ds"].dt.weekday.map(lambda i: WEEKDAYS[i]), frame["ds"].dt.strftime("%H:%M"))
+    keys = zip(frame["ds"].dt.weekday.map(lambda i: WEEKDAYS[i]), frame["ds"].dt.strftime("%H:%M"), strict=False)
     return np.array([table.get(k, 0.0) for k in keys])
 
 
@@ -171,8 +171,8 @@ def main() -> None:
         methods = [
             ("naive hours/160", naive_fte, naive_fte * 160, naive),
             ("flat daily Erlang", flat_paid / 160, flat_paid, flat_daily),
-            ("ours (schedule)", month["fte"], month["paid_hours"], lambda f: on(f, ours)),
-            (buffer_name, bmonth["fte"], bmonth["paid_hours"], lambda f: on(f, bours)),
+            ("ours (schedule)", month["fte"], month["paid_hours"], lambda f: on(f, ours)),  # noqa: B023
+            (buffer_name, bmonth["fte"], bmonth["paid_hours"], lambda f: on(f, bours)),  # noqa: B023
         ]
         for name, fte, paid, staffing in methods:
             planned_sl, _ = simulated(planned, staffing(planned))

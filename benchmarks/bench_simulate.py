@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import ciw  # noqa: E402
-
 from ciw_reference import ciw_replications, mean_ci  # noqa: E402
+
 from wfm import erlang  # noqa: E402
 from wfm.simulate import simulate  # noqa: E402
 
@@ -106,18 +106,18 @@ def agreement() -> None:
     print("-" * len(header))
     for name, vol, ag, aht, pat, reps, ciw_reps, node in cases:
         ds = pd.date_range("2024-04-01 08:00", periods=vol.size, freq="15min")
-        ours, t_ours = timed(lambda: simulate(pd.DataFrame({"ds": ds, "y": vol}), ag, interval_minutes=15,
-                                              aht=aht, answer_within=20, patience=pat, replications=reps, seed=1))
+        ours, t_ours = timed(lambda: simulate(pd.DataFrame({"ds": ds, "y": vol}), ag, interval_minutes=15,  # noqa: B023
+                                              aht=aht, answer_within=20, patience=pat, replications=reps, seed=1))  # noqa: B023
         kw = {} if node is None else {"node_class": node}
-        ref, t_ciw = timed(lambda: ciw_replications(vol, ag, aht, interval_seconds=L, answer_within=20,
-                                                    patience=pat, replications=ciw_reps, seed=1, **kw))
+        ref, t_ciw = timed(lambda: ciw_replications(vol, ag, aht, interval_seconds=L, answer_within=20,  # noqa: B023
+                                                    patience=pat, replications=ciw_reps, seed=1, **kw))  # noqa: B023
         s = ours.summary
         us_per_call = t_ours / (s["offered"] * reps) * 1e6
         ciw_per_call = t_ciw / ref["offered"].sum() * 1e6
 
         def pair(k, digits=3):
-            half = (s[f"{k}_hi"] - s[f"{k}_lo"]) / 2
-            return _fmt(s[k], half, digits), _fmt(*mean_ci(ref[k]), digits)
+            half = (s[f"{k}_hi"] - s[f"{k}_lo"]) / 2  # noqa: B023
+            return _fmt(s[k], half, digits), _fmt(*mean_ci(ref[k]), digits)  # noqa: B023
 
         sl, asa, ab = pair("service_level"), pair("asa", 1), pair("abandon_rate")
         print(f"{name:36s} {s['offered']:6.0f} | {sl[0]:>13s} {sl[1]:>13s} | {asa[0]:>11s} {asa[1]:>11s} | "

@@ -11,11 +11,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from plan_fixtures import SCENARIO
 from typer.testing import CliRunner
 
 from wfm.cli import app
-
-from plan_fixtures import SCENARIO
 
 runner = CliRunner()
 TZ = "Asia/Tokyo"

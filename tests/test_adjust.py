@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.forecast import adjust
 from wfm.errors import InputError
+from wfm.forecast import adjust
 
 
 def forecast_table(days: int = 3, tz: str | None = None) -> pd.DataFrame:

@@ -344,8 +344,8 @@ def test_saved_scenario_round_trips(tmp_path):
 
 
 def _save_script():
-    import tomli_w
     import streamlit as st
+    import tomli_w
 
     from wfm.ui import state
 

@@ -6,7 +6,6 @@ Playwright for Python (the dev extra). Screenshots go to `test-artifacts/`.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import socket
@@ -90,8 +89,8 @@ def _shot(page, name: str, height: int = 2400) -> None:
 
 
 def test_every_page_solve_and_download_in_chromium(server):
-    from playwright.sync_api import sync_playwright
     from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from plan_fixtures import write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm import batch
 from wfm.cli import app
 from wfm.errors import InputError
-
-from plan_fixtures import write_history, write_scenario
 
 runner = CliRunner()
 
@@ -32,7 +31,7 @@ def test_batch_isolates_failures_and_writes_index(scenarios, tmp_path):
     assert res.exit_code == 1, res.output  # some failed
     index = pd.read_csv(out / "index.csv")
     assert index["scenario"].tolist() == ["broken", "north", "south"]
-    status = dict(zip(index["scenario"], index["status"]))
+    status = dict(zip(index["scenario"], index["status"], strict=False))
     assert status == {"broken": "failed", "north": "ok", "south": "ok"}
     failures = pd.read_csv(out / "failures.csv")
     assert failures["scenario"].tolist() == ["broken"]

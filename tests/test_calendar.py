@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from wfm.errors import InputError
 from wfm.forecast.calendar import (
     combine_special_days,
     parse_horizon,
@@ -12,7 +13,6 @@ from wfm.forecast.calendar import (
     read_special_days,
     validate_special_days,
 )
-from wfm.errors import InputError
 
 
 @pytest.mark.parametrize("text, days", [("5d", 5), ("2w", 14), ("14d", 14), (" 3D ", 3), ("1W", 7), ("10", 10), (7, 7)])

@@ -8,12 +8,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_calls import synthetic_log
 from typer.testing import CliRunner
 
 from wfm import calibrate, calls, erlang, simulate
 from wfm.cli import app
-
-from synthetic_calls import synthetic_log
 
 runner = CliRunner()
 

@@ -8,13 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_calls import synthetic_log
 from typer.testing import CliRunner
 
 from wfm import calls
 from wfm.cli import app
 from wfm.errors import InputError
-
-from synthetic_calls import synthetic_log
 
 runner = CliRunner()
 

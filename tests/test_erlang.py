@@ -45,7 +45,7 @@ def test_erlang_b_matches_recursion_including_large_loads():
     loads = np.concatenate([rng.uniform(0.01, 50, 200), rng.uniform(100, 6000, 50)])
     agents = np.array([max(0, int(a + rng.normal(0, 3 * math.sqrt(a)))) for a in loads])
     ours = erlang.erlang_b(agents, loads)
-    ref = np.array([erlang_b_recursion(int(n), a) for n, a in zip(agents, loads)])
+    ref = np.array([erlang_b_recursion(int(n), a) for n, a in zip(agents, loads, strict=False)])
     np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-300)
 
 

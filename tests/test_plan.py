@@ -14,14 +14,13 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from plan_fixtures import write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm import erlang, plan
 from wfm.cli import app
 from wfm.errors import InputError
 from wfm.scenario import load_scenario
-
-from plan_fixtures import write_history, write_scenario
 
 runner = CliRunner()
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import tomli_w
 
+from wfm import resources
 from wfm.errors import InputError
 from wfm.scenario import Scenario, load_scenario, save_scenario, scenario_to_toml, validate_scenario
-from wfm import resources
 
 EXAMPLE = resources.example("bank_week_scenario.toml")
 

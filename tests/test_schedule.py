@@ -61,9 +61,9 @@ def brute_force_cost(required, starts, length, cost_per_shift, max_each=4, break
                 per_start.append([c for c in itertools.product(range(n + 1), repeat=len(breaks)) if sum(c) == n])
         for split in itertools.product(*per_start):
             cover = np.zeros(len(required))
-            for s, n, part in zip(starts, counts, split):
+            for s, n, part in zip(starts, counts, split, strict=False):
                 cover[s : s + length] += n
-                for off, k in zip(breaks or [], part):
+                for off, k in zip(breaks or [], part, strict=False):
                     cover[s + off] -= k
             if (cover >= np.array(required)).all():
                 cost = sum(counts) * cost_per_shift

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from plan_fixtures import SCENARIO, write_history
 from typer.testing import CliRunner
 
-from plan_fixtures import write_history, SCENARIO
 from wfm import erlang, plan
 from wfm.cli import app
 from wfm.scenario import load_scenario

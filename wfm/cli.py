@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -82,22 +81,22 @@ def _check_limits(time_limit: float | None, work_limit: float | None) -> None:
 def size_command(
     path: Path = typer.Argument(..., help="Interval table (CSV, XLSX or Parquet) with ds, y and optional queue, aht."),
     out: str = typer.Option("-", "--out", "-o", help="Output file (.csv, .xlsx, .parquet) or - for stdout."),
-    interval: Optional[int] = typer.Option(
+    interval: int | None = typer.Option(
         None, help="Interval length in minutes; finer data is summed up to it (default: the data's own spacing)."),
-    aht: Optional[float] = typer.Option(None, help="Average handle time in seconds, for rows without an aht column."),
+    aht: float | None = typer.Option(None, help="Average handle time in seconds, for rows without an aht column."),
     service_level: float = typer.Option(0.8, "--service-level", help="Target share answered within --answer-within."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Service-level target time in seconds."),
-    asa: Optional[float] = typer.Option(None, help="Average speed of answer target in seconds (replaces the SL target)."),
+    asa: float | None = typer.Option(None, help="Average speed of answer target in seconds (replaces the SL target)."),
     max_occupancy: float = typer.Option(1.0, "--max-occupancy", help="Highest occupancy allowed, in (0, 1]."),
     shrinkage: float = typer.Option(0.0, help="Share of paid time not available for calls, in [0, 1)."),
     model: str = typer.Option(
         "erlang-c", help="erlang-c; erlang-a (with --patience or --profile); simulation (with --profile)."),
-    patience: Optional[float] = typer.Option(None, help="Mean caller patience in seconds (Erlang A)."),
-    profile: Optional[Path] = typer.Option(
+    patience: float | None = typer.Option(None, help="Mean caller patience in seconds (Erlang A)."),
+    profile: Path | None = typer.Option(
         None, help="Behaviour profile from 'wfm calls profile': learned AHT, handle-time and patience distributions."),
     replications: int = typer.Option(10, help="Simulation replications per search round (--model simulation)."),
     seed: int = typer.Option(0, help="Random seed of the simulation (--model simulation)."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo (for timestamps with offsets or DST)."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo (for timestamps with offsets or DST)."),
 ) -> None:
     """Agents needed per interval (Erlang C, Erlang A or simulation) for a service-level or ASA target."""
     from wfm import calibrate, data, erlang, export
@@ -134,25 +133,26 @@ def size_command(
 @friendly
 def simulate_command(
     staffing: Path = typer.Option(..., "--staffing", help="Staffing table: ds, agents (or scheduled_inbound), optional queue."),
-    volumes: Optional[Path] = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht, queue."),
-    calls: Optional[Path] = typer.Option(None, "--calls", help="Per-call trace to replay instead: arrival, handle, patience or outcome+wait."),
-    staffing_column: Optional[str] = typer.Option(None, "--staffing-column", help="Agents column of the staffing table."),
+    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht, queue."),
+    calls: Path | None = typer.Option(None, "--calls", help="Per-call trace to replay instead: arrival, handle, patience or outcome+wait."),
+    staffing_column: str | None = typer.Option(None, "--staffing-column", help="Agents column of the staffing table."),
     out: str = typer.Option("-", "--out", "-o", help="Per-interval KPIs (.csv, .xlsx, .parquet) or - for stdout."),
-    daily: Optional[str] = typer.Option(None, "--daily", help="Also write daily KPIs to this table."),
-    summary: Optional[Path] = typer.Option(None, "--summary", help="Also write overall KPIs to this JSON file."),
-    interval: Optional[int] = typer.Option(None, help="Interval length in minutes (inferred from ds if omitted)."),
-    aht: Optional[float] = typer.Option(None, help="Average handle time in seconds (else the volumes' aht column)."),
+    daily: str | None = typer.Option(None, "--daily", help="Also write daily KPIs to this table."),
+    summary: Path | None = typer.Option(None, "--summary", help="Also write overall KPIs to this JSON file."),
+    interval: int | None = typer.Option(None, help="Interval length in minutes (inferred from ds if omitted)."),
+    aht: float | None = typer.Option(None, help="Average handle time in seconds (else the volumes' aht column)."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Service-level target time in seconds."),
-    patience: Optional[float] = typer.Option(None, help="Mean caller patience in seconds (exponential); none = no abandons."),
-    profile: Optional[Path] = typer.Option(
+    patience: float | None = typer.Option(None, help="Mean caller patience in seconds (exponential); none = no abandons."),
+    profile: Path | None = typer.Option(
         None, help="Behaviour profile from 'wfm calls profile': draw handle and patience times from the learned "
         "distributions (rescaled to --aht when given)."),
     replications: int = typer.Option(10, help="Independent simulation runs (trace replay: runs of the random fill-ins)."),
     seed: int = typer.Option(0, help="Random seed (same seed, same numbers)."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
 ) -> None:
     """Verify a staffing plan by simulation (or trace replay): SL, ASA, abandons, occupancy with 95% CIs."""
-    from wfm import data, export, simulate as sim
+    from wfm import data, export
+    from wfm import simulate as sim
 
     export.check_table_path(out)
     if daily is not None:
@@ -208,14 +208,14 @@ def forecast_command(
     history: Path = typer.Option(..., "--history", help="Interval history (CSV, XLSX or Parquet): ds, y, optional queue, aht."),
     horizon: str = typer.Option(..., "--horizon", help="Calendar days or weeks after the last interval, e.g. 5d, 14d, 2w."),
     out: str = typer.Option("-", "--out", "-o", help="Forecast table (.csv, .xlsx, .parquet) or - for stdout."),
-    interval: Optional[int] = typer.Option(None, help="Forecast at this interval in minutes, summing a finer history (5 -> 15)."),
-    models: Optional[str] = typer.Option(None, help="Comma-separated candidates (default: all fast ones; add mstl to try it)."),
+    interval: int | None = typer.Option(None, help="Forecast at this interval in minutes, summing a finer history (5 -> 15)."),
+    models: str | None = typer.Option(None, help="Comma-separated candidates (default: all fast ones; add mstl to try it)."),
     folds: int = typer.Option(4, help="Rolling-origin backtest folds used to choose the model per queue."),
-    backtest_horizon: Optional[str] = typer.Option(None, "--backtest-horizon", help="Days per backtest fold (default: min(horizon, 7d))."),
-    special_days: Optional[Path] = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
-    holidays: Optional[str] = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
-    scores: Optional[str] = typer.Option(None, "--scores", help="Also write the backtest behind the choice to this table."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. America/New_York (DST days handled)."),
+    backtest_horizon: str | None = typer.Option(None, "--backtest-horizon", help="Days per backtest fold (default: min(horizon, 7d))."),
+    special_days: Path | None = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
+    holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
+    scores: str | None = typer.Option(None, "--scores", help="Also write the backtest behind the choice to this table."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York (DST days handled)."),
 ) -> None:
     """Forecast volume (and AHT) per queue and interval, model chosen by rolling-origin backtest."""
     import warnings
@@ -250,13 +250,13 @@ def backtest_command(
     history: Path = typer.Option(..., "--history", help="Interval history (CSV, XLSX or Parquet): ds, y, optional queue."),
     folds: int = typer.Option(4, help="Number of rolling origins, one horizon apart, ending at the last day."),
     horizon: str = typer.Option("7d", "--horizon", help="Calendar days forecast from each origin, e.g. 7d or 1w."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Also write the scores (.csv, .xlsx, .parquet; - for stdout)."),
-    interval: Optional[int] = typer.Option(None, help="Score at this interval in minutes, summing a finer history."),
-    models: Optional[str] = typer.Option(None, help="Comma-separated models, 'auto' for the automatic choice (default: all fast ones + auto)."),
+    out: str | None = typer.Option(None, "--out", "-o", help="Also write the scores (.csv, .xlsx, .parquet; - for stdout)."),
+    interval: int | None = typer.Option(None, help="Score at this interval in minutes, summing a finer history."),
+    models: str | None = typer.Option(None, help="Comma-separated models, 'auto' for the automatic choice (default: all fast ones + auto)."),
     select_folds: int = typer.Option(4, "--select-folds", help="Inner folds the 'auto' model uses at each origin."),
-    special_days: Optional[Path] = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
-    holidays: Optional[str] = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. America/New_York."),
+    special_days: Path | None = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
+    holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York."),
 ) -> None:
     """Rolling-origin accuracy per queue and model: wMAPE, MAE, RMSE, MASE at the data interval and 30 min."""
     import warnings
@@ -320,7 +320,7 @@ def calls_aggregate_command(
     answer_within: float = typer.Option(20.0, "--answer-within", help="Seconds for the service level column."),
     column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
     after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
     strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Interval table (queue, ds, y, aht, answered, abandoned, service_level, asa) from a call log."""
@@ -343,7 +343,7 @@ def calls_profile_command(
     out: str = typer.Option(..., "--out", "-o", help="Profile JSON file."),
     column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
     after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: Optional[str] = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
+    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
     strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Learn handle-time and patience distributions (censoring-aware) per queue."""
@@ -375,8 +375,8 @@ def schedule_command(
     requirements: Path = typer.Option(..., "--requirements", help="Requirement table from `wfm size` (ds, agents, optional queue)."),
     scenario: Path = typer.Option(..., "--scenario", help="Scenario TOML: \\[horizon], \\[\\[group]], \\[\\[shift]], \\[\\[campaign]], \\[costs]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for schedule.csv, coverage.csv and summary.json."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
-    work_limit: Optional[float] = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
+    time_limit: float | None = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
+    work_limit: float | None = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
 ) -> None:
     """Weekly blended schedule at minimum cost (CP-SAT), with its LP bound and gap."""
     from wfm.schedule import schedule_files
@@ -405,7 +405,7 @@ def roster_command(
     curtois: Path = typer.Option(..., "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder for assignment.csv and summary.json."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver budget in CP-SAT deterministic seconds."),
-    wall_clock_cap: Optional[float] = typer.Option(
+    wall_clock_cap: float | None = typer.Option(
         None, "--wall-clock-cap", help="Safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
     seed: int = typer.Option(0, help="CP-SAT random seed."),
 ) -> None:
@@ -429,8 +429,8 @@ def roster_command(
 def plan_command(
     scenario: Path = typer.Argument(..., help="Scenario TOML with \\[\\[queue]] entries (see README: scenario format)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
-    work_limit: Optional[float] = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
+    time_limit: float | None = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
+    work_limit: float | None = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
 ) -> None:
     """Forecast, size, schedule, verify by simulation and export one scenario."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -460,8 +460,8 @@ def plan_command(
 def batch_command(
     scenarios: list[str] = typer.Argument(..., help="Scenario files, directories (their *.toml) or glob patterns."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: one sub-folder per scenario, index.csv, failures.csv."),
-    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local)."),
-    workers: Optional[int] = typer.Option(None, help="Local worker processes (default: the number of cores)."),
+    scheduler: str | None = typer.Option(None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: local)."),
+    workers: int | None = typer.Option(None, help="Local worker processes (default: the number of cores)."),
     force: bool = typer.Option(False, "--force", help="Re-run scenarios whose outputs are complete and unchanged."),
 ) -> None:
     """Plan many scenarios at once, locally or on a Dask cluster."""
@@ -499,11 +499,11 @@ def _stderr_console():
 def quote_command(
     scenario: Path = typer.Argument(..., help="Scenario TOML with a \\[quote] section."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (quote.xlsx, quote.json, CSVs); appears whole."),
-    time_limit: Optional[float] = typer.Option(
+    time_limit: float | None = typer.Option(
         None, "--time-limit", help="Wall-clock safety cap per representative week (default quote.time_limit_seconds)."),
-    work_limit: Optional[float] = typer.Option(
+    work_limit: float | None = typer.Option(
         None, "--work-limit", help="CP-SAT work per representative week, deterministic seconds (default quote.work_limit)."),
-    sensitivity: Optional[bool] = typer.Option(
+    sensitivity: bool | None = typer.Option(
         None, "--sensitivity/--no-sensitivity", help="Build the sensitivity table (default quote.sensitivity)."),
 ) -> None:
     """Staffing quote for an outsourcer: FTE per month from scheduled weeks, cost lines and prices."""

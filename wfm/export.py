@@ -22,8 +22,8 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -100,7 +100,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell and column name passed through :func:`csv_text`."""
     out = frame.copy()
     out.columns = [csv_text(c) for c in out.columns]
-    for i, column in enumerate(out.columns):
+    for i, _column in enumerate(out.columns):
         series = out.iloc[:, i]
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
@@ -245,7 +245,7 @@ def _leftover_kind(name: str, target: str, host: str, now: float, mtime: float) 
         re.fullmatch(rf"\.{t}\.(\d+)@([A-Za-z0-9.-]+)\.{_RANDOM}{end}", name),
         re.fullmatch(rf"\.{t}\.old-(\d+)@([A-Za-z0-9.-]+)-\d+", name),
     )
-    for kind, match in zip(("tmp", "old"), tagged):
+    for kind, match in zip(("tmp", "old"), tagged, strict=False):
         if match:
             # A pid names a process only on its own host (Dask workers share folders).
             return kind if match.group(2) == host and not _pid_alive(int(match.group(1))) else None
@@ -253,7 +253,7 @@ def _leftover_kind(name: str, target: str, host: str, now: float, mtime: float) 
         re.fullmatch(rf"\.{t}\.{_RANDOM}{end}", name),
         re.fullmatch(rf"\.{t}\.old-(\d+)-\d+", name),
     )
-    for kind, match in zip(("tmp", "old"), untagged):
+    for kind, match in zip(("tmp", "old"), untagged, strict=False):
         if match and now - mtime > _UNTAGGED_AGE_SECONDS:
             return kind
     return None

@@ -448,8 +448,8 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
 
         def weighted(values):
             values = np.asarray(values, dtype=float)
-            ok = np.isfinite(values) & (weights > 0)
-            return float(np.average(values[ok], weights=weights[ok])) if ok.any() else None
+            ok = np.isfinite(values) & (weights > 0)  # noqa: B023
+            return float(np.average(values[ok], weights=weights[ok])) if ok.any() else None  # noqa: B023
 
         s = result.summary
         per_queue[queue] = {
@@ -501,7 +501,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     forecast_table = pd.concat(demands, ignore_index=True)
     step("sizing")
     sized_parts, behaviours = [], {}
-    for i, (q, demand) in enumerate(zip(scenario.queues, demands)):
+    for i, (q, demand) in enumerate(zip(scenario.queues, demands, strict=False)):
         demand = _open_hours_only(demand, scenario, q.name, notes)
         sized, sim = _size_queue(q, i, demand, scenario, base_dir, notes)
         limits.check_agents(sized["scheduled"], f"queue[{i}] requirements", "scheduled")
@@ -554,7 +554,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         _, _, index, requirement, schedule, verification, per_queue, reports = chosen
         requirement_floor = requirement.set_index(["queue", "ds"])["agents"]
         sized = sized.assign(floor=[int(requirement_floor.get((q, d), 0)) if q in goals else None
-                                    for q, d in zip(sized["queue"], sized["ds"])])
+                                    for q, d in zip(sized["queue"], sized["ds"], strict=False)])
         for q, periods in reports.items():
             goal = goals[q]
             seen = {r["period"] for r in periods}

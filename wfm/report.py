@@ -8,8 +8,8 @@ and a KPI sheet, with frozen headers and readable widths. Both writers are atomi
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 from collections.abc import Mapping
+from copy import copy
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +131,7 @@ def _day_sheet(wb: Workbook, day: dt.date, seg: pd.DataFrame, interval_minutes: 
         worked = rows.loc[last_row, "_real_end"] - rows.loc[first_row, "_real_start"]
         paid_hours = (worked - (unpaid["_real_end"] - unpaid["_real_start"]).sum()).total_seconds() / 3600
         timeline: list[object] = [None] * len(slots)
-        for activity, s_start, s_end in zip(rows["activity"], rows["_real_start"], rows["_real_end"]):
+        for activity, s_start, s_end in zip(rows["activity"], rows["_real_start"], rows["_real_end"], strict=False):
             letter, style = styles.get(activity, styles["?"])
             lo = np.searchsorted(slot_ns, s_start.value, side="left")
             hi = np.searchsorted(slot_ns, s_end.value, side="left")

@@ -86,13 +86,13 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
-from pydantic_core import PydanticCustomError
 from pydantic import (
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from wfm import limits
 from wfm._types import Section
@@ -164,7 +164,7 @@ class Horizon(_Section):
         return value
 
     @model_validator(mode="after")
-    def _open_before_close(self) -> "Horizon":
+    def _open_before_close(self) -> Horizon:
         if clock_minutes(self.open) >= clock_minutes(self.close):
             raise _path_error(f"horizon.close: {self.close} is not after horizon.open {self.open}.")
         for name in ("open", "close"):
@@ -274,7 +274,7 @@ class Shift(_Section):
         return value
 
     @model_validator(mode="after")
-    def _window(self) -> "Shift":
+    def _window(self) -> Shift:
         if not self.length_hours:
             raise ValueError("length_hours is empty, expected at least one shift length")
         if clock_minutes(self.start_latest, allow_24=False) < clock_minutes(self.start_earliest, allow_24=False):
@@ -303,7 +303,7 @@ class Campaign(_Section):
     _clock = field_validator("window_start", "window_end")(_check_clock)
 
     @model_validator(mode="after")
-    def _window(self) -> "Campaign":
+    def _window(self) -> Campaign:
         if clock_minutes(self.window_end) <= clock_minutes(self.window_start):
             raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
         return self
@@ -384,7 +384,7 @@ class Queue(_Section):
     forecasting: Forecasting = Field(default_factory=Forecasting)
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Queue":
+    def _one_source(self) -> Queue:
         given = [k for k in ("history", "forecast", "volumes") if getattr(self, k)]
         if len(given) != 1:
             raise PydanticCustomError(
@@ -440,7 +440,7 @@ class Scenario(_Section):
         return data
 
     @model_validator(mode="after")
-    def _references(self) -> "Scenario":
+    def _references(self) -> Scenario:
         # Cross-section checks: messages carry their own TOML path (see format_validation_error).
         _unique([g.name for g in self.groups], "group")
         _unique([s.name for s in self.shifts], "shift")

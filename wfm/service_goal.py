@@ -235,7 +235,7 @@ def concave_gains(answered: np.ndarray) -> np.ndarray:
                 break
         hull.append(k)
     gains = np.zeros(len(y) - 1)
-    for i, j in zip(hull[:-1], hull[1:]):
+    for i, j in zip(hull[:-1], hull[1:], strict=False):
         gains[i:j] = (y[j] - y[i]) / (j - i)
     return np.maximum(gains, 0.0)
 

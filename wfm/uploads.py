@@ -27,9 +27,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from wfm import resources
 from wfm.errors import InputError, shown
 from wfm.export import safe_folder_name
-from wfm import resources
 
 DATA_DIR_ENV = "WFM_DATA_DIR"
 BUNDLED_DATA = resources.folder()

@@ -7,18 +7,15 @@ stderr naming the bad value, no traceback, and nothing written in the output fol
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm import export
+from wfm import export, resources
 from wfm.cli import app
-from wfm import resources
 
 runner = CliRunner()
 EXAMPLES = resources.examples_folder()

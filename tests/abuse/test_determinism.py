@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import tomli_w
+from plan_fixtures import write_history, write_scenario
 from typer.testing import CliRunner
 
-from plan_fixtures import write_history, write_scenario
 from wfm.cli import app
 from wfm.errors import InputError
 from wfm.scenario import validate_scenario

@@ -121,9 +121,9 @@ def keys(frame: pd.DataFrame) -> list[tuple[str, int]]:
     text = frame["ds"].astype(str)
     if text.str.contains(r"[+-]\d\d:\d\d$").all():  # real instants with their UTC offset
         ds = pd.to_datetime(text, utc=True).dt.tz_convert(ZONE)
-        return list(zip(ds.dt.strftime("%Y-%m-%d %H:%M"), fold_of(ds, ZONE).astype(int)))
+        return list(zip(ds.dt.strftime("%Y-%m-%d %H:%M"), fold_of(ds, ZONE).astype(int), strict=False))
     fold = frame["fold"].astype(int) if "fold" in frame.columns else [0] * len(frame)
-    return list(zip(pd.to_datetime(text).dt.strftime("%Y-%m-%d %H:%M"), fold))
+    return list(zip(pd.to_datetime(text).dt.strftime("%Y-%m-%d %H:%M"), fold, strict=False))
 
 
 def test_coverage_lists_every_real_interval_of_the_day_once(plan):
@@ -178,7 +178,7 @@ def test_shifts_over_the_clock_change_are_paid_their_real_hours(plan):
     assert (over_gap["paid"] == over_gap["minutes"] - 30).all()
     if day == SPRING:
         # A 7-hour shift from midnight ends at 08:00 on the wall clock; an 8-hour one at 09:00.
-        ends = dict(zip(over_gap["minutes"], over_gap["end"]))
+        ends = dict(zip(over_gap["minutes"], over_gap["end"], strict=False))
         assert set(ends.values()) <= {f"{day} 08:00", f"{day} 09:00"}
         assert all(ends[m] == f"{day} {int(m) // 60 + 1:02d}:00" for m in ends)
 
@@ -196,7 +196,7 @@ def test_workbook_timeline_and_paid_hours_follow_real_time(plan):
         assert header.count("01:00") == 2 and header.count("01:30") == 2
     table = shifts(plan["schedule"])
     expected = dict(zip(table.loc[table["date"] == day.isoformat(), "agent"],
-                        table.loc[table["date"] == day.isoformat(), "paid"] / 60))
+                        table.loc[table["date"] == day.isoformat(), "paid"] / 60, strict=False))
     shown = {r[0]: r[4] for r in rows[1:] if r and r[0] in expected}
     assert shown == pytest.approx(expected)
     # Each agent's cells are their real half-hours on shift.
@@ -319,7 +319,7 @@ def test_cli_schedule_keeps_both_passes_of_the_repeated_hour(tmp_path):
     day = coverage[coverage["ds"].str.startswith(str(FALL))]
     assert len(day) == 50
     repeated = day[day["ds"].str[11:16].isin(["01:00", "01:30"])]
-    assert list(zip(repeated["ds"].str[11:16], repeated["fold"], repeated["required"])) == [
+    assert list(zip(repeated["ds"].str[11:16], repeated["fold"], repeated["required"], strict=False)) == [
         ("01:00", 0, 2), ("01:30", 0, 2), ("01:00", 1, 5), ("01:30", 1, 5)]
     assert (repeated["under"] == 0).all()
     schedule = pd.read_csv(tmp_path / "out" / "schedule.csv")

@@ -22,10 +22,9 @@ import pandas as pd
 import psutil
 import pytest
 from openpyxl import load_workbook
-
 from plan_fixtures import write_scenario
-from wfm import erlang, export, limits, report
-from wfm import resources
+
+from wfm import erlang, export, limits, report, resources
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = resources.examples_folder()

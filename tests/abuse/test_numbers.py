@@ -182,7 +182,7 @@ def rederive(schedule: pd.DataFrame, required: pd.Series, scenario) -> dict:
         rule = shifts[shift_rows["shift"].iloc[0]]
         begin, finish = shift_rows["start"].min(), shift_rows["end"].max()
         rests = shift_rows[shift_rows["activity"].isin(["break", "lunch"])]
-        unpaid = sum(((r.end - r.start) for r, b in zip(rests.itertuples(), rule.breaks) if not b.is_paid),
+        unpaid = sum(((r.end - r.start) for r, b in zip(rests.itertuples(), rule.breaks, strict=False) if not b.is_paid),
                      pd.Timedelta(0))
         hours = ((finish - begin) - unpaid) / pd.Timedelta(hours=1)
         unsocial = 0

@@ -215,7 +215,6 @@ def test_write_table_neutralises_text_but_not_numbers(tmp_path, capsys):
 
 def test_quote_workbook_and_csvs_carry_names_as_text(tmp_path):
     import tomli_w
-
     from test_quote import tiny
 
     data = tiny(client="=1+1")
@@ -367,7 +366,6 @@ def test_data_folder_is_configurable_and_still_confined(tmp_path, monkeypatch, s
 
 def test_quote_page_refuses_files_of_the_server(server_file, reads):
     import tomli_w
-
     from test_app import open_app
     from test_quote import tiny
 

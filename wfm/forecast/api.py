@@ -35,9 +35,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.forecast.calendar import combine_special_days, parse_horizon, public_holidays, read_special_days, validate_special_days
-from wfm.data import aggregate_intervals, check_interval_minutes, read_intervals, validate_intervals
+from wfm.data import aggregate_intervals, read_intervals, validate_intervals
 from wfm.errors import InputError
+from wfm.forecast.calendar import (
+    combine_special_days,
+    parse_horizon,
+    public_holidays,
+    read_special_days,
+    validate_special_days,
+)
 from wfm.forecast.grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
 from wfm.forecast.models import CANDIDATES, DEFAULT_MODELS, history_average
 

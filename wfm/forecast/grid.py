@@ -92,7 +92,7 @@ class DayGrid:
     def totals(self) -> np.ndarray:
         return np.nansum(self.Y, axis=1)
 
-    def head(self, n_days: int) -> "DayGrid":
+    def head(self, n_days: int) -> DayGrid:
         """The first ``n_days`` days (the training part of a backtest fold)."""
         cut = slice(0, n_days)
         return replace(

@@ -38,7 +38,7 @@ series, so a closed Friday would shift every later weekday by one.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -59,9 +59,10 @@ import json
 import math
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -163,7 +164,7 @@ def _read_intraday_csv(path: Path, place: str) -> np.ndarray:
     if shares.isna().any():
         i = int(np.flatnonzero(shares.isna().to_numpy())[0])
         raise InputError(f"{place}: {path} row {i + 1} has share '{table['share'].iloc[i]}', expected a number.")
-    return _minute_curve(dict(zip(table["time"].astype(str), shares.astype(float))), resolution, f"{place} ({path})")
+    return _minute_curve(dict(zip(table["time"].astype(str), shares.astype(float), strict=False)), resolution, f"{place} ({path})")
 
 
 @dataclass
@@ -854,7 +855,7 @@ def build_quote(
     else:
         hires_priced = hires
     rows = []
-    for p, h, h_priced, lv in zip(plans, hires, hires_priced, leavers):
+    for p, h, h_priced, lv in zip(plans, hires, hires_priced, leavers, strict=False):
         row = _month_row(quote, p, h_priced, lv, launch)
         lab = quote.labour
         # Reported for the month's real hires (the launch wave trains before go-live).
@@ -914,7 +915,7 @@ def _channel_table(quote: Quote, demands: list[ChannelDemand], plans: list[Month
     for demand in demands:
         cost = price = hours = handled = 0.0
         conversions = None
-        for plan, (_, month) in zip(plans, monthly.iterrows()):
+        for plan, (_, month) in zip(plans, monthly.iterrows(), strict=False):
             work = plan.requirement.workload_hours[demand.name]
             total_work = sum(plan.requirement.workload_hours.values())
             share = work / total_work if total_work > 0 else 0.0
@@ -1100,7 +1101,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def quote_json(result: QuoteResult, *, solves: int | None = None) -> dict:
     """The ``quote.json`` content: prices, FTE by month, cost lines, sensitivity."""
     scenario, quote, monthly = result.scenario, result.scenario.quote, result.monthly
-    by_month = lambda column: {m: _clean(v) for m, v in zip(monthly["month"], monthly[column])}  # noqa: E731
+    by_month = lambda column: {m: _clean(v) for m, v in zip(monthly["month"], monthly[column], strict=False)}  # noqa: E731
     totals = {k: _clean(v) for k, v in result.totals.items()}
     return {
         "client": quote.client,

@@ -114,7 +114,7 @@ class OutboundChannel(_Section):
     _clock = field_validator("window_start", "window_end")(_check_clock)
 
     @model_validator(mode="after")
-    def _window(self) -> "OutboundChannel":
+    def _window(self) -> OutboundChannel:
         minutes = [int(x) * 60 + int(y) for x, y in (s.strip().split(":") for s in (self.window_start, self.window_end))]
         if minutes[1] <= minutes[0]:
             raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
@@ -140,7 +140,7 @@ class Shrinkage(_Section):
         return self.absence + self.training + self.meetings + self.coaching + self.other
 
     @model_validator(mode="after")
-    def _below_one(self) -> "Shrinkage":
+    def _below_one(self) -> Shrinkage:
         if self.total >= 1:
             raise _path_error(f"quote.shrinkage: the parts add up to {self.total:g}, expected a total below 1.")
         return self
@@ -220,7 +220,7 @@ class Quote(_Section):
         return str(value).strip()
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Quote":
+    def _consistent(self) -> Quote:
         if self.margin >= 1:
             raise _path_error(
                 f"quote.margin: {self.margin:g} is not below 1, expected the margin as a share of the price "

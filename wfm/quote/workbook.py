@@ -141,7 +141,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, row: int, col: int, money: str, *
     for j, column in enumerate(columns):
         _header(ws.cell(row=row, column=col + j, value=names.get(column, column)))
     for i, values in enumerate(frame[columns].itertuples(index=False), start=1):
-        for j, (column, v) in enumerate(zip(columns, values)):
+        for j, (column, v) in enumerate(zip(columns, values, strict=False)):
             cell = ws.cell(row=row + i, column=col + j, value=_value(v))
             fmt = _number_format(column, money)
             if fmt:

@@ -27,8 +27,8 @@ from wfm.schedule.diagnose import binding_rules
 from wfm.schedule.expand import Roster, expand_roster, roster_frames
 from wfm.schedule.figures import model_coverage, plan_figures
 from wfm.schedule.model import Layout, LinearModel, build_model, settle_goal_steps
-from wfm.schedule.rules import Problem, build_problem
 from wfm.schedule.repair import repair_plan
+from wfm.schedule.rules import Problem, build_problem
 from wfm.schedule.solve import Budget, solve_plan
 
 __all__ = [
@@ -221,7 +221,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, 
             per_day = plan.mask.sum(axis=1).reshape(problem.weeks, 7).sum(axis=1)
             owed_by_week[:, ci] = plan.owed_seconds * per_day / max(per_day.sum(), 1)
     index = {
-        name: {tuple(k): int(v) for k, v in zip(keys.tolist(), vars_.tolist())}
+        name: {tuple(k): int(v) for k, v in zip(keys.tolist(), vars_.tolist(), strict=False)}
         for name, keys, vars_ in (
             ("tour", layout.tour_keys, layout.tour_vars),
             ("start", layout.start_keys, layout.start_vars),
@@ -258,15 +258,15 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, 
             return (t // sub_S + shift_day) * S + t % sub_S
 
         moves = (
-            ("tour", sub_layout.tour_keys, sub_layout.tour_vars, lambda k: (k[0], k[1] + w, k[2], k[3])),
-            ("start", sub_layout.start_keys, sub_layout.start_vars, lambda k: (k[0], k[1] + shift_day, k[2], k[3])),
-            ("break", sub_layout.break_keys, sub_layout.break_vars, lambda k: (k[0], k[1] + shift_day, *k[2:])),
+            ("tour", sub_layout.tour_keys, sub_layout.tour_vars, lambda k: (k[0], k[1] + w, k[2], k[3])),  # noqa: B023
+            ("start", sub_layout.start_keys, sub_layout.start_vars, lambda k: (k[0], k[1] + shift_day, k[2], k[3])),  # noqa: B023
+            ("break", sub_layout.break_keys, sub_layout.break_vars, lambda k: (k[0], k[1] + shift_day, *k[2:])),  # noqa: B023
             ("inbound", sub_layout.inbound_keys, sub_layout.inbound_vars, lambda k: (k[0], k[1], slot(k[2]))),
             ("outbound", sub_layout.outbound_keys, sub_layout.outbound_vars, lambda k: (k[0], k[1], slot(k[2]))),
             ("short", sub_layout.short_keys, sub_layout.short_vars, lambda k: (k[0], slot(k[1]))),
         )
         for name, keys, vars_, move in moves:
-            for key, var in zip(keys.tolist(), vars_.tolist()):
+            for key, var in zip(keys.tolist(), vars_.tolist(), strict=False):
                 target = index[name].get(move(tuple(key)))
                 if target is not None:
                     values[target] += int(part.values[var])

@@ -43,7 +43,7 @@ def _week_instances(problem: Problem, layout: Layout, values: np.ndarray, w: int
     """(rule, pattern bits, band) for every agent working week ``w``."""
     keys, count = layout.tour_keys, values[layout.tour_vars] if len(layout.tour_vars) else np.zeros(0, int)
     out = []
-    for (rule, week, bits, band), n in zip(keys.tolist(), np.rint(count).astype(int).tolist()):
+    for (rule, week, bits, band), n in zip(keys.tolist(), np.rint(count).astype(int).tolist(), strict=False):
         if week == w and n > 0:
             out.extend([(rule, bits, band)] * n)
     return out
@@ -53,9 +53,9 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
     """Hand the counts out to individual agents (see the module docstring)."""
     S, T = problem.slots_per_day, problem.slots
     values = np.rint(values).astype(np.int64)
-    start_count = {tuple(k): int(values[v]) for k, v in zip(layout.start_keys.tolist(), layout.start_vars.tolist())}
+    start_count = {tuple(k): int(values[v]) for k, v in zip(layout.start_keys.tolist(), layout.start_vars.tolist(), strict=False)}
     break_count: dict[tuple, list[tuple[int, int]]] = {}
-    for (rule, d, s, j, off), var in zip(layout.break_keys.tolist(), layout.break_vars.tolist()):
+    for (rule, d, s, j, off), var in zip(layout.break_keys.tolist(), layout.break_vars.tolist(), strict=False):
         n = int(values[var])
         if n:
             break_count.setdefault((rule, d, s, j), []).append((off, n))
@@ -78,7 +78,7 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
                     pool.extend([s] * start_count.get((rule, d, band, s), 0))
                 if len(pool) != len(members):
                     raise RuntimeError(f"expansion: {len(pool)} starts for {len(members)} tours (rule {rule}, day {d})")
-                for i, s in zip(members, sorted(pool)):
+                for i, s in zip(members, sorted(pool), strict=False):
                     starts[i, weekday] = s
         weekly.append(instances)
         week_starts.append(starts)
@@ -111,7 +111,7 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
                                 cost[x, y] = 1000
                             cost[x, y] += abs(s_next - s_prev) / S
                 rows, cols = linear_sum_assignment(cost)
-                for x, y in zip(rows, cols):
+                for x, y in zip(rows, cols, strict=False):
                     if cost[x, y] < 1000:
                         week_ids[members[x]] = candidates[y]
             for i in members:
@@ -161,7 +161,7 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
                         offsets.extend([off] * n)
                 if len(offsets) != len(members):
                     raise RuntimeError(f"expansion: {len(offsets)} breaks for {len(members)} shifts")
-                for a, off in zip(members, offsets):
+                for a, off in zip(members, offsets, strict=False):
                     activity[a, t0 + off : t0 + off + br.length] = code
 
     _assign_work(problem, layout, values, agent_group, activity, detail)
@@ -174,10 +174,10 @@ def _assign_work(problem, layout, values, agent_group, activity, detail) -> None
     n_groups = len(problem.scenario.groups)
     n_pools, n_campaigns = len(problem.pools), len(problem.campaigns)
     outbound = np.zeros((n_groups, max(n_campaigns, 1), T), dtype=int)
-    for (g, c, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+    for (g, c, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False):
         outbound[g, c, t] += int(values[var])
     inbound = np.zeros((n_groups, max(n_pools, 1), T), dtype=int)
-    for (g, pi, t), var in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist()):
+    for (g, pi, t), var in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist(), strict=False):
         inbound[g, pi, t] += int(values[var])
     required = np.stack([p.required.reshape(-1) for p in problem.pools]) if n_pools else np.zeros((0, T))
     serves = [[pi for pi, p in enumerate(problem.pools) if g in p.groups] for g in range(n_groups)]
@@ -258,7 +258,7 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
             dets = roster.detail[a, t0 : t0 + rule.length]
             change = np.flatnonzero((np.diff(acts) != 0) | (np.diff(dets) != 0)) + 1
             bounds = np.concatenate([[0], change, [rule.length]])
-            for lo, hi in zip(bounds[:-1], bounds[1:]):
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
                 code, det = int(acts[lo]), int(dets[lo])
                 if code == OUTBOUND:
                     what = problem.campaigns[det].campaign.name if det >= 0 else ""

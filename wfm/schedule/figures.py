@@ -51,8 +51,8 @@ def _segment_slots(schedule: pd.DataFrame, problem: Problem) -> tuple[np.ndarray
     zero = pd.Series(0, index=schedule.index)
     start_fold = schedule["start_fold"].fillna(0).astype(int) if "start_fold" in schedule else zero
     end_fold = schedule["end_fold"].fillna(0).astype(int) if "end_fold" in schedule else zero
-    t0 = np.array([slot_of.get((x, f), -1) for x, f in zip(starts, start_fold)], dtype=np.int64)
-    t1 = np.array([slot_of.get((x, f), -1) for x, f in zip(ends, end_fold)], dtype=np.int64)
+    t0 = np.array([slot_of.get((x, f), -1) for x, f in zip(starts, start_fold, strict=False)], dtype=np.int64)
+    t1 = np.array([slot_of.get((x, f), -1) for x, f in zip(ends, end_fold, strict=False)], dtype=np.int64)
     known = schedule["activity"].astype(str).isin(list(_CODES)).to_numpy()
     bad = np.flatnonzero((t0 < 0) | (t1 < 0) | ~known)
     if len(bad):
@@ -83,7 +83,7 @@ def schedule_grid(schedule: pd.DataFrame, problem: Problem) -> tuple[list[str], 
     campaign_of = {c.campaign.name: i for i, c in enumerate(problem.campaigns)}
     details = schedule["detail"].fillna("").astype(str).tolist()
     for agent, act, lo, hi, what in zip(schedule["agent"].astype(str), schedule["activity"].astype(str),
-                                        t0.tolist(), t1.tolist(), details):
+                                        t0.tolist(), t1.tolist(), details, strict=False):
         a = row_of[agent]
         activity[a, lo:hi] = _CODES[act]
         if act == "inbound":
@@ -207,7 +207,7 @@ def goal_late_cost(goal, heads: np.ndarray) -> float:
     """
     owed: dict[int, int] = {}
     earned: dict[int, int] = {}
-    for t, floor, gains, period in zip(goal.slots.tolist(), goal.floor.tolist(), goal.gains, goal.period.tolist()):
+    for t, floor, gains, period in zip(goal.slots.tolist(), goal.floor.tolist(), goal.gains, goal.period.tolist(), strict=False):
         take = int(np.clip(int(heads[t]) - floor, 0, len(gains)))
         earned[period] = earned.get(period, 0) + int(gains[:take].sum())
     for period, required in goal.required.items():
@@ -238,7 +238,7 @@ def _shift_pay(schedule: pd.DataFrame, problem: Problem) -> tuple[float, int, in
     paid_rule = {(sh.name, k): b.is_paid for sh in scenario.shifts for k, b in enumerate(sh.breaks)}
     unpaid = np.zeros(len(seg), dtype=np.int64)
     rest_rows = seg[rest]
-    is_unpaid = np.array([not paid_rule.get((name, int(k)), True) for name, k in zip(rest_rows["shift"], rank)], dtype=bool)
+    is_unpaid = np.array([not paid_rule.get((name, int(k)), True) for name, k in zip(rest_rows["shift"], rank, strict=False)], dtype=bool)
     unpaid[np.flatnonzero(rest)[is_unpaid]] = (rest_rows["t1"] - rest_rows["t0"]).to_numpy()[is_unpaid]
     shifts = seg.assign(unpaid=unpaid).groupby(["agent", "date"], sort=True).agg(
         group=("group", "first"), begin=("t0", "min"), finish=("t1", "max"), unpaid=("unpaid", "sum")).reset_index()
@@ -266,7 +266,7 @@ def model_coverage(problem: Problem, layout, values: np.ndarray, avail) -> pd.Da
     values = np.rint(np.asarray(values)).astype(np.int64)
     on = np.asarray(avail @ values).reshape(G, T)
     outbound = np.zeros((G, T), dtype=np.int64)
-    for (g, _, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+    for (g, _, t), var in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False):
         outbound[g, t] += values[var]
     takes_calls = np.array(
         [g.does_inbound and any(gi in p.groups for p in problem.pools) for gi, g in enumerate(problem.scenario.groups)],

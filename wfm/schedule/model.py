@@ -139,7 +139,7 @@ def add_daily_starts(b: _Builder) -> None:
                 new = m.add_vars(len(starts), cost=[rule.cost[d, s] for s in starts]) if starts else np.zeros(0, int)
                 # sum(starts) - sum(tours working today) == 0
                 m.add_row("tour_link", np.concatenate([new, tours]), [1] * len(new) + [-1] * len(tours), 0, 0)
-                for s, var in zip(starts, new):
+                for s, var in zip(starts, new, strict=False):
                     keys.append((rule.index, d, band_index, s))
                     variables.append(var)
                     t0 = int(p.start_slot[d, s])
@@ -179,7 +179,7 @@ def add_breaks(b: _Builder) -> None:
                         0,
                         0,
                     )
-                    for off, var in zip(br.offsets, new):
+                    for off, var in zip(br.offsets, new, strict=False):
                         keys.append((rule.index, d, int(s), j, int(off)))
                         variables.append(var)
                         rows = [rule.group_index * p.slots + t for t in range(t0 + off, t0 + off + br.length)]
@@ -215,7 +215,7 @@ def add_inbound_coverage(b: _Builder) -> None:
             t = int(t)
             served = m.add_vars(len(pool.groups))
             short = m.add_vars(1, upper=int(need[t]), cost=penalty)
-            for g, var in zip(pool.groups, served):
+            for g, var in zip(pool.groups, served, strict=False):
                 in_keys.append((g, pi, t))
                 in_vars.append(var)
             short_keys.append((pi, t))
@@ -242,12 +242,12 @@ def add_service_goal(b: _Builder) -> None:
     late_vars, step_terms = [], []
     for goal in p.goals:
         served_at: dict[int, list[int]] = {}
-        for (_, pi, t), var in zip(in_keys.tolist(), in_vars.tolist()):
+        for (_, pi, t), var in zip(in_keys.tolist(), in_vars.tolist(), strict=False):
             if pi == goal.pool:
                 served_at.setdefault(t, []).append(var)
-        short_at = {t: var for (pi, t), var in zip(short_keys.tolist(), short_vars.tolist()) if pi == goal.pool}
+        short_at = {t: var for (pi, t), var in zip(short_keys.tolist(), short_vars.tolist(), strict=False) if pi == goal.pool}
         terms: dict[int, tuple[list, list]] = {}
-        for t, floor, gains, period in zip(goal.slots.tolist(), goal.floor.tolist(), goal.gains, goal.period.tolist()):
+        for t, floor, gains, period in zip(goal.slots.tolist(), goal.floor.tolist(), goal.gains, goal.period.tolist(), strict=False):
             served = served_at.get(t, []) + ([short_at[t]] if t in short_at else [])
             if not len(gains) or not served:
                 continue
@@ -282,7 +282,7 @@ def settle_goal_steps(model: LinearModel, layout: Layout, values: np.ndarray) ->
         values[steps] = 0
         values[steps[:take]] = 1
     late = set(layout.late_vars.tolist())
-    for (index, coef, lo, _), kind in zip(model.rows, model.row_kind):
+    for (index, coef, lo, _), kind in zip(model.rows, model.row_kind, strict=False):
         if kind.startswith("service_goal:") and len(index) and int(index[-1]) in late:
             got = int(values[index[:-1]] @ coef[:-1])
             values[index[-1]] = max(0, int(np.ceil(lo)) - got)
@@ -300,7 +300,7 @@ def add_outbound_work(b: _Builder) -> None:
         work_vars = []
         for g in plan.groups:
             new = m.add_vars(len(allowed))
-            for t, var in zip(allowed, new):
+            for t, _var in zip(allowed, new, strict=False):
                 keys.append((g, ci, int(t)))
             variables.extend(new.tolist())
             work_vars.append(new)
@@ -334,7 +334,7 @@ def add_agent_availability(b: _Builder) -> None:
     uses: dict[int, list[int]] = {}
     for name in ("inbound", "outbound"):
         keys, variables = b.keys[name]
-        for (g, _, t), var in zip(keys.tolist(), variables.tolist()):
+        for (g, _, t), var in zip(keys.tolist(), variables.tolist(), strict=False):
             uses.setdefault(g * p.slots + t, []).append(var)
     for row, used in uses.items():
         lo, hi = avail.indptr[row], avail.indptr[row + 1]

@@ -51,9 +51,9 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
     avail = avail.tocsc()
 
     # Inbound: (group, pool, slot) -> var; shortfall (pool, slot) -> var.
-    in_var = {tuple(k): int(v) for k, v in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist())}
+    in_var = {tuple(k): int(v) for k, v in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist(), strict=False)}
     short_var = np.full((len(problem.pools), T), -1, dtype=np.int64)
-    for (p, t), v in zip(layout.short_keys.tolist(), layout.short_vars.tolist()):
+    for (p, t), v in zip(layout.short_keys.tolist(), layout.short_vars.tolist(), strict=False):
         short_var[p, t] = v
     pools_of = {g: sorted({k[1] for k in in_var if k[0] == g}) for g in range(G)}
     short_pen = float(cost[layout.short_vars].max()) if len(layout.short_vars) else 0.0
@@ -61,26 +61,26 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
     # Outbound: (group, campaign, slot) -> var; daily caps as remaining seconds per row.
     C = len(layout.undone_vars)
     out_var = np.full((G, max(C, 1), T), -1, dtype=np.int64)
-    for (g, c, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+    for (g, c, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False):
         out_var[g, c, t] = v
     undone_pen = cost[layout.undone_vars] * seconds if C else np.zeros(0)
     cap_of_var: dict[int, int] = {}
     caps_left: list[float] = []
-    for (index, coef, _lo, hi), kind in zip(model.rows, model.row_kind):
+    for (index, coef, _lo, hi), kind in zip(model.rows, model.row_kind, strict=False):
         if kind.startswith("daily_cap:"):
             for v in index.tolist():
                 cap_of_var[v] = len(caps_left)
             caps_left.append(float(hi - coef.astype(float) @ values[index]))
     cap_left = np.array(caps_left + [np.inf])  # the last entry stands for "no cap"
     cap_index = np.full(out_var.shape, len(caps_left), dtype=np.int64)
-    for (g, c, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+    for (g, c, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False):
         cap_index[g, c, t] = cap_of_var.get(v, len(caps_left))
 
     on = (avail @ values).reshape(G, T)
     used = np.zeros((G, T), dtype=np.int64)
-    for (g, _, t), v in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist()):
+    for (g, _, t), v in zip(layout.inbound_keys.tolist(), layout.inbound_vars.tolist(), strict=False):
         used[g, t] += values[v]
-    for (g, _, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist()):
+    for (g, _, t), v in zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False):
         used[g, t] += values[v]
     idle = on - used
 
@@ -206,7 +206,7 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
             seg_table[i, : len(segs)] = segs
         tour_ok = ~(seg_table == -1).any(axis=1)
         caps = {}
-        for (index, coef, _lo, hi), kind in zip(model.rows, model.row_kind):
+        for (index, _coef, _lo, hi), kind in zip(model.rows, model.row_kind, strict=False):
             if kind.startswith("headcount:"):
                 for v in index.tolist():
                     caps[v] = (len(caps), index, hi)
@@ -284,7 +284,7 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
             need[pi] = pool.required.reshape(-1)[:T]
         in_items = [(g, p, t, v) for (g, p, t), v in in_var.items()]
         out_items = [(int(g), int(c), int(t), int(v)) for (g, c, t), v in
-                     zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist())]
+                     zip(layout.outbound_keys.tolist(), layout.outbound_vars.tolist(), strict=False)]
 
         def unassign(g, t):
             """Take one agent of ``g`` at ``t`` off its work (cheapest loss first)."""
@@ -317,7 +317,7 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
             free = np.zeros((G, T), dtype=bool)  # losing an agent there costs nothing
             free[idle > 0] = True
             served = np.zeros((len(problem.pools), T))
-            for g, p, t, v in in_items:
+            for _g, p, t, v in in_items:
                 served[p, t] += values[v]
             slack = served - need + np.where(short_var >= 0, values[np.maximum(short_var, 0)], 0)
             cheapest = np.full((G, T), np.inf)

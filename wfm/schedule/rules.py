@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.limits import MAX_AGENTS_PER_INTERVAL  # one limit for requirements and staffing (wfm/limits.py)
 from wfm.localtime import DayGrid, day_grid, fold_of, real_time
 from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
-
-from wfm.limits import MAX_AGENTS_PER_INTERVAL  # one limit for requirements and staffing (wfm/limits.py)
 
 
 @dataclass(frozen=True)
@@ -234,7 +233,7 @@ def _patterns(days_per_week: tuple[int, int], consecutive_off: bool, workable: l
         worked = [(bits >> i) & 1 for i in range(7)]
         if not days_per_week[0] <= sum(worked) <= days_per_week[1]:
             continue
-        if any(w and not ok for w, ok in zip(worked, workable)):
+        if any(w and not ok for w, ok in zip(worked, workable, strict=False)):
             continue
         # The weekly rota repeats, so Sunday and the next Monday count as consecutive.
         if consecutive_off and not any(not worked[i] and not worked[(i + 1) % 7] for i in range(7)):

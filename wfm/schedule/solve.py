@@ -42,7 +42,7 @@ class Budget:
     cap_fired: bool = False
 
     @classmethod
-    def start(cls, work: float, cap_seconds: float) -> "Budget":
+    def start(cls, work: float, cap_seconds: float) -> Budget:
         return cls(float(work), float(cap_seconds), time.perf_counter() + float(cap_seconds))
 
     def cap_left(self) -> float:
@@ -144,14 +144,14 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
     infinity = solver.infinity()
     variables = [
         solver.NumVar(float(lo), float(hi) if hi < 10**8 else infinity, "")
-        for lo, hi in zip(model.lower, model.upper)
+        for lo, hi in zip(model.lower, model.upper, strict=False)
     ]
     for index, coef, lo, hi in model.rows:
         row = solver.Constraint(float(lo) if lo > -(10**8) else -infinity, float(hi) if hi < 10**8 else infinity)
-        for i, c in zip(index.tolist(), coef.tolist()):
+        for i, c in zip(index.tolist(), coef.tolist(), strict=False):
             row.SetCoefficient(variables[i], c)
     objective = solver.Objective()
-    for var, c in zip(variables, model.cost):
+    for var, c in zip(variables, model.cost, strict=False):
         if c:
             objective.SetCoefficient(var, c)
     objective.SetMinimization()
@@ -168,7 +168,7 @@ def to_cp_model(model: LinearModel) -> cp_model.CpModel:
     """The same rows as a CP-SAT model over integers (costs in hundredths)."""
     cp = cp_model.CpModel()
     proto = cp.Proto()
-    for lo, hi in zip(model.lower, model.upper):
+    for lo, hi in zip(model.lower, model.upper, strict=False):
         var = proto.variables.add()
         var.domain.extend([int(lo), int(hi)])
     for index, coef, lo, hi in model.rows:
@@ -249,7 +249,7 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
     ceiling of its LP value); the mismatch of every day-and-band total is minimised.
     Returns the tour variable indices and their values, or ``None``.
     """
-    links = [(index, coef) for (index, coef, _, _), kind in zip(model.rows, model.row_kind) if kind == "tour_link"]
+    links = [(index, coef) for (index, coef, _, _), kind in zip(model.rows, model.row_kind, strict=False) if kind == "tour_link"]
     tours = np.unique(np.concatenate([index[coef < 0] for index, coef in links])) if links else np.zeros(0, int)
     if not len(tours):
         return None
@@ -257,7 +257,7 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
     cp = cp_model.CpModel()
     low = np.floor(lp_values[tours] + 1e-6).astype(int)
     high = np.maximum(low, np.ceil(lp_values[tours] - 1e-6).astype(int))
-    chosen = [cp.NewIntVar(int(lo), int(hi), "") for lo, hi in zip(low, high)]
+    chosen = [cp.NewIntVar(int(lo), int(hi), "") for lo, hi in zip(low, high, strict=False)]
     misfit = []
     for index, coef in links:
         members = [chosen[position[int(v)]] for v in index[coef < 0]]
@@ -282,10 +282,10 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
 def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.ndarray, values: np.ndarray) -> LinearModel:
     """Tours fixed; each day's starts held near the LP where that stays consistent."""
     lower, upper = list(model.lower), list(model.upper)
-    fixed = dict(zip(tours.tolist(), values.tolist()))
+    fixed = dict(zip(tours.tolist(), values.tolist(), strict=False))
     for v, n in fixed.items():
         lower[v] = upper[v] = int(n)
-    for (index, coef, _, _), kind in zip(model.rows, model.row_kind):
+    for (index, coef, _, _), kind in zip(model.rows, model.row_kind, strict=False):
         if kind != "tour_link":
             continue
         starts = index[coef > 0]
@@ -293,7 +293,7 @@ def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.n
         low = np.floor(lp_values[starts] + 1e-6).astype(int)
         high = np.maximum(low, np.ceil(lp_values[starts] - 1e-6).astype(int))
         if low.sum() <= need <= high.sum():
-            for v, lo, hi in zip(starts.tolist(), low.tolist(), high.tolist()):
+            for v, lo, hi in zip(starts.tolist(), low.tolist(), high.tolist(), strict=False):
                 lower[v], upper[v] = lo, hi
     return dataclasses.replace(model, lower=lower, upper=upper)
 

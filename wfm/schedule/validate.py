@@ -121,7 +121,7 @@ def check_rules(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
         if len(rests) != len(rule.breaks):
             problems.append(f"{where}: {len(rests)} breaks, expected {len(rule.breaks)}")
         else:
-            for (_, seg), br in zip(rests.iterrows(), rule.breaks):
+            for (_, seg), br in zip(rests.iterrows(), rule.breaks, strict=False):
                 offset = _real_minutes(seg["real_start"], real_begin)
                 seg_len = _real_minutes(seg["real_end"], seg["real_start"])
                 if seg["activity"] != br.kind or seg_len != br.length_minutes:
@@ -152,7 +152,7 @@ def check_rules(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
     shifts_frame = pd.DataFrame(shift_rows, columns=["agent", "date", "start", "end", "shift", "real_start", "real_end"])
     for agent, part in shifts_frame.groupby("agent"):
         part = part.sort_values("real_start")
-        for prev, nxt in zip(part.itertuples(), part.iloc[1:].itertuples()):
+        for prev, nxt in zip(part.itertuples(), part.iloc[1:].itertuples(), strict=False):
             rest = _real_minutes(nxt.real_start, prev.real_end) / 60
             need = shifts[nxt.shift].min_rest_hours
             if rest < need - 1e-9:

@@ -140,7 +140,7 @@ def metric_row(items: list[tuple[str, str]], helps: dict | None = None, per_row:
     for first in range(0, len(items), per_row):
         chunk = items[first:first + per_row]
         cols = st.columns(per_row)
-        for col, (label, value) in zip(cols, chunk):
+        for col, (label, value) in zip(cols, chunk, strict=False):
             col.metric(label, value, help=(helps or {}).get(label), border=True)
 
 

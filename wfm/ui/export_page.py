@@ -38,7 +38,7 @@ def page() -> None:
     st.download_button(t("Scenario (TOML + forecast, zip)"), pipeline.scenario_bundle(result, result.forecast),
                        file_name=zip_name, mime="application/zip", key="dl_scenario",
                        help=t("Unzip and run: wfm plan scenario.toml --out plan"))
-    st.code("unzip %s -d %s && wfm plan %s --out plan"
+    st.code("unzip %s -d %s && wfm plan %s --out plan"  # noqa: UP031
             % (shlex.quote(zip_name), shlex.quote(stem), shlex.quote(f"{stem}/scenario.toml")), language="bash")
     st.caption(t("The queues read forecast.csv (the adjusted forecast this plan used), so the run gives the same "
                  "requirement; the solver's seed and time limit are in the file."))

@@ -7,13 +7,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from wfm.errors import InputError
 from wfm.forecast.adjust import validate_adjustments
 from wfm.forecast.calendar import validate_special_days
-from wfm.errors import InputError
-from wfm.forecast.models import CANDIDATES, DEFAULT_MODELS
+from wfm.forecast.models import CANDIDATES
 from wfm.scenario import WEEKDAYS, clock_minutes
 from wfm.ui import charts, common, state
-from wfm.ui.i18n import date, num, pct, t, weekday, lkey
+from wfm.ui.i18n import date, lkey, num, pct, t, weekday
 
 MODEL_NAMES = {
     "seasonal_naive_day": "Seasonal naive (same day last week)",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from wfm import outbound
 from wfm.errors import InputError
-from wfm.scenario import WEEKDAYS, Campaign, validate_scenario
+from wfm.scenario import validate_scenario
 from wfm.ui import charts, common, pipeline, state
 from wfm.ui.i18n import hours, num, t
 

@@ -28,8 +28,8 @@ import pandas as pd
 import streamlit as st
 
 from wfm import data, erlang, outbound, summary
-from wfm.forecast import adjust
 from wfm.errors import InputError
+from wfm.forecast import adjust
 from wfm.scenario import Campaign, Scenario, scenario_to_toml
 from wfm.ui import solver_watch
 
@@ -163,7 +163,7 @@ class PlanRun:
     step: str = "forecast"
     steps: list = field(default_factory=list)
     finished: float | None = None
-    watch: "solver_watch.Watch" = field(default_factory=lambda: solver_watch.Watch())
+    watch: solver_watch.Watch = field(default_factory=lambda: solver_watch.Watch())
 
     @property
     def done(self) -> bool:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
+from wfm import resources
 from wfm.errors import InputError
 from wfm.ui import common, state
 from wfm.ui.i18n import lkey, money, num, pct, t
 from wfm.uploads import confine_scenario_files, unpack_upload
-from wfm import resources
 
 EXAMPLE = resources.example("quote_bank.toml")
 

@@ -11,7 +11,7 @@ import streamlit as st
 from wfm.errors import InputError
 from wfm.scenario import validate_scenario
 from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import date, hours, money, num, pct, t, lkey
+from wfm.ui.i18n import date, hours, lkey, money, num, pct, t
 
 GROUP_COLUMNS = ["name", "skills", "cost_per_hour", "headcount", "unsocial_premium"]
 SHIFT_COLUMNS = ["name", "group", "length_hours", "start_earliest", "start_latest", "days_per_week",

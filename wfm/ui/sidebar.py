@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import tomli_w
 import streamlit as st
+import tomli_w
 
 from wfm.errors import InputError
 from wfm.export import download_name
-from wfm.scenario import scenario_to_toml
 from wfm.ui import state
 from wfm.ui.common import session_folder
-from wfm.uploads import unpack_upload
 from wfm.ui.i18n import LANGUAGES, t
+from wfm.uploads import unpack_upload
 
 
 def sidebar() -> None:

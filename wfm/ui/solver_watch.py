@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from wfm.schedule.solve import MONEY_SCALE
 
-_WATCHES: dict[int, "Watch"] = {}
+_WATCHES: dict[int, Watch] = {}
 _ORIGINAL_SOLVE = cp_model.CpSolver.solve
 _ORIGINAL_SOLVE_CAMEL = cp_model.CpSolver.Solve
 

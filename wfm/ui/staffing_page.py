@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from wfm.errors import InputError
 from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import hours, num, pct, seconds, t, lkey
+from wfm.ui.i18n import hours, lkey, num, pct, seconds, t
 
 
 def _settings() -> None:
@@ -124,7 +123,7 @@ def page() -> None:
             t("Occupancy"): pct(a["occupancy"]),
         })
     cols = st.columns(3)
-    for col, row in zip(cols, rows):
+    for col, row in zip(cols, rows, strict=False):
         with col.container(border=True):
             st.metric(row[t("Target")], hours(number_of(row[t("Agent-hours to schedule")])),
                       help=t("Agent-hours to schedule"))

@@ -30,10 +30,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wfm import data
+from wfm import data, resources
 from wfm.errors import InputError, shown
 from wfm.scenario import WORK_LIMIT, Scenario, validate_scenario
-from wfm import resources
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SCENARIO = resources.example("bank_plan.toml")

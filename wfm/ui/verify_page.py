@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from wfm.ui import charts, common
-from wfm.ui.i18n import num, pct, seconds, t, lkey
+from wfm.ui.i18n import lkey, num, pct, seconds, t
 
 
 def goal_table(goal: dict | None) -> None:
