@@ -73,6 +73,10 @@ def _check_limits(time_limit: float | None, work_limit: float | None) -> None:
             check_budget(value, option)
 
 
+DB_HELP = ("Plan store: a SQLite file path or a database URL (default: $WFM_DATABASE_URL, "
+           "else ~/.local/share/wfm/plans.sqlite).")
+
+
 # --- commands are registered below, one section per planning question ---------
 
 
@@ -431,6 +435,9 @@ def plan_command(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
     time_limit: float | None = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
     work_limit: float | None = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
+    save: str | None = typer.Option(None, "--save", help="Also save the plan in the plan store under this name."),
+    note: str = typer.Option("", "--note", help="A note kept with the saved plan (with --save)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Forecast, size, schedule, verify by simulation and export one scenario."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -438,6 +445,12 @@ def plan_command(
     from wfm import plan
 
     _check_limits(time_limit, work_limit)
+    store = None
+    if save is not None:  # the store must open before the work, not after it
+        from wfm.store import check_plan_name, open_store
+
+        check_plan_name(save)
+        store = open_store(db)
 
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), TimeElapsedColumn(),
                   transient=True, console=_stderr_console()) as bar:
@@ -451,8 +464,11 @@ def plan_command(
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
     for reason in kpis.get("binding_rules") or []:
         typer.echo(f"binding: {reason}", err=True)
-    for note in kpis.get("notes") or []:
-        typer.echo(f"warning: {note}", err=True)
+    for line in kpis.get("notes") or []:
+        typer.echo(f"warning: {line}", err=True)
+    if store is not None:
+        plan_id = store.save(out, save, note=note, scenario_path=scenario)
+        typer.echo(f"saved as plan {plan_id} '{save}' in {store.shown_url}", err=True)
 
 
 @app.command("batch")
@@ -515,6 +531,84 @@ def quote_command(
     typer.echo(quote.describe(result))
     typer.echo(f"wrote {out}/quote.xlsx, quote.json, monthly.csv, channels.csv"
                + (", sensitivity.csv" if len(result.sensitivity) else ""))
+
+
+
+
+# --- saved plan versions ----------------------------------------------------------
+
+plans_app = typer.Typer(help="Saved plan versions: list, show, compare, export.", no_args_is_help=True)
+app.add_typer(plans_app, name="plans")
+
+
+@plans_app.command("list")
+@friendly
+def plans_list_command(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """List the saved plans, oldest first."""
+    from wfm.store import open_store
+
+    store = open_store(db)
+    saved = store.list()
+    if not saved:
+        typer.echo(f"no saved plans in {store.shown_url}; save one with wfm plan SCENARIO --out DIR --save NAME")
+        return
+    for s in saved:
+        k = s.kpis
+        sl = k.get("service_level")
+        typer.echo(f"{s.id:>4}  {s.saved_at}  {s.name}  [{s.scenario}]  cost {k.get('cost', 0):,.0f} {s.currency}  "
+                   f"FTE {k.get('fte', 0):,.1f}  SL {'-' if sl is None else f'{sl:.1%}'}"
+                   + (f"  - {s.note}" if s.note else ""))
+
+
+@plans_app.command("show")
+@friendly
+def plans_show_command(plan_id: str = typer.Argument(..., help="Plan id as wfm plans list shows it."),
+                       db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Print one saved plan (name, note, inputs' hashes, KPIs) as JSON."""
+    import json
+
+    from wfm.store import open_store
+
+    typer.echo(json.dumps(open_store(db).get(plan_id).to_json(), indent=2, ensure_ascii=False))
+
+
+@plans_app.command("compare")
+@friendly
+def plans_compare_command(
+    plan_ids: list[str] = typer.Argument(..., help="Two or more plan ids; the first is the base."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Also write the per-day comparison to this CSV/XLSX file."),
+) -> None:
+    """Compare saved plans: cost, FTE, paid hours, SL planned and simulated, short intervals, per day."""
+    import pandas as pd
+
+    from wfm.export import check_output_file, write_table
+    from wfm.store import compare_table, daily_table, open_store
+
+    if out is not None:
+        check_output_file(out)
+    store = open_store(db)
+    figures = compare_table(store, plan_ids)
+    daily = daily_table(store, plan_ids)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 500):
+        typer.echo(figures.to_string(index=False, na_rep="-"))
+        typer.echo("")
+        wide = daily.pivot_table(index="date", columns="plan", values=["agent_hours", "service_level"], sort=False)
+        typer.echo(wide.round(3).to_string(na_rep="-"))
+    if out is not None:
+        write_table(daily, out)
+
+
+@plans_app.command("export")
+@friendly
+def plans_export_command(plan_id: str = typer.Argument(..., help="Plan id as wfm plans list shows it."),
+                         out: Path = typer.Option(..., "--out", "-o", help="Plan folder to write (whole or not at all)."),
+                         db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Write a saved plan's files back into a plan folder."""
+    from wfm.store import open_store
+
+    written = open_store(db).export(plan_id, out)
+    typer.echo(f"wrote {len(written)} files -> {out}", err=True)
 
 
 def main() -> None:  # console-script entry point
