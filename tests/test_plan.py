@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -205,3 +206,25 @@ def test_scenario_without_queues_is_explained(tmp_path):
     path.write_text(text[: text.index("[[queue]]")])
     with pytest.raises(InputError, match="no \\[\\[queue\\]\\] entries"):
         plan.plan_to_directory(path, tmp_path / "out")
+
+
+def test_holidays_in_the_forecast_are_days_off_in_the_schedule(tmp_path):
+    """Japanese holidays close the forecast's days; the schedule staffs nobody then, and a
+    5-day weekly contract works the week's 3 remaining weekdays (Golden Week 2024)."""
+    write_history(tmp_path / "history.csv", weeks=8)  # Mon 4 Mar .. Fri 26 Apr 2024
+    path = write_scenario(tmp_path, "golden", start="2024-04-29")
+    text = path.read_text().replace("days_per_week = [3, 5]", "days_per_week = [5, 5]")
+    text = text.replace('models = ["hist_avg_4w"]', 'models = ["hist_avg_4w"]\nholidays = "JP"')
+    path.write_text(text)
+    kpis = plan.plan_to_directory(path, tmp_path / "out")
+    schedule = pd.read_csv(tmp_path / "out" / "schedule.csv")
+    # Mon 29 Apr (Showa Day) and Fri 3 May (Constitution Day) are closed.
+    assert not schedule["date"].isin(["2024-04-29", "2024-05-03"]).any()
+    worked = schedule[schedule["activity"] == "inbound"].groupby("agent")["date"].nunique()
+    assert len(worked) > 0 and (worked == 3).all()
+    assert any("2024" in n and "closed by the forecast's holidays" in n for n in kpis["notes"])
+    resolved = load_scenario(tmp_path / "out" / "scenario.toml")
+    assert {dt.date(2024, 4, 29), dt.date(2024, 5, 3)} <= set(resolved.horizon.closed_dates)
+    coverage = pd.read_csv(tmp_path / "out" / "coverage.csv")
+    assert not coverage["ds"].str.startswith(("2024-04-29", "2024-05-03")).any() or \
+        coverage.loc[coverage["ds"].str.startswith(("2024-04-29", "2024-05-03")), "scheduled_inbound"].eq(0).all()

@@ -103,8 +103,13 @@ def _resolve(base_dir: Path, value: str | None) -> Path | None:
     return path if path.is_absolute() else (base_dir / path)
 
 
-def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, notes: list[str]) -> pd.DataFrame:
-    """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``)."""
+def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, notes: list[str],
+                  closures: dict | None = None) -> pd.DataFrame:
+    """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``).
+
+    A queue forecast from history records in ``closures[queue]`` the dates its
+    special days or public holidays close.
+    """
     from wfm.forecast import forecast
 
     place = f"queue[{index}]"
@@ -137,6 +142,8 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
                 timezone=tz,
             )
         notes.extend(result.warnings)
+        if closures is not None:
+            closures[queue.name] = set(result.closed_dates)
         table = result.table
     else:
         source = queue.forecast or queue.volumes
@@ -167,6 +174,51 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
             f"check horizon.start and the queue's data."
         )
     return table
+
+
+def close_forecast_holidays(scenario: Scenario, closures: dict, demands: list[pd.DataFrame],
+                            notes: list[str]) -> Scenario:
+    """The scenario with the forecast's closed days (holidays, special days) as closed dates.
+
+    A date becomes a closed date of the horizon when every queue forecast from
+    history closes it and the queues read from a file have no volume on it: the
+    schedule then staffs nobody that day, and weekly contracts work one day fewer in
+    that week (:mod:`wfm.schedule.rules`) instead of being forced onto a closed day.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario being planned.
+    closures : dict
+        Queue name -> set of dates its forecast closes (queues forecast from history).
+    demands : list of DataFrame
+        Every queue's demand over the horizon (``queue, ds, y_hat``).
+    notes : list of str
+        Receives one sentence naming the dates closed this way.
+
+    Returns
+    -------
+    Scenario
+        ``scenario`` itself when nothing changes, else a copy with more closed dates.
+    """
+    if not closures:
+        return scenario
+    dates = set.intersection(*closures.values())
+    horizon = scenario.horizon
+    in_horizon = set(horizon.dates())
+    for demand in demands:
+        queue = str(demand["queue"].iloc[0]) if len(demand) else ""
+        if queue in closures:
+            continue
+        busy = _local(demand["ds"]).dt.date[demand["y_hat"] > 0]
+        dates -= set(busy)
+    new = sorted(d for d in dates if d in in_horizon and horizon.opening_minutes(d) is not None)
+    if not new:
+        return scenario
+    notes.append("closed by the forecast's holidays and special days, so nobody is scheduled: "
+                 + ", ".join(f"{d:%a %d %b %Y}" for d in new) + ".")
+    closed = sorted(set(horizon.closed_dates) | set(new))
+    return scenario.model_copy(update={"horizon": horizon.model_copy(update={"closed_dates": closed})})
 
 
 def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float, int]:
@@ -497,7 +549,9 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
             progress(name, STEPS.index(name), len(STEPS))
 
     step("forecast")
-    demands = [_queue_demand(q, i, scenario, base_dir, notes) for i, q in enumerate(scenario.queues)]
+    closures: dict = {}
+    demands = [_queue_demand(q, i, scenario, base_dir, notes, closures) for i, q in enumerate(scenario.queues)]
+    scenario = close_forecast_holidays(scenario, closures, demands, notes)
     forecast_table = pd.concat(demands, ignore_index=True)
     step("sizing")
     sized_parts, behaviours = [], {}

@@ -126,6 +126,10 @@ class ForecastResult:
         ``queue, ds`` of every interval missing inside opening hours (filled).
     warnings : list of str
     interval_minutes : int
+    closed_dates : list of datetime.date
+        Dates inside the horizon that the special days or public holidays close
+        (the schedule must not staff them: :func:`wfm.plan.plan` makes them the
+        horizon's closed dates).
     """
 
     table: pd.DataFrame
@@ -133,6 +137,7 @@ class ForecastResult:
     gaps: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     interval_minutes: int = 0
+    closed_dates: list = field(default_factory=list)
 
 
 @dataclass
@@ -566,7 +571,19 @@ def forecast(
         gaps=pd.concat(gaps, ignore_index=True),
         warnings=notes,
         interval_minutes=data_minutes,
+        closed_dates=_closed_in_horizon(calendar, frame, horizon_days),
     )
+
+
+def _closed_in_horizon(calendar: pd.DataFrame, frame: pd.DataFrame, horizon_days: int) -> list:
+    """The calendar's closed dates among the ``horizon_days`` after the history's last day."""
+    if calendar is None or not len(calendar):
+        return []
+    wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+    last = wall.max().normalize()
+    dates = pd.to_datetime(calendar.loc[calendar["closed"].astype(bool), "date"])
+    inside = (dates > last) & (dates <= last + pd.Timedelta(days=horizon_days))
+    return sorted({d.date() for d in dates[inside]})
 
 
 def backtest(

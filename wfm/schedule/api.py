@@ -438,7 +438,9 @@ def schedule_table(result: ScheduleResult) -> pd.DataFrame:
 def _written(schedule: pd.DataFrame) -> pd.DataFrame:
     schedule = schedule.copy()
     for column in ("start", "end"):
-        schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
+        # A stopped search can leave no agent at all: the empty column then has no
+        # datetime type, and the written table is still a valid (empty) schedule.
+        schedule[column] = pd.to_datetime(schedule[column]).dt.strftime("%Y-%m-%d %H:%M")
     return schedule
 
 

@@ -226,6 +226,34 @@ def unsocial_mask(scenario: Scenario) -> np.ndarray:
     return mask
 
 
+def holidays_in_week(scenario: Scenario, week: int) -> int:
+    """Closed dates (holidays, closures) in horizon week ``week`` on weekdays that are normally open."""
+    horizon = scenario.horizon
+    count = 0
+    for day in horizon.dates()[7 * week: 7 * week + 7]:
+        if day not in horizon.closed_dates:
+            continue
+        weekday = WEEKDAYS[day.weekday()]
+        normally_open = weekday not in horizon.closed_days and str(horizon.hours.get(weekday, "")).lower() != "closed"
+        count += normally_open
+    return count
+
+
+def holiday_week_days(days_per_week: tuple[int, int], holidays: int) -> tuple[int, int]:
+    """Working days a weekly contract asks in a week with ``holidays`` closed weekdays.
+
+    A holiday is a day off, not a day moved: a 5-day tour works 4 days in a week with
+    one holiday (as Japanese and most European contracts count it), instead of being
+    forced to work a closed day or to leave the week empty. At least one day stays,
+    unless the holidays leave no working day at all.
+    """
+    low, high = days_per_week
+    if not holidays:
+        return low, high
+    high = max(high - holidays, 0)
+    return min(max(low - holidays, 1), high), high
+
+
 def _patterns(days_per_week: tuple[int, int], consecutive_off: bool, workable: list[bool]) -> list[int]:
     """Week patterns (bit masks) with the allowed number of days and days off."""
     out = []
@@ -304,7 +332,8 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray,
             patterns_by_week = []
             for w in range(len(open_mask) // 7):
                 workable = [len(starts_by_day[w * 7 + j]) > 0 for j in range(7)]
-                patterns_by_week.append(_patterns(shift.days_per_week, shift.consecutive_days_off, workable))
+                days = holiday_week_days(shift.days_per_week, holidays_in_week(scenario, w))
+                patterns_by_week.append(_patterns(days, shift.consecutive_days_off, workable))
             rules.append(
                 TourRule(
                     index=len(rules),
