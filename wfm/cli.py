@@ -73,6 +73,8 @@ def _check_limits(time_limit: float | None, work_limit: float | None) -> None:
             check_budget(value, option)
 
 
+MAP_HELP = ("Read the file's own column as a role: HEADER=ROLE, repeat or comma-separate, e.g. "
+            "--map 日時=ds,呼量=y,平均処理時間=aht (roles: ds time, y volume, aht seconds, queue).")
 DB_HELP = ("Plan store: a SQLite file path or a database URL (default: $WFM_DATABASE_URL, "
            "else ~/.local/share/wfm/plans.sqlite).")
 
@@ -101,6 +103,7 @@ def size_command(
     replications: int = typer.Option(10, help="Simulation replications per search round (--model simulation)."),
     seed: int = typer.Option(0, help="Random seed of the simulation (--model simulation)."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo (for timestamps with offsets or DST)."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Agents needed per interval (Erlang C, Erlang A or simulation) for a service-level or ASA target."""
     from wfm import calibrate, data, erlang, export
@@ -113,7 +116,8 @@ def size_command(
         answer_within=answer_within, asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
         model="erlang-c" if profile is not None else model, patience=None if profile is not None else patience,
     )
-    frame, minutes = data.read_intervals_at(path, interval, timezone=timezone)
+    frame, minutes = data.read_intervals_at(path, interval, timezone=timezone,
+                                            columns=data.parse_column_map(column_map))
     if profile is not None:
         learned = calibrate.read_profile(profile)
         sized, notes = calibrate.size_calibrated(
@@ -220,11 +224,13 @@ def forecast_command(
     holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
     scores: str | None = typer.Option(None, "--scores", help="Also write the backtest behind the choice to this table."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York (DST days handled)."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Forecast volume (and AHT) per queue and interval, model chosen by rolling-origin backtest."""
     import warnings
 
     from wfm import export
+    from wfm.data import parse_column_map
     from wfm.forecast import ForecastWarning, forecast
 
     export.check_table_path(out)
@@ -234,7 +240,7 @@ def forecast_command(
         warnings.simplefilter("ignore", ForecastWarning)
         result = forecast(
             history, horizon, interval=interval, models=models, folds=folds, backtest_horizon=backtest_horizon,
-            special_days=special_days, holidays=holidays, timezone=timezone,
+            special_days=special_days, holidays=holidays, timezone=timezone, columns=parse_column_map(column_map),
         )
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
@@ -261,11 +267,13 @@ def backtest_command(
     special_days: Path | None = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
     holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Rolling-origin accuracy per queue and model: wMAPE, MAE, RMSE, MASE at the data interval and 30 min."""
     import warnings
 
     from wfm import export
+    from wfm.data import parse_column_map
     from wfm.forecast import ForecastWarning, backtest
 
     if out is not None:
@@ -274,7 +282,7 @@ def backtest_command(
         warnings.simplefilter("ignore", ForecastWarning)
         result = backtest(
             history, folds, horizon, interval=interval, models=models, select_folds=select_folds,
-            special_days=special_days, holidays=holidays, timezone=timezone,
+            special_days=special_days, holidays=holidays, timezone=timezone, columns=parse_column_map(column_map),
         )
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)

@@ -120,7 +120,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         path = _resolve(base_dir, queue.history)
         if not path.is_file():
             raise InputError(f"{place}.history: file '{path}' not found.")
-        history, history_minutes = data.read_intervals(path, timezone=tz)
+        history, history_minutes = data.read_intervals(path, timezone=tz, columns=queue.columns)
         history = history[_local(history["ds"]) < start]
         if history.empty:
             raise InputError(f"{place}.history: {path} has no data before the horizon starts ({start.date()}).")
@@ -151,7 +151,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         path = _resolve(base_dir, source)
         if not path.is_file():
             raise InputError(f"{place}.{kind}: file '{path}' not found.")
-        raw = data.read_table(path)
+        raw = data.map_columns(data.read_table(path), queue.columns, str(path))
         if kind == "forecast" and "y_hat" in raw.columns:
             raw = raw.rename(columns={"y_hat": "y"})
         if "aht_hat" in raw.columns and "aht" not in raw.columns:

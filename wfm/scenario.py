@@ -366,6 +366,9 @@ class Queue(_Section):
     history: str | None = None
     forecast: str | None = None
     volumes: str | None = None
+    # The data file's own headers read as ds, y, aht, queue: {"日時" = "ds", "呼量" = "y"}
+    # (what the app's column mapping step and `--map 日時=ds` remember).
+    columns: dict[str, str] = Field(default_factory=dict)
     profile: str | None = None  # from `wfm calls profile`: learned AHT, handle and patience
     aht: float | None = Field(None, gt=0)  # seconds; default: the history's AHT, then the profile's
     service_level: float | None = Field(0.8, gt=0, lt=1)
@@ -382,6 +385,18 @@ class Queue(_Section):
     interval_floor: float | None = Field(None, ge=0, lt=1)  # with a day/week goal: no interval below this service level
     goal_rounds: int = Field(3, ge=0, le=10)  # re-solves with a tighter goal while the simulated goal falls short
     forecasting: Forecasting = Field(default_factory=Forecasting)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from wfm.data import COLUMN_ROLES
+
+        for header, role in value.items():
+            if role not in COLUMN_ROLES:
+                raise ValueError(f"'{header}' is read as '{role}', expected one of {', '.join(COLUMN_ROLES)}")
+        if len(set(value.values())) < len(value):
+            raise ValueError("two columns are read as the same role")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> Queue:

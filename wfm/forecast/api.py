@@ -164,9 +164,9 @@ class BacktestResult:
 # --- input preparation --------------------------------------------------------------
 
 
-def _load_history(history, interval_minutes, timezone) -> tuple[pd.DataFrame, int]:
+def _load_history(history, interval_minutes, timezone, columns=None) -> tuple[pd.DataFrame, int]:
     if isinstance(history, (str, Path)):
-        return read_intervals(history, interval_minutes=interval_minutes, timezone=timezone)
+        return read_intervals(history, interval_minutes=interval_minutes, timezone=timezone, columns=columns)
     if not isinstance(history, pd.DataFrame):
         raise InputError("history: expected a DataFrame or a file path with columns ds, y (and optionally queue, aht).")
     return validate_intervals(history, "history", interval_minutes=interval_minutes, timezone=timezone)
@@ -505,6 +505,7 @@ def forecast(
     special_days=None,
     holidays: str | None = None,
     timezone: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ForecastResult:
     """Forecast volume (and AHT) per queue and interval, choosing the model by backtest.
 
@@ -532,6 +533,9 @@ def forecast(
         Country code whose public holidays are closed days (e.g. ``"JP"``).
     timezone : str, optional
         IANA zone of the site; naive timestamps are read as its local time.
+    columns : dict, optional
+        The history file's own headers for ``ds, y, aht, queue`` (e.g.
+        ``{"ds": "日時", "y": "呼量"}``), see :func:`wfm.data.map_columns`.
 
     Returns
     -------
@@ -547,7 +551,7 @@ def forecast(
     folds = _check_folds(folds)
     names = [n for n in _models(models) if n != AUTO] or list(DEFAULT_MODELS)
     backtest_days = parse_horizon(backtest_horizon, "--backtest-horizon") if backtest_horizon else min(horizon_days, 7)
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
+    frame, data_minutes = _load_history(history, interval_minutes, timezone, columns)
     if interval is not None:
         frame = aggregate_intervals(frame, data_minutes, interval)
         data_minutes = int(interval)
@@ -599,6 +603,7 @@ def backtest(
     special_days=None,
     holidays: str | None = None,
     timezone: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> BacktestResult:
     """Rolling-origin accuracy of each candidate per queue.
 
@@ -615,6 +620,8 @@ def backtest(
         :func:`forecast` makes, re-run at each origin on the training part only,
         with ``select_folds`` inner folds, default 4, among ``auto_models``,
         default :data:`DEFAULT_MODELS`).
+    columns : dict, optional
+        The history file's own headers for ``ds, y, aht, queue`` (as for :func:`forecast`).
 
     Returns
     -------
@@ -627,7 +634,7 @@ def backtest(
     names = _models(models) if models is not None else list(DEFAULT_MODELS) + [AUTO]
     select_folds = _check_folds(select_folds, "--select-folds") if select_folds is not None else 4
     auto_models = [n for n in _models(auto_models) if n != AUTO] if auto_models is not None else None
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
+    frame, data_minutes = _load_history(history, interval_minutes, timezone, columns)
     if interval is not None:
         frame = aggregate_intervals(frame, data_minutes, interval)
         data_minutes = int(interval)
