@@ -97,8 +97,13 @@ def test_workbook_is_what_a_planner_prints(planned):
     assert ws.max_row - 1 >= first_day["agent"].nunique()  # one row per agent (+ legend)
     letters = {c.value for row in ws.iter_rows(min_row=2, min_col=6) for c in row if c.value}
     assert {"I", "B"} <= letters
-    kpi_sheet = {r[0].value: r[1].value for r in wb["KPIs"].iter_rows(min_row=2)}
+    kpi_sheet = {r[2].value: r[1].value for r in wb["KPIs"].iter_rows(min_row=2)}
     assert kpi_sheet["cost"] == pytest.approx(json.loads((out / "kpis.json").read_text())["cost"])
+    # The planner reads words, not JSON paths; the key stays in the last column.
+    labels = {r[2].value: r[0].value for r in wb["KPIs"].iter_rows(min_row=2)}
+    assert labels["queues.support.simulated.asa_lo"] == "Queue support · simulated · ASA (s), 95% low"
+    assert labels["paid_hours"] == "Paid hours"
+    assert not any("_" in label for label in labels.values()), labels
 
 
 def test_same_scenario_same_bytes_and_resolved_scenario_repeats_it(planned, tmp_path):

@@ -185,6 +185,64 @@ def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
     return rows
 
 
+# Planner's words for the keys of kpis.json; the KPIs sheet shows these, with the key
+# itself in a last column for anyone joining the sheet with the JSON.
+KPI_WORDS = {
+    "scenario": "Scenario", "currency": "Currency", "horizon": "Horizon", "start": "start", "days": "days",
+    "interval_minutes": "interval (minutes)", "timezone": "time zone", "status": "Solver status",
+    "cost": "Cost", "solver_cost": "Solver's own cost", "lower_bound": "Lower bound of the cost",
+    "gap": "Gap to the bound", "paid_hours": "Paid hours", "agents": "Agents", "fte": "FTE",
+    "calls_forecast": "Calls forecast", "cost_per_call": "Cost per call", "under_intervals": "Short intervals",
+    "binding_rules": "Binding rules", "outbound_done_share": "Outbound work done", "queues": "Queue",
+    "target": "target", "service_level": "service level", "answer_within": "answer within (s)", "asa": "ASA (s)",
+    "max_occupancy": "occupancy cap", "shrinkage": "shrinkage", "sizing": "sizing model",
+    "erlang": "planned (Erlang)", "simulated": "simulated", "abandon_rate": "abandoned", "occupancy": "occupancy",
+    "offered": "calls offered", "replications": "replications", "seed": "seed",
+    "flagged_intervals": "intervals below target", "service_goal": "service goal",
+    "where_hours_go": "Where the paid hours go", "workload": "workload", "queueing_at_target": "queueing at the target",
+    "integer_rounding": "integer rounding", "occupancy_cap": "occupancy cap", "sizing_model": "sizing model",
+    "shift_shape": "shift shape", "outbound": "outbound", "breaks_and_idle": "breaks and idle",
+    "notes": "Notes", "workbook": "Workbook", "day_sheets": "day sheets",
+}
+
+
+def kpi_label(key: str) -> str:
+    """A KPI key of ``kpis.json`` in the planner's words.
+
+    Parameters
+    ----------
+    key : str
+        A flattened key such as ``queues.retail.simulated.asa_lo``.
+
+    Returns
+    -------
+    str
+        E.g. ``Queue retail · simulated · ASA (s), 95% low``; queue names stay as
+        they are, unknown words get their underscores replaced.
+
+    Examples
+    --------
+    >>> kpi_label("queues.retail.simulated.asa_lo")
+    'Queue retail · simulated · ASA (s), 95% low'
+    """
+    parts = key.split(".")
+    words = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if part == "queues" and i + 1 < len(parts):
+            words.append(f"Queue {parts[i + 1]}")
+            i += 2
+            continue
+        suffix = ""
+        for end, said in (("_lo", ", 95% low"), ("_hi", ", 95% high")):
+            if part.endswith(end) and part[: -len(end)] in KPI_WORDS:
+                part, suffix = part[: -len(end)], said
+        words.append(KPI_WORDS.get(part, part.replace("_", " ")) + suffix)
+        i += 1
+    return " · ".join(words)
+
+
 def _goal_sheet(wb: Workbook, kpis: Mapping) -> None:
     """A "Service goal" sheet: each queue's day or week goal, period by period."""
     rows = [
@@ -247,7 +305,9 @@ def write_schedule_workbook(
             f"{limits.MAX_DAY_SHEET_CELLS:,} timeline cells); every day is in schedule.csv",
         ]
     kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))
-    _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
+    kpi_rows.insert(0, "KPI", kpi_rows["kpi"].map(kpi_label))
+    kpi_rows = kpi_rows.rename(columns={"kpi": "key"})[["KPI", "value", "key"]]
+    _table_sheet(wb, "KPIs", kpi_rows, {"KPI": 48, "value": 24, "key": 36})
     _goal_sheet(wb, kpis)
     with atomic_path(path) as tmp:
         wb.save(tmp)

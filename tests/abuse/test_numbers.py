@@ -313,7 +313,7 @@ def test_workbook_kpis_sheet_is_the_written_plan(stopped_plan):
     _, out = stopped_plan
     kpis = json.loads((out / "kpis.json").read_text())
     sheet = openpyxl.load_workbook(out / "schedule.xlsx", read_only=True)["KPIs"]
-    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if len(r) >= 2}
+    rows = {r[2]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if len(r) >= 3}
     for key in ("cost", "gap", "paid_hours", "fte", "agents", "under_intervals"):
         assert rows[key] == kpis[key], key
 
