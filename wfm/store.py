@@ -39,6 +39,7 @@ __all__ = [
     "open_store",
     "check_plan_name",
     "compare_table",
+    "coverage_table",
     "daily_table",
 ]
 
@@ -190,18 +191,42 @@ class PlanStore:
             The id of the saved version.
         """
         plan_dir = Path(plan_dir)
-        name = check_plan_name(name)
-        kpis_path = plan_dir / "kpis.json"
-        if not kpis_path.is_file() or not (plan_dir / "schedule.csv").is_file():
+        if not (plan_dir / "kpis.json").is_file() or not (plan_dir / "schedule.csv").is_file():
             raise InputError(f"{plan_dir}: is not a plan folder (no kpis.json and schedule.csv); run wfm plan first.")
-        kpis = json.loads(kpis_path.read_text(encoding="utf-8"))
         blobs = {f: (plan_dir / f).read_bytes() for f in KEPT_FILES if (plan_dir / f).is_file()}
         inputs = _input_hashes(scenario_path) if scenario_path is not None else {}
+        return self.save_files(blobs, name, note=note, inputs=inputs)
+
+    def save_files(self, files: dict[str, bytes], name: str, *, note: str = "", inputs: dict | None = None) -> int:
+        """Save a plan given as its files' bytes (what the app holds); return the new id.
+
+        Parameters
+        ----------
+        files : dict
+            File name -> bytes, as :func:`wfm.plan.write_plan` writes them; at least
+            ``kpis.json`` and ``schedule.csv``.
+        name : str
+            The version's name.
+        note : str, optional
+            A free-text note.
+        inputs : dict, optional
+            Input file name -> sha256 of its content.
+
+        Returns
+        -------
+        int
+            The id of the saved version.
+        """
+        name = check_plan_name(name)
+        if "kpis.json" not in files or "schedule.csv" not in files:
+            raise InputError("plan store: a plan needs its kpis.json and schedule.csv to be saved.")
+        kpis = json.loads(files["kpis.json"].decode("utf-8"))
+        blobs = {f: bytes(files[f]) for f in KEPT_FILES if f in files}
         horizon = kpis.get("horizon") or {}
         row = {
             "name": name, "note": str(note or ""), "saved_at": _now(),
             "scenario": str(kpis.get("scenario") or ""), "timezone": str(horizon.get("timezone") or ""),
-            "currency": str(kpis.get("currency") or ""), "kpis": kpis, "inputs": inputs,
+            "currency": str(kpis.get("currency") or ""), "kpis": kpis, "inputs": dict(inputs or {}),
         }
         with self._writing() as conn:
             plan_id = conn.execute(self.plans.insert().values(**row)).inserted_primary_key[0]
@@ -481,6 +506,37 @@ def daily_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
     table["agent_hours_diff"] = table["agent_hours"] - table["date"].map(base["agent_hours"])
     table["service_level_diff"] = table["service_level"] - table["date"].map(base["service_level"])
     return table
+
+
+def coverage_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
+    """Scheduled inbound agents and the requirement per interval of saved versions (for a chart).
+
+    Parameters
+    ----------
+    store : PlanStore
+        The store holding the versions.
+    ids : iterable of int
+        The version ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``ds, plan, scheduled_inbound, required`` read from each version's
+        ``coverage.csv``.
+    """
+    parts = []
+    for s in _versions(store, ids, minimum=1):
+        coverage = store.table(s.id, "coverage.csv")
+        if coverage is None or coverage.empty:
+            continue
+        parts.append(pd.DataFrame({
+            "ds": pd.to_datetime(coverage["ds"].astype(str).str[:16]), "plan": f"#{s.id} {s.name}",
+            "scheduled_inbound": pd.to_numeric(coverage["scheduled_inbound"], errors="coerce"),
+            "required": pd.to_numeric(coverage["required"], errors="coerce"),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=["ds", "plan", "scheduled_inbound", "required"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _versions(store: PlanStore, ids: Iterable[int | str], minimum: int = 2) -> list[SavedPlan]:
