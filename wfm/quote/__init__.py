@@ -16,30 +16,12 @@ Keeping ``[quote]``'s settings inside this package (beside the code that uses th
 costs this one lazy step; the other ways out, moving the settings out of the
 package or letting the scenario import them late, would spread the quote over the
 tree or leave a half-built :class:`~wfm.scenario.Scenario`. ``tests/test_imports.py``
-checks that no wfm module imports another in a circle.
+checks that no wfm module imports another in a circle, these deferred imports aside.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
-
-# Public name -> the module that defines it.
-_HOME = {
-    "QuoteResult": "wfm.quote.api",
-    "build_quote": "wfm.quote.api",
-    "write_quote": "wfm.quote.api",
-    "quote_files": "wfm.quote.api",
-    "quote_json": "wfm.quote.api",
-    "describe": "wfm.quote.api",
-    "Knobs": "wfm.quote.demand",
-    "derive_demand_profile": "wfm.quote.demand",
-    "load_demand_profile": "wfm.quote.demand",
-    "representative_monday": "wfm.quote.demand",
-    "COST_LINES": "wfm.quote.pricing",
-    "SENSITIVITY_CASES": "wfm.quote.sensitivity",
-    "check_out_dir": "wfm.export",
-}
 
 __all__ = [
     "QuoteResult",
@@ -55,7 +37,10 @@ __all__ = [
     "COST_LINES",
     "SENSITIVITY_CASES",
     "check_out_dir",
-]  # the keys of _HOME, written out for the linters (tests/test_imports.py checks they agree)
+]
+
+_API = ("QuoteResult", "build_quote", "write_quote", "quote_files", "quote_json", "describe")
+_DEMAND = ("Knobs", "derive_demand_profile", "load_demand_profile", "representative_monday")
 
 if TYPE_CHECKING:  # what type checkers and editors see; never run
     from wfm.export import check_out_dir
@@ -66,9 +51,21 @@ if TYPE_CHECKING:  # what type checkers and editors see; never run
 
 
 def __getattr__(name: str):
-    if name not in _HOME:
+    # These imports run on the first use of a public name, never while wfm.scenario is
+    # loading (tests/test_imports.py lists them as the edges allowed to close a circle).
+    if name in _API:
+        from wfm.quote import api as home
+    elif name in _DEMAND:
+        from wfm.quote import demand as home
+    elif name == "COST_LINES":
+        from wfm.quote import pricing as home
+    elif name == "SENSITIVITY_CASES":
+        from wfm.quote import sensitivity as home
+    elif name == "check_out_dir":
+        from wfm import export as home
+    else:
         raise AttributeError(f"module 'wfm.quote' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOME[name]), name)
+    value = getattr(home, name)
     globals()[name] = value  # found once; later lookups are plain attribute reads
     return value
 
