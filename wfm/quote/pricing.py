@@ -23,7 +23,7 @@ COST_LINES = ["agent_labour", "training", "ramp_up", "hiring", "supervisors_cost
 
 
 def month_row(quote: Quote, plan: MonthPlan, hires: float, leavers: float, launch: dict | None = None) -> dict:
-    """One month's figures and cost lines (formulas in the module docstring).
+    """One month's figures and cost lines (formulas in the docstring of :mod:`wfm.quote.api`).
 
     ``launch`` adds this month's share of the launch wave's training, ramp-up and
     recruiting (``quote.amortize_launch``).

@@ -170,7 +170,7 @@ def _week_figures(scenario: Scenario, result) -> WeekFigures:
     )
 
 
-# --- months, costs and prices -------------------------------------------------
+# --- a week counted as its month ----------------------------------------------
 
 
 @dataclass
