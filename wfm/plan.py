@@ -27,7 +27,6 @@ Files written (``PLAN_FILES``):
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import tomllib
 import warnings
 from collections.abc import Callable
@@ -39,7 +38,7 @@ import pandas as pd
 
 from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
-from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
+from wfm.export import atomic_dir, check_out_dir, write_json, write_table, write_text
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -672,26 +671,18 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
     return scenario.model_copy(update={"queues": queues})
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    from wfm.export import check_output_folder
-
-    check_output_folder(out_dir)
-
-
 def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
                extra_files: dict[str, str] | None = None) -> None:
     """Write every plan file into ``out_dir``, which appears whole or not at all.
 
     The files are built in a hidden temporary folder beside ``out_dir`` and renamed into
-    place; an older ``out_dir`` is replaced only once the new one is complete.
+    place; an older ``out_dir`` is replaced only once the new one is complete
+    (:func:`wfm.export.atomic_dir`).
     """
     from wfm import report
     from wfm.schedule import schedule_table
 
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         sched = result.schedule
         write_table(_wall_clock(result.forecast, result.scenario.horizon.timezone), tmp / "forecast.csv")
         write_table(_wall_clock(result.requirements, result.scenario.horizon.timezone), tmp / "requirements.csv")
@@ -706,10 +697,6 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         write_text(scenario_to_toml(resolved_scenario(result.scenario, Path(base_dir))), tmp / "scenario.toml")
         for name, text in (extra_files or {}).items():
             write_text(text, tmp / name)
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
@@ -717,7 +704,7 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progre
                       work_limit: float | None = None) -> dict:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
     path = Path(path)
-    _check_out_dir(Path(out_dir))  # before minutes of work, not after
+    check_out_dir(out_dir)  # before minutes of work, not after
     scenario = load_scenario(path)
     result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
     if progress:

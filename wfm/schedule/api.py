@@ -13,7 +13,6 @@ Modules: :mod:`.rules` (the problem in slots), :mod:`.model` (one helper per rul
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -408,26 +407,15 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
     timings, which vary run to run) into ``out_dir``.
 
     The folder appears whole or not at all: the files are built in a temporary folder
-    beside it, which then replaces ``out_dir``.
+    beside it, which then replaces ``out_dir`` (:func:`wfm.export.atomic_dir`).
     """
-    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
+    from wfm.export import atomic_dir, write_json, write_table
 
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         write_table(schedule_table(result), tmp / "schedule.csv")
         write_table(result.coverage, tmp / "coverage.csv")
         write_json(result.summary, tmp / "summary.json")
         write_json(result.run, tmp / "run.json")
-        replace_dir(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def schedule_table(result: ScheduleResult) -> pd.DataFrame:
@@ -448,10 +436,10 @@ def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out
                    *, time_limit: float | None = None, work_limit: float | None = None) -> ScheduleResult:
     """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
     from wfm.data import read_intervals, read_table
-    from wfm.export import check_output_folder
+    from wfm.export import check_out_dir
     from wfm.scenario import load_scenario
 
-    check_output_folder(out_dir)  # before the solve, not after it
+    check_out_dir(out_dir)  # before the solve, not after it
     scenario = load_scenario(scenario_path)
     frame = read_table(requirements_path)
     if "y" in frame.columns:
