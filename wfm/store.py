@@ -282,24 +282,16 @@ class PlanStore:
 
     def export(self, plan_id: int | str, out_dir: str | Path) -> list[Path]:
         """Write a saved version's files back into a plan folder (atomically, whole or not at all)."""
-        from wfm.export import check_output_folder, make_temp_dir, replace_dir
+        from wfm.export import atomic_dir
 
         saved = self.get(plan_id)
         out = Path(out_dir)
-        check_output_folder(out)
-        tmp = make_temp_dir(out)
-        try:
+        with atomic_dir(out) as tmp:
             for fname in saved.files:
                 (tmp / fname).write_bytes(self.file(saved.id, fname) or b"")
             (tmp / "saved_plan.json").write_text(
                 json.dumps({k: v for k, v in saved.to_json().items() if k != "kpis"}, indent=2, ensure_ascii=False),
                 encoding="utf-8")
-            replace_dir(tmp, out)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return [out / f for f in (*saved.files, "saved_plan.json")]
 
     # ------------------------------------------------------------------ plumbing
