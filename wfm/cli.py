@@ -153,6 +153,7 @@ def simulate_command(
     """Verify a staffing plan by simulation (or trace replay): SL, ASA, abandons, occupancy with 95% CIs."""
     from wfm import data, export
     from wfm import simulate as sim
+    from wfm.forecast import as_volumes
 
     export.check_table_path(out)
     if daily is not None:
@@ -167,8 +168,7 @@ def simulate_command(
     column = sim.agents_column_of(staff, staffing_column, str(staffing))
     if volumes is not None:
         table = data.read_table(volumes)
-        if "y" not in table.columns and "y_hat" in table.columns:
-            table = table.rename(columns={"y_hat": "y"})
+        table = as_volumes(table)
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
         behaviour = dict(aht=aht, patience=patience)
         if profile is not None:

@@ -40,6 +40,7 @@ import pandas as pd
 from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
 from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
+from wfm.forecast import as_volumes
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -145,10 +146,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         if not path.is_file():
             raise InputError(f"{place}.{kind}: file '{path}' not found.")
         raw = data.read_table(path)
-        if kind == "forecast" and "y_hat" in raw.columns:
-            raw = raw.rename(columns={"y_hat": "y"})
-        if "aht_hat" in raw.columns and "aht" not in raw.columns:
-            raw = raw.rename(columns={"aht_hat": "aht"})
+        raw = as_volumes(raw)
         if "queue" in raw.columns:
             raw = raw[raw["queue"].astype(str) == queue.name]
             if raw.empty:
@@ -212,8 +210,7 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     """Requirement per interval, and the behaviour the verification should simulate."""
     place = f"queue[{index}]"
     minutes = scenario.horizon.interval_minutes
-    frame = demand.rename(columns={"y_hat": "y"})[["queue", "ds", "y"] + (["aht_hat"] if "aht_hat" in demand else [])]
-    frame = frame.rename(columns={"aht_hat": "aht"})
+    frame = as_volumes(demand)[["queue", "ds", "y"] + (["aht"] if "aht_hat" in demand else [])]
     profile = None
     if queue.profile:
         path = _resolve(base_dir, queue.profile)

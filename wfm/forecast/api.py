@@ -60,6 +60,7 @@ __all__ = [
     "CANDIDATES",
     "DEFAULT_MODELS",
     "ForecastWarning",
+    "as_volumes",
 ]
 
 MIN_HISTORY_DAYS = 14
@@ -75,6 +76,28 @@ SCORE_COLUMNS = ["queue", "model", "interval_minutes", "wmape", "mae", "rmse", "
 
 class ForecastWarning(UserWarning):
     """Something the planner should know about the forecast (short history, gaps)."""
+
+
+# A forecast names its estimates ``y_hat`` and ``aht_hat``; sizing and simulation read
+# volumes as ``y`` and ``aht``.
+VOLUME_NAMES = {"y_hat": "y", "aht_hat": "aht"}
+
+
+def as_volumes(forecast_frame: pd.DataFrame) -> pd.DataFrame:
+    """A forecast table as a volume table: ``y_hat`` read as ``y`` and ``aht_hat`` as ``aht``.
+
+    A column the table already has under the volume name wins (a file with both ``y`` and
+    ``y_hat`` keeps its ``y``); other columns are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> list(as_volumes(pd.DataFrame(columns=["queue", "ds", "y_hat", "aht_hat", "model"])).columns)
+    ['queue', 'ds', 'y', 'aht', 'model']
+    """
+    names = {old: new for old, new in VOLUME_NAMES.items() if old in forecast_frame.columns
+             and new not in forecast_frame.columns}
+    return forecast_frame.rename(columns=names)
 
 
 # --- metrics ----------------------------------------------------------------------
