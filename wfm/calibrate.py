@@ -32,6 +32,7 @@ import pandas as pd
 
 from wfm import erlang
 from wfm.errors import InputError
+from wfm.localtime import utc_clock
 
 
 @dataclass
@@ -94,9 +95,7 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behavio
 
 def _grid(frame: pd.DataFrame, interval_minutes: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows on a gap-free interval grid (nights become empty intervals)."""
-    ds = frame["ds"]
-    if ds.dt.tz is not None:
-        ds = ds.dt.tz_convert("UTC")
+    ds = utc_clock(frame["ds"])
     step = pd.Timedelta(minutes=interval_minutes)
     pos = ((ds - ds.iloc[0]) / step).to_numpy()
     if not np.allclose(pos, np.round(pos)):

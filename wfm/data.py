@@ -25,6 +25,7 @@ import pandas as pd
 
 from wfm.errors import InputError, shown
 from wfm.export import csv_unquote
+from wfm.localtime import utc_clock, wall_clock
 
 DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
@@ -205,9 +206,7 @@ def infer_interval_minutes(frame: pd.DataFrame, source: str) -> int:
     """
     steps = []
     for _, group in frame.groupby("queue", sort=False):
-        ds = group["ds"]
-        if ds.dt.tz is not None:
-            ds = ds.dt.tz_convert("UTC")
+        ds = utc_clock(group["ds"])
         diffs = ds.diff().dropna().dt.total_seconds().to_numpy()
         steps.append(diffs)
     diffs = np.concatenate(steps) if steps else np.array([])
@@ -392,7 +391,7 @@ def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int)
             f"expected a multiple of {from_minutes}."
         )
     ds = frame["ds"]
-    wall = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+    wall = wall_clock(ds)
     offset = pd.to_timedelta((wall.dt.hour * 60 + wall.dt.minute) % to_minutes, unit="min") + pd.to_timedelta(
         wall.dt.second, unit="s"
     )

@@ -41,6 +41,7 @@ from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
 from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
 from wfm.forecast import as_volumes
+from wfm.localtime import wall_clock
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -73,11 +74,6 @@ def _horizon_bounds(scenario: Scenario) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, start + pd.Timedelta(days=scenario.horizon.days)
 
 
-def _local(ds: pd.Series) -> pd.Series:
-    """Local wall-clock time without the zone, for comparisons with horizon dates."""
-    return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
-
-
 def _wall_clock(table: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """The table with every timestamp as plain local wall-clock time, the one convention
     of a plan folder (schedule.csv and coverage.csv are written so; the zone is in
@@ -89,7 +85,7 @@ def _wall_clock(table: pd.DataFrame, timezone: str) -> pd.DataFrame:
     zoned = [c for c in table.columns if isinstance(table[c].dtype, pd.DatetimeTZDtype)]
     if not zoned:
         return table
-    out = table.assign(**{c: _local(table[c]) for c in zoned})
+    out = table.assign(**{c: wall_clock(table[c]) for c in zoned})
     if "ds" in zoned and "fold" not in out.columns:
         fold = fold_of(table["ds"], timezone)
         if fold.any():
@@ -117,10 +113,10 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         if not path.is_file():
             raise InputError(f"{place}.history: file '{path}' not found.")
         history, history_minutes = data.read_intervals(path, timezone=tz)
-        history = history[_local(history["ds"]) < start]
+        history = history[wall_clock(history["ds"]) < start]
         if history.empty:
             raise InputError(f"{place}.history: {path} has no data before the horizon starts ({start.date()}).")
-        last_day = _local(history["ds"]).max().normalize()
+        last_day = wall_clock(history["ds"]).max().normalize()
         days = int((end - last_day).days) - 1
         if days < 1:
             raise InputError(f"{place}.history: {path} already covers the horizon; nothing to forecast.")
@@ -157,7 +153,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         if file_minutes != minutes:
             frame = data.aggregate_intervals(frame, file_minutes, minutes)
         table = frame.rename(columns={"y": "y_hat", "aht": "aht_hat"}).assign(queue=queue.name, model=kind)
-    local = _local(table["ds"])
+    local = wall_clock(table["ds"])
     table = table[(local >= start) & (local < end)].reset_index(drop=True)
     if table.empty or float(table["y_hat"].sum()) <= 0:
         raise InputError(
@@ -173,7 +169,7 @@ def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float,
     Returns ``(rows inside, calls outside, intervals outside)``: calls forecast while the
     centre is closed are neither staffed nor simulated, and callers report them.
     """
-    local = _local(demand["ds"])
+    local = wall_clock(demand["ds"])
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
     dates = local.dt.date.to_numpy()
     opening = {day: horizon.opening_minutes(day) for day in set(dates)}
@@ -303,7 +299,7 @@ def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verifica
         rows = verification[verification["queue"] == name]
         forecast_calls = sized.loc[sized["queue"] == name, "y"].to_numpy(dtype=float)
         planned, simulated = ("erlang_asa", "asa") if goal.asa is not None else ("erlang_service_level", "service_level")
-        frame = pd.DataFrame({"ds": _local(rows["ds"]).to_numpy(), "offered": forecast_calls,
+        frame = pd.DataFrame({"ds": wall_clock(rows["ds"]).to_numpy(), "offered": forecast_calls,
                               "planned": rows[planned].to_numpy(dtype=float),
                               "simulated": rows[simulated].to_numpy(dtype=float)})
         reports[name] = goal_report(frame, goal, scenario.horizon.start)
@@ -365,7 +361,7 @@ def _slot_keys(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> pd.
     """(wall-clock time, fold) of each row: the two passes of a repeated hour stay apart."""
     from wfm.localtime import fold_of
 
-    return pd.MultiIndex.from_arrays([_local(ds).to_numpy(), fold_of(ds, timezone, by)], names=["ds", "fold"])
+    return pd.MultiIndex.from_arrays([wall_clock(ds).to_numpy(), fold_of(ds, timezone, by)], names=["ds", "fold"])
 
 
 def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, timezone: str = "UTC") -> np.ndarray:
@@ -375,7 +371,7 @@ def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, time
     pool gets the pool's heads; queues sharing a pool share its heads in proportion to
     their requirement (the simulation treats each queue as its own line). Rows meet the
     coverage on (wall-clock time, fold), one coverage row per real interval."""
-    cov = coverage.assign(ds=_local(pd.to_datetime(coverage["ds"])))
+    cov = coverage.assign(ds=wall_clock(pd.to_datetime(coverage["ds"])))
     cov = cov.assign(fold=cov["fold"] if "fold" in cov.columns else 0)
     pools = [c[len("scheduled_inbound["):-1] for c in cov.columns if c.startswith("scheduled_inbound[")]
     pool = next((p for p in pools if queue in p.split("+")), None)

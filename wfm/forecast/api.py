@@ -46,6 +46,7 @@ from wfm.forecast.calendar import (
 )
 from wfm.forecast.grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
 from wfm.forecast.models import CANDIDATES, DEFAULT_MODELS, history_average
+from wfm.localtime import local_midnight, wall_clock
 
 __all__ = [
     "ForecastResult",
@@ -199,7 +200,7 @@ def _special_calendar(special_days, holidays, frame: pd.DataFrame, horizon_days:
             table = validate_special_days(special_days, "special days")
     public = None
     if holidays:
-        wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+        wall = wall_clock(frame["ds"])
         first = wall.min().year
         last = (wall.max() + pd.Timedelta(days=horizon_days + 1)).year
         public = public_holidays(holidays, range(first, last + 1))
@@ -415,10 +416,9 @@ def _rows_for(grid: DayGrid, future: FutureDays, F: np.ndarray, first_ds, last_d
     start = pd.Timestamp(future.dates[0])
     stop = pd.Timestamp(future.dates[-1] + DAY)
     if tz is not None:
-        start = start.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-        stop = stop.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+        start, stop = local_midnight(start, tz), local_midnight(stop, tz)
     ds = pd.date_range(start, stop, freq=freq, inclusive="left")
-    wall = ds.tz_localize(None) if tz is not None else ds
+    wall = wall_clock(ds)
     day = ((wall.normalize().to_numpy() - np.datetime64(future.dates[0], "ns")) // np.timedelta64(1, "D")).astype(int)
     slot = ((wall.hour * 60 + wall.minute) // grid.interval).to_numpy()
     keep = (~future.closed[day]) & grid.open_slots[future.weekday[day], slot]
@@ -475,7 +475,7 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
         )
     # the horizon runs from right after the last interval: when history stops mid-day,
     # the rest of that day is forecast too
-    last_wall = last_ds.tz_localize(None) if tz is not None else last_ds
+    last_wall = wall_clock(last_ds)
     last_slot = (last_wall.hour * 60 + last_wall.minute) // interval
     partial = bool(grid.open_slots[weekday_of(grid.dates[-1:])[0], last_slot + 1 :].any())
     first_day = grid.dates[-1] if partial else grid.dates[-1] + DAY

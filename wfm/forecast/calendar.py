@@ -22,6 +22,7 @@ import pandas as pd
 
 from wfm.data import read_table
 from wfm.errors import InputError
+from wfm.localtime import wall_clock
 
 SPECIAL_DAY_COLUMNS = ("date", "closed", "multiplier")
 
@@ -74,9 +75,7 @@ def validate_special_days(frame: pd.DataFrame, source: str = "special days") -> 
             f"{source}: row {i + 1}, column 'date' has '{frame['date'].iloc[i]}', which is not a date "
             f"(expected e.g. 2024-12-31)."
         )
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    dates = dates.dt.normalize()
+    dates = wall_clock(dates).dt.normalize()
     closed = np.zeros(len(frame), dtype=bool)
     closed_given = np.zeros(len(frame), dtype=bool)
     if "closed" in frame.columns:
