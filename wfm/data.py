@@ -117,13 +117,15 @@ def _row(index: int) -> int:
     return int(index) + 1
 
 
-def _check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str) -> None:
+def check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str, what: str = "a timestamp",
+                 example: str = "2024-04-01 09:30:00") -> None:
+    """Refuse the first value of ``raw`` that did not parse (NaT/NaN in ``parsed``), naming row, column and value."""
     bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not a timestamp "
-            f"(expected e.g. 2024-04-01 09:30:00)."
+            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not {what} "
+            f"(expected e.g. {example})."
         )
 
 
@@ -164,13 +166,13 @@ def parse_timestamps(
                     f"{source}: column '{column}' mixes time zones ({', '.join(map(str, offsets[:3]))}); "
                     f"name the site's time zone (e.g. --timezone Asia/Tokyo) so they can be aligned."
                 )
-            _check_parsed(parsed, text, source, column)
+            check_parsed(parsed, text, source, column)
             if timezone is None:
                 first = pd.Timestamp(text.iloc[0])
                 return parsed.dt.tz_convert(first.tzinfo)
             return parsed.dt.tz_convert(timezone)
         parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-    _check_parsed(parsed, raw, source, column)
+    check_parsed(parsed, raw, source, column)
     if timezone is not None and parsed.dt.tz is None:
         try:
             parsed = parsed.dt.tz_localize(timezone, ambiguous="infer", nonexistent="raise")

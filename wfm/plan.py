@@ -31,7 +31,7 @@ import shutil
 import tomllib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,7 @@ from wfm.errors import InputError
 from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
 from wfm.forecast import as_volumes
 from wfm.localtime import wall_clock
+from wfm.results import PlanKpis
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -55,15 +56,19 @@ Progress = Callable[[str, int, int], None]  # (step, index, count)
 
 @dataclass
 class PlanResult:
-    """Everything a plan produced; ``kpis`` is what ``kpis.json`` holds."""
+    """Everything a plan produced; ``kpis.to_json()`` is what ``kpis.json`` holds."""
 
     scenario: Scenario
     forecast: pd.DataFrame
     requirements: pd.DataFrame
     schedule: object  # wfm.schedule.ScheduleResult
     verification: pd.DataFrame
-    kpis: dict
-    notes: list[str] = field(default_factory=list)
+    kpis: PlanKpis
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences the planner should read: the plan's and the schedule's."""
+        return self.kpis.notes
 
 
 # --- demand ------------------------------------------------------------------------
@@ -522,11 +527,11 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         reports = _goal_reports(scenario, goals, sized, verification)
         misses = _goal_misses(goals, reports)
         short = sum(1 for (q, _), v in misses.items() if v > goals[q].tolerance)
-        rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.get("cost"),
-                       "paid_hours": schedule.summary.get("paid_hours"), "periods_short": short,
+        rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.cost,
+                       "paid_hours": schedule.summary.paid_hours, "periods_short": short,
                        "asked": {f"{q} {r['period']}": round(curves.goals[q].target(r["period"]), 4)
                                  for q, periods in reports.items() for r in periods}})
-        tried.append((short == 0, schedule.summary.get("cost") or 0.0, len(tried), requirement, schedule,
+        tried.append((short == 0, schedule.summary.cost or 0.0, len(tried), requirement, schedule,
                       verification, per_queue, reports))
         # Simulation, not the stationary curve, is the judge: it sees the queue carried from
         # one interval to the next. Periods under the goal ask for the shortfall more; periods
@@ -563,39 +568,40 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
                 "interval_floor": goal.interval_floor, "periods": periods,
                 "met_periods": sum(1 for r in periods if r["met"]), "rounds": rounds, "chosen_round": index + 1,
             }
-    notes.extend(schedule.summary.get("notes") or [])  # e.g. required agent-intervals the schedule drops
-    summary = dict(schedule.summary)
+    # The schedule's own notes too: required agent-intervals it drops, that the solver's
+    # objective is not the written plan's cost, ...
+    notes.extend(schedule.notes)
+    summary = schedule.summary
     calls = float(forecast_table["y_hat"].sum())
-    kpis = {
-        "scenario": scenario.name,
-        "currency": scenario.currency,
-        "horizon": {"start": str(scenario.horizon.start), "days": scenario.horizon.days,
-                    "interval_minutes": scenario.horizon.interval_minutes, "timezone": scenario.horizon.timezone},
-        "status": summary.get("status"),
-        "cost": summary.get("cost"),
-        "lower_bound": summary.get("lower_bound"),
-        "gap": summary.get("gap"),
-        "paid_hours": summary.get("paid_hours"),
-        "agents": summary.get("agents"),
-        "fte": summary.get("fte"),
-        "calls_forecast": round(calls, 3),
-        "cost_per_call": round(float(summary["cost"]) / calls, 4) if summary.get("cost") is not None and calls > 0 else None,
-        "under_intervals": summary.get("under_intervals"),
-        "binding_rules": summary.get("binding_rules", []),
-        "outbound_done_share": summary.get("outbound_done_share", {}),
-        "queues": per_queue,
-        "where_hours_go": where_hours_go(scenario, sized, schedule.coverage, summary.get("paid_hours") or 0.0,
-                                         behaviours),
-        "notes": notes,
-    }
     # Overall simulated KPIs, weighted by each queue's forecast calls.
+    simulated = {}
     for key in ("service_level", "asa", "abandon_rate", "occupancy"):
         values = [(v["simulated"].get(key), v["calls_forecast"]) for v in per_queue.values()]
         values = [(x, w) for x, w in values if x is not None and np.isfinite(x)]
-        kpis[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
-    # The schedule's own notes (e.g. that the solver's objective is not the written plan's cost) too.
-    kpis["notes"] = notes + [n for n in summary.get("notes", []) if n not in notes]
-    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, notes)
+        simulated[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
+    kpis = PlanKpis(
+        scenario=scenario.name,
+        currency=scenario.currency,
+        horizon={"start": str(scenario.horizon.start), "days": scenario.horizon.days,
+                 "interval_minutes": scenario.horizon.interval_minutes, "timezone": scenario.horizon.timezone},
+        status=summary.status,
+        cost=summary.cost,
+        lower_bound=summary.lower_bound,
+        gap=summary.gap,
+        paid_hours=summary.paid_hours,
+        agents=summary.agents,
+        fte=summary.fte,
+        calls_forecast=round(calls, 3),
+        cost_per_call=round(float(summary.cost) / calls, 4) if summary.cost is not None and calls > 0 else None,
+        under_intervals=summary.under_intervals,
+        binding_rules=summary.binding_rules,
+        outbound_done_share=summary.outbound_done_share,
+        queues=per_queue,
+        where_hours_go=where_hours_go(scenario, sized, schedule.coverage, summary.paid_hours or 0.0, behaviours),
+        notes=notes,
+        **simulated,
+    )
+    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis)
 
 
 def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
@@ -637,9 +643,9 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         write_table(schedule_table(sched), tmp / "schedule.csv")
         write_table(_wall_clock(sched.coverage, result.scenario.horizon.timezone), tmp / "coverage.csv")
         write_table(_wall_clock(result.verification, result.scenario.horizon.timezone), tmp / "verification.csv")
-        write_json(result.kpis, tmp / "kpis.json")
+        write_json(result.kpis.to_json(), tmp / "kpis.json")
         write_json(sched.run, tmp / "run.json")  # timings: kept out of the byte-identical files
-        report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis,
+        report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis.to_json(),
                                        result.scenario.horizon.interval_minutes)
         report.write_coverage_chart(tmp / "coverage.png", sched.coverage, title=f"{result.scenario.name}: coverage")
         write_text(scenario_to_toml(resolved_scenario(result.scenario, Path(base_dir))), tmp / "scenario.toml")
@@ -653,7 +659,7 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
 
 def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None) -> dict:
+                      work_limit: float | None = None) -> PlanKpis:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
     path = Path(path)
     _check_out_dir(Path(out_dir))  # before minutes of work, not after
@@ -665,17 +671,16 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progre
     return result.kpis
 
 
-def describe(kpis: dict) -> str:
+def describe(kpis: PlanKpis) -> str:
     """One line a planner reads first."""
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
 
-    gap = kpis.get("gap")
-    gap_text = "n/a" if gap is None else f"{gap:.2%}"
+    gap_text = "n/a" if kpis.gap is None else f"{kpis.gap:.2%}"
     return (
-        f"{kpis['scenario']}: {kpis.get('agents')} agents, {kpis.get('fte')} FTE, cost {kpis.get('cost'):,.0f} "
-        f"{kpis.get('currency')} (gap {gap_text} to the bound); simulated service level {pct(kpis.get('service_level'))}, "
-        f"abandoned {pct(kpis.get('abandon_rate'))}, occupancy {pct(kpis.get('occupancy'))}"
+        f"{kpis.scenario}: {kpis.agents} agents, {kpis.fte} FTE, cost {kpis.cost:,.0f} "
+        f"{kpis.currency} (gap {gap_text} to the bound); simulated service level {pct(kpis.service_level)}, "
+        f"abandoned {pct(kpis.abandon_rate)}, occupancy {pct(kpis.occupancy)}"
     )
 
 
@@ -708,12 +713,10 @@ def scenario_inputs(path: str | Path) -> list[Path]:
     return found
 
 
-def index_row(kpis: dict) -> dict:
+INDEX_COLUMNS = ("cost", "lower_bound", "gap", "fte", "paid_hours", "service_level", "asa", "abandon_rate",
+                 "occupancy", "cost_per_call")
+
+
+def index_row(kpis: PlanKpis) -> dict:
     """The columns of a batch index row, from a plan's KPIs."""
-    return {
-        "cost": kpis.get("cost"), "lower_bound": kpis.get("lower_bound"), "gap": kpis.get("gap"),
-        "fte": kpis.get("fte"), "paid_hours": kpis.get("paid_hours"),
-        "service_level": kpis.get("service_level"), "asa": kpis.get("asa"),
-        "abandon_rate": kpis.get("abandon_rate"), "occupancy": kpis.get("occupancy"),
-        "cost_per_call": kpis.get("cost_per_call"),
-    }
+    return {name: getattr(kpis, name) for name in INDEX_COLUMNS}

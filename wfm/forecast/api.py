@@ -191,6 +191,14 @@ def _load_history(history, interval_minutes, timezone) -> tuple[pd.DataFrame, in
     return validate_intervals(history, "history", interval_minutes=interval_minutes, timezone=timezone)
 
 
+def _history_at(history, interval_minutes, interval, timezone) -> tuple[pd.DataFrame, int]:
+    """The history read and, when ``interval`` is coarser than its own, summed to ``interval``."""
+    frame, data_minutes = _load_history(history, interval_minutes, timezone)
+    if interval is None:
+        return frame, data_minutes
+    return aggregate_intervals(frame, data_minutes, interval), int(interval)
+
+
 def _special_calendar(special_days, holidays, frame: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     table = None
     if special_days is not None:
@@ -565,10 +573,7 @@ def forecast(
     folds = _check_folds(folds)
     names = [n for n in _models(models) if n != AUTO] or list(DEFAULT_MODELS)
     backtest_days = parse_horizon(backtest_horizon, "--backtest-horizon") if backtest_horizon else min(horizon_days, 7)
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
-    if interval is not None:
-        frame = aggregate_intervals(frame, data_minutes, interval)
-        data_minutes = int(interval)
+    frame, data_minutes = _history_at(history, interval_minutes, interval, timezone)
     calendar = _special_calendar(special_days, holidays, frame, horizon_days)
     notes: list[str] = []
     tables, selection, gaps = [], [], []
@@ -633,10 +638,7 @@ def backtest(
     names = _models(models) if models is not None else list(DEFAULT_MODELS) + [AUTO]
     select_folds = _check_folds(select_folds, "--select-folds") if select_folds is not None else 4
     auto_models = [n for n in _models(auto_models) if n != AUTO] if auto_models is not None else None
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
-    if interval is not None:
-        frame = aggregate_intervals(frame, data_minutes, interval)
-        data_minutes = int(interval)
+    frame, data_minutes = _history_at(history, interval_minutes, interval, timezone)
     calendar = _special_calendar(special_days, holidays, frame, horizon_days)
     rows, chosen_rows, notes = [], [], []
     for queue, part in frame.groupby("queue", sort=True):

@@ -35,13 +35,10 @@ __all__ = [
 
 def check_out_dir(out_dir: str | Path) -> Path:
     """Fail before any work when the output folder cannot be made."""
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
-    return out_dir
+    from wfm.export import check_output_folder
+
+    check_output_folder(out_dir)
+    return Path(out_dir)
 
 
 def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
