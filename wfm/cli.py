@@ -134,7 +134,7 @@ def size_command(
 @friendly
 def simulate_command(
     staffing: Path = typer.Option(..., "--staffing", help="Staffing table: ds, agents (or scheduled_inbound), optional queue."),
-    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht, queue."),
+    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht (or aht_hat), queue."),
     calls: Path | None = typer.Option(None, "--calls", help="Per-call trace to replay instead: arrival, handle, patience or outcome+wait."),
     staffing_column: str | None = typer.Option(None, "--staffing-column", help="Agents column of the staffing table."),
     out: str = typer.Option("-", "--out", "-o", help="Per-interval KPIs (.csv, .xlsx, .parquet) or - for stdout."),
