@@ -126,10 +126,22 @@ def test_same_scenario_same_bytes_and_resolved_scenario_repeats_it(planned, tmp_
 def test_headcount_cap_gives_best_plan_with_diagnosis(tmp_path):
     path = write_scenario(tmp_path, "capped", headcount=3)
     kpis = plan.plan_to_directory(path, tmp_path / "out")
-    assert kpis["under_intervals"] > 0
-    assert any("headcount" in reason for reason in kpis["binding_rules"])
-    assert kpis["queues"]["support"]["flagged_intervals"]  # simulated SL far under target
-    assert kpis["service_level"] < 0.5
+    assert kpis.under_intervals > 0
+    assert any("headcount" in reason for reason in kpis.binding_rules)
+    assert kpis.queues["support"]["flagged_intervals"]  # simulated SL far under target
+    assert kpis.service_level < 0.5
+    # kpis.json is the typed KPIs, keys in the order the file has always had; read back
+    # (as wfm batch does for a skipped scenario) it gives the same index row.
+    written = json.loads((tmp_path / "out" / "kpis.json").read_text())
+    assert written == kpis.to_json()
+    assert list(written) == [
+        "scenario", "currency", "horizon", "status", "cost", "lower_bound", "gap", "paid_hours", "agents", "fte",
+        "calls_forecast", "cost_per_call", "under_intervals", "binding_rules", "outbound_done_share", "queues",
+        "where_hours_go", "notes", "service_level", "asa", "abandon_rate", "occupancy",
+    ]
+    assert plan.PlanKpis.from_json(written) == kpis
+    assert plan.index_row(plan.PlanKpis.from_json(written)) == plan.index_row(kpis)
+    assert plan.index_row(plan.PlanKpis.from_json({"cost": 5.0}))["gap"] is None  # an older, shorter file
 
 
 BAD = [

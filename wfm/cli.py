@@ -8,6 +8,7 @@ non-zero exit code.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def size_command(
 @friendly
 def simulate_command(
     staffing: Path = typer.Option(..., "--staffing", help="Staffing table: ds, agents (or scheduled_inbound), optional queue."),
-    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht, queue."),
+    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht (or aht_hat), queue."),
     calls: Path | None = typer.Option(None, "--calls", help="Per-call trace to replay instead: arrival, handle, patience or outcome+wait."),
     staffing_column: str | None = typer.Option(None, "--staffing-column", help="Agents column of the staffing table."),
     out: str = typer.Option("-", "--out", "-o", help="Per-interval KPIs (.csv, .xlsx, .parquet) or - for stdout."),
@@ -161,6 +162,7 @@ def simulate_command(
     """Verify a staffing plan by simulation (or trace replay): SL, ASA, abandons, occupancy with 95% CIs."""
     from wfm import data, export
     from wfm import simulate as sim
+    from wfm.forecast import as_volumes
 
     export.check_table_path(out)
     if daily is not None:
@@ -175,8 +177,7 @@ def simulate_command(
     column = sim.agents_column_of(staff, staffing_column, str(staffing))
     if volumes is not None:
         table = data.read_table(volumes)
-        if "y" not in table.columns and "y_hat" in table.columns:
-            table = table.rename(columns={"y_hat": "y"})
+        table = as_volumes(table)
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
         behaviour = dict(aht=aht, patience=patience)
         if profile is not None:
@@ -308,6 +309,45 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
 
 _MAP_HELP = "Rename an export column: OLD=NEW (repeat for several), e.g. --map StartTime=arrival."
 _STRICT_HELP = "Refuse the log at the first row that cannot be a real call, instead of skipping such rows."
+# The options of every `wfm calls` command that reads a log: the log first, the rest last.
+_LOG_ARGUMENT = ("log", Path, typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."))
+_LOG_OPTIONS = (
+    ("column_map", list[str], typer.Option([], "--map", help=_MAP_HELP)),
+    ("after_call_work", float, typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls.")),
+    ("timezone", str | None, typer.Option(None, help="Site time zone, e.g. Asia/Tokyo.")),
+    ("strict", bool, typer.Option(False, "--strict", help=_STRICT_HELP)),
+)
+
+
+def _reads_call_log(command):
+    """Give a `wfm calls` command the call-log argument and options, declared once here.
+
+    The command declares its own options and a ``screen`` parameter instead: calling
+    ``screen()`` reads and screens the log with the options given (after the command has
+    checked its output path, so a bad path fails before the log is read).
+    """
+    def make(name, annotation, info):
+        return inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=info, annotation=annotation)
+
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "screen"]
+    params = [make(*_LOG_ARGUMENT), *own, *(make(*option) for option in _LOG_OPTIONS)]
+
+    @functools.wraps(command)
+    def run(**kwargs):
+        given = {name: kwargs.pop(name) for name, _, _ in (_LOG_ARGUMENT, *_LOG_OPTIONS)}
+
+        def screen():
+            from wfm import calls
+
+            return calls.screen_call_file(given["log"], column_map=_column_map(given["column_map"]),
+                                          after_call_work=given["after_call_work"], timezone=given["timezone"],
+                                          strict=given["strict"])
+
+        return command(screen=screen, **kwargs)
+
+    run.__signature__ = inspect.Signature(params)
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    return run
 
 
 def _write_rejected(screened, out: str) -> None:
@@ -325,22 +365,18 @@ def _write_rejected(screened, out: str) -> None:
 
 @calls_app.command("aggregate")
 @friendly
+@_reads_call_log
 def calls_aggregate_command(
-    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    screen,
     out: str = typer.Option("-", "--out", "-o", help="Interval history (.csv, .xlsx, .parquet) or - for stdout."),
     interval: int = typer.Option(15, help="Interval length in minutes."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Seconds for the service level column."),
-    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
-    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
-    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Interval table (queue, ds, y, aht, answered, abandoned, service_level, asa) from a call log."""
     from wfm import calls, export
 
     export.check_table_path(out)
-    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                      timezone=timezone, strict=strict)
+    screened = screen()
     history = calls.aggregate_calls(screened.calls, interval, answer_within)
     export.write_table(history, out)
     _write_rejected(screened, out)
@@ -350,13 +386,10 @@ def calls_aggregate_command(
 
 @calls_app.command("profile")
 @friendly
+@_reads_call_log
 def calls_profile_command(
-    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    screen,
     out: str = typer.Option(..., "--out", "-o", help="Profile JSON file."),
-    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
-    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
-    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Learn handle-time and patience distributions (censoring-aware) per queue."""
     import warnings
@@ -364,8 +397,7 @@ def calls_profile_command(
     from wfm import calls, export
 
     export.check_output_file(out)
-    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                      timezone=timezone, strict=strict)
+    screened = screen()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", calls.CallsWarning)
         profile = calls.profile_calls(screened.calls)
@@ -396,18 +428,23 @@ def schedule_command(
     _check_limits(time_limit, work_limit)
     result = schedule_files(requirements, scenario, out, time_limit=time_limit, work_limit=work_limit)
     s = result.summary
-    bound = "no bound" if s.get("lower_bound") is None else f"bound {s['lower_bound']:,.0f}"
-    gap = "" if s.get("gap") is None else f", gap {100 * s['gap']:.2f}%"
+    bound = "no bound" if s.lower_bound is None else f"bound {s.lower_bound:,.0f}"
+    gap = "" if s.gap is None else f", gap {100 * s.gap:.2f}%"
     typer.echo(
-        f"{s['agents']} agents, {s['paid_hours']:g} paid hours, cost {s['cost']:,.0f} {s['currency']}, "
-        f"{bound}{gap}, {s['status']} in {result.run['solve_seconds']:g} s -> {out}",
+        f"{s.agents} agents, {s.paid_hours:g} paid hours, cost {s.cost:,.0f} {s.currency}, "
+        f"{bound}{gap}, {s.status} in {result.run['solve_seconds']:g} s -> {out}",
         err=True,
     )
-    if s["under_intervals"]:
-        typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
-    for reason in s["binding_rules"]:
+    if s.under_intervals:
+        typer.echo(f"warning: {s.under_intervals} interval(s) short of the requirement.", err=True)
+    _echo_findings(s.binding_rules, result.notes)
+
+
+def _echo_findings(binding_rules: list[str], notes: list[str]) -> None:
+    """The rules that bind and the notes of a schedule or plan, one line each on stderr."""
+    for reason in binding_rules:
         typer.echo(f"binding: {reason}", err=True)
-    for note in s["notes"]:
+    for note in notes:
         typer.echo(f"warning: {note}", err=True)
 
 
@@ -470,10 +507,7 @@ def plan_command(
         kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit)
         bar.update(task, completed=len(plan.STEPS))
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
-    for reason in kpis.get("binding_rules") or []:
-        typer.echo(f"binding: {reason}", err=True)
-    for line in kpis.get("notes") or []:
-        typer.echo(f"warning: {line}", err=True)
+    _echo_findings(kpis.binding_rules, kpis.notes)
     if store is not None:
         plan_id = store.save(out, save, note=note, scenario_path=scenario)
         typer.echo(f"saved as plan {plan_id} '{save}' in {store.shown_url}", err=True)

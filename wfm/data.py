@@ -25,6 +25,7 @@ import pandas as pd
 
 from wfm.errors import InputError, shown
 from wfm.export import csv_unquote
+from wfm.localtime import utc_clock, wall_clock
 
 DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
@@ -116,13 +117,15 @@ def _row(index: int) -> int:
     return int(index) + 1
 
 
-def _check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str) -> None:
+def check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str, what: str = "a timestamp",
+                 example: str = "2024-04-01 09:30:00") -> None:
+    """Refuse the first value of ``raw`` that did not parse (NaT/NaN in ``parsed``), naming row, column and value."""
     bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not a timestamp "
-            f"(expected e.g. 2024-04-01 09:30:00)."
+            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not {what} "
+            f"(expected e.g. {example})."
         )
 
 
@@ -163,13 +166,13 @@ def parse_timestamps(
                     f"{source}: column '{column}' mixes time zones ({', '.join(map(str, offsets[:3]))}); "
                     f"name the site's time zone (e.g. --timezone Asia/Tokyo) so they can be aligned."
                 )
-            _check_parsed(parsed, text, source, column)
+            check_parsed(parsed, text, source, column)
             if timezone is None:
                 first = pd.Timestamp(text.iloc[0])
                 return parsed.dt.tz_convert(first.tzinfo)
             return parsed.dt.tz_convert(timezone)
         parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-    _check_parsed(parsed, raw, source, column)
+    check_parsed(parsed, raw, source, column)
     if timezone is not None and parsed.dt.tz is None:
         try:
             parsed = parsed.dt.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
@@ -205,9 +208,7 @@ def infer_interval_minutes(frame: pd.DataFrame, source: str) -> int:
     """
     steps = []
     for _, group in frame.groupby("queue", sort=False):
-        ds = group["ds"]
-        if ds.dt.tz is not None:
-            ds = ds.dt.tz_convert("UTC")
+        ds = utc_clock(group["ds"])
         diffs = ds.diff().dropna().dt.total_seconds().to_numpy()
         steps.append(diffs)
     diffs = np.concatenate(steps) if steps else np.array([])
@@ -539,7 +540,7 @@ def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int)
             f"expected a multiple of {from_minutes}."
         )
     ds = frame["ds"]
-    wall = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+    wall = wall_clock(ds)
     offset = pd.to_timedelta((wall.dt.hour * 60 + wall.dt.minute) % to_minutes, unit="min") + pd.to_timedelta(
         wall.dt.second, unit="s"
     )

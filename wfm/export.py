@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import InputError, shown
+from wfm.localtime import wall_clock
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # Spreadsheets run a CSV cell starting with one of these as a formula (OWASP "CSV injection").
@@ -437,8 +438,7 @@ def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
     """Excel cannot store tz-aware timestamps: write local wall-clock time there."""
     out = frame.copy()
     for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
+        out[column] = wall_clock(out[column])
     return out
 
 

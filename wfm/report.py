@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from wfm import limits
 from wfm.export import atomic_path, fix_workbook_times, xlsx_cell
+from wfm.localtime import wall_clock
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
 ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
@@ -54,10 +55,7 @@ def _segment_times(schedule: pd.DataFrame, timezone: str | None = None) -> pd.Da
         if clock.any():
             out[clock] = dates[clock] + pd.to_timedelta(text[clock].where(text[clock].str.count(":") == 2, text[clock] + ":00"))
         if (~clock).any():
-            parsed = pd.to_datetime(text[~clock], format="mixed")
-            if getattr(parsed.dt, "tz", None) is not None:
-                parsed = parsed.dt.tz_localize(None)
-            out[~clock] = parsed
+            out[~clock] = wall_clock(pd.to_datetime(text[~clock], format="mixed"))
         return out
 
     seg["_start"] = absolute("start")
@@ -68,11 +66,11 @@ def _segment_times(schedule: pd.DataFrame, timezone: str | None = None) -> pd.Da
     seg["_date"] = dates.dt.date
     seg["_real_start"], seg["_real_end"] = seg["_start"], seg["_end"]
     if timezone is not None:
-        from wfm.localtime import real_time
+        from wfm.localtime import real_time, utc_clock
 
         for column in ("start", "end"):
             fold = seg[f"{column}_fold"] if f"{column}_fold" in seg.columns else None
-            real = real_time(seg[f"_{column}"], fold, timezone).dt.tz_convert("UTC").dt.tz_localize(None)
+            real = utc_clock(real_time(seg[f"_{column}"], fold, timezone))
             # A time the zone does not have (a table from elsewhere) keeps its wall-clock place.
             seg[f"_real_{column}"] = real.fillna(pd.Series(seg[f"_{column}"].to_numpy())).to_numpy()
     return seg
@@ -161,7 +159,7 @@ def _table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: Mapping[
         row = []
         for value in values:
             if isinstance(value, pd.Timestamp):
-                value = value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+                value = wall_clock(value).to_pydatetime()
             elif isinstance(value, np.integer):
                 value = int(value)
             elif isinstance(value, np.floating):
@@ -322,9 +320,7 @@ def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = 
     import matplotlib.pyplot as plt
 
     cov = coverage.copy()
-    ds = pd.to_datetime(cov["ds"])
-    if getattr(ds.dt, "tz", None) is not None:
-        ds = ds.dt.tz_localize(None)
+    ds = wall_clock(pd.to_datetime(cov["ds"]))
     x = np.arange(len(cov))
     fig, ax = plt.subplots(figsize=(14, 4.5), dpi=110)
     ax.fill_between(x, 0, cov["scheduled_inbound"], step="post", color="#9FC5E8", label="scheduled inbound")

@@ -101,7 +101,7 @@ from wfm import limits
 from wfm._types import WEEKDAYS, CallingRules, Section, Weekday, clock_minutes
 from wfm._types import check_clock as _check_clock
 from wfm._types import path_error as _path_error
-from wfm.errors import InputError, shown
+from wfm.errors import InputError, existing_file, shown
 from wfm.quote.settings import Quote
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
@@ -589,11 +589,7 @@ def validate_scenario(data: dict, source: str | None = None) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found.")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a scenario TOML file.")
+    path = existing_file(path, missing="file not found.", folder="is a folder, expected a scenario TOML file.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return validate_scenario(data, str(path))

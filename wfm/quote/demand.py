@@ -23,7 +23,7 @@ import pandas as pd
 from wfm import erlang
 from wfm._types import WEEKDAYS, clock_minutes
 from wfm.errors import InputError
-from wfm.localtime import day_grid
+from wfm.localtime import day_grid, wall_clock
 from wfm.outbound import campaign_workload
 from wfm.quote.settings import Quote
 from wfm.scenario import Campaign, Scenario
@@ -56,9 +56,7 @@ def derive_demand_profile(frame: pd.DataFrame, interval_minutes: int) -> dict:
         ``resolution_minutes``, ``day_of_week`` (``mon`` .. ``sun``), ``intraday``
         (``HH:MM`` -> share, summing to 1).
     """
-    ds = frame["ds"]
-    if isinstance(ds.dtype, pd.DatetimeTZDtype):
-        ds = ds.dt.tz_localize(None)
+    ds = wall_clock(frame["ds"])
     y = frame["y"].to_numpy(dtype=float)
     daily = pd.Series(y).groupby(ds.dt.normalize().to_numpy()).sum()
     by_weekday = daily.groupby(pd.DatetimeIndex(daily.index).weekday).mean()
@@ -182,7 +180,7 @@ def _history_demand(channel, place: str, base_dir: Path, scenario: Scenario, lab
     if not path.exists():
         raise InputError(f"{place}.history: file {path} not found.")
     frame, minutes = read_intervals(path, timezone=scenario.horizon.timezone)
-    ds = frame["ds"].dt.tz_localize(None) if isinstance(frame["ds"].dtype, pd.DatetimeTZDtype) else frame["ds"]
+    ds = wall_clock(frame["ds"])
     month = ds.dt.strftime("%Y-%m")
     totals = frame["y"].groupby(month.to_numpy()).sum()
     missing = [m for m in labels if m not in totals.index]

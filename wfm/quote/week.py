@@ -151,20 +151,20 @@ def _week_figures(scenario: Scenario, result) -> WeekFigures:
     coverage.insert(1, "time", pd.to_datetime(coverage["ds"]).dt.strftime("%H:%M"))
     coverage = coverage.drop(columns=["ds"])
     return WeekFigures(
-        agents=int(summary["agents"]),
-        agents_by_group=dict(summary["agents_by_group"]),
+        agents=int(summary.agents),
+        agents_by_group=dict(summary.agents_by_group),
         paid_hours=paid_hours,
         base_cost=base_cost,
         premium_cost=premium_cost,
         logged_in_hours=logged_in,
         break_hours=paid_breaks,
         peak_on_shift=peak,
-        cost=summary.get("cost"),
-        lower_bound=summary.get("lower_bound"),
-        gap=summary.get("gap"),
-        status=str(summary.get("status")),
-        under_agent_intervals=int(summary.get("under_agent_intervals", 0)),
-        outbound_done_share=dict(summary.get("outbound_done_share", {})),
+        cost=summary.cost,
+        lower_bound=summary.lower_bound,
+        gap=summary.gap,
+        status=str(summary.status),
+        under_agent_intervals=int(summary.under_agent_intervals),
+        outbound_done_share=dict(summary.outbound_done_share),
         solve_seconds=float(result.run.get("solve_seconds", 0.0)),
         coverage=coverage,
     )
@@ -224,7 +224,7 @@ class Planner:
                 table = pd.DataFrame({"queue": ["none"], "ds": [pd.Timestamp(monday)], "agents": [0.0]})
             result = make_schedule(table, week_scenario, time_limit=self.time_limit, work_limit=self.work_limit,
                                    source=f"quote {label}")
-            self.notes.extend(n for n in result.summary["notes"] if "safety time cap" in n and n not in self.notes)
+            self.notes.extend(n for n in result.notes if "safety time cap" in n and n not in self.notes)
             week = _week_figures(scenario, result)
             self.cache[key] = week
             self.solves += 1
