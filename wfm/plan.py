@@ -30,7 +30,6 @@ import dataclasses
 import shutil
 import tomllib
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +39,7 @@ import pandas as pd
 from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
 from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
+from wfm.progress import Observer, ProgressEvent, about, tell
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -47,8 +47,14 @@ PLAN_FILES = (
     "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml", "run.json",
 )
 STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
+STEP_MESSAGES = {"forecast": "reading the demand", "sizing": "sizing the intervals",
+                 "schedule": "scheduling (CP-SAT)", "verification": "verifying by simulation",
+                 "exports": "writing the files"}
 
-Progress = Callable[[str, int, int], None]  # (step, index, count)
+
+def step_event(name: str) -> ProgressEvent:
+    """The event of plan step ``name`` starting: ``done`` is the number of steps finished."""
+    return ProgressEvent(name, STEP_MESSAGES[name], done=STEPS.index(name), total=len(STEPS))
 
 
 @dataclass
@@ -473,17 +479,21 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
 # --- the pipeline --------------------------------------------------------------------
 
 
-def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progress | None = None,
-             time_limit: float | None = None, work_limit: float | None = None) -> PlanResult:
+def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observer | None = None,
+             time_limit: float | None = None, work_limit: float | None = None,
+             on_solution: Observer | None = None) -> PlanResult:
     """Run forecast, sizing, schedule and verification for a scenario with ``[[queue]]`` entries.
 
     Parameters
     ----------
     scenario : the validated scenario.
     base_dir : folder the scenario's relative paths are relative to.
-    progress : called as ``progress(step, index, count)`` when each step starts.
+    progress : told a :class:`wfm.progress.ProgressEvent` when each step starts (``stage`` is
+        the step, ``done`` of ``total`` the steps finished).
     time_limit : wall-clock safety cap in seconds (default: the scenario's solver.time_limit_seconds).
     work_limit : CP-SAT work in deterministic seconds (default: the scenario's solver.work_limit).
+    on_solution : told each improving CP-SAT plan (:class:`wfm.progress.ProgressEvent` with
+        cost, bound, gap and deterministic time); watching does not change the plan.
     """
     from wfm.schedule import make_schedule
 
@@ -493,8 +503,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     notes: list[str] = []
 
     def step(name: str) -> None:
-        if progress:
-            progress(name, STEPS.index(name), len(STEPS))
+        tell(progress, step_event(name))
 
     step("forecast")
     demands = [_queue_demand(q, i, scenario, base_dir, notes) for i, q in enumerate(scenario.queues)]
@@ -520,7 +529,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         curves = _goal_curves(scenario, sized, behaviours, goals, tighten) if goals else None
         requirement = _requirement(sized, curves)
         schedule = make_schedule(requirement, scenario, time_limit=time_limit, work_limit=work_limit,
-                                 source="requirements", service_curves=curves)
+                                 source="requirements", service_curves=curves,
+                                 on_solution=about(on_solution, f"round {len(rounds) + 1}") if goals else on_solution)
         if not rounds:
             step("verification")
         verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
@@ -658,16 +668,20 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         raise
 
 
-def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
+def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observer | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None) -> dict:
-    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
+                      work_limit: float | None = None, on_solution: Observer | None = None) -> dict:
+    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs.
+
+    ``progress`` and ``on_solution`` are told :class:`wfm.progress.ProgressEvent` s as in
+    :func:`run_plan` (and the ``exports`` step).
+    """
     path = Path(path)
     _check_out_dir(Path(out_dir))  # before minutes of work, not after
     scenario = load_scenario(path)
-    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
-    if progress:
-        progress("exports", STEPS.index("exports"), len(STEPS))
+    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit,
+                      on_solution=on_solution)
+    tell(progress, step_event("exports"))
     write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)
     return result.kpis
 

@@ -59,7 +59,6 @@ import json
 import math
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +70,7 @@ from wfm import erlang
 from wfm.errors import InputError
 from wfm.localtime import day_grid
 from wfm.outbound import campaign_workload
+from wfm.progress import Observer, ProgressEvent, about, tell
 from wfm.quote.settings import Quote
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
@@ -609,12 +609,16 @@ class _Planner:
     """Solves representative weeks, once per distinct week."""
 
     def __init__(self, scenario: Scenario, demands: list[ChannelDemand], time_limit: float,
-                 progress: Callable[[str], None] | None, work_limit: float | None = None):
+                 progress: Observer | None, work_limit: float | None = None, *, total: int | None = None,
+                 on_solution: Observer | None = None):
         self.scenario = scenario
         self.demands = demands
         self.time_limit = time_limit
         self.work_limit = scenario.quote.work_limit if work_limit is None else work_limit
         self.progress = progress
+        self.on_solution = on_solution
+        self.total = total  # weeks the quote looks at (months, then sensitivity cases)
+        self.done = 0
         self.cache: dict[str, WeekFigures] = {}
         self.solves = 0
         self.notes: list[str] = []
@@ -629,21 +633,26 @@ class _Planner:
         requirement = _requirement(scenario, self.demands, index, knobs, self.notes)
         key = _week_key(requirement.table, requirement.campaigns, monday, self.work_limit)
         week = self.cache.get(key)
-        if week is None:
+        self.done += 1
+        if week is not None:
+            tell(self.progress, ProgressEvent("quote", f"{label}: same week as before, {week.agents} agents",
+                                              done=self.done, total=self.total, item=label, status="reused"))
+        else:
             began = time.perf_counter()
             week_scenario = _week_scenario(scenario, monday, requirement.campaigns)
             table = requirement.table[["queue", "ds", "agents"]]
             if table.empty:
                 table = pd.DataFrame({"queue": ["none"], "ds": [pd.Timestamp(monday)], "agents": [0.0]})
             result = make_schedule(table, week_scenario, time_limit=self.time_limit, work_limit=self.work_limit,
-                                   source=f"quote {label}")
+                                   source=f"quote {label}", on_solution=about(self.on_solution, label))
             self.notes.extend(n for n in result.summary["notes"] if "safety time cap" in n and n not in self.notes)
             week = _week_figures(scenario, result)
             self.cache[key] = week
             self.solves += 1
-            if self.progress:
-                self.progress(f"{label}: week scheduled, {week.agents} agents, gap "
-                              f"{_pct(week.gap)}, {time.perf_counter() - began:.1f} s")
+            tell(self.progress, ProgressEvent(
+                "quote", f"{label}: week scheduled, {week.agents} agents, gap {_pct(week.gap)}, "
+                f"{time.perf_counter() - began:.1f} s", done=self.done, total=self.total, item=label,
+                status="scheduled"))
         counts = _open_day_counts(scenario, month_start)
         paid_hours = float(counts @ week.paid_hours)
         shrink = _shrinkage(quote, knobs)
@@ -807,8 +816,9 @@ def build_quote(
     base_dir: str | Path | None = None,
     time_limit: float | None = None,
     sensitivity: bool | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Observer | None = None,
     work_limit: float | None = None,
+    on_solution: Observer | None = None,
 ) -> QuoteResult:
     """Price the scenario's ``[quote]``: FTE, seats, hires, cost lines and prices per month.
 
@@ -824,10 +834,15 @@ def build_quote(
     sensitivity : bool, optional
         Build the sensitivity table; default ``quote.sensitivity``.
     progress : callable, optional
-        Called with one line per scheduled week (for a CLI or a progress bar).
+        Told a :class:`wfm.progress.ProgressEvent` per week the quote looks at (``item``
+        the month, ``status`` ``scheduled`` or ``reused`` when an earlier month had the
+        same week, ``done`` of ``total``; ``str(event)`` is a line for a terminal).
     work_limit : float, optional
         CP-SAT work per representative week in deterministic seconds (the same quote on
         any machine); default ``quote.work_limit``.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan of every week solved (``ProgressEvent`` with cost,
+        bound and gap); watching does not change the quote.
 
     Returns
     -------
@@ -843,7 +858,9 @@ def build_quote(
 
     limit = quote.time_limit_seconds if time_limit is None else check_budget(time_limit, "time_limit")
     work = quote.work_limit if work_limit is None else check_budget(work_limit, "work_limit")
-    planner = _Planner(scenario, demands, limit, progress, work)
+    do_sensitivity = quote.sensitivity if sensitivity is None else sensitivity
+    total = quote.months + (len(SENSITIVITY_CASES) if do_sensitivity else 0)
+    planner = _Planner(scenario, demands, limit, progress, work, total=total, on_solution=on_solution)
     plans = [planner.month(i) for i in range(quote.months)]
     hires, leavers = _hiring(quote, [p.week.agents for p in plans])
     launch = None
@@ -864,7 +881,6 @@ def build_quote(
         rows.append(row)
     monthly = pd.DataFrame(rows)
     channels = _channel_table(quote, demands, plans, monthly)
-    do_sensitivity = quote.sensitivity if sensitivity is None else sensitivity
     table = _sensitivity(quote, planner, plans) if do_sensitivity else pd.DataFrame()
     totals = _totals(quote, monthly)
     for p in plans:
@@ -1168,8 +1184,8 @@ def check_out_dir(out_dir: str | Path) -> None:
 
 
 def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: float | None = None,
-                sensitivity: bool | None = None, progress: Callable[[str], None] | None = None,
-                work_limit: float | None = None) -> QuoteResult:
+                sensitivity: bool | None = None, progress: Observer | None = None,
+                work_limit: float | None = None, on_solution: Observer | None = None) -> QuoteResult:
     """Read the scenario, build the quote and write it (the CLI's work)."""
     from wfm.scenario import load_scenario
 
@@ -1178,7 +1194,7 @@ def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: f
     if scenario.quote is None:
         raise InputError(f"{scenario_path}: has no [quote] section, expected one (see wfm/resources/examples/quote_bank.toml).")
     result = build_quote(scenario, base_dir=Path(scenario_path).parent, time_limit=time_limit, work_limit=work_limit,
-                         sensitivity=sensitivity, progress=progress)
+                         sensitivity=sensitivity, progress=progress, on_solution=on_solution)
     write_quote(result, out_dir)
     return result
 
