@@ -21,7 +21,7 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.export import folder_inside, safe_folder_name, write_table
+from wfm.progress import Observer, ProgressEvent, tell
 
 HASH_FILE = ".scenario-hash"
 BATCH_FILES = ("index.csv", "failures.csv")  # beside the scenario folders: no scenario may take their names
@@ -140,7 +141,7 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
-    progress: Callable[[int, int, dict], None] | None = None,
+    progress: Observer | None = None,
     client=None,
 ) -> BatchResult:
     """Run every scenario's plan into ``out_dir/<name>/`` and write index.csv and failures.csv.
@@ -152,7 +153,8 @@ def run_batch(
     workers : local processes (default: the number of cores); 1 runs in this process.
     scheduler : address of a Dask scheduler (``tcp://host:port``); runs there instead.
     force : re-run scenarios whose outputs are complete and unchanged.
-    progress : called after each scenario with (done, total, row).
+    progress : told a :class:`wfm.progress.ProgressEvent` after each scenario (``item`` the
+        scenario, ``status`` its index row's status, ``done`` of ``total``).
     client : an existing ``dask.distributed.Client`` (tests pass one of a LocalCluster).
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -195,16 +197,14 @@ def run_batch(
     total = len(paths)
     done = len(rows)
     for row in rows:
-        if progress:
-            progress(done, total, row)
+        tell(progress, _row_event(row, done, total))
 
     def finished(name: str, row: dict) -> None:
         nonlocal done
         row["scenario"] = name
         rows.append(row)
         done += 1
-        if progress:
-            progress(done, total, row)
+        tell(progress, _row_event(row, done, total))
 
     if jobs:
         if client is not None or scheduler is not None:
@@ -229,6 +229,12 @@ def run_batch(
     write_table(index[INDEX_COLUMNS], out_dir / "index.csv")
     write_table(failures, out_dir / "failures.csv")
     return BatchResult(index=index[INDEX_COLUMNS], failures=failures.reset_index(drop=True))
+
+
+def _row_event(row: dict, done: int, total: int) -> ProgressEvent:
+    name, status = str(row.get("scenario", "")), row.get("status")
+    message = f"{name}: {status}" + (f" ({row['error']})" if status == "failed" and row.get("error") else "")
+    return ProgressEvent("batch", message, done=done, total=total, item=name, status=status)
 
 
 def _die_with_parent(parent: int) -> None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from wfm.errors import InputError
 from wfm.export import atomic_dir, check_out_dir, write_json, write_table, write_text
 from wfm.forecast import as_volumes
 from wfm.localtime import wall_clock
+from wfm.progress import Observer, ProgressEvent, about, tell
 from wfm.results import PlanKpis
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
@@ -49,8 +49,14 @@ PLAN_FILES = (
     "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml", "run.json",
 )
 STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
+STEP_MESSAGES = {"forecast": "reading the demand", "sizing": "sizing the intervals",
+                 "schedule": "scheduling (CP-SAT)", "verification": "verifying by simulation",
+                 "exports": "writing the files"}
 
-Progress = Callable[[str, int, int], None]  # (step, index, count)
+
+def step_event(name: str) -> ProgressEvent:
+    """The event of plan step ``name`` starting: ``done`` is the number of steps finished."""
+    return ProgressEvent(name, STEP_MESSAGES[name], done=STEPS.index(name), total=len(STEPS))
 
 
 @dataclass
@@ -521,17 +527,21 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
 # --- the pipeline --------------------------------------------------------------------
 
 
-def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progress | None = None,
-             time_limit: float | None = None, work_limit: float | None = None) -> PlanResult:
+def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observer | None = None,
+             time_limit: float | None = None, work_limit: float | None = None,
+             on_solution: Observer | None = None) -> PlanResult:
     """Run forecast, sizing, schedule and verification for a scenario with ``[[queue]]`` entries.
 
     Parameters
     ----------
     scenario : the validated scenario.
     base_dir : folder the scenario's relative paths are relative to.
-    progress : called as ``progress(step, index, count)`` when each step starts.
+    progress : told a :class:`wfm.progress.ProgressEvent` when each step starts (``stage`` is
+        the step, ``done`` of ``total`` the steps finished).
     time_limit : wall-clock safety cap in seconds (default: the scenario's solver.time_limit_seconds).
     work_limit : CP-SAT work in deterministic seconds (default: the scenario's solver.work_limit).
+    on_solution : told each improving CP-SAT plan (:class:`wfm.progress.ProgressEvent` with
+        cost, bound, gap and deterministic time); watching does not change the plan.
     """
     from wfm.schedule import make_schedule
 
@@ -541,8 +551,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     notes: list[str] = []
 
     def step(name: str) -> None:
-        if progress:
-            progress(name, STEPS.index(name), len(STEPS))
+        tell(progress, step_event(name))
 
     step("forecast")
     closures: dict = {}
@@ -570,7 +579,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         curves = _goal_curves(scenario, sized, behaviours, goals, tighten) if goals else None
         requirement = _requirement(sized, curves)
         schedule = make_schedule(requirement, scenario, time_limit=time_limit, work_limit=work_limit,
-                                 source="requirements", service_curves=curves)
+                                 source="requirements", service_curves=curves,
+                                 on_solution=about(on_solution, f"round {len(rounds) + 1}") if goals else on_solution)
         if not rounds:
             step("verification")
         verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
@@ -697,16 +707,20 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
             write_text(text, tmp / name)
 
 
-def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
+def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observer | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None) -> PlanKpis:
-    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
+                      work_limit: float | None = None, on_solution: Observer | None = None) -> PlanKpis:
+    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs.
+
+    ``progress`` and ``on_solution`` are told :class:`wfm.progress.ProgressEvent` s as in
+    :func:`run_plan` (and the ``exports`` step).
+    """
     path = Path(path)
     check_out_dir(out_dir)  # before minutes of work, not after
     scenario = load_scenario(path)
-    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
-    if progress:
-        progress("exports", STEPS.index("exports"), len(STEPS))
+    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit,
+                      on_solution=on_solution)
+    tell(progress, step_event("exports"))
     write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)
     return result.kpis
 

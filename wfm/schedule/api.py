@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.progress import Observer
 from wfm.results import ScheduleSummary
 from wfm.scenario import Scenario
 from wfm.schedule.diagnose import binding_rules
@@ -78,6 +79,7 @@ def make_schedule(
     work_limit: float | None = None,
     source: str = "requirements",
     service_curves=None,
+    on_solution: Observer | None = None,
 ) -> ScheduleResult:
     """Schedule the horizon at minimum cost.
 
@@ -100,6 +102,9 @@ def make_schedule(
     service_curves : wfm.service_goal.GoalCurves, optional
         Queues with a day or week service goal: their ``agents`` are the interval
         floors, and the curves say what each further head buys.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan as a :class:`wfm.progress.ProgressEvent` (cost,
+        bound, gap, deterministic time); watching does not change the plan.
 
     Returns
     -------
@@ -123,9 +128,10 @@ def make_schedule(
     problem = build_problem(requirements, scenario, source, service_curves)
     model, layout, avail = build_model(problem)
     if problem.weeks > 1:
-        result = _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves)
+        result = _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves,
+                                     on_solution=on_solution)
     else:
-        result = _solve(model, layout, scenario, budget)
+        result = _solve(model, layout, scenario, budget, on_solution=on_solution)
     if result.values is None:
         # No plan found within the budget: the empty plan is always allowed (everything short).
         values = _empty_plan(model)
@@ -186,7 +192,7 @@ def _split_timings(phases: dict) -> tuple[dict, dict]:
 
 
 def _solve(model: LinearModel, layout: Layout, scenario: Scenario, budget: Budget, lp=None, hint_first=False,
-           work: float | None = None):
+           work: float | None = None, on_solution: Observer | None = None, label: str = ""):
     # Starts and breaks fix the plan's shape; tours follow from them, so they stay free.
     neighbourhoods = [
         np.concatenate([layout.start_vars, layout.break_vars]).astype(np.int64),
@@ -203,10 +209,13 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, budget: Budge
         gap_limit=scenario.solver.gap_limit,
         lp=lp,
         hint_first=hint_first,
+        on_solution=on_solution,
+        label=label,
     )
 
 
-def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves=None):
+def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves=None,
+                        on_solution: Observer | None = None):
     """Several weeks: the LP of the whole horizon gives the bound and splits each
     campaign's work between the weeks; each week is then solved on its own (a model
     of one week solves in seconds, one of four weeks does not) and the plans joined.
@@ -255,7 +264,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, 
         # Week models are larger (more groups and queues): start from the rounded LP point,
         # which measured more robust there than a cold start.
         part = _solve(sub_model, sub_layout, week_scenario, budget, hint_first=True,
-                      work=max(2.0, budget.work / (problem.weeks - w)))
+                      work=max(2.0, budget.work / (problem.weeks - w)), on_solution=on_solution, label=f"week {w + 1}")
         statuses.append(part.status)
         phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:

@@ -21,6 +21,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from wfm.progress import Observer, ProgressEvent
 from wfm.schedule.model import LinearModel
 
 MONEY_SCALE = 100  # CP-SAT needs integer costs: work in hundredths of the currency
@@ -75,6 +76,47 @@ class IntegerResult:
     best_bound: float
     seconds: float
     work: float = 0.0  # CP-SAT deterministic seconds used
+
+
+class SolutionObserver(cp_model.CpSolverSolutionCallback):
+    """Tells ``on_solution`` each improving plan of one CP-SAT solve, as a :class:`ProgressEvent`.
+
+    It only reads the solver's figures: it never stops the search (stopping this model's
+    search early aborts the process inside CP-SAT's postsolve with OR-Tools 9.15) and
+    changes no parameter, so a watched solve finds the same plans as an unwatched one.
+    ``proven`` says whether the solver's own bound holds for the whole plan: a
+    neighbourhood (variables held near the LP) proves a bound of the neighbourhood only,
+    so there the LP bound ``lower_bound`` is reported instead. An error raised by
+    ``on_solution`` is kept and raised once the solve has returned (raising inside the
+    solver's thread would take the process down).
+    """
+
+    def __init__(self, on_solution: Observer, stage: str, *, proven: bool, lower_bound: float | None = None,
+                 item: str | None = None) -> None:
+        super().__init__()
+        self.on_solution = on_solution
+        self.stage = stage
+        self.item = item
+        self.proven = proven
+        self.lower_bound = lower_bound
+        self.solutions = 0
+        self.error: BaseException | None = None
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        if self.error is not None:
+            return
+        try:
+            cost = self.ObjectiveValue() / MONEY_SCALE
+            bound = self.BestObjectiveBound() / MONEY_SCALE if self.proven else None
+            if self.lower_bound is not None:
+                bound = self.lower_bound if bound is None else max(bound, self.lower_bound)
+            if bound is not None:
+                bound = min(bound, cost)  # costs are rounded to hundredths for CP-SAT
+            self.on_solution(ProgressEvent.solution(self.stage, cost=cost, bound=bound, solutions=self.solutions,
+                                                    work=self.DeterministicTime(), item=self.item))
+        except BaseException as exc:  # noqa: BLE001 - re-raised after the solve
+            self.error = exc
 
 
 def _restore_python_sigint() -> None:
@@ -193,11 +235,17 @@ def solve_integer(
     hint: np.ndarray | None = None,
     lower_bound: float | None = None,
     gap_limit: float = 1e-4,
+    on_solution: Observer | None = None,
+    stage: str = "search",
+    proven: bool = True,
+    item: str | None = None,
 ) -> IntegerResult:
     """Solve the integer model with CP-SAT; ``hint`` is a (possibly infeasible) starting point.
 
     CP-SAT stops after ``work`` deterministic seconds (taken from ``budget``), or at the
-    budget's wall-clock safety cap, whichever comes first.
+    budget's wall-clock safety cap, whichever comes first. ``on_solution`` is told each
+    improving plan (:class:`SolutionObserver`, labelled ``stage``; ``proven`` when the
+    solver's bound holds for the unrestricted model).
     """
     began = time.perf_counter()
     cp = to_cp_model(model)
@@ -217,7 +265,10 @@ def solve_integer(
     # scenario and seed give the same plan (parallel portfolio search does not).
     params.interleave_search = workers > 1
     params.relative_gap_limit = gap_limit
-    status, used = _run(solver, cp, work, budget)
+    observer = None
+    if on_solution is not None:
+        observer = SolutionObserver(on_solution, stage, proven=proven, lower_bound=lower_bound, item=item)
+    status, used = _run(solver, cp, work, budget, observer)
     seconds = time.perf_counter() - began
     name = solver.StatusName(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -227,18 +278,21 @@ def solve_integer(
     return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds, used)
 
 
-def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: Budget):
+def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: Budget,
+         observer: SolutionObserver | None = None):
     """Solve with a deterministic work limit and the safety cap; charge the work to ``budget``."""
     params = solver.parameters
     params.max_deterministic_time = max(0.0, float(work))
     # The clock is only the safety cap: in normal runs the work limit stops CP-SAT first.
     params.max_time_in_seconds = max(0.01, budget.cap_left())
-    status = solver.Solve(cp)
+    status = solver.Solve(cp, observer)
     _restore_python_sigint()  # CP-SAT leaves its own Ctrl-C handler, which kills the process outright
     used = float(solver.ResponseProto().deterministic_time)
     budget.spend(used)
     if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and used < 0.99 * work and budget.cap_left() <= 0:
         budget.cap_fired = True
+    if observer is not None and observer.error is not None:
+        raise observer.error
     return status, used
 
 
@@ -334,6 +388,8 @@ def solve_plan(
     lp: LpResult | None = None,
     hint_first: bool = False,
     budget: Budget | None = None,
+    on_solution: Observer | None = None,
+    label: str = "",
 ) -> PlanSolve:
     """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
 
@@ -349,6 +405,8 @@ def solve_plan(
     ``work_limit`` is the CP-SAT work (deterministic seconds) of all phases together;
     ``time_limit`` the wall-clock safety cap. ``budget`` (shared by the weeks of a longer
     horizon) replaces both when given; this solve then spends at most ``work_limit`` of it.
+    ``on_solution`` is told each improving plan of every phase, the phase named in the
+    event's ``stage`` and ``label`` (e.g. ``week 2``) in its ``item``.
     """
     began = time.perf_counter()
     if budget is None:
@@ -360,10 +418,12 @@ def solve_plan(
         budget.cap_fired |= lp.capped
     phases["lp_seconds"] = round(lp.seconds, 2)
 
-    def solve(restricted, share, **kwargs):
+    def solve(restricted, share, phase, **kwargs):
         nonlocal left
+        # Only the unrestricted model's own bound is a bound of the plan.
         result = solve_integer(restricted, work=share, budget=budget, seed=seed, workers=workers,
-                               gap_limit=gap_limit, **kwargs)
+                               gap_limit=gap_limit, on_solution=on_solution, stage=phase, item=label or None,
+                               proven=restricted is model, **kwargs)
         left = max(0.0, left - result.work)
         return result
 
@@ -376,13 +436,14 @@ def solve_plan(
                 break
             restricted = restrict_to_rounding(model, structural, lp.values, widen)
             rens = solve(
-                restricted, max(1.0, min(left * 0.3, 15.0)), lower_bound=lp.objective,
+                restricted, max(1.0, min(left * 0.3, 15.0)), "rounding", lower_bound=lp.objective,
             ) if not hint_first else IntegerResult("UNKNOWN", None, None, 0.0, 0.0)
             if rens.status not in ("OPTIMAL", "INFEASIBLE"):
                 # Not closed quickly: start again from the rounded LP point (near-feasible for
                 # CP-SAT's repair), which avoids the occasional poor first plan, and keep the better.
                 hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
-                again = solve(restricted, max(1.0, min(left * 0.5, 30.0)), hint=hint, lower_bound=lp.objective)
+                again = solve(restricted, max(1.0, min(left * 0.5, 30.0)), "rounding", hint=hint,
+                              lower_bound=lp.objective)
                 if again.values is not None and (rens.values is None or again.objective < rens.objective):
                     rens = dataclasses.replace(again, seconds=rens.seconds + again.seconds, work=rens.work + again.work)
             phases["rounding_seconds"] = round(phases.get("rounding_seconds", 0) + rens.seconds, 2)
@@ -398,7 +459,8 @@ def solve_plan(
         rounded = round_tours(model, lp.values, min(10.0, left / 4), budget, seed, workers)
         left = max(0.0, left - (before - budget.work))
         if rounded is not None:
-            rens = solve(restrict_around_tours(model, lp.values, *rounded), max(1.0, min(left / 2, 30.0)))
+            rens = solve(restrict_around_tours(model, lp.values, *rounded), max(1.0, min(left / 2, 30.0)),
+                         "tour rounding")
             phases["tour_rounding_seconds"] = round(rens.seconds, 2)
             phases["tour_rounding_status"] = rens.status
             if rens.values is not None:
@@ -406,7 +468,7 @@ def solve_plan(
     done = best is not None and lp.objective is not None and best.objective <= lp.objective * (1 + gap_limit)
     cpsat_bound = None
     if not done and left > 1.0 and budget.cap_left() > 0:
-        full = solve(model, left, hint=None if best is None else best.values, lower_bound=lp.objective)
+        full = solve(model, left, "search", hint=None if best is None else best.values, lower_bound=lp.objective)
         phases["search_seconds"] = round(full.seconds, 2)
         phases["search_status"] = full.status
         cpsat_bound = full.best_bound
