@@ -39,7 +39,13 @@ class DayGrid:
 
     @property
     def nominal(self) -> int:
-        """Intervals of a day without a clock change."""
+        """Intervals of a day without a clock change.
+
+        Returns
+        -------
+        int
+            ``24 * 60 / interval``.
+        """
         return 24 * 60 // self.interval
 
 
@@ -50,7 +56,30 @@ def _midnight(day: dt.date, tz: str) -> pd.Timestamp:
 
 
 def day_grid(start: dt.date, days: int, interval_minutes: int, timezone: str) -> DayGrid:
-    """The real intervals of ``days`` days from ``start`` in ``timezone``."""
+    """The real intervals of ``days`` days from ``start`` in ``timezone``.
+
+    Parameters
+    ----------
+    start : date
+        First local day.
+    days : int
+        Number of days.
+    interval_minutes : int
+        Interval length.
+    timezone : str
+        IANA zone of the site.
+
+    Returns
+    -------
+    DayGrid
+        Per day its real intervals: 46 half-hours on a spring-forward day, 50 on a fall-back day.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day_grid(dt.date(2026, 3, 7), 3, 30, "America/New_York").counts.tolist()
+    [48, 46, 48]
+    """
     first, stop = _midnight(start, timezone), _midnight(start + dt.timedelta(days=days), timezone)
     instants = pd.date_range(first, stop, freq=f"{interval_minutes}min", inclusive="left")
     wall = instants.tz_localize(None)
@@ -76,6 +105,28 @@ def fold_of(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> np.nda
     Aware timestamps carry their real instant. Naive ones are wall-clock time: a repeated
     wall-clock time is the second pass when it occurs a second time (in order, within
     ``by``, e.g. the queue), the convention of ``wfm.data.parse_timestamps``.
+
+    Parameters
+    ----------
+    ds : Series
+        Timestamps, naive (wall-clock) or aware.
+    timezone : str
+        IANA zone of the site.
+    by : Series, optional
+        Groups inside which repeated times are counted (e.g. the queue).
+
+    Returns
+    -------
+    ndarray of int
+        0, or 1 on the second pass of a repeated hour.
+
+    Examples
+    --------
+    1:30 occurs twice in New York on 1 November 2026:
+
+    >>> import pandas as pd
+    >>> fold_of(pd.Series(pd.to_datetime(["2026-11-01 01:30", "2026-11-01 01:30"])), "America/New_York").tolist()
+    [0, 1]
     """
     if isinstance(ds.dtype, pd.DatetimeTZDtype):
         local = ds.dt.tz_convert(timezone)
@@ -88,7 +139,22 @@ def fold_of(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> np.nda
 
 
 def real_time(wall: pd.Series, fold, timezone: str) -> pd.Series:
-    """Real (aware) time of wall-clock times with their fold markers; NaT where a time does not exist."""
+    """Real (aware) time of wall-clock times with their fold markers; NaT where a time does not exist.
+
+    Parameters
+    ----------
+    wall : Series
+        Naive wall-clock times.
+    fold : array_like or None
+        Fold markers (1 on the second pass of a repeated hour); None means all 0.
+    timezone : str
+        IANA zone of the site.
+
+    Returns
+    -------
+    Series
+        Aware times in ``timezone``.
+    """
     wall = pd.to_datetime(pd.Series(wall).reset_index(drop=True))
     fold = np.zeros(len(wall), dtype=bool) if fold is None else np.asarray(fold, dtype=int) > 0
     # pandas' ``ambiguous`` is True for the daylight-saving (first) pass.
@@ -96,7 +162,32 @@ def real_time(wall: pd.Series, fold, timezone: str) -> pd.Series:
 
 
 def elapsed_minutes(start: pd.Series, end: pd.Series, timezone: str, start_fold=None, end_fold=None) -> np.ndarray:
-    """Real minutes from ``start`` to ``end`` (wall-clock times with optional fold markers)."""
+    """Real minutes from ``start`` to ``end`` (wall-clock times with optional fold markers).
+
+    Parameters
+    ----------
+    start, end : Series
+        Naive wall-clock times.
+    timezone : str
+        IANA zone of the site.
+    start_fold, end_fold : array_like, optional
+        Fold markers of ``start`` and ``end``.
+
+    Returns
+    -------
+    ndarray of float
+        Real minutes between them.
+
+    Examples
+    --------
+    An 8-hour shift from midnight on the spring-forward day ends at 09:00 wall-clock time:
+
+    >>> import pandas as pd
+    >>> start = pd.Series(pd.to_datetime(["2026-03-08 00:00"]))
+    >>> end = pd.Series(pd.to_datetime(["2026-03-08 09:00"]))
+    >>> elapsed_minutes(start, end, "America/New_York").tolist()
+    [480.0]
+    """
     begin, finish = real_time(start, start_fold, timezone), real_time(end, end_fold, timezone)
     return ((finish - begin).dt.total_seconds() / 60).to_numpy()
 
