@@ -106,7 +106,32 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
-    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time)."""
+    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time).
+
+    Parameters
+    ----------
+    text : str
+        ``HH:MM``.
+    place : str
+        TOML path, for the message.
+    allow_24 : bool
+        Accept ``24:00`` (a closing time).
+
+    Returns
+    -------
+    int
+        Minutes after midnight.
+
+    Raises
+    ------
+    InputError
+        When the text is not a time of day.
+
+    Examples
+    --------
+    >>> clock_minutes("07:30")
+    450
+    """
     try:
         hours, minutes = str(text).strip().split(":")
         h, m = int(hours), int(minutes)
@@ -175,10 +200,29 @@ class Horizon(_Section):
         return self
 
     def dates(self) -> list[dt.date]:
+        """The horizon's days, in order.
+
+        Returns
+        -------
+        list of date
+            ``days`` dates from ``start``.
+        """
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
     def opening_minutes(self, day: dt.date) -> tuple[int, int] | None:
-        """Opening and closing minute of ``day``; ``None`` when the centre is closed."""
+        """Opening and closing minute of ``day``; ``None`` when the centre is closed.
+
+        Parameters
+        ----------
+        day : date
+            A day of the horizon.
+
+        Returns
+        -------
+        tuple of int or None
+            ``(open, close)`` in minutes after midnight, from ``hours``, ``open``/``close``,
+            ``closed_days`` and ``closed_dates``.
+        """
         weekday = WEEKDAYS[day.weekday()]
         if day in self.closed_dates or weekday in self.closed_days:
             return None
@@ -188,7 +232,25 @@ class Horizon(_Section):
 
 
 def parse_hours(text: str, place: str) -> tuple[int, int] | None:
-    """``"09:00-18:00"`` to minutes, ``"closed"`` to ``None``."""
+    """``"09:00-18:00"`` to minutes, ``"closed"`` to ``None``.
+
+    Parameters
+    ----------
+    text : str
+        ``"HH:MM-HH:MM"`` or ``"closed"``.
+    place : str
+        TOML path, for the message.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(open, close)`` minutes after midnight, or None when closed.
+
+    Examples
+    --------
+    >>> parse_hours("09:00-18:00", "horizon.hours.sat")
+    (540, 1080)
+    """
     if str(text).strip().lower() == "closed":
         return None
     try:
@@ -213,10 +275,24 @@ class Group(_Section):
 
     @property
     def does_inbound(self) -> bool:
+        """Whether the group answers inbound calls.
+
+        Returns
+        -------
+        bool
+            True for ``inbound`` and ``blended`` groups.
+        """
         return self.skills in ("inbound", "blended")
 
     @property
     def does_outbound(self) -> bool:
+        """Whether the group works outbound campaigns.
+
+        Returns
+        -------
+        bool
+            True for ``outbound`` and ``blended`` groups.
+        """
         return self.skills in ("outbound", "blended")
 
 
@@ -237,6 +313,13 @@ class Break(_Section):
 
     @property
     def is_paid(self) -> bool:
+        """Whether the break counts as paid time.
+
+        Returns
+        -------
+        bool
+            ``paid`` when given; otherwise breaks are paid and lunches are not.
+        """
         return self.kind == "break" if self.paid is None else self.paid
 
 
@@ -543,6 +626,18 @@ class Scenario(_Section):
                     previous_end = high + rest.length_minutes
 
     def group(self, name: str) -> Group:
+        """The group called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A ``[[group]]`` name (validated to exist where shifts and campaigns name it).
+
+        Returns
+        -------
+        Group
+            The group.
+        """
         return next(g for g in self.groups if g.name == name)
 
 
@@ -576,7 +671,20 @@ def _path(loc: tuple) -> str:
 
 
 def format_validation_error(exc: ValidationError, source: str | None = None) -> str:
-    """One sentence for the first problem of a pydantic error, led by its TOML path."""
+    """One sentence for the first problem of a pydantic error, led by its TOML path.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error from validating a scenario.
+    source : str, optional
+        The file, put in front of the sentence.
+
+    Returns
+    -------
+    str
+        E.g. ``queue[0].service_level: input should be less than 1 (got 1.2)``.
+    """
     error = exc.errors(include_url=False)[0]
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -600,7 +708,25 @@ def format_validation_error(exc: ValidationError, source: str | None = None) -> 
 
 
 def validate_scenario(data: dict, source: str | None = None) -> Scenario:
-    """Build a :class:`Scenario` from a plain dict, raising :class:`InputError` on the first problem."""
+    """Build a :class:`Scenario` from a plain dict, raising :class:`InputError` on the first problem.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed TOML.
+    source : str, optional
+        The file, for messages.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with every default filled in.
+
+    Raises
+    ------
+    InputError
+        On the first problem, naming its TOML path and value.
+    """
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -608,7 +734,30 @@ def validate_scenario(data: dict, source: str | None = None) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file."""
+    """Read and validate a scenario TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario TOML file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario (paths inside it stay relative to the file).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not TOML or not a valid scenario.
+
+    Examples
+    --------
+    >>> from wfm import resources
+    >>> scenario = load_scenario(resources.example("bank_plan.toml"))
+    >>> scenario.name, scenario.horizon.days, [queue.name for queue in scenario.queues]
+    ('bank-plan', 7, ['retail'])
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found.")
@@ -627,7 +776,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
-    """The scenario as TOML text (every default written out, so a run can be repeated exactly)."""
+    """The scenario as TOML text (every default written out, so a run can be repeated exactly).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+
+    Returns
+    -------
+    str
+        TOML text that :func:`load_scenario` reads back to an equal scenario.
+    """
     data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
     return tomli_w.dumps(_toml_ready(data))
 
@@ -641,7 +801,15 @@ def _toml_ready(value):
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
-    """Write the scenario as TOML atomically."""
+    """Write the scenario as TOML atomically.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    path : str or Path
+        The TOML file to write.
+    """
     from wfm.export import write_text
 
     write_text(scenario_to_toml(scenario), path)
