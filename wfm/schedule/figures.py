@@ -117,6 +117,8 @@ def plan_figures(
         The solver's proven lower bound on the cost, for the gap.
     problem : Problem, optional
         ``build_problem(requirements, scenario)`` when the caller already has it.
+    source : str
+        Name of the requirement table, for messages.
 
     Returns
     -------
