@@ -16,6 +16,25 @@ def shown(value, limit: int = 40) -> str:
     Error messages reach the app's screen and logs; a cell of a file must not travel
     whole through them (it may be a secret, or a megabyte of text), only enough of it
     for the planner to find it.
+
+    Parameters
+    ----------
+    value : object
+        The offending value.
+    limit : int
+        Characters kept at most.
+
+    Returns
+    -------
+    str
+        The value on one line, cut with ``…``.
+
+    Examples
+    --------
+    >>> shown("a" + chr(10) + "b")
+    'a b'
+    >>> len(shown("x" * 60))
+    40
     """
     text = " ".join(str(value).split()) if str(value).strip() else str(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
