@@ -40,7 +40,23 @@ INDEX_COLUMNS = [
 
 
 def expand_scenarios(items: Iterable[str | Path]) -> list[Path]:
-    """Scenario files from files, directories (their ``*.toml``) and glob patterns, in order."""
+    """Scenario files from files, directories (their ``*.toml``) and glob patterns, in order.
+
+    Parameters
+    ----------
+    items : iterable of str or Path
+        Files, directories or glob patterns.
+
+    Returns
+    -------
+    list of Path
+        Scenario files, each once.
+
+    Raises
+    ------
+    InputError
+        When an item matches no scenario file.
+    """
     found: list[Path] = []
     for item in items:
         text = str(item)
@@ -69,7 +85,18 @@ def expand_scenarios(items: Iterable[str | Path]) -> list[Path]:
 
 
 def scenario_hash(path: Path) -> str:
-    """Content hash of a scenario file and of every input file it names (history, calls...)."""
+    """Content hash of a scenario file and of every input file it names (history, calls...).
+
+    Parameters
+    ----------
+    path : Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
     from wfm.plan import scenario_inputs
 
     digest = hashlib.sha256()
@@ -97,14 +124,40 @@ def _complete(out_dir: Path, digest: str) -> bool:
 
 
 def scenario_name(path: Path) -> str:
-    """The scenario's ``name`` from its file (falling back to the file's stem)."""
+    """The scenario's ``name`` from its file (falling back to the file's stem).
+
+    Parameters
+    ----------
+    path : Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str
+        The name.
+    """
     from wfm.plan import peek_name
 
     return peek_name(path) or path.stem
 
 
 def run_one(path: str, out_dir: str, digest: str) -> dict:
-    """Plan one scenario into ``out_dir``; never raises (errors are returned as a row)."""
+    """Plan one scenario into ``out_dir``; never raises (errors are returned as a row).
+
+    Parameters
+    ----------
+    path : str
+        Scenario TOML.
+    out_dir : str
+        The batch output folder.
+    digest : str
+        The scenario's content hash, stored with its outputs.
+
+    Returns
+    -------
+    dict
+        The scenario's index row (``status`` ok or failed, with the error).
+    """
     import time
 
     from wfm.plan import index_row, plan_to_directory
@@ -131,6 +184,13 @@ class BatchResult:
 
     @property
     def failed(self) -> int:
+        """Scenarios that failed.
+
+        Returns
+        -------
+        int
+            Rows of ``index`` with status ``failed``.
+        """
         return int((self.index["status"] == "failed").sum())
 
 
@@ -156,6 +216,12 @@ def run_batch(
     progress : told a :class:`wfm.progress.ProgressEvent` after each scenario (``item`` the
         scenario, ``status`` its index row's status, ``done`` of ``total``).
     client : an existing ``dask.distributed.Client`` (tests pass one of a LocalCluster).
+
+
+    Returns
+    -------
+    BatchResult
+        ``index`` (one row per scenario) and ``failures``.
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InputError(f"workers: {workers!r} is not a positive number of worker processes, expected 1 or more.")

@@ -72,7 +72,13 @@ class PlanResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences the planner should read: the plan's and the schedule's."""
+        """Sentences the planner should read: the plan's and the schedule's.
+
+        Returns
+        -------
+        list of str
+            The sentences.
+        """
         return self.kpis.notes
 
 
@@ -229,6 +235,22 @@ def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float,
 
     Returns ``(rows inside, calls outside, intervals outside)``: calls forecast while the
     centre is closed are neither staffed nor simulated, and callers report them.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Forecast or volumes with ``ds`` (and ``queue``).
+    horizon : Horizon
+        The scenario's horizon (opening hours, closed days and dates).
+
+    Returns
+    -------
+    inside : DataFrame
+        The rows in opening hours.
+    calls_outside : float
+        Calls forecast while closed.
+    intervals_outside : int
+        Their intervals.
     """
     local = wall_clock(demand["ds"])
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
@@ -378,6 +400,24 @@ def where_hours_go(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFra
     ``shrinkage``, ``shift_shape`` (inbound coverage above the interval requirement;
     negative where a day or week goal staffs below it), ``outbound`` and
     ``breaks_and_idle`` (paid breaks and time on shift with nothing assigned).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (queues' targets and shrinkage).
+    sized : DataFrame
+        ``requirements.csv`` rows.
+    coverage : DataFrame
+        ``coverage.csv`` rows.
+    paid_hours : float
+        The schedule's paid hours.
+    behaviours : dict, optional
+        Queue name to its learned behaviour (calibrated sizing).
+
+    Returns
+    -------
+    dict
+        Hours per cause, adding up to ``paid_hours``.
     """
     from wfm.service_goal import fractional_agents
 
@@ -542,6 +582,17 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     work_limit : CP-SAT work in deterministic seconds (default: the scenario's solver.work_limit).
     on_solution : told each improving CP-SAT plan (:class:`wfm.progress.ProgressEvent` with
         cost, bound, gap and deterministic time); watching does not change the plan.
+
+
+    Returns
+    -------
+    PlanResult
+        Forecast, requirements, schedule, verification and ``kpis`` (what ``kpis.json`` holds).
+
+    Raises
+    ------
+    InputError
+        When a queue's files or settings are unusable.
     """
     from wfm.schedule import make_schedule
 
@@ -667,7 +718,20 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
 
 
 def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
-    """The scenario with every queue path made absolute, so it runs from anywhere."""
+    """The scenario with every queue path made absolute, so it runs from anywhere.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    base_dir : Path
+        The folder its relative paths are relative to.
+
+    Returns
+    -------
+    Scenario
+        A copy with absolute paths.
+    """
     queues = []
     for q in scenario.queues:
         updates = {k: str(_resolve(base_dir, getattr(q, k)).resolve()) for k in ("history", "forecast", "volumes", "profile")
@@ -686,6 +750,17 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
     The files are built in a hidden temporary folder beside ``out_dir`` and renamed into
     place; an older ``out_dir`` is replaced only once the new one is complete
     (:func:`wfm.export.atomic_dir`).
+
+    Parameters
+    ----------
+    result : PlanResult
+        From :func:`run_plan`.
+    out_dir : str or Path
+        The output folder.
+    base_dir : str or Path
+        Folder the scenario's relative paths are relative to (for ``scenario.toml``).
+    extra_files : dict of str to str, optional
+        More text files to write into the folder, name to content.
     """
     from wfm import report
     from wfm.schedule import schedule_table
@@ -714,6 +789,28 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observ
 
     ``progress`` and ``on_solution`` are told :class:`wfm.progress.ProgressEvent` s as in
     :func:`run_plan` (and the ``exports`` step).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+    out_dir : str or Path
+        Output folder.
+    progress : callable, optional
+        Told a :class:`wfm.progress.ProgressEvent` when each step starts.
+    time_limit : float, optional
+        Wall-clock safety cap in seconds.
+    extra_files : dict of str to str, optional
+        More text files for the folder.
+    work_limit : float, optional
+        CP-SAT deterministic seconds.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan.
+
+    Returns
+    -------
+    PlanKpis
+        The plan's KPIs (what ``kpis.json`` holds).
     """
     path = Path(path)
     check_out_dir(out_dir)  # before minutes of work, not after
@@ -726,7 +823,18 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observ
 
 
 def describe(kpis: PlanKpis) -> str:
-    """One line a planner reads first."""
+    """One line a planner reads first.
+
+    Parameters
+    ----------
+    kpis : dict
+        A plan's KPIs.
+
+    Returns
+    -------
+    str
+        Agents, FTE, cost and gap, and the simulated service level, abandons and occupancy.
+    """
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
 
@@ -742,7 +850,18 @@ def describe(kpis: PlanKpis) -> str:
 
 
 def peek_name(path: str | Path) -> str | None:
-    """The scenario's ``name`` without validating the rest (None when unreadable)."""
+    """The scenario's ``name`` without validating the rest (None when unreadable).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str or None
+        The name.
+    """
     try:
         with open(path, "rb") as fh:
             name = tomllib.load(fh).get("name")
@@ -752,7 +871,18 @@ def peek_name(path: str | Path) -> str | None:
 
 
 def scenario_inputs(path: str | Path) -> list[Path]:
-    """Files a scenario reads (histories, forecasts, profiles, special days), for hashing."""
+    """Files a scenario reads (histories, forecasts, profiles, special days), for hashing.
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+
+    Returns
+    -------
+    list of Path
+        The files it names, resolved against the scenario's folder.
+    """
     path = Path(path)
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
@@ -772,5 +902,16 @@ INDEX_COLUMNS = ("cost", "lower_bound", "gap", "fte", "paid_hours", "service_lev
 
 
 def index_row(kpis: PlanKpis) -> dict:
-    """The columns of a batch index row, from a plan's KPIs."""
+    """The columns of a batch index row, from a plan's KPIs.
+
+    Parameters
+    ----------
+    kpis : dict
+        A plan's KPIs.
+
+    Returns
+    -------
+    dict
+        Cost, bound, gap, FTE, paid hours and the simulated KPIs.
+    """
     return {name: getattr(kpis, name) for name in INDEX_COLUMNS}

@@ -328,7 +328,20 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def quote_json(result: QuoteResult, *, solves: int | None = None) -> dict:
-    """The ``quote.json`` content: prices, FTE by month, cost lines, sensitivity."""
+    """The ``quote.json`` content: prices, FTE by month, cost lines, sensitivity.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+    solves : int, optional
+        Weeks scheduled, recorded in the file.
+
+    Returns
+    -------
+    dict
+        What ``quote.json`` holds.
+    """
     scenario, quote, monthly = result.scenario, result.scenario.quote, result.monthly
     by_month = lambda column: {m: _clean(v) for m, v in zip(monthly["month"], monthly[column], strict=False)}  # noqa: E731
     totals = {k: _clean(v) for k, v in result.totals.items()}
@@ -366,6 +379,18 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
 
     The folder appears whole or not at all (:func:`wfm.export.atomic_dir`): an older
     folder is replaced only once the new one is complete.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+    out_dir : str or Path
+        The output folder.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     from wfm.quote.workbook import write_quote_workbook  # openpyxl: only when a workbook is written
 
@@ -384,7 +409,30 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
 def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: float | None = None,
                 sensitivity: bool | None = None, progress: Observer | None = None,
                 work_limit: float | None = None, on_solution: Observer | None = None) -> QuoteResult:
-    """Read the scenario, build the quote and write it (the CLI's work)."""
+    """Read the scenario, build the quote and write it (the CLI's work).
+
+    Parameters
+    ----------
+    scenario_path : str or Path
+        Scenario TOML with a ``[quote]`` section.
+    out_dir : str or Path
+        The output folder.
+    time_limit : float, optional
+        Wall-clock safety cap per representative week (default ``quote.time_limit_seconds``).
+    sensitivity : bool, optional
+        Build the sensitivity table (default ``quote.sensitivity``).
+    progress : callable, optional
+        Told a :class:`wfm.progress.ProgressEvent` per week the quote looks at.
+    work_limit : float, optional
+        CP-SAT deterministic seconds per week (default ``quote.work_limit``).
+    on_solution : callable, optional
+        Told each improving CP-SAT plan of every week solved.
+
+    Returns
+    -------
+    QuoteResult
+        The quote as written.
+    """
     check_out_dir(out_dir)  # before minutes of solving, not after
     scenario = load_scenario(scenario_path)
     if scenario.quote is None:
@@ -396,7 +444,18 @@ def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: f
 
 
 def describe(result: QuoteResult) -> str:
-    """A few lines for the terminal."""
+    """A few lines for the terminal.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+
+    Returns
+    -------
+    str
+        The term, mean FTE, peak seats, cost and price, and the unit prices.
+    """
     t, cur = result.totals, result.scenario.currency
     first, last = result.monthly["month"].iloc[0], result.monthly["month"].iloc[-1]
 

@@ -66,6 +66,16 @@ def head_cost_per_week(scenario: Scenario) -> float:
     cost + training and ramp-up hours x mean wage)) x 12 / 52``. The scheduler weighs
     it against paid hours, so a quote is not built from many short part-time tours
     whose heads cost more than the hours they save.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario with its ``[quote]`` section.
+
+    Returns
+    -------
+    float
+        Cost per agent and week.
     """
     quote: Quote = scenario.quote
     lab, ov = quote.labour, quote.overhead
@@ -211,6 +221,20 @@ class Planner:
         self.notes: list[str] = []
 
     def month(self, index: int, knobs: Knobs = Knobs()) -> MonthPlan:
+        """Schedule one month's representative week (identical weeks are solved once).
+
+        Parameters
+        ----------
+        index : int
+            Index of the quoted month.
+        knobs : Knobs
+            A sensitivity change (default none).
+
+        Returns
+        -------
+        MonthPlan
+            The week's figures scaled to the month's open days.
+        """
         from wfm.schedule import make_schedule
 
         scenario, quote = self.scenario, self.scenario.quote

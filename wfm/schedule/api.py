@@ -63,7 +63,13 @@ class ScheduleResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences the planner should read (dropped requirements, a fired time cap, ...)."""
+        """Sentences the planner should read (dropped requirements, a fired time cap, ...).
+
+        Returns
+        -------
+        list of str
+            The sentences.
+        """
         return self.summary.notes
 
 
@@ -166,7 +172,30 @@ def make_schedule(
 
 
 def check_budget(value, name: str) -> float:
-    """A solver limit must be a positive, finite number (0, negative or NaN would be silently odd)."""
+    """A solver limit must be a positive, finite number (0, negative or NaN would be silently odd).
+
+    Parameters
+    ----------
+    value : object
+        The limit given (``--time-limit``, ``--work-limit`` or a setting).
+    name : str
+        Its name, for the message.
+
+    Returns
+    -------
+    float
+        The limit in seconds.
+
+    Raises
+    ------
+    InputError
+        When it is not a positive, finite number.
+
+    Examples
+    --------
+    >>> check_budget("60", "--time-limit")
+    60.0
+    """
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -425,6 +454,13 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
 
     The folder appears whole or not at all: the files are built in a temporary folder
     beside it, which then replaces ``out_dir`` (:func:`wfm.export.atomic_dir`).
+
+    Parameters
+    ----------
+    result : ScheduleResult
+        The solved schedule.
+    out_dir : str or Path
+        The output folder.
     """
     from wfm.export import atomic_dir, write_json, write_table
 
@@ -436,7 +472,18 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
 
 
 def schedule_table(result: ScheduleResult) -> pd.DataFrame:
-    """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time."""
+    """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time.
+
+    Parameters
+    ----------
+    result : ScheduleResult
+        The solved schedule.
+
+    Returns
+    -------
+    DataFrame
+        ``agent, group, shift, date, start, end, activity, detail`` (and the fold columns).
+    """
     return _written(result.schedule)
 
 
@@ -451,7 +498,26 @@ def _written(schedule: pd.DataFrame) -> pd.DataFrame:
 
 def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out_dir: str | Path,
                    *, time_limit: float | None = None, work_limit: float | None = None) -> ScheduleResult:
-    """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
+    """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work).
+
+    Parameters
+    ----------
+    requirements_path : str or Path
+        Requirement table (``ds, agents``, optional ``queue``).
+    scenario_path : str or Path
+        Scenario TOML.
+    out_dir : str or Path
+        Output folder.
+    time_limit : float, optional
+        Wall-clock safety cap in seconds (default ``solver.time_limit_seconds``).
+    work_limit : float, optional
+        CP-SAT deterministic seconds (default ``solver.work_limit``).
+
+    Returns
+    -------
+    ScheduleResult
+        The schedule as written.
+    """
     from wfm.data import read_intervals, read_table
     from wfm.export import check_out_dir
     from wfm.scenario import load_scenario

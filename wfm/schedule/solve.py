@@ -44,16 +44,50 @@ class Budget:
 
     @classmethod
     def start(cls, work: float, cap_seconds: float) -> Budget:
+        """A budget of ``work`` deterministic seconds with a wall-clock cap starting now.
+
+        Parameters
+        ----------
+        work : float
+            CP-SAT deterministic seconds for all phases.
+        cap_seconds : float
+            Wall-clock safety cap in seconds.
+
+        Returns
+        -------
+        Budget
+            The new budget.
+        """
         return cls(float(work), float(cap_seconds), time.perf_counter() + float(cap_seconds))
 
     def cap_left(self) -> float:
+        """Wall-clock seconds left before the safety cap.
+
+        Returns
+        -------
+        float
+            Seconds, never negative.
+        """
         return max(0.0, self.deadline - time.perf_counter())
 
     def spend(self, work: float) -> None:
+        """Take the work a phase reported from what is left.
+
+        Parameters
+        ----------
+        work : float
+            Deterministic seconds the phase used.
+        """
         self.work = max(0.0, self.work - float(work))
 
     def note(self) -> str | None:
-        """The sentence a planner sees when the safety cap stopped the solver."""
+        """The sentence a planner sees when the safety cap stopped the solver.
+
+        Returns
+        -------
+        str or None
+            The note, or None when the cap did not fire.
+        """
         if not self.cap_fired:
             return None
         return (f"the safety time cap of {self.cap_seconds:g} s fired before the work budget was used; "
@@ -132,7 +166,20 @@ def _restore_python_sigint() -> None:
 
 
 def model_matrix(model: LinearModel):
-    """Rows of ``model`` as one sparse matrix with lower and upper row bounds."""
+    """Rows of ``model`` as one sparse matrix with lower and upper row bounds.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+
+    Returns
+    -------
+    matrix : scipy.sparse.csr_matrix
+        One row per model row.
+    lower, upper : ndarray
+        Row bounds.
+    """
     import scipy.sparse as sp
 
     lengths = [len(index) for index, _, _, _ in model.rows]
@@ -151,6 +198,18 @@ def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
     ``time_limit`` is a safety cap only: the LP runs to its answer in normal runs, since
     an LP stopped by the clock gives a bound that depends on the machine's load.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+
+    Returns
+    -------
+    LpResult
+        The bound, the LP values and the status.
     """
     import scipy.sparse as sp
     from scipy.optimize import linprog
@@ -179,7 +238,20 @@ def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
 
 def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
-    """Solve the LP relaxation of ``model`` with OR-Tools GLOP."""
+    """Solve the LP relaxation of ``model`` with OR-Tools GLOP.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+
+    Returns
+    -------
+    LpResult
+        The bound, the LP values and the status.
+    """
     began = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(int(time_limit * 1000))
@@ -207,7 +279,18 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
 
 def to_cp_model(model: LinearModel) -> cp_model.CpModel:
-    """The same rows as a CP-SAT model over integers (costs in hundredths)."""
+    """The same rows as a CP-SAT model over integers (costs in hundredths).
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+
+    Returns
+    -------
+    CpModel
+        Integer variables with the model's bounds, rows and objective.
+    """
     cp = cp_model.CpModel()
     proto = cp.Proto()
     for lo, hi in zip(model.lower, model.upper, strict=False):
@@ -246,6 +329,38 @@ def solve_integer(
     budget's wall-clock safety cap, whichever comes first. ``on_solution`` is told each
     improving plan (:class:`SolutionObserver`, labelled ``stage``; ``proven`` when the
     solver's bound holds for the unrestricted model).
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    work : float
+        Deterministic seconds for this solve.
+    budget : Budget
+        The shared budget, charged with the work used.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+    hint : ndarray, optional
+        Starting values.
+    lower_bound : float, optional
+        The LP bound, for the gap stopping rule.
+    gap_limit : float
+        Stop once within this relative gap of ``lower_bound``.
+    on_solution : callable, optional
+        Told each improving plan.
+    stage : str
+        The phase's name in the events.
+    proven : bool
+        Whether the solver's bound holds for the unrestricted model.
+    item : str, optional
+        What the plan is of (e.g. ``week 2``), in the events' ``item``.
+
+    Returns
+    -------
+    IntegerResult
+        Values, objective, status and work used (values None when no plan was found).
     """
     began = time.perf_counter()
     cp = to_cp_model(model)
@@ -302,6 +417,26 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
     A small CP-SAT model over the tour variables only (each between the floor and the
     ceiling of its LP value); the mismatch of every day-and-band total is minimised.
     Returns the tour variable indices and their values, or ``None``.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    lp_values : ndarray
+        The LP relaxation's values.
+    work : float
+        Deterministic seconds for the rounding.
+    budget : Budget
+        The shared budget.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+
+    Returns
+    -------
+    tuple of ndarray or None
+        ``(tour variables, their integer values)``, None when no rounding was found.
     """
     links = [(index, coef) for (index, coef, _, _), kind in zip(model.rows, model.row_kind, strict=False) if kind == "tour_link"]
     tours = np.unique(np.concatenate([index[coef < 0] for index, coef in links])) if links else np.zeros(0, int)
@@ -334,7 +469,24 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
 
 
 def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.ndarray, values: np.ndarray) -> LinearModel:
-    """Tours fixed; each day's starts held near the LP where that stays consistent."""
+    """Tours fixed; each day's starts held near the LP where that stays consistent.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    lp_values : ndarray
+        The LP relaxation's values.
+    tours : ndarray of int
+        Tour variable indices.
+    values : ndarray of int
+        Their fixed values.
+
+    Returns
+    -------
+    LinearModel
+        A copy with narrowed variable bounds.
+    """
     lower, upper = list(model.lower), list(model.upper)
     fixed = dict(zip(tours.tolist(), values.tolist(), strict=False))
     for v, n in fixed.items():
@@ -367,7 +519,24 @@ def restrict_to_rounding(
     model: LinearModel, variables: np.ndarray, lp_values: np.ndarray, widen: int = 0
 ) -> LinearModel:
     """The model with ``variables`` limited to the floor and ceiling of their LP values (RENS),
-    widened by ``widen`` on each side."""
+    widened by ``widen`` on each side.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    variables : ndarray of int
+        Variables to restrict.
+    lp_values : ndarray
+        The LP relaxation's values.
+    widen : int
+        Extra room on each side.
+
+    Returns
+    -------
+    LinearModel
+        A copy with narrowed variable bounds.
+    """
     lower, upper = list(model.lower), list(model.upper)
     for v in variables.tolist():
         low = int(np.floor(lp_values[v] + 1e-6))
@@ -407,6 +576,39 @@ def solve_plan(
     horizon) replaces both when given; this solve then spends at most ``work_limit`` of it.
     ``on_solution`` is told each improving plan of every phase, the phase named in the
     event's ``stage`` and ``label`` (e.g. ``week 2``) in its ``item``.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    neighbourhoods : list of ndarray
+        Variable sets to hold near the LP in step 2, tried in order.
+    work_limit : float
+        Deterministic seconds of all phases.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+    gap_limit : float
+        Stop once within this relative gap of the LP bound.
+    lp : LpResult, optional
+        An LP already solved (the whole-horizon bound of a longer horizon).
+    hint_first : bool
+        Skip the first rounding solve and start from the rounded LP point.
+    budget : Budget, optional
+        A shared budget.
+    on_solution : callable, optional
+        Told each improving plan of every phase.
+    label : str, optional
+        What the plans are of (e.g. ``week 2``), in the events' ``item``.
+
+    Returns
+    -------
+    PlanSolve
+        The best plan, its objective, the LP and CP-SAT bounds, status, seconds and
+        the phases' timings and work.
     """
     began = time.perf_counter()
     if budget is None:

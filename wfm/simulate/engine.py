@@ -357,6 +357,12 @@ def summarise(per_replication: pd.DataFrame, by: list[str] | None = None) -> pd.
         a warm-up period).
     by : list of str, optional
         Grouping columns (e.g. ``["queue", "ds"]``); ``None`` gives one row overall.
+
+
+    Returns
+    -------
+    DataFrame
+        Per group: service level, ASA, abandon rate and occupancy with their 95% bounds.
     """
     frame = per_replication
     keys = list(by or [])
@@ -560,7 +566,27 @@ STAFFING_COLUMNS = ("scheduled_inbound", "agents", "inbound")  # coverage first,
 
 
 def agents_column_of(staffing: pd.DataFrame, requested: str | None = None, source: str = "staffing") -> str:
-    """The staffing column to simulate: ``requested``, or the first of :data:`STAFFING_COLUMNS` present."""
+    """The staffing column to simulate: ``requested``, or the first of :data:`STAFFING_COLUMNS` present.
+
+    Parameters
+    ----------
+    staffing : DataFrame
+        The staffing table.
+    requested : str, optional
+        The column asked for (``--staffing-column``).
+    source : str
+        The file, for the message.
+
+    Returns
+    -------
+    str
+        The column name.
+
+    Raises
+    ------
+    InputError
+        When the column asked for, or any known one, is missing.
+    """
     columns = [str(c).strip() for c in staffing.columns]
     if requested is not None:
         if requested not in columns:
@@ -609,6 +635,23 @@ def behaviour_options(behaviour, *, aht: float | None = None, patience: float | 
     (e.g. :class:`wfm.calibrate.Behaviour`). The learned handle-time sample is drawn
     as it is, or rescaled to ``aht`` when one is given; an explicit ``patience`` mean
     replaces the learned patience; the learned sample is preferred to its mean.
+
+    Parameters
+    ----------
+    behaviour : Behaviour
+        The learned behaviour.
+    aht : float, optional
+        Mean handle time to rescale the sample to.
+    patience : float, optional
+        Mean patience replacing the learned one.
+    aht_column : bool
+        Whether the volumes carry their own ``aht`` column (the profile's mean is then not used).
+
+    Returns
+    -------
+    dict
+        ``aht``, ``patience`` and, from the profile, ``handle_sample`` (with
+        ``scale_handle_sample``) or ``patience_sample``, for :func:`simulate`.
     """
     options: dict[str, Any] = {"aht": aht, "patience": patience}
     if behaviour.handle_sample is not None:
@@ -624,7 +667,25 @@ def behaviour_options(behaviour, *, aht: float | None = None, patience: float | 
 
 
 def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") -> int:
-    """Interval length (minutes) from the spacing of a staffing table's ``ds``."""
+    """Interval length (minutes) from the spacing of a staffing table's ``ds``.
+
+    Parameters
+    ----------
+    staffing : DataFrame
+        The staffing table with ``ds``.
+    source : str
+        The file, for the message.
+
+    Returns
+    -------
+    int
+        Minutes.
+
+    Raises
+    ------
+    InputError
+        When there is no ``ds`` column or the spacing is irregular.
+    """
     from wfm.data import infer_interval_minutes
 
     if "ds" not in staffing.columns:
@@ -637,7 +698,18 @@ def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") ->
 
 
 def describe(summary: dict[str, Any]) -> str:
-    """One line a planner reads: the overall KPIs of a result's ``summary``."""
+    """One line a planner reads: the overall KPIs of a result's ``summary``.
+
+    Parameters
+    ----------
+    summary : dict
+        A result's ``summary``.
+
+    Returns
+    -------
+    str
+        Service level, ASA, abandon rate and occupancy with their 95% CIs.
+    """
 
     def pct(value):
         return "n/a" if value is None else f"{value:.1%}"
@@ -882,7 +954,18 @@ def simulate_totals(
 
 
 def kpis_from_totals(totals: np.ndarray) -> dict[str, np.ndarray]:
-    """KPI means and 95% CIs per column of totals shaped (replications, len(SUM_COLUMNS), groups)."""
+    """KPI means and 95% CIs per column of totals shaped (replications, len(SUM_COLUMNS), groups).
+
+    Parameters
+    ----------
+    totals : ndarray
+        Totals shaped ``(replications, len(SUM_COLUMNS), groups)``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Per KPI its mean and CI bounds per group.
+    """
     return _kpi_block(np.asarray(totals, dtype=float))
 
 
