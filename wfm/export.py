@@ -134,9 +134,29 @@ def csv_unquote(frame: pd.DataFrame) -> pd.DataFrame:
 
     frame.columns = [unquote(c) for c in frame.columns]
     for i in range(frame.shape[1]):
-        if pd.api.types.is_object_dtype(frame.iloc[:, i].dtype):
-            frame.isetitem(i, frame.iloc[:, i].map(unquote, na_action="ignore"))
+        column = frame.iloc[:, i]
+        if not pd.api.types.is_object_dtype(column.dtype):
+            continue
+        quoted = _starting_with_quote(column)
+        if quoted is None:
+            frame.isetitem(i, column.map(unquote, na_action="ignore"))
+        elif quoted.any():  # most columns (every timestamp column) have no quoted cell at all
+            values = column.to_numpy(dtype=object, copy=True)
+            values[quoted] = [unquote(v) for v in values[quoted]]
+            frame.isetitem(i, pd.Series(values, index=column.index, name=column.name, dtype=object))
     return frame
+
+
+def _starting_with_quote(column: pd.Series) -> np.ndarray | None:
+    """Which cells of a text column start with ``'`` (found by Arrow); None when not all text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(column.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return pc.fill_null(pc.starts_with(text, "'"), False).to_numpy(zero_copy_only=False)
 
 
 def text_cells_only(ws) -> None:
