@@ -357,7 +357,10 @@ def _previous_row(target: Path) -> dict:
 
 
 def _run_dask(jobs, finished, *, client=None, scheduler=None) -> None:
-    from dask.distributed import Client, as_completed
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:  # an optional extra: name the install, not a traceback
+        raise InputError("--scheduler: Dask is not installed, install it with pip install 'wfm[dask]'.") from None
 
     own = client is None
     if own:

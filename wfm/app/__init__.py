@@ -1,0 +1,84 @@
+"""The Streamlit app, runnable from the installed package.
+
+``python -m wfm.app`` (or the ``wfm-app`` command) starts ``streamlit run`` on
+``streamlit_app.py`` beside this file; further arguments go to Streamlit
+(``--server.port 8502``). That script only calls :func:`main`, which registers the
+pages (their code lives in :mod:`wfm.ui`); the checkout's ``app.py`` does the same.
+The script has a folder of its own because Streamlit puts the script's folder first
+on ``sys.path``: next to ``wfm``'s modules it would make ``data``, ``plan`` or
+``schedule`` importable as top-level names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    """Register the pages and run the one the browser asked for (called on every rerun)."""
+    import streamlit as st
+
+    from wfm.ui import (
+        data_page,
+        export_page,
+        forecast_page,
+        outbound_page,
+        plans_page,
+        quote_page,
+        schedule_page,
+        sidebar,
+        staffing_page,
+        state,
+        verify_page,
+    )
+    from wfm.ui.i18n import t
+
+    st.set_page_config(page_title="wfm", page_icon="📞", layout="wide")
+    state.init()
+    sidebar.sidebar()
+    pages = [
+        st.Page(data_page.page, title=t("1 Data"), url_path="data", default=True),
+        st.Page(forecast_page.page, title=t("2 Forecast"), url_path="forecast"),
+        st.Page(staffing_page.page, title=t("3 Staffing"), url_path="staffing"),
+        st.Page(outbound_page.page, title=t("4 Outbound & blending"), url_path="outbound"),
+        st.Page(schedule_page.page, title=t("5 Schedule"), url_path="schedule"),
+        st.Page(verify_page.page, title=t("6 Verify"), url_path="verify"),
+        st.Page(export_page.page, title=t("7 Export"), url_path="export"),
+    ]
+    if quote_page.available():
+        pages.append(st.Page(quote_page.page, title=t("8 Quote"), url_path="quote"))
+    pages.append(st.Page(plans_page.page, title=t("9 Plans"), url_path="plans"))
+    st.navigation(pages).run()
+
+
+def launch(args: list[str] | None = None) -> int:
+    """Become ``streamlit run`` on the app's script (arguments go to Streamlit).
+
+    On POSIX the process is replaced (``exec``), so Ctrl-C and a stop signal reach the
+    server itself and no orphan is left; elsewhere it runs as a child and its exit code
+    is returned.
+    """
+    extra = list(sys.argv[1:] if args is None else args)
+    if importlib.util.find_spec("streamlit") is None:  # an optional extra
+        print("error: the app needs Streamlit, install it with pip install 'wfm[app]'.", file=sys.stderr)
+        return 2
+    command = [sys.executable, "-m", "streamlit", "run", str(Path(__file__).resolve().parent / "streamlit_app.py"),
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", *extra]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(sys.executable, command)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    """Console entry point ``wfm-app``."""
+    sys.exit(launch())
+
