@@ -187,11 +187,14 @@ def simulated_agents(
         step = (target.service_level - sl) / slope
         step = np.where(step > 0, np.ceil(step), np.floor(step)).astype(np.int64)
         step = np.where(step == 0, np.where(ok, -1, 1), step)
+        # An interval that meets the service level but works its agents above the max
+        # occupancy needs more agents, however good its service level: never fewer.
+        step = np.where(~ok & (sl >= target.service_level), np.maximum(step, 1), step)
         trial = n + step
         inside = (trial > lo_fail) & (trial < hi_ok)
         bounded = hi_ok < np.iinfo(np.int64).max
         middle = np.where(bounded, (lo_fail + hi_ok) // 2, trial)
-        trial = np.where(inside, trial, middle)
+        trial = np.maximum(np.where(inside, trial, middle), lo_fail + 1)  # above every staffing seen to miss
         n = np.where(live, np.where(settled, hi_ok, trial), 0)
         if rounds == probe_rounds:  # probing is over: the fewest seen to meet the target
             n = np.where(live & (hi_ok < np.iinfo(np.int64).max), hi_ok, n)
