@@ -54,6 +54,19 @@ def test_three_answers_side_by_side_and_simulated_one_meets_target(profile):
     assert daily_sl <= 0.90
 
 
+def test_simulation_sizing_adds_agents_where_only_the_occupancy_cap_fails(profile):
+    # Bank-sized intervals (wfm/resources/examples/bank_plan.toml): the service level is met
+    # long before the 90% occupancy cap. The search once took the Newton step of such an
+    # interval (its service level above the goal: fewer agents) to negative staffing and
+    # crashed the simulation.
+    frame = day([260, 910, 870, 820], start="2024-01-08 09:00", minutes=15).assign(aht=240.0)
+    target = erlang.ServiceTarget(service_level=0.8, answer_within=20, max_occupancy=0.9)
+    out, _ = calibrate.size_calibrated(frame, 15, profile, target=target, mode="simulation", replications=2)
+    assert (out["agents"] > 0).all()
+    assert (out["occupancy"] <= 0.9 + 1e-9).all()
+    assert (out["service_level"] >= 0.8).all()
+
+
 def test_erlang_a_mode_uses_the_learned_patience(profile):
     frame = day([100, 200])
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
