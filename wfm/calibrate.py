@@ -172,10 +172,12 @@ def simulated_agents(
         sl = np.nan_to_num(kpis["service_level"], nan=1.0)
         occ = np.nan_to_num(kpis["occupancy"], nan=0.0)
         ok = ~live | ((sl >= target.service_level) & (occ <= target.max_occupancy + 1e-9))
+        # Agents the occupancy cap alone asks for: the work stays, so occupancy falls as 1/agents.
+        by_occupancy = np.ceil(n * occ / target.max_occupancy - 1e-9).astype(np.int64)
         if rounds > probe_rounds:
             if ok.all():
                 break
-            n[~ok] += 1
+            n[~ok] = np.maximum(n[~ok] + 1, by_occupancy[~ok])
             continue
         hi_ok = np.where(live & ok, np.minimum(hi_ok, n), hi_ok)
         lo_fail = np.where(live & ~ok, np.maximum(lo_fail, n), lo_fail)
@@ -189,7 +191,7 @@ def simulated_agents(
         step = np.where(step == 0, np.where(ok, -1, 1), step)
         # An interval that meets the service level but works its agents above the max
         # occupancy needs more agents, however good its service level: never fewer.
-        step = np.where(~ok & (sl >= target.service_level), np.maximum(step, 1), step)
+        step = np.where(~ok & (sl >= target.service_level), np.maximum(np.maximum(step, 1), by_occupancy - n), step)
         trial = n + step
         inside = (trial > lo_fail) & (trial < hi_ok)
         bounded = hi_ok < np.iinfo(np.int64).max
