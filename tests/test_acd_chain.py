@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from plan_fixtures import SCENARIO
+from factories import DROP, write_scenario
 from typer.testing import CliRunner
 
 from wfm.cli import app
@@ -71,10 +71,8 @@ def chain(tmp_path_factory):
     results["size"] = runner.invoke(app, ["size", str(folder / "history.csv"), "--out", str(folder / "sized.csv")])
     results["size_a"] = runner.invoke(app, ["size", str(folder / "history.csv"), "--profile", str(folder / "profile.json"),
                                             "--model", "erlang-a", "--out", str(folder / "sized_a.csv")])
-    scenario = SCENARIO.format(name="acd", group="agents", service_level=0.8, history="history.csv",
-                               start="2024-03-25", headcount="")
-    scenario = scenario.replace("aht = 300\n", "").replace("patience = 90\n", 'profile = "profile.json"\nsizing = "erlang-a"\n')
-    (folder / "acd.toml").write_text(scenario)
+    write_scenario(folder, "acd", changes={"queue.0.aht": DROP, "queue.0.patience": DROP,
+                                           "queue.0.profile": "profile.json", "queue.0.sizing": "erlang-a"})
     results["plan"] = runner.invoke(app, ["plan", str(folder / "acd.toml"), "--out", str(folder / "plan")])
     return results
 
@@ -181,8 +179,6 @@ def test_empty_aht_only_where_no_call_was_answered():
 
 def test_plan_files_of_a_clean_history_share_wall_clock_ds(tmp_path):
     """The timestamp convention alone, on the fixtures' history (no call log involved)."""
-    from plan_fixtures import write_scenario
-
     from wfm import plan
 
     path = write_scenario(tmp_path / "s")

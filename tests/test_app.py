@@ -14,27 +14,34 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from factories import DROP, bank_scenario, toml_text
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from wfm import data, erlang, summary
-from wfm.ui import i18n, state
+from wfm import data, summary
+from wfm.ui import i18n, navigation, state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["data", "forecast", "staffing", "outbound", "schedule", "verify", "export"]
 
 
-def open_app(page: str = "data", lang: str = "en") -> AppTest:
+def open_app(page: str = "data", lang: str = "en", **session) -> AppTest:
+    """The app on ``page``; ``session`` values are in the session before its first run."""
     at = AppTest.from_file(APP, default_timeout=240)
     at.session_state["lang"] = lang
+    for key, value in session.items():
+        at.session_state[key] = value
     go(at, page)
     return at
 
 
 def go(at: AppTest, page: str) -> AppTest:
-    # st.Page registers a page by the hash of its url_path; this is what a click on the link does.
-    at._page_hash = calc_hash(page)
-    return at.run()
+    """Open a page as a click on its link does: the page's file, relative to app.py."""
+    return at.switch_page(str(navigation.page_file(page).relative_to(Path(APP).parent))).run()
+
+
+def requirement_table(at: AppTest) -> pd.DataFrame:
+    """The Staffing page's "Requirement per interval" table (its last table)."""
+    return at.dataframe[-1].value
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -231,15 +238,13 @@ def test_solve_then_verify_and_export():
     result = run.future.result()
     assert number(m["Agents"]) == result.kpis.agents
 
-    # the Staffing page's requirement is the one `wfm plan` schedules
+    # the Staffing page's requirement is the one the plan schedules
     go(at, "staffing")
     reqs = result.requirements
-    q = at.session_state["scenario"]["queue"][0]
-    sized = erlang.size_intervals(reqs[["queue", "ds", "y"]], 15, aht=q["aht"], service_level=q["service_level"],
-                                  answer_within=q["answer_within"], max_occupancy=q["max_occupancy"],
-                                  shrinkage=q["shrinkage"], model="erlang-a", patience=q["patience"])
-    assert number(metrics(at)["Agent-hours to schedule"]) == pytest.approx(sized["scheduled"].sum() / 4, abs=1)
-    assert (sized["scheduled"].to_numpy() == reqs["scheduled"].to_numpy()).all()
+    assert number(metrics(at)["Agent-hours to schedule"]) == pytest.approx(reqs["scheduled"].sum() / 4, abs=1)
+    shown = requirement_table(at)
+    assert shown["agents"].tolist() == reqs["agents"].tolist()
+    assert shown["scheduled"].tolist() == reqs["scheduled"].tolist()
 
     go(at, "verify")
     ok(at)
@@ -279,8 +284,7 @@ def test_scenario_load_good_and_bad():
     assert not at.exception
     assert any("not loaded" in e.value for e in at.sidebar.error)
     assert at.session_state["scenario"]["name"] == "bank-plan"  # kept
-    text = Path(state.DEFAULT_SCENARIO).read_text().replace('name = "bank-plan"', 'name = "bank-copy"') \
-        .replace("service_level = 0.8", "service_level = 0.85")
+    text = toml_text(bank_scenario(changes={"name": "bank-copy", "queue.0.service_level": 0.85}))
     at.sidebar.file_uploader(key="load_scenario").set_value(("copy.toml", text.encode(), "application/toml")).run()
     assert not at.exception
     assert at.session_state["scenario"]["name"] == "bank-copy"
@@ -375,3 +379,116 @@ def test_day_goal_from_the_staffing_page_is_planned_and_reported():
     shown = at.dataframe[0].value
     assert len(shown) == 5
     assert shown["Service level (simulated)"].tolist() == [p["simulated_service_level"] for p in goal["periods"]]
+
+
+# --- the app on the library's decisions: sizing and defaults -----------------------------
+
+SIZING_MODES = ["erlang-c", "erlang-a", "simulation"]  # wfm.scenario.Queue.sizing
+
+
+@pytest.fixture(scope="module")
+def small_plan(tmp_path_factory):
+    """The small scenario with a learned profile (simulation sizing needs one), and what
+    ``wfm plan`` sizes for it in every sizing mode (the plan run as the CLI runs it)."""
+    import json
+    import warnings
+
+    from factories import build, small_scenario, write_history
+    from synthetic_calls import synthetic_log
+
+    from wfm import calls, plan
+
+    folder = tmp_path_factory.mktemp("small")
+    history = write_history(folder / "history.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        learned = calls.profile_calls(calls.validate_calls(
+            synthetic_log(6000, seed=11, patience_mean=90.0, wait_mean=60.0), "synthetic"), by_time_of_day=False)
+    (folder / "profile.json").write_text(json.dumps(learned))
+    scenarios, planned = {}, {}
+    for mode in SIZING_MODES:
+        scenarios[mode] = small_scenario(changes={
+            "queue.0.history": str(history), "queue.0.profile": str(folder / "profile.json"),
+            "queue.0.sizing": mode, "verify.replications": 1})
+        planned[mode] = plan.run_plan(build(scenarios[mode]), base_dir=folder, work_limit=0.2).requirements
+    return history, scenarios, planned
+
+
+@pytest.mark.parametrize("mode", SIZING_MODES)
+def test_staffing_page_sizes_as_the_plan_in_every_sizing_mode(small_plan, mode):
+    history, scenarios, planned = small_plan
+    frame, minutes = data.read_intervals(history)
+    at = open_app("staffing", scenario=scenarios[mode],
+                  history=state.History(frame, minutes, history.name, str(history)))
+    ok(at)
+    assert at.radio(key="w:queue.model@en").value == mode
+    shown, reqs = requirement_table(at), planned[mode]
+    assert len(shown) == len(reqs) == 5 * 16  # the open intervals of the week
+    assert shown["agents"].tolist() == reqs["agents"].tolist()
+    assert shown["scheduled"].tolist() == reqs["scheduled"].tolist()
+    assert at.session_state["scenario"]["queue"][0]["sizing"] == mode  # the page kept the queue's mode
+
+
+def test_staffing_page_honours_erlang_c_on_the_bank_plan():
+    """Issue #14: with ``sizing = "erlang-c"`` (and a patience) the page sized Erlang A."""
+    from factories import build
+
+    from wfm import erlang, plan, resources
+
+    scenario = bank_scenario(changes={"queue.0.sizing": "erlang-c"})
+    at = open_app("staffing", scenario=scenario)
+    ok(at)
+    assert at.radio(key="w:queue.model@en").value == "erlang-c"
+    shown = requirement_table(at)
+    # what `wfm plan` sizes: the plan's own forecast of the history, then its sizing step
+    planned = build(scenario)
+    demand = plan._queue_demand(planned.queues[0], 0, planned, resources.examples_folder(), [])
+    reqs = plan.size_queue(planned, 0, demand).requirements
+    assert shown["agents"].tolist() == reqs["agents"].tolist()
+    # ... which is Erlang C on the queue's target, not Erlang A with its 120 s patience
+    q = planned.queues[0]
+    target = dict(service_level=q.service_level, answer_within=q.answer_within, max_occupancy=q.max_occupancy,
+                  shrinkage=q.shrinkage)
+    frame = reqs[["queue", "ds", "y"]]
+    c = erlang.size_intervals(frame, 15, aht=q.aht, model="erlang-c", **target)
+    a = erlang.size_intervals(frame, 15, aht=q.aht, model="erlang-a", patience=q.patience, **target)
+    assert shown["agents"].tolist() == c["agents"].tolist()
+    assert shown["agents"].sum() > a["agents"].sum()
+
+
+def test_pages_start_from_the_scenario_models_defaults():
+    """A scenario that leaves settings out: every page shows wfm.scenario's defaults."""
+    from wfm.scenario import Campaign, Forecasting, Horizon, Queue, Shift, Solver
+
+    drop = {f"queue.0.{k}": DROP for k in ("service_level", "answer_within", "max_occupancy", "shrinkage",
+                                           "forecasting")}
+    drop.update({f"shift.0.{k}": DROP for k in ("start_earliest", "start_latest", "days_per_week",
+                                                "consecutive_days_off", "min_rest_hours")})
+    drop.update({"horizon.open": DROP, "horizon.close": DROP, "solver": DROP, "campaign.0.window_days": DROP})
+    at = open_app("staffing", scenario=bank_scenario(changes=drop))
+    ok(at)
+
+    def default(model, name):
+        return model.model_fields[name].get_default(call_default_factory=True)
+
+    assert at.slider(key="w:queue.service_level").value == round(100 * default(Queue, "service_level"))
+    assert at.number_input(key="w:queue.answer_within").value == default(Queue, "answer_within")
+    assert at.slider(key="w:queue.max_occupancy").value == round(100 * default(Queue, "max_occupancy"))
+    assert at.slider(key="w:queue.shrinkage").value == round(100 * default(Queue, "shrinkage"))
+    assert at.selectbox(key="w:queue.service_goal@en").value == default(Queue, "service_goal")
+    go(at, "forecast")
+    assert at.number_input(key="w:fc.folds").value == default(Forecasting, "folds")
+    assert at.text_input(key="w:horizon.open").value == default(Horizon, "open")
+    assert at.text_input(key="w:horizon.close").value == default(Horizon, "close")
+    go(at, "schedule")
+    assert at.slider(key="w:work_limit").value == default(Solver, "work_limit")
+    assert at.session_state["work_limit"] == default(Solver, "work_limit")
+    shift = at.session_state["shifts_base_0"].iloc[0]
+    assert shift["start_earliest"] == default(Shift, "start_earliest")
+    assert shift["start_latest"] == default(Shift, "start_latest")
+    assert shift["days_per_week"] == str(default(Shift, "days_per_week")[0])
+    assert shift["consecutive_days_off"] == default(Shift, "consecutive_days_off")
+    assert shift["min_rest_hours"] == default(Shift, "min_rest_hours")
+    go(at, "outbound")
+    campaign = at.session_state["campaign_base_0"].iloc[0]
+    assert campaign["window_days"] == ", ".join(default(Campaign, "window_days"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from plan_fixtures import write_history, write_scenario
+from factories import small_scenario, write_history, write_scenario
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -22,20 +22,9 @@ from wfm.ui import solver_watch
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
-PART_TIME = """[[shift]]
-name = "part"
-group = "agents"
-length_hours = [4, 6]
-start_earliest = "09:00"
-start_latest = "13:00"
-days_per_week = [2, 4]
-
-[[shift.break]]
-kind = "break"
-length_minutes = 30
-start_after_hours = [1.5, 3]
-
-"""
+PART_TIME = {"name": "part", "group": "agents", "length_hours": [4, 6], "start_earliest": "09:00",
+             "start_latest": "13:00", "days_per_week": [2, 4],
+             "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 3]}]}
 
 
 def _searching(folder: Path, work: float) -> Path:
@@ -43,12 +32,9 @@ def _searching(folder: Path, work: float) -> Path:
     the work limit stops it (as in tests/abuse/test_determinism.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     write_history(folder / "history.csv", level=15.0)
-    path = write_scenario(folder)
-    text = path.read_text().replace("[costs]", PART_TIME + "[costs]").replace(
-        "[solver]\ntime_limit_seconds = 5\n", f"[solver]\nwork_limit = {work}\ntime_limit_seconds = 900\ngap_limit = 0\n")
-    assert f"work_limit = {work}" in text
-    path.write_text(text)
-    return path
+    data = small_scenario(changes={"solver.work_limit": work, "solver.time_limit_seconds": 900, "solver.gap_limit": 0})
+    data["shift"].append(PART_TIME)
+    return write_scenario(folder, data=data)
 
 
 def _requirement(result):

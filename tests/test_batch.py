@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from plan_fixtures import write_history, write_scenario
+from factories import write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm import batch

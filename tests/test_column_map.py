@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from plan_fixtures import write_history, write_scenario
+from factories import write_history, write_scenario
 
 from wfm import data, plan
 from wfm.errors import InputError
@@ -78,11 +78,10 @@ def test_forecast_and_size_read_the_file_with_map(tmp_path):
 
 def test_the_scenario_remembers_the_mapping(tmp_path):
     japanese_export(tmp_path / "history.csv")
-    path = write_scenario(tmp_path, "mapped")
-    text = path.read_text().replace('aht = 300\n', 'aht = 300\ncolumns = { "日時" = "ds", "呼量" = "y" }\n', 1)
-    path.write_text(text, encoding="utf-8")
+    path = write_scenario(tmp_path, "mapped", changes={"queue.0.columns": {"日時": "ds", "呼量": "y"}})
+    assert "日時" in path.read_text(encoding="utf-8")  # remembered in the scenario file
     result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
     assert result.forecast["y_hat"].sum() > 0
-    path.write_text(text.replace('"呼量" = "y"', '"呼量" = "calls"'), encoding="utf-8")
+    path = write_scenario(tmp_path, "wrong", changes={"queue.0.columns": {"日時": "ds", "呼量": "calls"}})
     with pytest.raises(InputError, match="columns"):
         load_scenario(path)

@@ -15,7 +15,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from plan_fixtures import write_history, write_scenario
+from factories import DROP, write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm import erlang, plan
@@ -162,7 +162,7 @@ def test_bad_scenarios_write_nothing(tmp_path, name, kwargs, message):
         # A ready volume file that stops before the horizon: nothing to staff.
         volumes = folder / "volumes.csv"
         pd.DataFrame({"ds": pd.date_range("2024-03-04 09:00", periods=16, freq="30min"), "y": 5}).to_csv(volumes, index=False)
-        path.write_text(path.read_text().replace('history = "history.csv"', 'volumes = "volumes.csv"'))
+        path = write_scenario(folder, **kwargs, changes={"queue.0.history": DROP, "queue.0.volumes": "volumes.csv"})
         message = "queue[0]: no volume inside the horizon 2026-01-05 .. 2026-01-11"
     res = runner.invoke(app, ["plan", str(path), "--out", str(out)])
     assert res.exit_code == 2, res.output
@@ -172,12 +172,11 @@ def test_bad_scenarios_write_nothing(tmp_path, name, kwargs, message):
 
 
 def test_existing_output_survives_a_failed_run(tmp_path):
-    path = write_scenario(tmp_path)
+    write_scenario(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "kpis.json").write_text('{"previous": true}')
-    bad = tmp_path / "bad.toml"
-    bad.write_text(path.read_text().replace("service_level = 0.8", "service_level = 2"))
+    bad = write_scenario(tmp_path, "bad", service_level=2)
     res = runner.invoke(app, ["plan", str(bad), "--out", str(out)])
     assert res.exit_code == 2
     assert json.loads((out / "kpis.json").read_text()) == {"previous": True}
@@ -218,9 +217,7 @@ def test_output_folder_mistakes_are_found_before_the_work(tmp_path):
 
 
 def test_scenario_without_queues_is_explained(tmp_path):
-    path = write_scenario(tmp_path)
-    text = path.read_text()
-    path.write_text(text[: text.index("[[queue]]")])
+    path = write_scenario(tmp_path, changes={"queue": DROP})
     with pytest.raises(InputError, match="no \\[\\[queue\\]\\] entries"):
         plan.plan_to_directory(path, tmp_path / "out")
 
@@ -229,10 +226,8 @@ def test_holidays_in_the_forecast_are_days_off_in_the_schedule(tmp_path):
     """Japanese holidays close the forecast's days; the schedule staffs nobody then, and a
     5-day weekly contract works the week's 3 remaining weekdays (Golden Week 2024)."""
     write_history(tmp_path / "history.csv", weeks=8)  # Mon 4 Mar .. Fri 26 Apr 2024
-    path = write_scenario(tmp_path, "golden", start="2024-04-29")
-    text = path.read_text().replace("days_per_week = [3, 5]", "days_per_week = [5, 5]")
-    text = text.replace('models = ["hist_avg_4w"]', 'models = ["hist_avg_4w"]\nholidays = "JP"')
-    path.write_text(text)
+    path = write_scenario(tmp_path, "golden", start="2024-04-29",
+                          changes={"shift.0.days_per_week": [5, 5], "queue.0.forecasting.holidays": "JP"})
     kpis = plan.plan_to_directory(path, tmp_path / "out")
     schedule = pd.read_csv(tmp_path / "out" / "schedule.csv")
     # Mon 29 Apr (Showa Day) and Fri 3 May (Constitution Day) are closed.

@@ -4,7 +4,7 @@ and the lines the CLI prints from it."""
 from __future__ import annotations
 
 import tomli_w
-from plan_fixtures import write_scenario
+from factories import write_scenario
 from test_quote import tiny
 from typer.testing import CliRunner
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from plan_fixtures import SCENARIO, write_history
+from factories import write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm import erlang, plan
@@ -46,19 +46,14 @@ def test_curves_start_at_the_occupancy_floor_and_cover_the_interval_requirement(
         assert np.allclose(part["credit"].to_numpy(), expected)
 
 
-def _scenario(folder, scope, *, rounds=3, floor=None, level=12):
+def _scenario(folder, scope, *, rounds=3, floor=None, level=12, changes=None):
     history = folder / "history.csv"
     if not history.exists():
         write_history(history, weeks=3, level=level)
-    text = SCENARIO.format(name=scope, start="2024-03-25", group="agents", headcount="", history="history.csv",
-                           service_level=0.8)
-    extra = f'service_goal = "{scope}"\ngoal_rounds = {rounds}\n'
+    goal = {"queue.0.service_goal": scope, "queue.0.goal_rounds": rounds}
     if floor is not None:
-        extra += f"interval_floor = {floor}\n"
-    text = text.replace("shrinkage = 0.1\n", "shrinkage = 0.1\n" + extra)
-    path = folder / f"{scope}.toml"
-    path.write_text(text)
-    return path
+        goal["queue.0.interval_floor"] = floor
+    return write_scenario(folder, scope, changes={**goal, **(changes or {})})
 
 
 def test_day_goal_holds_each_day_in_the_model_and_costs_less(tmp_path):
@@ -104,8 +99,7 @@ def test_week_goal_reports_one_period(tmp_path):
 
 
 def test_week_asa_goal_holds_in_the_model(tmp_path):
-    path = _scenario(tmp_path, "week", rounds=1)
-    path.write_text(path.read_text().replace("shrinkage = 0.1\n", "shrinkage = 0.1\nasa = 15\n"))
+    path = _scenario(tmp_path, "week", rounds=1, changes={"queue.0.asa": 15})
     result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
     goal = result.kpis.queues["support"]["service_goal"]
     assert goal["asa"] == 15 and goal["service_level"] is None
@@ -120,23 +114,19 @@ def test_week_asa_goal_holds_in_the_model(tmp_path):
 
 
 def test_days_without_calls_are_met_trivially_and_said(tmp_path):
-    path = _scenario(tmp_path, "day", rounds=0)
-    text = path.read_text().replace('closed_days = ["sat", "sun"]', 'closed_days = ["sun"]')
-    path.write_text(text)
+    path = _scenario(tmp_path, "day", rounds=0, changes={"horizon.closed_days": ["sun"]})
     result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
     assert any("2024-03-30 has no calls" in n and "met trivially" in n for n in result.kpis.notes)
 
 
 @pytest.mark.parametrize("extra, expected", [
-    ('service_goal = "month"\n', "service_goal"),
-    ('service_goal = "day"\ninterval_floor = 0.9\n', "interval_floor 0.9 is above the service level 0.8"),
-    ('service_goal = "day"\nasa = 30\ninterval_floor = 0.5\n', "interval_floor is a service level"),
+    ({"service_goal": "month"}, "service_goal"),
+    ({"service_goal": "day", "interval_floor": 0.9}, "interval_floor 0.9 is above the service level 0.8"),
+    ({"service_goal": "day", "asa": 30, "interval_floor": 0.5}, "interval_floor is a service level"),
 ])
 def test_bad_goal_settings_are_one_sentence(tmp_path, extra, expected):
     write_history(tmp_path / "history.csv", weeks=3, level=12)
-    text = SCENARIO.format(name="bad", start="2024-03-25", group="agents", headcount="", history="history.csv",
-                           service_level=0.8).replace("shrinkage = 0.1\n", "shrinkage = 0.1\n" + extra)
-    (tmp_path / "bad.toml").write_text(text)
+    write_scenario(tmp_path, "bad", changes={f"queue.0.{k}": v for k, v in extra.items()})
     result = runner.invoke(app, ["plan", str(tmp_path / "bad.toml"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert expected in result.output and "Traceback" not in result.output

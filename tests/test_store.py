@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from plan_fixtures import write_scenario
+from factories import write_scenario
 
 from wfm.store import compare_table, daily_table, open_store
 

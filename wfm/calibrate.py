@@ -238,10 +238,12 @@ def simulated_agents(
         sl = np.nan_to_num(kpis["service_level"], nan=1.0)
         occ = np.nan_to_num(kpis["occupancy"], nan=0.0)
         ok = ~live | ((sl >= target.service_level) & (occ <= target.max_occupancy + 1e-9))
+        # Agents the occupancy cap alone asks for: the work stays, so occupancy falls as 1/agents.
+        by_occupancy = np.ceil(n * occ / target.max_occupancy - 1e-9).astype(np.int64)
         if rounds > probe_rounds:
             if ok.all():
                 break
-            n[~ok] += 1
+            n[~ok] = np.maximum(n[~ok] + 1, by_occupancy[~ok])
             continue
         hi_ok = np.where(live & ok, np.minimum(hi_ok, n), hi_ok)
         lo_fail = np.where(live & ~ok, np.maximum(lo_fail, n), lo_fail)
@@ -253,11 +255,14 @@ def simulated_agents(
         step = (target.service_level - sl) / slope
         step = np.where(step > 0, np.ceil(step), np.floor(step)).astype(np.int64)
         step = np.where(step == 0, np.where(ok, -1, 1), step)
+        # An interval that meets the service level but works its agents above the max
+        # occupancy needs more agents, however good its service level: never fewer.
+        step = np.where(~ok & (sl >= target.service_level), np.maximum(np.maximum(step, 1), by_occupancy - n), step)
         trial = n + step
         inside = (trial > lo_fail) & (trial < hi_ok)
         bounded = hi_ok < np.iinfo(np.int64).max
         middle = np.where(bounded, (lo_fail + hi_ok) // 2, trial)
-        trial = np.where(inside, trial, middle)
+        trial = np.maximum(np.where(inside, trial, middle), lo_fail + 1)  # above every staffing seen to miss
         n = np.where(live, np.where(settled, hi_ok, trial), 0)
         if rounds == probe_rounds:  # probing is over: the fewest seen to meet the target
             n = np.where(live & (hi_ok < np.iinfo(np.int64).max), hi_ok, n)

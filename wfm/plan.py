@@ -1,6 +1,7 @@
 """One scenario end to end: forecast -> sizing -> schedule -> verification -> exports.
 
 :func:`run_plan` runs the stages in order and returns a :class:`PlanResult`;
+:func:`size_queue` is its sizing step on its own (the app's Staffing page shows it);
 :func:`write_plan` writes the planner's files into a folder that appears whole or
 not at all; :func:`plan_to_directory` does both from a scenario file (the CLI's and
 the batch runner's work).
@@ -29,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -325,6 +326,63 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     return sized, sim
 
 
+@dataclass
+class QueueSizing:
+    """One queue sized as the plan sizes it (:func:`size_queue`)."""
+
+    requirements: pd.DataFrame  # queue, ds, y, aht, agents, scheduled, service_level, asa, occupancy ...
+    behaviour: dict  # what the verification simulates: aht, patience (or samples), model, sizing_patience
+    notes: list[str] = field(default_factory=list)
+
+
+def size_queue(scenario: Scenario, index: int, demand: pd.DataFrame, *, base_dir: str | Path = ".") -> QueueSizing:
+    """The agents queue ``index`` of ``scenario`` needs in each open interval, as ``wfm plan`` sizes them.
+
+    This is the plan's own sizing step (:func:`run_plan` calls it), so every caller that
+    shows a requirement (the app's Staffing page) shows the one that is scheduled. It
+    honours everything the queue says: the service target, ``sizing`` (Erlang C, Erlang
+    A or simulation), the ``profile`` learned by ``wfm calls profile`` (AHT, handle-time
+    and patience samples), ``aht`` and ``patience``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario: its horizon gives the interval and opening hours, its
+        ``verify.seed`` the seed of simulation sizing.
+    index : int
+        Position of the queue in ``scenario.queues`` (names its messages ``queue[index]``).
+    demand : pandas.DataFrame
+        The forecast over the horizon: ``ds, y_hat`` and optional ``aht_hat`` (as
+        :func:`wfm.forecast.forecast` writes it). Rows of other queues (by a ``queue``
+        column) and rows outside the opening hours are left out.
+    base_dir : str or Path
+        Folder the queue's relative ``profile`` path is relative to.
+
+    Returns
+    -------
+    QueueSizing
+        ``requirements`` (one row per open interval: ``queue, ds, y, aht, agents,
+        scheduled`` and the Erlang KPIs), the ``behaviour`` the verification simulates,
+        and ``notes`` for the planner (calls outside opening hours, the profile's notes).
+
+    Raises
+    ------
+    InputError
+        When the queue has no AHT anywhere, its profile cannot be read, or the
+        requirement exceeds :mod:`wfm.limits`.
+    """
+    queue = scenario.queues[index]
+    if "queue" in demand.columns:
+        demand = demand[demand["queue"].astype(str) == queue.name]
+    notes: list[str] = []
+    demand = _open_hours_only(demand, scenario, queue.name, notes)
+    sized, behaviour = _size_queue(queue, index, demand, scenario, Path(base_dir), notes)
+    limits.check_agents(sized["scheduled"], f"queue[{index}] requirements", "scheduled")
+    # The verification simulates every call: refuse now rather than after the solver ran.
+    limits.check_simulated_calls(float(demand["y_hat"].sum()), f"queue[{index}]")
+    return QueueSizing(sized, behaviour, notes)
+
+
 # --- service goals over a day or a week -----------------------------------------------
 
 def _goal_misses(goals: dict, reports: dict) -> dict:
@@ -612,13 +670,10 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     step("sizing")
     sized_parts, behaviours = [], {}
     for i, (q, demand) in enumerate(zip(scenario.queues, demands, strict=False)):
-        demand = _open_hours_only(demand, scenario, q.name, notes)
-        sized, sim = _size_queue(q, i, demand, scenario, base_dir, notes)
-        limits.check_agents(sized["scheduled"], f"queue[{i}] requirements", "scheduled")
-        # The verification simulates every call: refuse now rather than after the solver ran.
-        limits.check_simulated_calls(float(demand["y_hat"].sum()), f"queue[{i}]")
-        sized_parts.append(sized)
-        behaviours[q.name] = sim
+        sizing = size_queue(scenario, i, demand, base_dir=base_dir)
+        notes.extend(sizing.notes)
+        sized_parts.append(sizing.requirements)
+        behaviours[q.name] = sizing.behaviour
     sized = pd.concat(sized_parts, ignore_index=True)
     step("schedule")
     goals = _service_goals(scenario)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import tomli_w
-from plan_fixtures import write_history, write_scenario
+from factories import small_scenario, write_history, write_scenario
 from typer.testing import CliRunner
 
 from wfm.cli import app
@@ -29,20 +28,9 @@ BYTE_COMPARED = ("schedule.csv", "coverage.csv", "kpis.json", "schedule.xlsx")
 BURN = "import time\nend = time.time() + 300\nwhile time.time() < end:\n    sum(i * i for i in range(1000))\n"
 
 
-PART_TIME = """[[shift]]
-name = "part"
-group = "agents"
-length_hours = [4, 6]
-start_earliest = "09:00"
-start_latest = "13:00"
-days_per_week = [2, 4]
-
-[[shift.break]]
-kind = "break"
-length_minutes = 30
-start_after_hours = [1.5, 3]
-
-"""
+PART_TIME = {"name": "part", "group": "agents", "length_hours": [4, 6], "start_earliest": "09:00",
+             "start_latest": "13:00", "days_per_week": [2, 4],
+             "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 3]}]}
 
 
 def _scenario(folder: Path) -> Path:
@@ -51,14 +39,11 @@ def _scenario(folder: Path) -> Path:
     stopping rule itself is what the load test exercises."""
     folder.mkdir(parents=True, exist_ok=True)
     write_history(folder / "history.csv", level=15.0)
-    path = write_scenario(folder)
-    text = path.read_text().replace("[costs]", PART_TIME + "[costs]").replace(
-        "[solver]\ntime_limit_seconds = 5\n",
-        "[solver]\nwork_limit = 1.5\ntime_limit_seconds = 600\ngap_limit = 0\n",
-    )
-    assert "work_limit = 1.5" in text and 'name = "part"' in text
-    path.write_text(text)
-    return path
+    data = small_scenario()
+    return write_scenario(folder, changes={
+        "shift": data["shift"] + [PART_TIME],
+        "solver": {"work_limit": 1.5, "time_limit_seconds": 600, "gap_limit": 0, "seed": 0, "workers": 2},
+    })
 
 
 def _plan(scenario: Path, out: Path) -> subprocess.CompletedProcess:
@@ -183,11 +168,7 @@ def test_cli_refuses_zero_batch_workers(tmp_path):
     ("work_limit", 0.0), ("work_limit", float("nan")), ("work_limit", float("inf")), ("workers", 0),
 ])
 def test_scenario_refuses_bad_solver_fields(tmp_path, field, value):
-    scenario = write_scenario(tmp_path / "in")
-    text = scenario.read_text().replace("[solver]\n", f"[solver]\n{field} = {tomli_w.dumps({'x': value})[4:]}")
-    text = text.replace("time_limit_seconds = 5\n", "") if field == "time_limit_seconds" else text
-    text = text.replace("workers = 2\n", "") if field == "workers" else text
-    scenario.write_text(text)
+    scenario = write_scenario(tmp_path / "in", changes={f"solver.{field}": value})
     res = runner.invoke(app, ["plan", str(scenario), "--out", str(tmp_path / "out")])
     _one_sentence_exit_2(res, f"solver.{field}")
     assert not (tmp_path / "out").exists()

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import psutil
 import pytest
+from factories import DROP, write_scenario
 from openpyxl import load_workbook
-from plan_fixtures import write_scenario
 
 from wfm import erlang, export, limits, report, resources
 
@@ -96,11 +96,10 @@ def test_erlang_a_at_the_largest_allowed_load_is_bounded_and_consistent():
 
 
 def _volumes_scenario(tmp_path: Path, first: float) -> Path:
-    path = write_scenario(tmp_path / "s")
+    path = write_scenario(tmp_path / "s", changes={"queue.0.history": DROP, "queue.0.volumes": "volumes.csv"})
     # The horizon week of the fixture scenario, at its 30-minute grid.
     ds = pd.date_range("2024-03-25 09:00", periods=16, freq="30min")
     pd.DataFrame({"ds": ds, "y": [first] + [20] * 15}).to_csv(path.parent / "volumes.csv", index=False)
-    path.write_text(path.read_text().replace('history = "history.csv"', 'volumes = "volumes.csv"'))
     return path
 
 
@@ -146,12 +145,11 @@ def test_simulate_refuses_a_staffing_above_the_agents_limit(tmp_path):
     assert_one_sentence(result, "staffing: row 2, column 'agents'", "above the limit of 20,000 per interval")
 
 
-def _scenario_with(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None = None) -> Path:
-    path = write_scenario(tmp_path / "s")
-    text = path.read_text()
-    if replace:
-        text = text.replace(*replace)
-    path.write_text(text + extra)
+def _scenario_with(tmp_path: Path, extra: str = "", changes: dict | None = None) -> Path:
+    """The fixture scenario with ``extra`` TOML text appended: sections by the thousand, as a
+    hostile file would carry them (written as text, the models would refuse to build them)."""
+    path = write_scenario(tmp_path / "s", changes=changes)
+    path.write_text(path.read_text() + extra)
     return path
 
 
@@ -181,7 +179,7 @@ def test_campaign_records_1e12_is_one_sentence(tmp_path):
 
 
 def test_a_horizon_beyond_52_weeks_is_one_sentence(tmp_path):
-    scenario = _scenario_with(tmp_path, replace=("days = 7\n", "days = 371\n"))
+    scenario = _scenario_with(tmp_path, changes={"horizon.days": 371})
     result = run_cli("plan", str(scenario), "-o", "out", cwd=tmp_path)
     assert_one_sentence(result, "horizon.days", "less than or equal to 364")
 

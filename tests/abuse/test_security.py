@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # plan_fixtures lives in tests/
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # factories lives in tests/
 
-from plan_fixtures import write_scenario  # noqa: E402
+from factories import bank_scenario, toml_text, write_scenario  # noqa: E402
 
 from wfm import batch, export  # noqa: E402
 from wfm.cli import app  # noqa: E402
@@ -28,11 +28,7 @@ runner = CliRunner()
 
 def named(folder: Path, file_stem: str, name: str) -> Path:
     """A small scenario file ``file_stem.toml`` whose ``name`` is ``name``."""
-    path = write_scenario(folder, file_stem)
-    text = path.read_text(encoding="utf-8")
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
-    path.write_text(text.replace(f'name = "{file_stem}"', f'name = "{escaped}"', 1), encoding="utf-8")
-    return path
+    return write_scenario(folder, file_stem, changes={"name": name})
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -269,12 +265,9 @@ def app_texts(at) -> str:
     return "\n".join(parts)
 
 
-def bank_toml(history: str) -> str:
-    from wfm.ui import state
-
-    text = Path(state.DEFAULT_SCENARIO).read_text(encoding="utf-8")
-    assert 'history = "../bank_calls_5min.csv"' in text
-    return text.replace('history = "../bank_calls_5min.csv"', f'history = "{history}"')
+def bank_toml(history: str, **changes) -> str:
+    """The app's default scenario as an uploaded TOML text whose queue reads ``history``."""
+    return toml_text(bank_scenario(changes={"queue.0.history": history, **changes}))
 
 
 def upload_scenario(at, name: str, content: bytes):
@@ -310,7 +303,7 @@ def test_load_scenario_zip_reads_its_own_files(tmp_path):
     sample = data.read_table(data.sample_path())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("scenario.toml", bank_toml("calls.csv").replace('name = "bank-plan"', 'name = "zipped"'))
+        zf.writestr("scenario.toml", bank_toml("calls.csv", name="zipped"))
         zf.writestr("calls.csv", sample.iloc[: 96 * 5 * 6].to_csv(index=False))  # six days of 5-minute data
     at = open_app("data")
     upload_scenario(at, "bundle.zip", buffer.getvalue())

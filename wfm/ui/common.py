@@ -16,6 +16,7 @@ import streamlit as st
 
 from wfm.errors import InputError
 from wfm.localtime import wall_clock
+from wfm.scenario import Forecasting, Horizon
 from wfm.ui import pipeline, state
 from wfm.ui.i18n import t
 
@@ -30,7 +31,8 @@ def horizon() -> tuple[dt.date, int, int, str]:
     start = h["start"]
     if isinstance(start, str):
         start = dt.date.fromisoformat(start)
-    return start, int(h.get("days", 7)), int(h.get("interval_minutes", 15)), h.get("timezone", "UTC")
+    days, interval, zone = (state.setting(h, Horizon, name) for name in ("days", "interval_minutes", "timezone"))
+    return start, int(days), int(interval), zone
 
 
 def current_forecast(show_errors: bool = True):
@@ -44,7 +46,7 @@ def current_forecast(show_errors: bool = True):
         with st.spinner(t("Forecasting (backtest of the candidate models)…")):
             result, table = pipeline.run_forecast(
                 state.planning_history(), hist.minutes, start, days, interval,
-                tuple(opts["models"]) if opts.get("models") else None, int(opts.get("folds", 4)),
+                tuple(opts["models"]) if opts.get("models") else None, int(state.setting(opts, Forecasting, "folds")),
                 opts.get("holidays"), special, None)
         adjusted = pipeline.adjusted(table, st.session_state.get("adjustments"))
     except InputError as exc:
@@ -59,19 +61,16 @@ def current_forecast(show_errors: bool = True):
 
 
 def current_sizing(show_errors: bool = True):
-    """``(forecast bundle, sized table)`` for the session's target, or ``None``."""
+    """``(forecast bundle, sized table)`` for the session's queues, or ``None``.
+
+    The table is :func:`wfm.plan.size_queue`'s for the adjusted forecast: the intervals
+    inside the opening hours, sized with each queue's target, ``sizing`` and ``profile``.
+    """
     fc = current_forecast(show_errors)
     if fc is None:
         return None
-    _, _, interval, _ = horizon()
     try:
-        # Size only what the plan staffs: the intervals inside the opening hours (when the
-        # scenario is valid; otherwise its own page names the mistake and we size it all).
-        fc = (fc[0], fc[1], pipeline.open_hours(fc[2], state.build_scenario(state.queue_names()).horizon))
-    except InputError:
-        pass
-    try:
-        sized = pipeline.size(fc[2], interval, **pipeline.target_of(state.queue_template()))
+        sized = pipeline.size(state.sizing_scenario(), fc[2], session_folder())
     except InputError as exc:
         if show_errors:
             error(exc, "The staffing could not be sized")

@@ -11,7 +11,7 @@ from wfm.errors import InputError
 from wfm.forecast.adjust import validate_adjustments
 from wfm.forecast.calendar import validate_special_days
 from wfm.forecast.models import CANDIDATES
-from wfm.scenario import WEEKDAYS, clock_minutes
+from wfm.scenario import WEEKDAYS, Forecasting, Horizon, clock_minutes
 from wfm.ui import charts, common, state
 from wfm.ui.i18n import date, lkey, num, pct, t, weekday
 
@@ -50,9 +50,9 @@ def _horizon_settings() -> None:
     c4.text_input(t("Time zone"), value=tz, key="w:horizon.timezone", disabled=True,
                   help=t("The site's IANA time zone (from the scenario)."))
     c5, c6, c7 = st.columns([1, 1, 2])
-    opens = c5.text_input(t("Opens"), value=state.get("horizon.open", "07:00"), key="w:horizon.open")
-    closes = c6.text_input(t("Closes"), value=state.get("horizon.close", "22:00"), key="w:horizon.close")
-    closed = c7.multiselect(t("Closed weekdays"), list(WEEKDAYS), default=state.get("horizon.closed_days", []),
+    opens = c5.text_input(t("Opens"), value=state.setting(state.get("horizon"), Horizon, "open"), key="w:horizon.open")
+    closes = c6.text_input(t("Closes"), value=state.setting(state.get("horizon"), Horizon, "close"), key="w:horizon.close")
+    closed = c7.multiselect(t("Closed weekdays"), list(WEEKDAYS), default=state.setting(state.get("horizon"), Horizon, "closed_days"),
                             format_func={d: weekday(i) for i, d in enumerate(WEEKDAYS)}.get, key=lkey("w:horizon.closed_days"))
     for name, value in (("open", opens), ("close", closes)):
         try:
@@ -77,7 +77,7 @@ def _method_settings() -> None:
         opts["models"] = [pick]
     else:
         opts["models"] = None
-    opts["folds"] = int(c2.number_input(t("Backtest folds"), 1, 12, int(opts.get("folds", 4)), key="w:fc.folds",
+    opts["folds"] = int(c2.number_input(t("Backtest folds"), 1, 12, int(state.setting(opts, Forecasting, "folds")), key="w:fc.folds",
                                         help=t("Weeks of rolling-origin backtest used to choose the model.")))
     holidays = c3.text_input(t("Public holidays (country code)"), value=opts.get("holidays") or "", key="w:fc.holidays",
                              help=t("e.g. JP or US: public holidays are closed days unless a special day says otherwise."))

@@ -393,6 +393,7 @@ JA: dict[str, str] = {
     "Average seconds a caller waits before answer.": "応答までに顧客が待つ平均秒数。",
     "Average handle time: talk, hold and after-call work, in seconds.": "平均処理時間: 通話・保留・後処理の合計 (秒)。",
     "Erlang A (callers hang up)": "アーランA (放棄あり)",
+    "Simulation (learned profile)": "シミュレーション (学習したプロファイル)",
     "Mean seconds callers wait before hanging up.": "顧客が電話を切るまでに待つ平均秒数。",
     "Verify": "検証",
     "A discrete-event simulation replays the forecast calls against the scheduled inbound agents (after shrinkage), several times with different random calls: bands are 95% confidence intervals.": "離散事象シミュレーションで、予測呼を配置済みの受信オペレーター (シュリンケージ後) に対して乱数を変えて複数回再現します。帯は95%信頼区間です。",

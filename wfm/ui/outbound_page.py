@@ -10,7 +10,7 @@ import streamlit as st
 
 from wfm import outbound
 from wfm.errors import InputError
-from wfm.scenario import validate_scenario
+from wfm.scenario import Campaign, validate_scenario
 from wfm.ui import charts, common, pipeline, state
 from wfm.ui.i18n import hours, num, t
 
@@ -30,7 +30,7 @@ def campaigns_frame(campaigns: list[dict]) -> pd.DataFrame:
     rows = []
     for c in campaigns:
         row = {k: c.get(k) for k in COLUMNS}
-        row["window_days"] = ", ".join(c.get("window_days", ["mon", "tue", "wed", "thu", "fri"]))
+        row["window_days"] = ", ".join(state.setting(c, Campaign, "window_days"))
         row["deadline"] = _as_date(c.get("deadline"))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)

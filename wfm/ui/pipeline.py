@@ -8,7 +8,8 @@ progress and stop it.
 Solving runs :func:`wfm.plan.run_plan` on the session's scenario whose queues read the
 adjusted forecast the Forecast page shows (written to a session folder as
 ``forecast.csv``): the schedule, verification and KPIs are exactly what ``wfm plan``
-gives for the exported scenario.
+gives for the exported scenario. Sizing is the plan's own step,
+:func:`wfm.plan.size_queue`, so the Staffing page shows the requirement that is scheduled.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from wfm import data, erlang, outbound, summary
+from wfm import data, outbound, summary
 from wfm.errors import InputError
-from wfm.forecast import adjust, as_volumes
+from wfm.forecast import adjust
 from wfm.localtime import wall_clock
 from wfm.scenario import Campaign, Scenario, scenario_to_toml
 from wfm.ui import solver_watch
@@ -96,43 +97,41 @@ def adjusted(table: pd.DataFrame, adjustments: pd.DataFrame | None) -> pd.DataFr
 # --- sizing --------------------------------------------------------------------------
 
 
-def sizing_frame(forecast_table: pd.DataFrame, aht: float | None) -> tuple[pd.DataFrame, float | None]:
-    """The forecast as a sizing input, as :mod:`wfm.plan` builds it (the queue's AHT wins)."""
-    frame = as_volumes(forecast_table)
-    frame = frame[[c for c in ("queue", "ds", "y", "aht") if c in frame.columns]]
-    return frame, aht
+def sizing_key(scenario: Scenario) -> str:
+    """What sizing reads of a scenario (horizon, queues, verification seed), as text: the cache key."""
+    return scenario.model_dump_json(include={"horizon", "queues", "verify"})
+
+
+def size(scenario: Scenario, forecast_table: pd.DataFrame, base_dir: Path) -> pd.DataFrame:
+    """:func:`wfm.plan.size_queue` for every queue: the requirement ``wfm plan`` schedules.
+
+    It honours each queue's ``sizing``, ``profile``, ``aht`` and ``patience`` and sizes
+    only the intervals inside the opening hours, as the plan does.
+    """
+    return _size(scenario, sizing_key(scenario), forecast_table, str(base_dir))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def size(forecast_table: pd.DataFrame, interval: int, aht: float | None, service_level: float | None,
-         answer_within: float, asa: float | None, max_occupancy: float, shrinkage: float,
-         patience: float | None) -> pd.DataFrame:
-    """:func:`wfm.erlang.size_intervals` on the forecast (Erlang A when a patience is given)."""
-    frame, aht = sizing_frame(forecast_table, aht)
-    if aht is not None:
-        frame = frame.assign(aht=float(aht))
-    return erlang.size_intervals(
-        frame, interval, aht=aht, service_level=None if asa else service_level, answer_within=answer_within,
-        asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
-        model="erlang-a" if patience else "erlang-c", patience=patience,
-    )
+def _size(_scenario: Scenario, key: str, forecast_table: pd.DataFrame, base_dir: str) -> pd.DataFrame:
+    from wfm.plan import size_queue
+
+    parts = [size_queue(_scenario, i, forecast_table, base_dir=base_dir).requirements
+             for i in range(len(_scenario.queues))]
+    return pd.concat(parts, ignore_index=True)
 
 
-def open_hours(forecast_table: pd.DataFrame, horizon) -> pd.DataFrame:
-    """The forecast rows the plan staffs (:func:`wfm.plan.open_hours_only`)."""
-    from wfm.plan import open_hours_only
+def with_service_level(scenario: Scenario, level: float) -> Scenario:
+    """The scenario with every queue promising ``level`` within its answer time (the what-if)."""
+    queues = [q.model_copy(update={"service_level": level, "asa": None}) for q in scenario.queues]
+    return scenario.model_copy(update={"queues": queues})
 
-    return open_hours_only(forecast_table, horizon)[0]
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def profile_patience(path: str, queue: str) -> float | None:
+    """The mean patience a ``wfm calls profile`` file learned for ``queue`` (None when it has none)."""
+    from wfm import calibrate
 
-def target_of(queue: dict) -> dict:
-    """Keyword arguments of :func:`size` from a ``[[queue]]`` dict."""
-    return {
-        "aht": queue.get("aht"), "service_level": queue.get("service_level", 0.8),
-        "answer_within": float(queue.get("answer_within", 20)), "asa": queue.get("asa"),
-        "max_occupancy": float(queue.get("max_occupancy", 1.0)), "shrinkage": float(queue.get("shrinkage", 0.0)),
-        "patience": queue.get("patience"),
-    }
+    return calibrate.behaviour_for(calibrate.read_profile(path), queue, path).patience
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from wfm.errors import InputError
-from wfm.scenario import validate_scenario
+from wfm.scenario import Break, Shift, validate_scenario
 from wfm.ui import charts, common, pipeline, state
 from wfm.ui.i18n import date, hours, lkey, money, num, pct, t
 
@@ -44,20 +44,20 @@ def shifts_frames(shifts: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, breaks = [], []
     for s in shifts:
         length = s.get("length_hours")
-        days = s.get("days_per_week", 5)
+        days = state.setting(s, Shift, "days_per_week")
         rows.append({
             "name": s.get("name"), "group": s.get("group"),
             "length_hours": ", ".join(f"{x:g}" for x in (length if isinstance(length, list) else [length])),
-            "start_earliest": s.get("start_earliest", "07:00"), "start_latest": s.get("start_latest", "13:00"),
+            "start_earliest": state.setting(s, Shift, "start_earliest"), "start_latest": state.setting(s, Shift, "start_latest"),
             "days_per_week": f"{days[0]}-{days[1]}" if isinstance(days, (list, tuple)) and days[0] != days[1]
             else str(days[0] if isinstance(days, (list, tuple)) else days),
-            "consecutive_days_off": bool(s.get("consecutive_days_off", False)),
-            "same_start": bool(s.get("same_start", False)),
-            "min_rest_hours": float(s.get("min_rest_hours", 11)),
+            "consecutive_days_off": bool(state.setting(s, Shift, "consecutive_days_off")),
+            "same_start": bool(state.setting(s, Shift, "same_start")),
+            "min_rest_hours": float(state.setting(s, Shift, "min_rest_hours")),
         })
         for b in s.get("break", []):
             low, high = b.get("start_after_hours", [1, 2])
-            breaks.append({"shift": s.get("name"), "kind": b.get("kind", "break"), "length_minutes": int(b["length_minutes"]),
+            breaks.append({"shift": s.get("name"), "kind": state.setting(b, Break, "kind"), "length_minutes": int(b["length_minutes"]),
                            "after_from_hours": float(low), "after_to_hours": float(high)})
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS), pd.DataFrame(breaks, columns=BREAK_COLUMNS)
 

@@ -29,11 +29,22 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pydantic import Field, ValidationError
 
 from wfm import data, resources
+from wfm._types import Section
 from wfm.errors import InputError, shown
 from wfm.localtime import wall_clock
-from wfm.scenario import WORK_LIMIT, Scenario, validate_scenario
+from wfm.scenario import (
+    Forecasting,
+    Horizon,
+    Queue,
+    Scenario,
+    Solver,
+    Verify,
+    format_validation_error,
+    validate_scenario,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SCENARIO = resources.example("bank_plan.toml")
@@ -49,6 +60,37 @@ class History:
     minutes: int
     source: str  # file name shown to the planner
     path: str | None  # a readable path when the data came from a file on disk (the sample)
+
+
+def default(model: type[Section], name: str):
+    """The default of setting ``name`` of a scenario section, read from its pydantic model.
+
+    :mod:`wfm.scenario` is the one place defaults live: the pages read them here, so a
+    page and ``wfm plan`` fill a setting the file leaves out with the same value.
+    """
+    return model.model_fields[name].get_default(call_default_factory=True)
+
+
+def setting(section: dict | None, model: type[Section], name: str):
+    """``section[name]`` of a TOML-shaped dict, or the model's default when it is not given."""
+    value = (section or {}).get(name)
+    return default(model, name) if value is None else value
+
+
+def forecast_options(queue: dict) -> dict:
+    """The forecast settings of a ``[[queue]]`` dict (models, folds, holidays), defaults filled in."""
+    forecasting = queue.get("forecasting") or {}
+    return {"models": setting(forecasting, Forecasting, "models"), "folds": int(setting(forecasting, Forecasting, "folds")),
+            "holidays": setting(forecasting, Forecasting, "holidays")}
+
+
+def solver_limits(raw: dict) -> tuple[float, float]:
+    """``(time limit, work limit)`` of a scenario dict: its ``[solver]`` values or the defaults,
+    the time limit capped by ``WFM_TIME_LIMIT``."""
+    solver = raw.get("solver") or {}
+    limit = float(setting(solver, Solver, "time_limit_seconds"))
+    cap = time_limit_cap()
+    return (min(limit, cap) if cap else limit), float(setting(solver, Solver, "work_limit"))
 
 
 def default_scenario_dict() -> dict:
@@ -82,22 +124,15 @@ def init() -> None:
 
         frame, minutes = pipeline.load_sample()
         ss["history"] = History(frame, minutes, data.sample_path().name, str(data.sample_path()))
-    q = ss["scenario"]["queue"][0]
-    forecasting = q.get("forecasting", {})
-    ss.setdefault("forecast_opts", {
-        "models": forecasting.get("models"),
-        "folds": int(forecasting.get("folds", 4)),
-        "holidays": forecasting.get("holidays"),
-    })
+    ss.setdefault("forecast_opts", forecast_options(ss["scenario"]["queue"][0]))
     ss.setdefault("adjustments", pd.DataFrame({"date": pd.Series([], dtype="object"), "start": pd.Series([], dtype="object"),
                                               "end": pd.Series([], dtype="object"), "percent": pd.Series([], dtype=float)}))
     ss.setdefault("special_days", pd.DataFrame({"date": pd.Series([], dtype="object"),
                                                "closed": pd.Series([], dtype=bool),
                                                "multiplier": pd.Series([], dtype=float)}))
-    limit = float(ss["scenario"].get("solver", {}).get("time_limit_seconds", 60))
-    cap = time_limit_cap()
-    ss.setdefault("time_limit", min(limit, cap) if cap else limit)
-    ss.setdefault("work_limit", float(ss["scenario"].get("solver", {}).get("work_limit", WORK_LIMIT)))
+    time_limit, work_limit = solver_limits(ss["scenario"])
+    ss.setdefault("time_limit", time_limit)
+    ss.setdefault("work_limit", work_limit)
     ss.setdefault("upload_error", None)
 
 
@@ -170,6 +205,10 @@ def build_scenario(queues: list[str], *, source: str | None = None, forecast_fil
     ``forecast_file`` makes every queue read its demand from that forecast file (the
     adjusted forecast the app shows); otherwise the queues keep the template's source.
     """
+    return validate_scenario(_scenario_dict(queues, forecast_file), source)
+
+
+def _scenario_dict(queues: list[str], forecast_file: str | None = None) -> dict:
     raw = copy.deepcopy(scenario())
     template = raw["queue"][0]
     entries = []
@@ -181,9 +220,39 @@ def build_scenario(queues: list[str], *, source: str | None = None, forecast_fil
             entry["forecast"] = forecast_file
         entries.append(entry)
     raw["queue"] = entries
-    raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
-    raw["solver"]["work_limit"] = float(st.session_state.get("work_limit", WORK_LIMIT))
-    return validate_scenario(raw, source)
+    solver = raw.setdefault("solver", {})
+    solver["time_limit_seconds"] = float(st.session_state.get("time_limit") or default(Solver, "time_limit_seconds"))
+    solver["work_limit"] = float(st.session_state.get("work_limit") or default(Solver, "work_limit"))
+    return raw
+
+
+class _SizingSections(Section):
+    """What sizing reads of a scenario: the horizon, the queues and the verification seed."""
+
+    horizon: Horizon
+    queues: list[Queue] = Field(alias="queue")
+    verify: Verify = Field(default_factory=Verify)
+
+
+def sizing_scenario() -> Scenario:
+    """The scenario the Staffing page sizes with :func:`wfm.plan.size_queue`.
+
+    The session's whole scenario when it is valid; when a setting sizing does not read
+    is wrong (a shift rule, a campaign: their pages name the mistake), its horizon,
+    queues and verification alone, so the requirement still shows. Raises
+    :class:`InputError` when the horizon or a queue is wrong.
+    """
+    raw = _scenario_dict(queue_names())
+    try:
+        return validate_scenario(raw)
+    except InputError:
+        pass
+    try:
+        parts = _SizingSections.model_validate({k: raw[k] for k in ("horizon", "queue", "verify") if k in raw})
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc)) from None
+    # Sizing never reads the groups, shifts or campaigns left out here.
+    return Scenario.model_construct(horizon=parts.horizon, queues=parts.queues, verify=parts.verify)
 
 
 def queue_names() -> list[str]:
@@ -264,13 +333,8 @@ def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) 
     history_path = raw["queue"][0].get("history")
     st.session_state["scenario"] = raw
     st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
-    forecasting = raw["queue"][0].get("forecasting", {})
-    st.session_state["forecast_opts"] = {"models": forecasting.get("models"), "folds": int(forecasting.get("folds", 4)),
-                                         "holidays": forecasting.get("holidays")}
-    st.session_state["time_limit"] = float(raw.get("solver", {}).get("time_limit_seconds", 60))
-    if time_limit_cap():
-        st.session_state["time_limit"] = min(st.session_state["time_limit"], time_limit_cap())
-    st.session_state["work_limit"] = float(raw.get("solver", {}).get("work_limit", WORK_LIMIT))
+    st.session_state["forecast_opts"] = forecast_options(raw["queue"][0])
+    st.session_state["time_limit"], st.session_state["work_limit"] = solver_limits(raw)
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith("w:") and key != "w:lang":
             del st.session_state[key]
@@ -293,7 +357,7 @@ def scenario_for_saving() -> dict:
     opts = st.session_state.get("forecast_opts", {})
     for q in raw["queue"]:
         forecasting = q.setdefault("forecasting", {})
-        forecasting["folds"] = int(opts.get("folds", 4))
+        forecasting["folds"] = int(setting(opts, Forecasting, "folds"))
         for key in ("models", "holidays"):
             if opts.get(key):
                 forecasting[key] = opts[key]
@@ -311,6 +375,7 @@ def scenario_for_saving() -> dict:
             q.pop("forecast", None)
             q.pop("volumes", None)
             q["history"] = hist.source
-    raw.setdefault("solver", {})["time_limit_seconds"] = float(st.session_state.get("time_limit", 60))
-    raw["solver"]["work_limit"] = float(st.session_state.get("work_limit", WORK_LIMIT))
+    solver = raw.setdefault("solver", {})
+    solver["time_limit_seconds"] = float(st.session_state.get("time_limit") or default(Solver, "time_limit_seconds"))
+    solver["work_limit"] = float(st.session_state.get("work_limit") or default(Solver, "work_limit"))
     return raw

@@ -1,0 +1,1 @@
+"""The app's page files, one per page (registered by :mod:`wfm.ui.navigation`)."""
