@@ -98,6 +98,7 @@ from wfm import limits
 from wfm._types import Section
 from wfm.errors import InputError, shown
 from wfm.quote.settings import Quote
+from wfm.roster.settings import RosterSettings
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -429,6 +430,9 @@ class Scenario(_Section):
     queues: list[Queue] = Field(default_factory=list, alias="queue")
     verify: Verify = Field(default_factory=Verify)
     quote: Quote | None = None  # outsourcer staffing quote (wfm.quote.settings, `wfm quote`)
+    roster: RosterSettings | None = None  # named-agent roster (wfm.roster.settings, `wfm roster`)
+    # Named agents for small teams, with the roster file's columns as keys (wfm.roster.agents).
+    agents: list[dict[str, Any]] = Field(default_factory=list, alias="agent")
 
     @model_validator(mode="before")
     @classmethod
