@@ -15,8 +15,9 @@ Objective terms (money in the scenario's currency, all integers):
 * ``cover_short``: per person short of a per-shift cover;
 * ``under_minimum``: ``min_hours_penalty`` per hour below a contract minimum;
 * ``wishes``: ``wish_value`` x weight of every unmet wish;
-* ``fairness``: ``fairness_value`` x the spread (most minus fewest) of weekend shifts and
-  of late shifts among comparable agents (same group and weekly maximum, who can work them);
+* ``fairness``: each agent's k-th weekend shift and k-th late shift costs ``fairness_value``
+  x (k - 1), which levels them out (the tables report the spread among comparable agents:
+  same group and weekly maximum, able to work such shifts);
 * ``changes``: ``change_penalty`` per shift changed from the published roster;
 * ``fixed_broken``: a fixed assignment not kept (only when a hard rule forbids it).
 """
@@ -62,7 +63,6 @@ class CentreModel:
     wish_units: list[WishUnit] = field(default_factory=list)
     changes: list[tuple[int, int, object]] = field(default_factory=list)  # (agent, day, 1 when changed)
     fixed: list[tuple[int, int, object]] = field(default_factory=list)  # (agent, day, 1 when broken)
-    spreads: list[tuple[str, list[int], object]] = field(default_factory=list)  # (measure, agents, spread var)
 
     def expr(self, e: int, d: int, shifts) -> object:
         return sum(self.x[e, d, s] for s in shifts if (e, d, s) in self.x)
@@ -368,11 +368,16 @@ def add_shift_cover(model: CentreModel) -> None:
         model.terms["cover_short"].append((penalty, under))
 
 
+def flagged(inst, flag: str) -> bool:
+    """Whether an instance counts for a fairness measure (``weekend``: overlaps one; ``late``)."""
+    return inst.weekend is not None if flag == "weekend" else bool(inst.late)
+
+
 def comparable_groups(problem: CentreProblem, flag: str) -> list[list[int]]:
     """Agents compared for fairness: same group and weekly maximum, who can work such shifts at all."""
     groups: dict[tuple, list[int]] = {}
     for a, agent in enumerate(problem.agents):
-        if any(getattr(problem.instances[d, s], flag) not in (None, False) for d, s in problem.allowed[a]):
+        if any(flagged(problem.instances[d, s], flag) for d, s in problem.allowed[a]):
             groups.setdefault((agent.group, agent.max_hours_week), []).append(a)
     return [members for _, members in sorted(groups.items(), key=lambda kv: str(kv[0])) if len(members) > 1]
 
@@ -382,32 +387,36 @@ def fairness_counts(problem: CentreProblem, flag: str, value) -> dict[int, int]:
     out = {}
     for a in range(len(problem.agents)):
         out[a] = sum(value(a, d, s) for d, s in problem.allowed[a]
-                     if getattr(problem.instances[d, s], flag) not in (None, False))
+                     if flagged(problem.instances[d, s], flag))
     return out
 
 
 def add_fairness(model: CentreModel) -> None:
+    """Spread weekend and late shifts evenly: each agent's k-th such shift costs
+    ``fairness_value`` x (k - 1).
+
+    A convex price per agent (rather than most-minus-fewest, which CP-SAT's LP cannot see
+    and which made small rosters take a minute): handing the next weekend to whoever has
+    the fewest is always cheapest, so counts level out among agents who can swap them.
+    The spread among comparable agents is what the tables report.
+    """
     problem, cp = model.problem, model.cp
     value = round(problem.settings.fairness_value)
     if value <= 0:
         return
     for flag in ("weekend", "late"):
-        for members in comparable_groups(problem, flag):
-            counts = []
-            for a in members:
-                shifts = [model.x[a, d, s] for d, s in problem.allowed[a]
-                          if getattr(problem.instances[d, s], flag) not in (None, False)]
-                n = cp.NewIntVar(0, len(shifts), f"{flag}[{a}]")
-                cp.Add(n == sum(shifts))
-                counts.append(n)
-            top = len(problem.dates)
-            most, fewest = cp.NewIntVar(0, top, ""), cp.NewIntVar(0, top, "")
-            cp.AddMaxEquality(most, counts)
-            cp.AddMinEquality(fewest, counts)
-            spread = cp.NewIntVar(0, top, f"spread[{flag}]")
-            cp.Add(spread == most - fewest)
-            model.spreads.append((flag, members, spread))
-            model.terms["fairness"].append((value, spread))
+        for a in range(len(problem.agents)):
+            shifts = [model.x[a, d, s] for d, s in problem.allowed[a] if flagged(problem.instances[d, s], flag)]
+            most = len({d for d, s in problem.allowed[a] if flagged(problem.instances[d, s], flag)})
+            if most < 2:
+                continue
+            steps = [cp.NewBoolVar(f"{flag}[{a}]>={k}") for k in range(1, most + 1)]
+            for first, second in zip(steps[:-1], steps[1:], strict=True):
+                cp.AddImplication(second, first)  # steps fill in order (the prices already make them)
+            cp.Add(sum(steps) == sum(shifts))
+            for k, step in enumerate(steps):
+                if k:
+                    model.terms["fairness"].append((value * k, step))
 
 
 @dataclass
@@ -426,13 +435,18 @@ class CentreSolution:
     wishes_unmet: list[WishUnit]
     changed: list[tuple[int, int]]
     fixed_broken: list[tuple[int, int]]
-    spreads: list[tuple[str, list[int], int]]
 
     @property
     def gap(self) -> float | None:
         if self.objective is None or self.lower_bound is None:
             return None
         return max(0.0, (self.objective - self.lower_bound) / max(1.0, abs(self.objective)))
+
+
+def _worked(problem: CentreProblem, worked, key: tuple[int, str]) -> int:
+    a, span = key
+    days = set(range(len(problem.dates))) if span == "horizon" else set(problem.weeks()[int(span.split()[1]) - 1])
+    return sum(problem.instances[d, s].paid for aa, d, s in worked if aa == a and d in days)
 
 
 def _value(solver, expr) -> int:
@@ -456,9 +470,12 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
     # Only a safety net: on a loaded 2-core machine one deterministic second can take 10 s.
     cap = wall_clock_cap if wall_clock_cap is not None else 20 * limit + 60
     params.max_time_in_seconds = max(0.1, cap - (time.perf_counter() - began))
-    if hint:
-        for key, var in model.x.items():
-            model.cp.AddHint(var, key in hint)
+    start = complete_hint(model, hint, seed=params.random_seed) if hint else None
+    if start is not None:
+        proto = model.cp.Proto()
+        model.cp.ClearHints()
+        proto.solution_hint.vars.extend(range(len(start)))
+        proto.solution_hint.values.extend(start)
     status = solver.Solve(model.cp)
     response = solver.ResponseProto()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -473,7 +490,7 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
     if not found:
         return CentreSolution(solver.StatusName(status), None, None, time.perf_counter() - began,
                               float(response.deterministic_time), stopped_by, {}, set(),
-                              np.zeros_like(problem.required), {}, {}, [], [], [], [])
+                              np.zeros_like(problem.required), {}, {}, [], [], [])
     worked = {key for key, var in model.x.items() if solver.BooleanValue(var)}
     short = np.zeros_like(problem.required)
     for (q, i), var in model.short.items():
@@ -490,15 +507,41 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
         worked=worked,
         short=short,
         cover_under={k: int(solver.Value(v)) for k, v in model.cover_under.items()},
-        under_minutes={k: int(solver.Value(v)) for k, v in model.under_minutes.items()},
+        # From the roster itself, not the slack variables a stopped search may leave loose.
+        under_minutes={k: max(0, model.minimum[k] - _worked(problem, worked, k)) for k in model.under_minutes},
         wishes_unmet=[u for u in model.wish_units if _value(solver, u.expr) > 0],
         changed=[(a, d) for a, d, e in model.changes if _value(solver, e) > 0],
         fixed_broken=[(a, d) for a, d, e in model.fixed if _value(solver, e) > 0],
-        spreads=[(flag, members, int(solver.Value(v))) for flag, members, v in model.spreads],
     )
 
 
-def solve_centre(problem: CentreProblem, **kwargs) -> tuple[CentreModel, CentreSolution]:
+def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: int = 0) -> list[int] | None:
+    """Every variable's value in the roster ``hint`` (the slacks, counts and steps follow from
+    the shifts), so the search starts from a whole solution; None when ``hint`` breaks a hard rule.
+
+    A hint of the shift variables alone leaves CP-SAT to complete the rest itself, which on
+    a large centre it often fails to do within the budget.
+    """
+    fixed = model.cp.clone()
+    for key, var in model.x.items():
+        fixed.Add(var == int(key in hint))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = 5.0
+    status = solver.Solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.ResponseProto().solution)
+
+
+def solve_centre(problem: CentreProblem, hint: set[tuple[int, int, int]] | None = None,
+                 **kwargs) -> tuple[CentreModel, CentreSolution]:
+    """Build and solve; the search starts from ``hint`` or else from the greedy roster."""
+    from wfm.roster.greedy import greedy_roster
+
     began = time.perf_counter()
     model = build_model(problem)
-    return model, solve_model(model, began=began, **kwargs)
+    if hint is None:
+        hint = greedy_roster(problem)
+    return model, solve_model(model, began=began, hint=hint, **kwargs)

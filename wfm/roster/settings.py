@@ -91,7 +91,7 @@ class RosterSettings(Section):
     short_penalty: float | None = Field(None, ge=0)
     cover_short_penalty: float = Field(100_000.0, ge=0)  # per person short of a per-shift cover
     wish_value: float = Field(1_000.0, ge=0)  # per weight point of an unmet wish
-    fairness_value: float = Field(3_000.0, ge=0)  # per unit of spread (max - min) among comparable agents
+    fairness_value: float = Field(1_000.0, ge=0)  # an agent's k-th weekend (late) shift costs (k - 1) x this
     min_hours_penalty: float = Field(30_000.0, ge=0)  # per hour below a contract minimum
     change_penalty: float = Field(50_000.0, ge=0)  # per shift changed from the published roster
     min_rest_hours: float = Field(11.0, ge=0, le=48)  # default rest between two shifts

@@ -204,9 +204,10 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
             most, asked, column = cap.week_minutes[w], agent.min_hours_week, "min_hours_week"
             when = f"in the week of {problem.dates[weeks[w][0]]}"
         reason = (f"availability and the contract allow at most {most / 60:g} h" if most < asked * 60
-                  else "the other rules (rest, days in a row, cover) hold it back")
+                  else f"availability allows {most / 60:g} h, so the rules (rest, days in a row, days off, "
+                       f"weekends) or the search budget held it back")
         out.append(f"{agent.place}, column '{column}': {agent.id} ({agent.name}) is rostered "
-                   f"{under / 60:g} h below the minimum {asked:g} h {when}: {reason}.")
+                   f"{round(under / 60, 2):g} h below the minimum {asked:g} h {when}: {reason}.")
     for a, d in solution.fixed_broken:
         agent = problem.agents[a]
         out.append(f"{agent.place}, column 'fixed': {agent.id} on {problem.dates[d]} could not be kept as fixed "
