@@ -326,7 +326,7 @@ def _touches_unsocial(wall: Window, unsocial_from: int, unsocial_to: int) -> boo
 
 def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[ShiftCode], dates) -> dict:
     """``agent, date, shift`` rows (the assignment.csv of a published roster) -> (agent, date) -> code;
-    every other day of a listed agent in the horizon is a published day off."""
+    every other day of the horizon is a published day off (an agent with no row had none)."""
     source = frame.attrs.get("source", "--lock")
     for column in ("agent", "date", "shift"):
         if column not in frame.columns:
@@ -335,7 +335,6 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
     known = {c.code for c in codes}
     horizon = set(dates)
     locked: dict[tuple[str, dt.date], str | None] = {}
-    listed = set()
     for i, (agent, day, code) in enumerate(frame[["agent", "date", "shift"]].itertuples(index=False, name=None)):
         agent = str(agent)
         try:
@@ -349,8 +348,8 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
                              f"({', '.join(sorted(known))}).")
         if day in horizon:
             locked[agent, day] = str(code)
-        listed.add(agent)
-    for agent in listed:
+    # Every agent of the roster is compared: one with no row had no shifts published.
+    for agent in ids:
         for day in dates:
             locked.setdefault((agent, day), None)
     return locked
