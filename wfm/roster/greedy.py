@@ -59,6 +59,7 @@ def greedy_roster(problem: CentreProblem) -> set[tuple[int, int, int]]:
     horizon_minutes = np.zeros(len(agents))
     weekends_used: list[set[int]] = [set() for _ in agents]
     chosen: set[tuple[int, int, int]] = set()
+    serving: dict[tuple[int, int, int], tuple] = {}  # the intervals each shift serves, and which queue
     fixed = [{index[day]: code for day, code in a.fixed.items()} for a in agents]
     hour_price = settings.min_hours_penalty / 60
 
@@ -139,9 +140,41 @@ def greedy_roster(problem: CentreProblem) -> set[tuple[int, int, int]]:
             if (d, best) in cover_left:
                 cover_left[d, best] -= 1
             covered = problem.covers(inst)
+            pick = None
             if covered.size and skills[a]:
                 # Serve, interval by interval, the agent's queue with the most left.
                 rows = np.array(skills[a])
                 pick = rows[residual[rows][:, covered].argmax(axis=0)]
                 residual[pick, covered] -= 1
+            serving[a, d, best] = (covered, pick)
+
+    # Second pass, latest first: drop a shift that only over-staffs, when the agent stays at
+    # their minimums and no rule or wish needs it (the first pass cannot see later days).
+    for a, d, s in sorted(chosen, key=lambda k: (-k[1], k[0])):
+        agent, inst = agents[a], problem.instances[d, s]
+        covered, pick = serving[a, d, s]
+        if d in fixed[a] or wish_price[a].get((d, s), 0.0) < 0 or cover_left.get((d, s), 0) >= 0 and (d, s) in cover_left:
+            continue
+        if pick is not None and (residual[pick, covered] > -1).any():
+            continue
+        week = [x for x in range(days) if week_of[x] == week_of[d]]
+        present = sum(problem.dates[x] not in agent.time_off for x in week)
+        if week_minutes[a, week_of[d]] - inst.paid < agent.min_hours_week * 60 * present / len(week):
+            continue
+        present_all = sum(day not in agent.time_off for day in problem.dates)
+        if horizon_minutes[a] - inst.paid < agent.min_hours_horizon * 60 * present_all / days:
+            continue
+        days_worked = sorted(x for x, _ in worked[a] if x != d)
+        before = [x for x in days_worked if x < d]
+        after = [x for x in days_worked if x > d]
+        if before and after and after[0] - before[-1] - 1 < agent.min_consecutive_days_off:
+            continue
+        chosen.discard((a, d, s))
+        worked[a].remove((d, s))
+        week_minutes[a, week_of[d]] -= inst.paid
+        horizon_minutes[a] -= inst.paid
+        if pick is not None:
+            residual[pick, covered] += 1
+        if (d, s) in cover_left:
+            cover_left[d, s] += 1
     return chosen
