@@ -496,6 +496,17 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
     for (q, i), var in model.short.items():
         short[q, i] = solver.Value(var)
     terms = {name: sum(w * _value(solver, v) for w, v in term) for name, term in model.terms.items()}
+    cover_under = {k: int(solver.Value(v)) for k, v in model.cover_under.items()}
+    # A search stopped by its budget may leave shortfall slacks loose (short counted where an
+    # agent was free to serve): price and report the shortfalls the roster really leaves.
+    tight = (complete_hint(model, worked, seed=params.random_seed, optimal_only=True)
+             if model.short or model.cover_under else None)
+    if tight is not None:
+        for (q, i), var in model.short.items():
+            short[q, i] = tight[var.Index()]
+        cover_under = {k: int(tight[v.Index()]) for k, v in model.cover_under.items()}
+        terms["short"] = problem.short_penalty * int(short.sum())
+        terms["cover_short"] = round(problem.settings.cover_short_penalty) * sum(cover_under.values())
     return CentreSolution(
         status=solver.StatusName(status),
         objective=sum(terms.values()),
@@ -506,7 +517,7 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
         terms=terms,
         worked=worked,
         short=short,
-        cover_under={k: int(solver.Value(v)) for k, v in model.cover_under.items()},
+        cover_under=cover_under,
         # From the roster itself, not the slack variables a stopped search may leave loose.
         under_minutes={k: max(0, model.minimum[k] - _worked(problem, worked, k)) for k in model.under_minutes},
         wishes_unmet=[u for u in model.wish_units if _value(solver, u.expr) > 0],
@@ -515,7 +526,8 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
     )
 
 
-def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: int = 0) -> list[int] | None:
+def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: int = 0,
+                  optimal_only: bool = False) -> list[int] | None:
     """Every variable's value in the roster ``hint`` (the slacks, counts and steps follow from
     the shifts), so the search starts from a whole solution; None when ``hint`` breaks a hard rule.
 
@@ -530,7 +542,7 @@ def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: 
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = 5.0
     status = solver.Solve(fixed)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status != cp_model.OPTIMAL and (optimal_only or status != cp_model.FEASIBLE):
         return None
     return list(solver.ResponseProto().solution)
 
