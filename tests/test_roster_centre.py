@@ -454,3 +454,11 @@ def test_shift_rules_become_codes_and_an_xlsx_roster_reads(tmp_path):
     monday = result.assignment[result.assignment["date"] == "2026-12-07"]
     assert dict(zip(monday["agent"], monday["shift"], strict=True)) == {"A1": "D0800", "A2": "D1200"}
     assert result.summary["short_intervals"] == 0
+
+
+@pytest.mark.parametrize(("ids", "words"), [(["CON"], "reserved name"), (["a/b", "a_b"], "would share its files"),
+                                            (["Ann", "ann"], "would share its files")])
+def test_ids_that_cannot_name_their_files_are_refused_before_the_solve(tmp_path, ids, words):
+    path = roster_csv(tmp_path, [{"id": i} for i in ids])
+    with pytest.raises(InputError, match=words):
+        solve(scenario(cover=[{"shift": "E", "required": 1}]), roster_path=path)

@@ -354,6 +354,23 @@ def _check_unique(agents: list[Agent], source: str) -> None:
         seen[agent.id] = agent.place
 
 
+def file_names(agents: list[Agent]) -> list[str]:
+    """One file name per agent from its id (readable names kept, unsafe characters replaced);
+    two ids that would share a file (also on a case-blind file system) are refused."""
+    from wfm.export import safe_folder_name
+
+    names, seen = [], {}
+    for agent in agents:
+        name = safe_folder_name(agent.id, f"{agent.place}, column 'id'")
+        key = name.casefold()
+        if key in seen:
+            raise InputError(f"{agent.place}, column 'id': '{shown(agent.id)}' would share its files with "
+                             f"'{shown(seen[key])}'; use ids that differ by more than case or punctuation.")
+        seen[key] = agent.id
+        names.append(name)
+    return names
+
+
 def read_roster(path: str | Path, ctx: Context) -> list[Agent]:
     """Read a roster file (CSV in UTF-8 or CP932/Shift_JIS, or XLSX), one row per agent."""
     from wfm.data import read_table
@@ -371,6 +388,7 @@ def read_roster(path: str | Path, ctx: Context) -> list[Agent]:
     agents = [parse_agent(dict(row), f"{path}, row {i + 1}", ctx)
               for i, row in enumerate(frame.to_dict("records"))]
     _check_unique(agents, str(path))
+    file_names(agents)
     return agents
 
 
@@ -379,4 +397,5 @@ def agents_from_entries(entries: list[dict], source: str, ctx: Context) -> list[
     agents = [parse_agent({str(k).lower(): v for k, v in entry.items()}, f"{source}: agent[{i}]", ctx)
               for i, entry in enumerate(entries)]
     _check_unique(agents, source)
+    file_names(agents)
     return agents

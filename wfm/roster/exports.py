@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from wfm.errors import InputError
-from wfm.export import atomic_path, fix_workbook_times, safe_folder_name, text_cells_only
+from wfm.export import atomic_path, fix_workbook_times, text_cells_only
+from wfm.roster.agents import file_names as file_names_of
 from wfm.roster.centre import CentreProblem
 from wfm.roster.centre_model import CentreSolution
 from wfm.roster.tables import WEEKDAY_NAMES, agent_totals, day_totals, shift_grid
@@ -89,18 +89,8 @@ def write_shift_table(problem: CentreProblem, solution: CentreSolution, path: st
 
 
 def file_names(problem: CentreProblem, suffix: str) -> list[str]:
-    """One file name per agent from its id (readable names kept, unsafe characters replaced);
-    two ids that would share a file (also on a case-blind file system) are refused."""
-    names, seen = [], {}
-    for agent in problem.agents:
-        name = safe_folder_name(agent.id, f"{agent.place}, column 'id'") + suffix
-        key = name.casefold()
-        if key in seen:
-            raise InputError(f"{agent.place}, column 'id': '{agent.id}' would share the file {name} with "
-                             f"'{seen[key]}'; use ids that differ by more than case or punctuation.")
-        seen[key] = agent.id
-        names.append(name)
-    return names
+    """One file name per agent (see :func:`wfm.roster.agents.file_names`)."""
+    return [name + suffix for name in file_names_of(problem.agents)]
 
 
 def person_schedules(problem: CentreProblem, solution: CentreSolution) -> list[pd.DataFrame]:

@@ -214,8 +214,15 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
                    f"({agent.fixed[problem.dates[d]] or 'off'}): a hard rule (rest, hours, days in a row) forbids it.")
     for (d, s), under in sorted(solution.cover_under.items()):
         if under > 0:
-            out.append(f"roster.cover: {problem.dates[d]} {problem.shifts[s].code} is {under} person(s) short "
-                       f"({_who_could(problem, d, s)} agent(s) could work it).")
+            could = [a for a, pairs in enumerate(problem.allowed) if (d, s) in pairs]
+            busy = {a for a, dd, _ in solution.worked if dd == d}
+            free = [a for a in could if a not in busy]
+            why = (f"{len(could)} agent(s) are available for it, all on other shifts that day" if not free else
+                   f"{len(free)} available agent(s) are free that day but held by their rules (rest, hours, "
+                   f"days in a row, days off, weekends)")
+            if not could:
+                why = "nobody is available for it"
+            out.append(f"roster.cover: {problem.dates[d]} {problem.shifts[s].code} is {under} person(s) short: {why}.")
     if solution.short.size and solution.short.any():
         able = who_can_cover(problem)
         for q, queue in enumerate(problem.queues):
@@ -227,10 +234,6 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
                        f"agent-interval(s) in all; {nobody} of them with nobody of the skill available "
                        f"(see shortfalls.csv).")
     return out
-
-
-def _who_could(problem: CentreProblem, d: int, s: int) -> int:
-    return sum(1 for pairs in problem.allowed if (d, s) in pairs)
 
 
 def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
