@@ -282,6 +282,11 @@ def test_nobody_with_the_skill_is_reported_as_the_reason():
     short = result.shortfalls
     assert short[["queue", "short", "reason"]].values.tolist() == [
         ["support", 2, "nobody with this skill is available then"]]
+    from wfm.roster.tables import availability_table
+
+    seen = availability_table(result.problem)
+    assert seen[["queue", "required", "available_agents"]].values.tolist() == [["sales", 1, 1], ["sales", 0, 1],
+                                                                              ["support", 0, 0], ["support", 2, 0]]
     assert result.summary["short_intervals"] == 1
 
 

@@ -48,6 +48,18 @@ class RosterResult:
         return tables.shortfall_table(self.problem, self.solution)
 
 
+def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = None,
+                source: str = "scenario") -> list[Agent]:
+    """The named agents of a roster file (or of the scenario's ``[[agent]]`` entries), checked
+    against the scenario's groups, shift codes and the skills the requirement names."""
+    from wfm.roster.centre import load_agents, shift_codes
+
+    skills = {q.name for q in scenario.queues} | {c.name for c in scenario.campaigns}
+    if requirements is not None:
+        skills |= set(requirements["queue"].astype(str).unique())
+    return load_agents(scenario, roster_path, shift_codes(scenario), skills, source)
+
+
 def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
                 published: pd.DataFrame | None = None, work_limit: float | None = None, source: str = "scenario",
                 wall_clock_cap: float | None = None) -> RosterResult:

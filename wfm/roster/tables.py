@@ -129,6 +129,15 @@ def who_can_cover(problem: CentreProblem) -> np.ndarray:
     return able
 
 
+def availability_table(problem: CentreProblem) -> pd.DataFrame:
+    """Availability against need, before any solve: per queue and interval, the agents
+    required and how many with the skill could be on the phones then."""
+    able = who_can_cover(problem)
+    rows = [(queue, problem.interval_ds[i], int(problem.required[q, i]), int(able[q, i]))
+            for q, queue in enumerate(problem.queues) for i in range(problem.required.shape[1])]
+    return pd.DataFrame(rows, columns=["queue", "ds", "required", "available_agents"])
+
+
 def shortfall_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
     """Every interval left short of the requirement, with why: nobody available, too few
     available, or the rules (contract hours, days in a row, rest) holding the ones who are."""
