@@ -432,7 +432,7 @@ class Scenario(_Section):
     quote: Quote | None = None  # outsourcer staffing quote (wfm.quote.settings, `wfm quote`)
     roster: RosterSettings | None = None  # named-agent roster (wfm.roster.settings, `wfm roster`)
     # Named agents for small teams, with the roster file's columns as keys (wfm.roster.agents).
-    agents: list[dict[str, Any]] = Field(default_factory=list, alias="agent")
+    agents: list[dict[str, Any]] | None = Field(None, alias="agent")
 
     @model_validator(mode="before")
     @classmethod

@@ -394,6 +394,8 @@ def read_roster(path: str | Path, ctx: Context) -> list[Agent]:
 
 def agents_from_entries(entries: list[dict], source: str, ctx: Context) -> list[Agent]:
     """The scenario's ``[[agent]]`` entries (same keys as the roster file's columns)."""
+    if len(entries) > MAX_AGENTS:
+        raise InputError(f"{source}: agent: {len(entries):,} entries is above the limit of {MAX_AGENTS:,} agents.")
     agents = [parse_agent({str(k).lower(): v for k, v in entry.items()}, f"{source}: agent[{i}]", ctx)
               for i, entry in enumerate(entries)]
     _check_unique(agents, source)
