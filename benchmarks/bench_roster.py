@@ -17,7 +17,7 @@ Scale bar (``--scale``): a generated contact centre (:mod:`wfm.roster.synthetic`
 named agents, half part-time with availability windows and wishes, 4 weeks of
 15-minute intervals, two queues and a campaign: prints the gap to CP-SAT's bound,
 unmet wishes, the fairness spread, short intervals and seconds (bar: within 180 s).
-``--work-limit`` sets the deterministic budget (default 60).
+``--work-limit`` sets the deterministic budget (default 5).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="the generated 150-agent centre instead")
     parser.add_argument("--agents", type=int, default=150, help="--scale: named agents (default 150)")
     parser.add_argument("--weeks", type=int, default=4, help="--scale: weeks (default 4)")
-    parser.add_argument("--work-limit", type=float, default=60.0, help="--scale: CP-SAT deterministic seconds")
+    parser.add_argument("--work-limit", type=float, default=5.0, help="--scale: CP-SAT deterministic seconds")
     args = parser.parse_args()
     if args.scale:
         scale(args.agents, args.weeks, args.work_limit)
