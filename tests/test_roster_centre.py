@@ -467,3 +467,15 @@ def test_ids_that_cannot_name_their_files_are_refused_before_the_solve(tmp_path,
     path = roster_csv(tmp_path, [{"id": i} for i in ids])
     with pytest.raises(InputError, match=words):
         solve(scenario(cover=[{"shift": "E", "required": 1}]), roster_path=path)
+
+
+def test_roster_settings_mistakes_name_their_toml_path():
+    shifts = [dict(NIGHT_SHIFTS[0], groups=["nights"])]
+    with pytest.raises(InputError, match=r"roster.shift\[0\].groups: 'nights' is not a group"):
+        solve(scenario(shifts=shifts, cover=[{"shift": "E", "required": 1}], agents=[agent(1)]))
+    with pytest.raises(InputError, match=r"roster.cover\[0\].dates: 2027-01-04 is outside the horizon"):
+        solve(scenario(cover=[{"shift": "E", "required": 1, "dates": ["2027-01-04"]}], agents=[agent(1)]))
+    with pytest.raises(InputError, match=r"roster.cover\[0\].shift: 'X' is not a shift code"):
+        solve(scenario(cover=[{"shift": "X", "required": 1}], agents=[agent(1)]))
+    with pytest.raises(InputError, match="test.toml: roster.*code 'E' is used twice"):
+        scenario(shifts=[NIGHT_SHIFTS[0], NIGHT_SHIFTS[0]])

@@ -218,7 +218,16 @@ def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=No
     if agents is None:
         agents = load_agents(scenario, roster_path, codes, skills, source)
     group_cost = {g.name: g.cost_per_hour for g in scenario.groups}
+    for i, shift in enumerate(settings.shifts):
+        for name in shift.groups or []:
+            if name not in group_cost:
+                raise InputError(f"{source}: roster.shift[{i}].groups: '{name}' is not a group, expected one of "
+                                 f"{', '.join(group_cost)}.")
     for i, cover in enumerate(settings.cover):
+        for day in cover.dates or []:
+            if day not in dates:
+                raise InputError(f"{source}: roster.cover[{i}].dates: {day} is outside the horizon "
+                                 f"({dates[0]} to {dates[-1]}).")
         if cover.shift not in {s.code for s in codes}:
             raise InputError(f"{source}: roster.cover[{i}].shift: '{cover.shift}' is not a shift code, expected one of "
                              f"{', '.join(s.code for s in codes)}.")
