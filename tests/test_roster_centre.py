@@ -479,3 +479,19 @@ def test_roster_settings_mistakes_name_their_toml_path():
         solve(scenario(cover=[{"shift": "X", "required": 1}], agents=[agent(1)]))
     with pytest.raises(InputError, match="test.toml: roster.*code 'E' is used twice"):
         scenario(shifts=[NIGHT_SHIFTS[0], NIGHT_SHIFTS[0]])
+
+
+def test_overnight_availability_window_allows_the_night_that_starts_in_it():
+    off = {d: "off" for d in ("tue", "wed", "thu", "fri", "sat", "sun")}
+    sc = scenario(shifts=NIGHT_SHIFTS[1:], cover=[{"shift": "N", "required": 1}, {"shift": "L", "required": 1}],
+                  agents=[agent(1, mon="22:00-07:00", **off)])
+    a = solve(sc).assignment
+    assert a[["date", "shift", "end"]].values.tolist() == [["2026-12-07", "N", "2026-12-08 07:00"]]
+
+
+def test_lock_file_mistakes_name_row_and_column():
+    sc = scenario(cover=[{"shift": "E", "required": 1}], agents=[agent(1)])
+    bad = pd.DataFrame({"agent": ["A1", "B7"], "date": ["2026-12-07", "2026-12-08"], "shift": ["E", "E"]})
+    bad.attrs["source"] = "published.csv"
+    with pytest.raises(InputError, match=r"published.csv: row 2, column 'agent' has 'B7'"):
+        solve(sc, published=bad)
