@@ -451,14 +451,46 @@ def _echo_findings(binding_rules: list[str], notes: list[str]) -> None:
 @app.command("roster")
 @friendly
 def roster_command(
-    curtois: Path = typer.Option(..., "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder for assignment.csv and summary.json."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver budget in CP-SAT deterministic seconds."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
+    scenario: Path | None = typer.Option(None, "--scenario", help="Scenario TOML (groups, shift codes, [roster], [[agent]])."),
+    agents: Path | None = typer.Option(None, "--agents", help="Roster file (CSV, UTF-8 or CP932, or XLSX): one row per agent."),
+    requirements: Path | None = typer.Option(
+        None, "--requirements", help="requirements.csv of `wfm size`/`wfm plan` (queue, ds, agents)."),
+    lock: Path | None = typer.Option(
+        None, "--lock", help="Published assignment.csv: re-roster changing as few shifts as possible."),
+    work_limit: float | None = typer.Option(
+        None, "--work-limit", help="Solver work in CP-SAT deterministic seconds (default roster.work_limit)."),
+    curtois: Path | None = typer.Option(None, "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Curtois: solver budget in CP-SAT deterministic seconds."),
     wall_clock_cap: float | None = typer.Option(
-        None, "--wall-clock-cap", help="Safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
-    seed: int = typer.Option(0, help="CP-SAT random seed."),
+        None, "--wall-clock-cap", help="Curtois: safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
+    seed: int = typer.Option(0, help="Curtois: CP-SAT random seed."),
 ) -> None:
-    """Roster named employees on a Curtois & Qu instance (CP-SAT), checked by an independent evaluator."""
+    """Roster named agents (contracts, availability, wishes) against demand, or solve a Curtois & Qu instance."""
+    if curtois is None:
+        if scenario is None:
+            raise InputError("give --scenario SCENARIO.toml (with --agents ROSTER.csv) or --curtois INSTANCE.txt.")
+        _check_limits(None, work_limit)
+        from wfm.roster.run import roster_files
+
+        result = roster_files(scenario, out, agents_path=agents, requirements_path=requirements, lock_path=lock,
+                              work_limit=work_limit)
+        s = result.summary
+        gap = "" if s["gap"] is None else f", gap {100 * s['gap']:.2f}%"
+        typer.echo(
+            f"{s['agents']} agents, {s['shifts']} shifts, {s['paid_hours']:g} paid hours, labour "
+            f"{s['labour_cost']:,} {s['currency']}, objective {s['objective']:,}{gap}, {s['status']} "
+            f"({s['stopped_by']}) in {s['seconds']:g} s; unmet wishes {s['unmet_wishes']} of {s['wishes']}"
+            + ("" if s["changed_shifts"] is None else f"; {s['changed_shifts']} shift(s) changed") + f" -> {out}",
+            err=True,
+        )
+        if s["short_intervals"]:
+            typer.echo(f"warning: {s['short_intervals']} interval(s) short of the requirement (shortfalls.csv).", err=True)
+        for sentence in s["diagnosis"]:
+            typer.echo(f"binding: {sentence}", err=True)
+        for note in s["notes"]:
+            typer.echo(f"warning: {note}", err=True)
+        return
     from wfm.roster import roster_curtois_files
 
     solution, s = roster_curtois_files(curtois, out, time_limit=time_limit, wall_clock_cap=wall_clock_cap, seed=seed)

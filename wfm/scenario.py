@@ -103,6 +103,7 @@ from wfm._types import check_clock as _check_clock
 from wfm._types import path_error as _path_error
 from wfm.errors import InputError, existing_file, shown
 from wfm.quote.settings import Quote
+from wfm.roster.settings import RosterSettings
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 
@@ -472,6 +473,9 @@ class Scenario(_Section):
     queues: list[Queue] = Field(default_factory=list, alias="queue")
     verify: Verify = Field(default_factory=Verify)
     quote: Quote | None = None  # outsourcer staffing quote (wfm.quote.settings, `wfm quote`)
+    roster: RosterSettings | None = None  # named-agent roster (wfm.roster.settings, `wfm roster`)
+    # Named agents for small teams, with the roster file's columns as keys (wfm.roster.agents).
+    agents: list[dict[str, Any]] | None = Field(None, alias="agent")
 
     @model_validator(mode="before")
     @classmethod

@@ -8,6 +8,12 @@ Modules: :mod:`.problem` (the generic roster model), :mod:`.curtois` (reader of 
 Curtois & Qu benchmark instances), :mod:`.model` (one helper per rule), :mod:`.solve`
 (CP-SAT, deterministic), :mod:`.evaluate` (an independent check of a roster from the
 instance text alone).
+
+A contact centre's named agents (docs/roster.md): :mod:`.agents` (the roster file),
+:mod:`.settings` (the scenario's ``[roster]``), :mod:`.centre` (the problem on real
+dates and times), :mod:`.centre_model` (CP-SAT, one helper per rule), :mod:`.greedy`
+(the first roster), :mod:`.tables` and :mod:`.exports` (what planners read and print),
+:mod:`.run` (``read_agents``, ``make_roster``, ``roster_files``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from wfm.errors import InputError
 from wfm.roster.curtois import parse_curtois, read_curtois
 from wfm.roster.evaluate import Evaluation, evaluate_curtois
 from wfm.roster.problem import RosterProblem
+from wfm.roster.run import RosterResult, make_roster, read_agents, roster_files
 from wfm.roster.solve import RosterSolution, solve_roster
 
 __all__ = [
@@ -29,6 +36,10 @@ __all__ = [
     "evaluate_curtois",
     "curtois_summary",
     "roster_curtois_files",
+    "RosterResult",
+    "make_roster",
+    "read_agents",
+    "roster_files",
 ]
 
 

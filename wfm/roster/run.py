@@ -1,0 +1,137 @@
+"""Rostering a contact centre's named agents: load, solve, tables, files.
+
+``make_roster(scenario, ...)`` is the library entry point (the CLI and the app call it);
+``roster_files(...)`` reads the files and writes every output inside ``out_dir``, which
+appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import InputError
+from wfm.roster import tables
+from wfm.roster.agents import Agent
+from wfm.roster.centre import CentreProblem, build_problem, read_requirements
+from wfm.roster.centre_model import CentreModel, CentreSolution, solve_centre
+
+
+@dataclass
+class RosterResult:
+    problem: CentreProblem
+    model: CentreModel
+    solution: CentreSolution
+    summary: dict
+
+    @property
+    def assignment(self) -> pd.DataFrame:
+        return tables.assignment_table(self.problem, self.solution)
+
+    @property
+    def shift_grid(self) -> pd.DataFrame:
+        return tables.shift_grid(self.problem, self.solution)
+
+    @property
+    def agent_totals(self) -> pd.DataFrame:
+        return tables.agent_totals(self.problem, self.solution)
+
+    @property
+    def fairness(self) -> pd.DataFrame:
+        return tables.fairness_table(self.problem, self.solution)
+
+    @property
+    def shortfalls(self) -> pd.DataFrame:
+        return tables.shortfall_table(self.problem, self.solution)
+
+
+def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = None,
+                source: str = "scenario") -> list[Agent]:
+    """The named agents of a roster file (or of the scenario's ``[[agent]]`` entries), checked
+    against the scenario's groups, shift codes and the skills the requirement names."""
+    from wfm.roster.centre import load_agents, shift_codes
+
+    skills = {q.name for q in scenario.queues} | {c.name for c in scenario.campaigns}
+    if requirements is not None:
+        skills |= set(requirements["queue"].astype(str).unique())
+    return load_agents(scenario, roster_path, shift_codes(scenario), skills, source)
+
+
+def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
+                published: pd.DataFrame | None = None, work_limit: float | None = None, source: str = "scenario",
+                wall_clock_cap: float | None = None) -> RosterResult:
+    """Roster the named agents of ``scenario`` (or ``agents`` / the file ``roster_path``).
+
+    ``requirements``: ``queue, ds, agents`` (ds tz-aware in the scenario's zone), or None
+    when the scenario's ``[[roster.cover]]`` gives people per shift. ``published``: the
+    ``agent, date, shift`` rows of a published roster to change as little as possible.
+    """
+    problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements,
+                            published=published, source=source)
+    hint = None
+    if problem.published is not None:
+        # Start the search from the published roster: most of it usually stays.
+        index = {day: d for d, day in enumerate(problem.dates)}
+        ids = {agent.id: a for a, agent in enumerate(problem.agents)}
+        hint = {(ids[agent], index[day], problem.shift_index(code))
+                for (agent, day), code in problem.published.items() if code is not None}
+    model, solution = solve_centre(problem, work_limit=work_limit, wall_clock_cap=wall_clock_cap, hint=hint)
+    if solution.objective is None:
+        raise InputError(f"{source}: no roster found ({solution.status}, {solution.stopped_by}); raise "
+                         f"roster.work_limit.")
+    return RosterResult(problem, model, solution, tables.summary(problem, solution))
+
+
+def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=None, lock_path=None,
+                 work_limit: float | None = None) -> RosterResult:
+    """Read the scenario, roster file, requirements and published roster; roster; write the outputs.
+
+    ``out_dir`` gets ``assignment.csv``, ``shift_table.xlsx`` (the シフト表), ``agents.csv``
+    (per-person totals and fairness), ``fairness.csv``, ``days.csv``, ``shortfalls.csv``,
+    ``cover.csv``, ``wishes.csv``, ``summary.json``, ``schedules/ID.csv`` and
+    ``calendars/ID.ics`` per agent.
+    """
+    from wfm.data import read_table
+    from wfm.export import check_output_folder, make_temp_dir, replace_dir, write_json, write_table
+    from wfm.roster import exports
+    from wfm.scenario import load_scenario
+
+    check_output_folder(out_dir)
+    scenario = load_scenario(scenario_path)
+    requirements = read_requirements(requirements_path, scenario) if requirements_path is not None else None
+    published = None
+    if lock_path is not None:
+        published = read_table(lock_path)
+        published.attrs["source"] = str(lock_path)
+    result = make_roster(scenario, roster_path=agents_path, requirements=requirements, published=published,
+                         work_limit=work_limit, source=str(scenario_path))
+    problem, solution = result.problem, result.solution
+    names = exports.file_names(problem, "")
+    out_dir = Path(out_dir)
+    tmp = make_temp_dir(out_dir)
+    try:
+        write_table(result.assignment, tmp / "assignment.csv")
+        write_table(result.agent_totals, tmp / "agents.csv")
+        write_table(result.fairness, tmp / "fairness.csv")
+        write_table(tables.day_totals(problem, solution), tmp / "days.csv")
+        shortfalls = result.shortfalls
+        if len(shortfalls):
+            shortfalls = shortfalls.assign(ds=shortfalls["ds"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
+        write_table(shortfalls, tmp / "shortfalls.csv")
+        write_table(tables.cover_table(problem, solution), tmp / "cover.csv")
+        write_table(tables.wish_table(problem, solution), tmp / "wishes.csv")
+        exports.write_shift_table(problem, solution, tmp / "shift_table.xlsx", title=f"{scenario.name} {exports.TITLE}")
+        (tmp / "schedules").mkdir()
+        (tmp / "calendars").mkdir()
+        for a, (name, frame) in enumerate(zip(names, exports.person_schedules(problem, solution), strict=True)):
+            write_table(frame, tmp / "schedules" / f"{name}.csv")
+            exports.write_calendar(problem, solution, a, tmp / "calendars" / f"{name}.ics")
+        write_json(result.summary, tmp / "summary.json")
+        replace_dir(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return result
