@@ -112,14 +112,14 @@ def size_command(
     frame, minutes = data.read_intervals_at(path, interval, timezone=timezone)
     if profile is not None:
         learned = calibrate.read_profile(profile)
-        sized, notes = calibrate.size_calibrated(
+        sized = calibrate.size_calibrated(
             frame, minutes, learned, target=target, aht=aht, mode=model,
             replications=replications, seed=seed, source=str(profile),
         )
-        for note in notes:
+        for note in sized.notes:
             typer.echo(f"warning: {note}", err=True)
     else:
-        sized = erlang.size_intervals(frame, minutes, aht=aht, **target.as_options())
+        sized = erlang.size_intervals(frame, minutes, target, aht=aht)
     export.write_table(sized, out)
     if out != "-":
         typer.echo(
@@ -170,7 +170,7 @@ def simulate_command(
         if "y" not in table.columns and "y_hat" in table.columns:
             table = table.rename(columns={"y_hat": "y"})
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
-        behaviour = dict(aht=aht, patience=patience)
+        behaviour = sim.Behaviour.from_options(aht=aht, patience=patience)
         if profile is not None:
             from wfm import calibrate
 
@@ -179,10 +179,10 @@ def simulate_command(
             learned = calibrate.behaviour_for(calibrate.read_profile(profile), frame["queue"].iloc[0], str(profile))
             for note in learned.notes:
                 typer.echo(f"note: {note}", err=True)
-            behaviour = sim.behaviour_options(learned, aht=aht, patience=patience, aht_column="aht" in frame)
+            behaviour = learned.simulation(aht=aht, patience=patience, aht_column="aht" in frame)
         result = sim.simulate(
             frame, staff, interval_minutes=minutes, answer_within=answer_within, replications=replications,
-            seed=seed, agents_column=column, **behaviour,
+            seed=seed, agents_column=column, behaviour=behaviour,
         )
     else:
         trace = data.read_table(calls)
@@ -191,7 +191,7 @@ def simulate_command(
         minutes = interval if interval is not None else sim.infer_staffing_interval(staff, str(staffing))
         result = sim.replay(
             trace, staff, interval_minutes=minutes, answer_within=answer_within, agents_column=column,
-            patience=patience, replications=replications, seed=seed,
+            behaviour=sim.Behaviour.from_options(patience=patience), replications=replications, seed=seed,
         )
     with export.all_or_none() as stage:
         export.write_table(result.intervals, stage(out), float_format="%.6g")

@@ -43,6 +43,7 @@ __all__ = [
     "scheduled_agents",
     "size_intervals",
     "ServiceTarget",
+    "SizingTable",
 ]
 
 # A small tolerance for ceil() of ratios that are whole numbers in exact arithmetic
@@ -366,18 +367,6 @@ class ServiceTarget:
             # Erlang A's queue window grows with sqrt(patience / AHT): cap it so sizing stays bounded.
             limits.check_seconds(self.patience, "patience", limits.MAX_PATIENCE_SECONDS)
 
-    def as_options(self) -> dict:
-        """Keyword arguments for :func:`size_intervals`."""
-        return {
-            "service_level": self.service_level,
-            "answer_within": self.answer_within,
-            "asa": self.asa,
-            "max_occupancy": self.max_occupancy,
-            "shrinkage": self.shrinkage,
-            "model": self.model,
-            "patience": self.patience,
-        }
-
 
 def _meets_erlang_a(target: ServiceTarget, n, a, aht):
     """Whether n agents meet an Erlang A target and the occupancy cap."""
@@ -504,21 +493,38 @@ def _fill_unanswered_aht(frame: pd.DataFrame, volume: np.ndarray, handle: np.nda
     return handle, quiet
 
 
+class SizingTable(pd.DataFrame):
+    """A sizing table (a DataFrame) that carries ``notes``: plain sentences on what was assumed.
+
+    Selections and copies keep the notes; a table built by ``pd.concat`` starts with none.
+    """
+
+    _metadata = ["_notes"]
+
+    @property
+    def _constructor(self):
+        return SizingTable
+
+    @property
+    def notes(self) -> list[str]:
+        if getattr(self, "_notes", None) is None:
+            object.__setattr__(self, "_notes", [])
+        return self._notes
+
+    @notes.setter
+    def notes(self, value: list[str]) -> None:
+        object.__setattr__(self, "_notes", list(value))
+
+
 def size_intervals(
     frame: pd.DataFrame,
     interval_minutes: int,
+    target: ServiceTarget | None = None,
     *,
     aht: float | None = None,
-    service_level: float | None = 0.8,
-    answer_within: float = 20.0,
-    asa: float | None = None,
-    max_occupancy: float = 1.0,
-    shrinkage: float = 0.0,
-    model: str = "erlang-c",
-    patience: float | None = None,
     volume_column: str = "y",
     source: str = "volumes",
-) -> pd.DataFrame:
+) -> SizingTable:
     """Size every interval of a long table: agents needed and the KPIs they deliver.
 
     Parameters
@@ -528,10 +534,11 @@ def size_intervals(
         e.g. from :func:`wfm.data.read_intervals`.
     interval_minutes : int
         Interval length in minutes.
+    target : ServiceTarget, optional
+        Service level or ASA, occupancy cap, shrinkage, Erlang C or A (with patience);
+        default ``ServiceTarget()``: 80% answered within 20 s, Erlang C.
     aht : float, optional
         AHT in seconds for rows without one (the ``aht`` column wins where present).
-    service_level, answer_within, asa, max_occupancy, shrinkage, model, patience
-        See :class:`ServiceTarget`.
     volume_column : str
         Column with the volumes (``y``; ``y_hat`` for a forecast).
     source : str
@@ -540,22 +547,25 @@ def size_intervals(
 
     Returns
     -------
-    DataFrame
+    SizingTable
         ``queue, ds, y, aht, agents, scheduled, service_level, asa, occupancy, p_wait``
         and ``p_abandon`` for Erlang A. ``agents`` are productive agents, ``scheduled``
         the heads to schedule after shrinkage. KPIs are those ``agents`` deliver;
         ``asa`` is seconds (mean over all calls for Erlang C, over answered calls for
-        Erlang A).
+        Erlang A). ``.notes`` says where handle times were filled in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"ds": pd.date_range("2024-04-01 09:00", periods=2, freq="30min"), "y": [120.0, 300.0]})
+    >>> size_intervals(frame, 30, ServiceTarget(0.8, 20), aht=240)["agents"].tolist()
+    [20, 45]
     """
-    target = ServiceTarget(
-        service_level=None if asa is not None else service_level,
-        answer_within=answer_within,
-        asa=asa,
-        max_occupancy=max_occupancy,
-        shrinkage=shrinkage,
-        model=model,
-        patience=patience,
-    )
+    if target is None:
+        target = ServiceTarget()
+    if not isinstance(target, ServiceTarget):
+        raise InputError(f"target: {target!r} is not a ServiceTarget, expected e.g. ServiceTarget(0.8, 20).")
+    shrinkage, model, patience, answer_within = target.shrinkage, target.model, target.patience, target.answer_within
     if volume_column not in frame.columns:
         raise InputError(f"volume column '{volume_column}' is missing from the table.")
     volume = frame[volume_column].to_numpy(dtype=float)
@@ -569,6 +579,7 @@ def size_intervals(
         raise InputError("aht: the table has no 'aht' column; give the average handle time in seconds (--aht).")
     if aht is not None and (not np.isfinite(aht) or aht <= 0):
         raise InputError(f"aht: {aht} is not a positive number of seconds.")
+    filled = int(np.isnan(handle).sum())
     handle, quiet = _fill_unanswered_aht(frame, volume, handle)
     if np.any(~np.isfinite(handle)) or np.any(handle <= 0):
         i = int(np.flatnonzero(~np.isfinite(handle) | (handle <= 0))[0])
@@ -579,7 +590,7 @@ def size_intervals(
     load = offered_load(volume, handle, interval_minutes)
     limits.check_offered_load(load, source)
     agents = required_agents(load, handle, target)
-    out = frame[[c for c in ("queue", "ds") if c in frame.columns]].copy()
+    out = SizingTable(frame[[c for c in ("queue", "ds") if c in frame.columns]].copy())
     out["y"] = volume
     out["aht"] = np.where(quiet, np.nan, handle)
     out["agents"] = agents
@@ -594,4 +605,17 @@ def size_intervals(
     else:
         for column, values in _erlang_c_kpis(agents, load, handle, answer_within).items():
             out[column] = values
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.notes = _sizing_notes(target, filled - int(quiet.sum()))
+    return out
+
+
+def _sizing_notes(target: ServiceTarget, filled: int) -> list[str]:
+    """What a sizing assumed, in plain sentences."""
+    if target.model == "erlang-a":
+        notes = [f"Sized with Erlang A: exponential handle times, callers hang up after a mean {target.patience:g} s."]
+    else:
+        notes = ["Sized with Erlang C: exponential handle times, callers never hang up."]
+    if filled > 0:
+        notes.append(f"{filled} intervals whose calls were all abandoned (no AHT) took the queue's volume-weighted AHT.")
+    return notes

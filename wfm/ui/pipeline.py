@@ -113,11 +113,12 @@ def size(forecast_table: pd.DataFrame, interval: int, aht: float | None, service
     frame, aht = sizing_frame(forecast_table, aht)
     if aht is not None:
         frame = frame.assign(aht=float(aht))
-    return erlang.size_intervals(
-        frame, interval, aht=aht, service_level=None if asa else service_level, answer_within=answer_within,
-        asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
-        model="erlang-a" if patience else "erlang-c", patience=patience,
+    target = erlang.ServiceTarget(
+        service_level=None if asa else service_level, answer_within=answer_within, asa=asa,
+        max_occupancy=max_occupancy, shrinkage=shrinkage, model="erlang-a" if patience else "erlang-c",
+        patience=patience,
     )
+    return erlang.size_intervals(frame, interval, target, aht=aht)
 
 
 def open_hours(forecast_table: pd.DataFrame, horizon) -> pd.DataFrame:
