@@ -235,9 +235,10 @@ def test_solve_then_verify_and_export():
     go(at, "staffing")
     reqs = result.requirements
     q = at.session_state["scenario"]["queue"][0]
-    sized = erlang.size_intervals(reqs[["queue", "ds", "y"]], 15, aht=q["aht"], service_level=q["service_level"],
-                                  answer_within=q["answer_within"], max_occupancy=q["max_occupancy"],
-                                  shrinkage=q["shrinkage"], model="erlang-a", patience=q["patience"])
+    target = erlang.ServiceTarget(service_level=q["service_level"], answer_within=q["answer_within"],
+                                  max_occupancy=q["max_occupancy"], shrinkage=q["shrinkage"], model="erlang-a",
+                                  patience=q["patience"])
+    sized = erlang.size_intervals(reqs[["queue", "ds", "y"]], 15, target, aht=q["aht"])
     assert number(metrics(at)["Agent-hours to schedule"]) == pytest.approx(sized["scheduled"].sum() / 4, abs=1)
     assert (sized["scheduled"].to_numpy() == reqs["scheduled"].to_numpy()).all()
 

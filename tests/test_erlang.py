@@ -321,13 +321,15 @@ def test_size_intervals_columns_and_shrinkage():
         "y": [0.0, 120.0, 50.5],
         "aht": [300.0, 300.0, 200.0],
     })
-    out = erlang.size_intervals(frame, 30, service_level=0.8, answer_within=20, shrinkage=0.3)
+    out = erlang.size_intervals(frame, 30, erlang.ServiceTarget(service_level=0.8, answer_within=20, shrinkage=0.3))
     assert list(out.columns) == ["queue", "ds", "y", "aht", "agents", "scheduled", "service_level", "asa", "occupancy", "p_wait"]
     assert out["agents"].iloc[0] == 0 and out["scheduled"].iloc[0] == 0
     assert np.all(out["scheduled"] == np.ceil(out["agents"] / 0.7 - 1e-9))
     assert np.all(out["service_level"].iloc[1:] >= 0.8)
-    out_a = erlang.size_intervals(frame, 30, model="erlang-a", patience=120)
+    out_a = erlang.size_intervals(frame, 30, erlang.ServiceTarget(model="erlang-a", patience=120))
     assert "p_abandon" in out_a.columns
+    assert out.notes == ["Sized with Erlang C: exponential handle times, callers never hang up."]
+    assert out_a.notes[0].startswith("Sized with Erlang A") and "120 s" in out_a.notes[0]
     assert np.all(out_a["agents"] <= out["agents"] + 1)
 
 

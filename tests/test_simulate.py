@@ -18,6 +18,7 @@ except ImportError:
 from wfm import erlang
 from wfm.errors import InputError
 from wfm.simulate import (
+    SUM_COLUMNS,
     Behaviour,
     Empirical,
     Exponential,
@@ -408,6 +409,150 @@ def test_multiple_queues_each_use_their_own_staffing():
     res = simulate(vol, staff, interval_minutes=15, behaviour=Behaviour(handle=Exponential(240)), replications=3, seed=0)
     by_queue = res.daily.set_index("queue")["service_level"]
     assert by_queue["sales"] < 0.2 < 0.95 < by_queue["support"]
+
+
+# ----------------------------------------------------------------- Behaviour
+
+
+def old_keyword_totals(volume, agents, L, *, aht=None, handle_sample=None, patience=None, patience_sample=None,
+                       replications, seed, scale_handle_sample=False):
+    """The draws of ``simulate_totals`` as they were with loose keyword arguments (before Behaviour)."""
+    from wfm.simulate.engine import _interval_sums
+
+    n_int = volume.size
+    aht_grid = None if aht is None else np.broadcast_to(np.asarray(aht, dtype=float), (n_int,))
+    out = []
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    for rep_seq in seq.spawn(replications):
+        rng = np.random.default_rng(rep_seq)
+        counts = rng.poisson(volume)
+        k = np.repeat(np.arange(n_int), counts)
+        arrival = np.sort((k + rng.random(k.size)) * L)
+        k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
+        if handle_sample is not None:
+            handle = rng.choice(handle_sample, size=k.size)
+            if scale_handle_sample:
+                handle *= aht_grid[k] / handle_sample.mean()
+        else:
+            handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
+        if patience is not None:
+            pat = rng.exponential(patience, size=k.size)
+        elif patience_sample is not None:
+            pat = rng.choice(patience_sample, size=k.size)
+        else:
+            pat = None
+        outcomes = run_calls(arrival, handle, pat, agents, L)
+        out.append(_interval_sums(outcomes, arrival, handle, agents, L, 20.0))
+    return np.stack(out)
+
+
+def test_behaviour_gives_the_old_keyword_numbers_for_the_same_seed():
+    rng = np.random.default_rng(3)
+    handle = rng.lognormal(math.log(200), 0.6, 300)
+    pat = np.where(rng.random(300) < 0.2, np.inf, rng.gamma(2.0, 60.0, 300))
+    volume = np.array([20.0, 35, 50, 0, 0, 40, 30, 25])
+    agents = np.array([6, 8, 9, 0, 0, 9, 7, 6])
+    aht = np.linspace(180, 320, volume.size)
+    cases = [  # old keyword arguments, the same behaviour as one object
+        (dict(aht=aht), Behaviour(), aht),
+        (dict(aht=240.0, patience=120.0), Behaviour(handle=Exponential(240), patience=Exponential(120)), None),
+        (dict(handle_sample=handle, patience_sample=pat), Behaviour(handle=Empirical(handle), patience=Empirical(pat)), None),
+        (dict(handle_sample=handle, aht=aht, scale_handle_sample=True, patience=90.0),
+         Behaviour(handle=Empirical(handle, scale_to="aht"), patience=Exponential(90)), aht),
+        (dict(handle_sample=handle, aht=250.0, scale_handle_sample=True),
+         Behaviour(handle=Empirical(handle, scale_to=250)), None),
+    ]
+    for old, behaviour, interval_aht in cases:
+        expected = old_keyword_totals(volume, agents, L, replications=3, seed=21, **old)
+        got = simulate_totals(volume, agents, interval_minutes=15, behaviour=behaviour, interval_aht=interval_aht,
+                              replications=3, seed=21)
+        assert np.array_equal(got, expected), behaviour
+        # the plain options (CLI, scenario) build the very same behaviour
+        options = {k: v for k, v in old.items() if not (k == "aht" and isinstance(v, np.ndarray))}
+        assert Behaviour.from_options(**options) == behaviour
+    # and through the table front door, with the volumes' aht column
+    vol = volumes(volume.size, volume, aht=aht)
+    a = simulate(vol, agents, interval_minutes=15, behaviour=Behaviour(patience=Exponential(90)), replications=3, seed=4)
+    b = simulate(vol, agents, interval_minutes=15, behaviour=Behaviour.from_options(patience=90), replications=3, seed=4)
+    pd.testing.assert_frame_equal(a.per_replication, b.per_replication)
+    # simulate() gives queue q the q-th child of SeedSequence(seed)
+    expected = old_keyword_totals(volume, agents, L, aht=aht, patience=90.0, replications=3,
+                                  seed=np.random.SeedSequence(4).spawn(1)[0])
+    got = np.stack([a.per_replication[list(SUM_COLUMNS)].to_numpy()[r * volume.size:(r + 1) * volume.size].T
+                    for r in range(3)])
+    assert np.array_equal(got, expected)
+
+
+def test_behaviour_is_a_frozen_value():
+    a = Behaviour(handle=Empirical([100.0, 200.0]), patience=Exponential(60))
+    b = Behaviour(handle=Empirical(np.array([100, 200])), patience=Exponential(60.0))
+    assert a == b and hash(a) == hash(b)
+    assert a != Behaviour(handle=Empirical([100.0, 201.0]), patience=Exponential(60))
+    with pytest.raises(AttributeError):
+        a.patience = None
+    with pytest.raises(ValueError):
+        a.handle.sample[0] = 1.0  # the sample is read-only too
+    assert "2 values" in repr(a)
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: Exponential(-5), "Exponential mean: -5 is not valid, expected a finite number of seconds > 0."),
+        (lambda: Exponential("soon"), "Exponential mean: 'soon' is not a number."),
+        (lambda: Empirical([]), "Empirical sample: the sample is empty, expected at least one duration in seconds."),
+        (lambda: Empirical([100, -1]), "Empirical sample: value -1.0 at position 2 is not a valid duration in seconds."),
+        (lambda: Empirical([100], scale_to="mean"), "Empirical scale_to: 'mean' is not valid, expected 'aht' or seconds > 0."),
+        (lambda: Behaviour(handle=240), "handle: 240 is not a distribution, expected Exponential(mean) or Empirical(sample)."),
+        (lambda: Behaviour(handle=Empirical([100, 0])),
+         "handle: value 0.0 at position 2 of the sample is not a valid handle time, expected seconds > 0."),
+        (lambda: Behaviour(handle=Empirical([100, np.inf])),
+         "handle: value inf at position 2 of the sample is not a valid handle time, expected seconds > 0."),
+        (lambda: Behaviour(patience=120), "patience: 120 is not a distribution, expected None, Exponential(mean) or "
+                                          "Empirical(sample)."),
+        (lambda: Behaviour(patience=Exponential()),
+         "patience: an exponential patience needs its mean in seconds, e.g. Exponential(120)."),
+        (lambda: Behaviour(patience=Empirical([30], scale_to="aht")),
+         "patience: scale_to='aht' applies to handle times only; draw the patience sample as it is."),
+        (lambda: Behaviour.from_options(aht=-5), "aht: -5 is not valid, expected a finite number of seconds > 0."),
+        (lambda: Behaviour.from_options(patience=60, patience_sample=[30, 40]),
+         "patience: give either a mean patience or a patience_sample, not both."),
+        (lambda: Behaviour.from_options(handle_sample=[100, -1]),
+         "handle_sample: value -1.0 at position 2 is not a valid duration in seconds."),
+        (lambda: replay(*hand_trace(), interval_minutes=15, behaviour=Behaviour(handle=Exponential(240))),
+         "behaviour: replay takes handle times from the calls, so handle=Exponential(mean=240.0) is not used; "
+         "leave it out."),
+        (lambda: replay(*hand_trace(), interval_minutes=15, behaviour=Behaviour(patience=Empirical([30.0]))),
+         "behaviour: replay's patience is the exponential extra wait of answered calls whose patience is unknown, "
+         "so give Exponential(mean) or None."),
+    ],
+)
+def test_bad_behaviour_is_one_sentence_naming_the_field(build, message):
+    with pytest.raises(InputError) as caught:
+        build()
+    assert str(caught.value) == message
+
+
+def test_results_say_what_was_assumed():
+    vol = pd.concat([volumes(4, 30.0), volumes(4, 30.0, start="2024-04-01 02:00")])  # a gap of 4 intervals
+    res = simulate(vol, np.array([8, 8, 0, 8, 8, 8, 8, 8]), interval_minutes=15, replications=1,
+                   behaviour=Behaviour(handle=Exponential(240)))
+    assert res.notes == [
+        "Handle times are exponential with mean 240 s.",
+        "Callers never hang up (no patience given), as Erlang C assumes.",
+        "4 intervals missing between rows (e.g. nights) are simulated closed: no calls, no agents.",
+        "1 intervals with forecast calls have no agents; their callers wait for the next opening or hang up.",
+        "One replication: the KPIs have no confidence intervals (run 2 or more for them).",
+    ]
+    calls, staffing = hand_trace()
+    acd = calls.assign(outcome=np.where(calls["patience"].notna(), "abandoned", "answered"), wait=5.0)
+    acd = acd.drop(columns="patience").assign(handle=np.where(acd["outcome"] == "abandoned", np.nan, calls["handle"]))
+    replayed = replay(acd, staffing, interval_minutes=15, behaviour=Behaviour(patience=Exponential(60)), seed=1)
+    assert replayed.notes == [
+        "3 calls without a handle time (abandoned in the trace) take one drawn from the queue's answered calls "
+        "when this staffing answers them.",
+        "8 answered calls' patience is known only up to their wait; they then wait an exponential extra, mean 60 s.",
+    ]
 
 
 # ----------------------------------------------------------------- bad input

@@ -199,6 +199,8 @@ def simulate_command(
             export.write_table(result.daily, stage(daily), float_format="%.6g")
         if summary is not None:
             export.write_json(result.summary, stage(summary))
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     typer.echo(sim.describe(result.summary) + (f" -> {out}" if out != "-" else ""), err=True)
 
 
