@@ -559,7 +559,7 @@ def size_intervals(
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"ds": pd.date_range("2024-04-01 09:00", periods=2, freq="30min"), "y": [120.0, 300.0]})
     >>> size_intervals(frame, 30, ServiceTarget(0.8, 20), aht=240)["agents"].tolist()
-    [20, 45]
+    [20, 46]
     """
     if target is None:
         target = ServiceTarget()

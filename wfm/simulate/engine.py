@@ -345,7 +345,7 @@ def simulate(
     >>> volumes = pd.DataFrame({"ds": pd.date_range("2024-04-01 09:00", periods=4, freq="15min"), "y": 40.0})
     >>> result = simulate(volumes, np.full(4, 12), interval_minutes=15, replications=2,
     ...                   behaviour=Behaviour(handle=Exponential(240), patience=Exponential(120)))
-    >>> result.intervals["offered"].sum() > 0, result.notes[1]
+    >>> result.summary["offered"] > 0, result.notes[1]
     (True, 'Patience is exponential with mean 120 s, as Erlang A assumes.')
     """
     frame, _ = _prepare_volumes(volume_frame)
