@@ -34,7 +34,7 @@ def test_three_answers_side_by_side_and_simulated_one_meets_target(profile):
     frame = day([60, 120, 180, 150, 90, 0, 40])
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
     out = calibrate.size_calibrated(frame, 30, profile, target=target, mode="simulation", replications=8)
-    assert out.notes == []
+    assert out.attrs["notes"] == []
     live = out["y"] > 0
     # Callers who hang up lighten the queue: Erlang A never needs more than Erlang C.
     assert (out["agents_erlang_a"] <= out["agents_erlang_c"]).all()
@@ -72,7 +72,7 @@ def test_too_small_log_falls_back_to_erlang_c(tmp_path):
         prof = calls.profile_calls(calls.validate_calls(small, "small"), by_time_of_day=False)
     frame = day([50, 80])
     out = calibrate.size_calibrated(frame, 30, prof, target=erlang.ServiceTarget(), mode="simulation")
-    assert any("Erlang C" in n for n in out.notes)
+    assert any("Erlang C" in n for n in out.attrs["notes"])
     assert out["agents"].tolist() == out["agents_erlang_c"].tolist()
 
 

@@ -328,8 +328,13 @@ def test_size_intervals_columns_and_shrinkage():
     assert np.all(out["service_level"].iloc[1:] >= 0.8)
     out_a = erlang.size_intervals(frame, 30, erlang.ServiceTarget(model="erlang-a", patience=120))
     assert "p_abandon" in out_a.columns
-    assert out.notes == ["Sized with Erlang C: exponential handle times, callers never hang up."]
-    assert out_a.notes[0].startswith("Sized with Erlang A") and "120 s" in out_a.notes[0]
+    assert out.attrs["notes"] == ["Sized with Erlang C: exponential handle times, callers never hang up."]
+    assert out_a.attrs["notes"][0].startswith("Sized with Erlang A") and "120 s" in out_a.attrs["notes"][0]
+    # an interval whose calls were all abandoned has no AHT: the note says what it took instead
+    gap = erlang.size_intervals(frame.assign(aht=[300.0, np.nan, 200.0]), 30)
+    assert gap["aht"].iloc[1] == 300.0
+    assert gap.attrs["notes"][1] == "1 intervals whose calls were all abandoned (no AHT) took the queue's volume-weighted AHT."
+    assert gap[["queue", "agents"]].copy().attrs["notes"] == gap.attrs["notes"]  # selections keep them
     assert np.all(out_a["agents"] <= out["agents"] + 1)
 
 

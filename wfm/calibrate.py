@@ -242,7 +242,7 @@ def size_calibrated(
     replications: int = 20,
     seed: int = 0,
     source: str = "profile",
-) -> erlang.SizingTable:
+) -> pd.DataFrame:
     """Size every interval three ways and choose ``mode``'s answer as ``agents``.
 
     Parameters
@@ -256,9 +256,9 @@ def size_calibrated(
 
     Returns
     -------
-    SizingTable: the :func:`wfm.erlang.size_intervals` columns for the chosen answer
-    plus ``agents_erlang_c``, ``agents_erlang_a``, ``agents_simulated``; its ``notes``
-    say where the log was too small and the search fell back.
+    DataFrame: the :func:`wfm.erlang.size_intervals` columns for the chosen answer
+    plus ``agents_erlang_c``, ``agents_erlang_a``, ``agents_simulated``; its
+    ``attrs["notes"]`` say where the log was too small and the search fell back.
     """
     if mode not in ("erlang-c", "erlang-a", "simulation"):
         raise InputError(f"mode: '{mode}' is not one of erlang-c, erlang-a, simulation.")
@@ -319,6 +319,6 @@ def size_calibrated(
         else:
             out["agents_simulated"] = np.nan
         parts.append(out)
-    table = erlang.SizingTable(pd.concat(parts, ignore_index=True))
-    table.notes = notes
+    table = pd.concat(parts, ignore_index=True)
+    table.attrs["notes"] = notes
     return table

@@ -116,7 +116,7 @@ def size_command(
             frame, minutes, learned, target=target, aht=aht, mode=model,
             replications=replications, seed=seed, source=str(profile),
         )
-        for note in sized.notes:
+        for note in sized.attrs["notes"]:
             typer.echo(f"warning: {note}", err=True)
     else:
         sized = erlang.size_intervals(frame, minutes, target, aht=aht)

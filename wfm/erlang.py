@@ -43,7 +43,6 @@ __all__ = [
     "scheduled_agents",
     "size_intervals",
     "ServiceTarget",
-    "SizingTable",
 ]
 
 # A small tolerance for ceil() of ratios that are whole numbers in exact arithmetic
@@ -493,29 +492,6 @@ def _fill_unanswered_aht(frame: pd.DataFrame, volume: np.ndarray, handle: np.nda
     return handle, quiet
 
 
-class SizingTable(pd.DataFrame):
-    """A sizing table (a DataFrame) that carries ``notes``: plain sentences on what was assumed.
-
-    Selections and copies keep the notes; a table built by ``pd.concat`` starts with none.
-    """
-
-    _metadata = ["_notes"]
-
-    @property
-    def _constructor(self):
-        return SizingTable
-
-    @property
-    def notes(self) -> list[str]:
-        if getattr(self, "_notes", None) is None:
-            object.__setattr__(self, "_notes", [])
-        return self._notes
-
-    @notes.setter
-    def notes(self, value: list[str]) -> None:
-        object.__setattr__(self, "_notes", list(value))
-
-
 def size_intervals(
     frame: pd.DataFrame,
     interval_minutes: int,
@@ -524,7 +500,7 @@ def size_intervals(
     aht: float | None = None,
     volume_column: str = "y",
     source: str = "volumes",
-) -> SizingTable:
+) -> pd.DataFrame:
     """Size every interval of a long table: agents needed and the KPIs they deliver.
 
     Parameters
@@ -547,12 +523,14 @@ def size_intervals(
 
     Returns
     -------
-    SizingTable
+    DataFrame
         ``queue, ds, y, aht, agents, scheduled, service_level, asa, occupancy, p_wait``
         and ``p_abandon`` for Erlang A. ``agents`` are productive agents, ``scheduled``
         the heads to schedule after shrinkage. KPIs are those ``agents`` deliver;
         ``asa`` is seconds (mean over all calls for Erlang C, over answered calls for
-        Erlang A). ``.notes`` says where handle times were filled in.
+        Erlang A). ``attrs["notes"]`` holds plain sentences on what the sizing assumed
+        (the model, handle times filled in); pandas keeps them through copies and
+        selections, and Streamlit's cache can still hash the table.
 
     Examples
     --------
@@ -590,7 +568,7 @@ def size_intervals(
     load = offered_load(volume, handle, interval_minutes)
     limits.check_offered_load(load, source)
     agents = required_agents(load, handle, target)
-    out = SizingTable(frame[[c for c in ("queue", "ds") if c in frame.columns]].copy())
+    out = frame[[c for c in ("queue", "ds") if c in frame.columns]].copy()
     out["y"] = volume
     out["aht"] = np.where(quiet, np.nan, handle)
     out["agents"] = agents
@@ -606,7 +584,7 @@ def size_intervals(
         for column, values in _erlang_c_kpis(agents, load, handle, answer_within).items():
             out[column] = values
     out = out.reset_index(drop=True)
-    out.notes = _sizing_notes(target, filled - int(quiet.sum()))
+    out.attrs["notes"] = _sizing_notes(target, filled - int(quiet.sum()))
     return out
 
 

@@ -234,7 +234,7 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     if profile is not None:
         sized = calibrate.size_calibrated(
             frame, minutes, profile, target=target, mode=mode, seed=scenario.verify.seed, source=str(queue.profile))
-        notes.extend(sized.notes)
+        notes.extend(sized.attrs["notes"])
     else:
         target = dataclasses.replace(target, model=mode, patience=patience if mode == "erlang-a" else None)
         sized = erlang.size_intervals(frame, minutes, target, source=f"{place} volumes")
