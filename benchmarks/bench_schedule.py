@@ -69,8 +69,8 @@ def bar1() -> None:
     req = synthetic.requirements(start=MONDAY, days=7, peak=150)
     print(f"  requirement peak {req['agents'].max()} agents, {req['agents'].sum() / 4:,.0f} agent-hours")
     result = make_schedule(req, validate_scenario(base_scenario()))
-    show("ours", {**result.summary, **result.run})
-    gap = result.summary["gap"]
+    show("ours", {**result.summary.to_json(), **result.run})
+    gap = result.summary.gap
     print(f"  -> cost within {100 * gap:.2f}% of the lower bound (bar: <= 2% in <= 60 s): "
           f"{'PASS' if gap <= 0.02 and result.run['solve_seconds'] <= 65 else 'FAIL'}")
 
@@ -105,7 +105,7 @@ def bar2() -> None:
     ]
     data["costs"]["inbound_short_penalty"] = 10**6
     result = make_schedule(req, validate_scenario(data))
-    s = {**result.summary, **result.run}
+    s = {**result.summary.to_json(), **result.run}
     show("ours", s)
     print(f"  pyworkforce: cost {solution['cost']:,.0f}  status {solution['status']}  solve {peer_seconds:.1f} s")
     print(f"  -> cost ratio ours/pyworkforce {s['cost'] / solution['cost']:.4f} (bar: <= 1), "
@@ -140,8 +140,8 @@ def blended_vs_separate(req, work: float, rules: list[dict]) -> tuple[dict, dict
     separate["shift"] = [dict(r, group="inbound") for r in rules] + [
         dict(r, group="outbound", name=f"{r['name']} (outbound)") for r in rules
     ]
-    a = make_schedule(req, validate_scenario(blended)).summary
-    b = make_schedule(req, validate_scenario(separate)).summary
+    a = make_schedule(req, validate_scenario(blended)).summary.to_json()
+    b = make_schedule(req, validate_scenario(separate)).summary.to_json()
     return a, b
 
 
@@ -192,7 +192,7 @@ def bar4() -> None:
                  start="10:00", end="19:00", first=MONDAY + dt.timedelta(days=7)),
     ]
     result = make_schedule(req, validate_scenario(data))
-    s = {**result.summary, **result.run}
+    s = {**result.summary.to_json(), **result.run}
     show("ours", s)
     print(f"  model {s['variables']:,} variables, {s['constraints']:,} constraints; "
           f"campaigns done {s['outbound_done_share']}")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from wfm import calls, data, plan, simulate
+from wfm.localtime import wall_clock
 from wfm.scenario import load_scenario
 
 GOAL = 0.8
@@ -135,7 +136,7 @@ def replayed_days(result, trace: pd.DataFrame, interval: int) -> pd.DataFrame:
     sized = result.requirements
     heads = plan._inbound_heads(result.schedule.coverage, sized, q.name)
     effective = np.floor(heads * (1 - q.shrinkage) + 1e-9).astype(int)
-    staffing = pd.DataFrame({"ds": plan._local(sized["ds"]).to_numpy(), "agents": effective})
+    staffing = pd.DataFrame({"ds": wall_clock(sized["ds"]).to_numpy(), "agents": effective})
     inside = trace[trace["arrival"].dt.floor(f"{interval}min").isin(set(staffing["ds"]))]
     replay = simulate.replay(inside, staffing, interval_minutes=interval, answer_within=20)
     iv = replay.intervals.assign(day=lambda f: pd.to_datetime(f["ds"]).dt.date)
@@ -175,7 +176,7 @@ def run(label: str, peak_calls: float, interval: int, time_limit: int, max_occup
             result = plan.run_plan(load_scenario(folder / f"{scope}.toml"), base_dir=folder)
         seconds = time.perf_counter() - t1
         daily, week_sl, outside = replayed_days(result, trace, interval)
-        k = result.kpis
+        k = result.kpis.to_json()
         goal = k["queues"]["default"].get("service_goal")
         rows[scope] = (k["cost"], k["paid_hours"], daily, week_sl, seconds, k, goal)
         peak = int(result.schedule.coverage["scheduled_inbound"].max())
@@ -183,7 +184,7 @@ def run(label: str, peak_calls: float, interval: int, time_limit: int, max_occup
               f"gap {k['gap']:.2%}  planned-week simulated SL {k['service_level']:.1%}  replayed week SL {week_sl:.1%}  "
               f"({seconds:.0f} s{', ' + str(len(goal['rounds'])) + ' rounds' if goal else ''})")
         print("            replayed daily SL: " + "  ".join(f"{d:%a} {v:.1%}" for d, v in daily["service_level"].items()))
-        forecast_calls = result.requirements.assign(day=plan._local(result.requirements["ds"]).dt.date).groupby("day")["y"].sum()
+        forecast_calls = result.requirements.assign(day=wall_clock(result.requirements["ds"]).dt.date).groupby("day")["y"].sum()
         print("            calls forecast/actual: " + "  ".join(
             f"{d:%a} {forecast_calls.get(d, 0):.0f}/{n:.0f}" for d, n in daily["offered"].items()))
         if goal:

@@ -229,7 +229,7 @@ def test_solve_then_verify_and_export():
         assert any(ch.isdigit() for ch in m[label]), (label, m[label])
     run = at.session_state["plan"]
     result = run.future.result()
-    assert number(m["Agents"]) == result.kpis["agents"]
+    assert number(m["Agents"]) == result.kpis.agents
 
     # the Staffing page's requirement is the one `wfm plan` schedules
     go(at, "staffing")
@@ -367,7 +367,7 @@ def test_day_goal_from_the_staffing_page_is_planned_and_reported():
     at.button(key="solve").click().run()
     ok(at)
     result = at.session_state["plan"].future.result()
-    goal = result.kpis["queues"]["retail"]["service_goal"]
+    goal = result.kpis.queues["retail"]["service_goal"]
     assert goal["scope"] == "day" and len(goal["periods"]) == 5
     assert any(e.label == "Where the paid hours go" for e in at.expander)
     go(at, "verify")

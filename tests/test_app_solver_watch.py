@@ -42,7 +42,7 @@ def test_watch_records_the_best_cost_and_bound_of_the_plan():
     assert watch.best is not None and watch.bound is not None
     assert watch.bound <= watch.best + 0.01
     # the plan handed back is the best one CP-SAT recorded (costs in the scenario's currency)
-    assert abs(summary["cost"] - watch.best) <= 0.01 * watch.best
+    assert abs(summary.cost - watch.best) <= 0.01 * watch.best
 
 
 def test_unwatched_threads_solve_as_before():

@@ -19,6 +19,7 @@ from wfm.errors import InputError
 from wfm.forecast import (
     ForecastWarning,
     aggregate_intervals,
+    as_volumes,
     backtest,
     forecast,
     mae,
@@ -86,6 +87,18 @@ def test_metrics_against_hand_values():
     assert mae(actual, predicted) == pytest.approx(1.5)
     assert rmse(actual, predicted) == pytest.approx(np.sqrt((4 + 1 + 9 + 0) / 4))
     assert mase(actual, predicted, scale=3.0) == pytest.approx(0.5)
+
+
+def test_a_forecast_reads_as_volumes_for_sizing_and_simulation():
+    table = pd.DataFrame({"queue": ["q"], "ds": [pd.Timestamp("2024-04-01 09:00")], "y_hat": [12.5],
+                          "lo_80": [9.0], "model": ["mstl"], "aht_hat": [240.0]})
+    volumes = as_volumes(table)
+    assert list(volumes.columns) == ["queue", "ds", "y", "lo_80", "model", "aht"]
+    assert volumes["y"].tolist() == [12.5] and volumes["aht"].tolist() == [240.0]
+    assert list(table.columns)[2] == "y_hat"  # the forecast itself is left as it was
+    # A column already under the volume name wins: a file with y and y_hat keeps its y.
+    both = as_volumes(table.assign(y=[3.0]))
+    assert both["y"].tolist() == [3.0] and "y_hat" in both.columns
 
 
 # ------------------------------------------------------------------------ basic forecast

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -96,8 +97,13 @@ def test_workbook_is_what_a_planner_prints(planned):
     assert ws.max_row - 1 >= first_day["agent"].nunique()  # one row per agent (+ legend)
     letters = {c.value for row in ws.iter_rows(min_row=2, min_col=6) for c in row if c.value}
     assert {"I", "B"} <= letters
-    kpi_sheet = {r[0].value: r[1].value for r in wb["KPIs"].iter_rows(min_row=2)}
+    kpi_sheet = {r[2].value: r[1].value for r in wb["KPIs"].iter_rows(min_row=2)}
     assert kpi_sheet["cost"] == pytest.approx(json.loads((out / "kpis.json").read_text())["cost"])
+    # The planner reads words, not JSON paths; the key stays in the last column.
+    labels = {r[2].value: r[0].value for r in wb["KPIs"].iter_rows(min_row=2)}
+    assert labels["queues.support.simulated.asa_lo"] == "Queue support · simulated · ASA (s), 95% low"
+    assert labels["paid_hours"] == "Paid hours"
+    assert not any("_" in label for label in labels.values()), labels
 
 
 def test_same_scenario_same_bytes_and_resolved_scenario_repeats_it(planned, tmp_path):
@@ -120,10 +126,22 @@ def test_same_scenario_same_bytes_and_resolved_scenario_repeats_it(planned, tmp_
 def test_headcount_cap_gives_best_plan_with_diagnosis(tmp_path):
     path = write_scenario(tmp_path, "capped", headcount=3)
     kpis = plan.plan_to_directory(path, tmp_path / "out")
-    assert kpis["under_intervals"] > 0
-    assert any("headcount" in reason for reason in kpis["binding_rules"])
-    assert kpis["queues"]["support"]["flagged_intervals"]  # simulated SL far under target
-    assert kpis["service_level"] < 0.5
+    assert kpis.under_intervals > 0
+    assert any("headcount" in reason for reason in kpis.binding_rules)
+    assert kpis.queues["support"]["flagged_intervals"]  # simulated SL far under target
+    assert kpis.service_level < 0.5
+    # kpis.json is the typed KPIs, keys in the order the file has always had; read back
+    # (as wfm batch does for a skipped scenario) it gives the same index row.
+    written = json.loads((tmp_path / "out" / "kpis.json").read_text())
+    assert written == kpis.to_json()
+    assert list(written) == [
+        "scenario", "currency", "horizon", "status", "cost", "lower_bound", "gap", "paid_hours", "agents", "fte",
+        "calls_forecast", "cost_per_call", "under_intervals", "binding_rules", "outbound_done_share", "queues",
+        "where_hours_go", "notes", "service_level", "asa", "abandon_rate", "occupancy",
+    ]
+    assert plan.PlanKpis.from_json(written) == kpis
+    assert plan.index_row(plan.PlanKpis.from_json(written)) == plan.index_row(kpis)
+    assert plan.index_row(plan.PlanKpis.from_json({"cost": 5.0}))["gap"] is None  # an older, shorter file
 
 
 BAD = [
@@ -205,3 +223,25 @@ def test_scenario_without_queues_is_explained(tmp_path):
     path.write_text(text[: text.index("[[queue]]")])
     with pytest.raises(InputError, match="no \\[\\[queue\\]\\] entries"):
         plan.plan_to_directory(path, tmp_path / "out")
+
+
+def test_holidays_in_the_forecast_are_days_off_in_the_schedule(tmp_path):
+    """Japanese holidays close the forecast's days; the schedule staffs nobody then, and a
+    5-day weekly contract works the week's 3 remaining weekdays (Golden Week 2024)."""
+    write_history(tmp_path / "history.csv", weeks=8)  # Mon 4 Mar .. Fri 26 Apr 2024
+    path = write_scenario(tmp_path, "golden", start="2024-04-29")
+    text = path.read_text().replace("days_per_week = [3, 5]", "days_per_week = [5, 5]")
+    text = text.replace('models = ["hist_avg_4w"]', 'models = ["hist_avg_4w"]\nholidays = "JP"')
+    path.write_text(text)
+    kpis = plan.plan_to_directory(path, tmp_path / "out")
+    schedule = pd.read_csv(tmp_path / "out" / "schedule.csv")
+    # Mon 29 Apr (Showa Day) and Fri 3 May (Constitution Day) are closed.
+    assert not schedule["date"].isin(["2024-04-29", "2024-05-03"]).any()
+    worked = schedule[schedule["activity"] == "inbound"].groupby("agent")["date"].nunique()
+    assert len(worked) > 0 and (worked == 3).all()
+    assert any("2024" in n and "closed by the forecast's holidays" in n for n in kpis["notes"])
+    resolved = load_scenario(tmp_path / "out" / "scenario.toml")
+    assert {dt.date(2024, 4, 29), dt.date(2024, 5, 3)} <= set(resolved.horizon.closed_dates)
+    coverage = pd.read_csv(tmp_path / "out" / "coverage.csv")
+    assert not coverage["ds"].str.startswith(("2024-04-29", "2024-05-03")).any() or \
+        coverage.loc[coverage["ds"].str.startswith(("2024-04-29", "2024-05-03")), "scheduled_inbound"].eq(0).all()

@@ -151,7 +151,7 @@ def test_chat_with_concurrency_one_equals_voice():
 def test_deferred_work_is_placed_inside_its_window_and_kept_whole():
     import pandas as pd
 
-    from wfm.quote.api import _spread_deferred
+    from wfm.quote.demand import _spread_deferred
 
     monday = dt.date(2026, 6, 1)
     ds = [pd.Timestamp(monday) + pd.Timedelta(hours=h) for h in range(9, 17)]

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from wfm.cli import app
 from wfm.errors import InputError
 from wfm.scenario import validate_scenario
-from wfm.schedule import make_schedule, synthetic, write_schedule
+from wfm.schedule import ScheduleSummary, make_schedule, synthetic, write_schedule
 from wfm.schedule.validate import check_schedule, coverage_from_schedule
 
 MONDAY = dt.date(2026, 1, 5)
@@ -77,9 +77,9 @@ def test_exact_small_case_matches_brute_force(required):
     scenario = validate_scenario(hourly_scenario())
     result = make_schedule(monday_requirement(required), scenario)
     expected = brute_force_cost(required, starts=[0, 1, 2], length=2, cost_per_shift=20)
-    assert result.summary["cost"] == pytest.approx(expected)
-    assert result.summary["under_intervals"] == 0
-    assert result.summary["gap"] == pytest.approx(0, abs=1e-6)
+    assert result.summary.cost == pytest.approx(expected)
+    assert result.summary.under_intervals == 0
+    assert result.summary.gap == pytest.approx(0, abs=1e-6)
 
 
 @pytest.mark.parametrize("required", [[2, 1, 2, 2], [3, 3, 1, 3], [1, 2, 2, 1]])
@@ -91,8 +91,8 @@ def test_exact_case_with_breaks_matches_brute_force(required):
     ))
     result = make_schedule(monday_requirement(required), scenario)
     expected = brute_force_cost(required, starts=[0], length=4, cost_per_shift=40, max_each=6, breaks=[1, 2])
-    assert result.summary["cost"] == pytest.approx(expected)
-    assert result.summary["under_intervals"] == 0
+    assert result.summary.cost == pytest.approx(expected)
+    assert result.summary.under_intervals == 0
     assert check_schedule(result.schedule, scenario) == []
 
 
@@ -105,9 +105,9 @@ def test_blending_fills_the_quiet_hours_with_outbound():
     scenario = validate_scenario(data)
     result = make_schedule(monday_requirement([1, 0, 0, 1]), scenario)
     s = result.summary
-    assert s["cost"] == pytest.approx(40)  # one agent: inbound at 08 and 11, outbound in between
-    assert s["outbound_done_share"] == {"c": 1.0}
-    assert s["under_intervals"] == 0
+    assert s.cost == pytest.approx(40)  # one agent: inbound at 08 and 11, outbound in between
+    assert s.outbound_done_share == {"c": 1.0}
+    assert s.under_intervals == 0
     cov = result.coverage
     assert cov["outbound"].tolist() == [0, 1, 1, 0]
     assert cov["scheduled_inbound"].tolist() == [1, 0, 0, 1]
@@ -120,9 +120,9 @@ def test_headcount_cap_too_low_is_reported_not_raised():
     scenario = validate_scenario(data)
     result = make_schedule(monday_requirement([2, 2, 2, 2]), scenario)
     s = result.summary
-    assert s["under_intervals"] > 0
-    assert any(r.startswith("group[0].headcount") for r in s["binding_rules"])
-    assert s["agents"] <= 1
+    assert s.under_intervals > 0
+    assert any(r.startswith("group[0].headcount") for r in s.binding_rules)
+    assert s.agents <= 1
 
 
 def test_interval_no_shift_can_reach_is_reported():
@@ -130,8 +130,8 @@ def test_interval_no_shift_can_reach_is_reported():
     scenario = validate_scenario(hourly_scenario(start_latest="09:00"))
     result = make_schedule(monday_requirement([1, 1, 1, 1]), scenario)
     s = result.summary
-    assert s["under_intervals"] == 1
-    assert any(r.startswith("shift:") and "11:00" in r for r in s["binding_rules"])
+    assert s.under_intervals == 1
+    assert any(r.startswith("shift:") and "11:00" in r for r in s.binding_rules)
 
 
 def week_scenario(**extra):
@@ -174,9 +174,9 @@ def test_week_schedule_obeys_every_hard_rule(week_result):
     scenario, _, result = week_result
     assert check_schedule(result.schedule, scenario) == []
     s = result.summary
-    assert s["lower_bound"] <= s["cost"] + 1e-6 and s["gap"] >= 0
-    assert s["outbound_done_share"]["renewals"] == pytest.approx(1.0)
-    assert s["required_in_closed_hours"] > 0  # Sunday and early/late Saturday
+    assert s.lower_bound <= s.cost + 1e-6 and s.gap >= 0
+    assert s.outbound_done_share["renewals"] == pytest.approx(1.0)
+    assert s.required_in_closed_hours > 0  # Sunday and early/late Saturday
     assert set(result.schedule["activity"]) <= {"inbound", "outbound", "break", "lunch", "idle"}
     # The inbound-only group never calls out.
     assert not ((result.schedule["group"] == "phones") & (result.schedule["activity"] == "outbound")).any()
@@ -191,10 +191,19 @@ def test_paid_cost_matches_the_schedule(week_result):
     sched = result.schedule
     paid = sched[sched["activity"] != "lunch"]
     hours = (paid["end"] - paid["start"]).dt.total_seconds().groupby(paid["group"]).sum() / 3600
-    assert result.summary["paid_hours"] == pytest.approx(hours.sum())
+    assert result.summary.paid_hours == pytest.approx(hours.sum())
     rate = {g.name: g.cost_per_hour for g in scenario.groups}
     base = sum(hours[g] * rate[g] for g in hours.index)
-    assert result.summary["paid_cost"] >= base - 1e-6  # plus unsocial premium
+    assert result.summary.paid_cost >= base - 1e-6  # plus unsocial premium
+
+
+SUMMARY_KEYS = [
+    "scenario", "currency", "status", "cost", "lower_bound", "gap", "lp_bound", "cpsat_bound", "paid_cost",
+    "agent_overhead_cost", "short_penalty_cost", "undone_penalty_cost", "goal_late_penalty_cost", "paid_hours",
+    "agents", "agents_by_group", "required_agent_intervals", "under_intervals", "under_agent_intervals",
+    "over_agent_intervals", "required_in_closed_hours", "campaigns", "outbound_done_share", "binding_rules",
+    "notes", "variables", "constraints", "fte", "solver_cost",
+]
 
 
 def test_coverage_recomputed_from_schedule_csv_equals_coverage_csv(week_result, tmp_path):
@@ -214,6 +223,12 @@ def test_coverage_recomputed_from_schedule_csv_equals_coverage_csv(week_result, 
     # Timings vary run to run: they are in run.json, never in summary.json.
     assert not [key for key in summary if key.endswith("_seconds")]
     assert json.loads((tmp_path / "out" / "run.json").read_text())["solve_seconds"] > 0
+    # summary.json is the typed summary, with the keys in the order the file has always had
+    # (the solver's phase statuses between solver_cost and work_used).
+    assert summary == result.summary.to_json()
+    assert list(summary)[:len(SUMMARY_KEYS)] == SUMMARY_KEYS and list(summary)[-1] == "work_used"
+    assert ScheduleSummary.from_json(summary) == result.summary
+    assert result.notes is result.summary.notes
     assert check_schedule(schedule, scenario) == []
 
 
@@ -356,7 +371,7 @@ def test_daylight_saving_fall_back_day_neither_crashes_nor_double_counts():
     cov = result.coverage
     assert len(cov) == 7 * 24 + 1  # real intervals: the repeated hour is listed twice, once per pass
     assert cov.loc[cov["ds"] == pd.Timestamp("2026-11-01 01:00"), "fold"].tolist() == [0, 1]
-    assert cov["required"].max() == 1 and result.summary["under_intervals"] == 0
+    assert cov["required"].max() == 1 and result.summary.under_intervals == 0
     assert check_schedule(result.schedule, scenario) == []
 
 

@@ -64,28 +64,28 @@ def _scenario(folder, scope, *, rounds=3, floor=None, level=12):
 def test_day_goal_holds_each_day_in_the_model_and_costs_less(tmp_path):
     interval = plan.run_plan(load_scenario(_scenario(tmp_path, "interval")), base_dir=tmp_path)
     day = plan.run_plan(load_scenario(_scenario(tmp_path, "day", rounds=0)), base_dir=tmp_path)
-    periods = day.kpis["queues"]["support"]["service_goal"]["periods"]
+    periods = day.kpis.queues["support"]["service_goal"]["periods"]
     assert len(periods) == 5
     for row in periods:
         # Erlang's service level of the written coverage (computed by the verification, not the model).
         assert row["planned_service_level"] >= 0.8 - 1e-3
-    assert day.kpis["cost"] < interval.kpis["cost"]
+    assert day.kpis.cost < interval.kpis.cost
     # Some intervals sit below 80% on purpose, which an interval plan never does.
     ver = day.verification
     assert (ver.loc[ver["offered"] > 0, "erlang_service_level"] < 0.8 - 1e-6).any()
-    assert not interval.kpis["queues"]["support"].get("service_goal")
+    assert not interval.kpis.queues["support"].get("service_goal")
 
 
 def test_simulated_rounds_meet_every_day_and_hours_add_up(tmp_path):
     day = plan.run_plan(load_scenario(_scenario(tmp_path, "day", rounds=3)), base_dir=tmp_path)
-    goal = day.kpis["queues"]["support"]["service_goal"]
+    goal = day.kpis.queues["support"]["service_goal"]
     assert goal["scope"] == "day" and 1 <= goal["chosen_round"] <= len(goal["rounds"]) <= 4
     assert all(row["met"] for row in goal["periods"])
     assert all(row["simulated_service_level"] >= 0.8 - 1e-3 for row in goal["periods"])
-    hours = day.kpis["where_hours_go"]
+    hours = day.kpis.where_hours_go
     parts = sum(v for k, v in hours.items() if k != "paid_hours")
     assert parts == pytest.approx(hours["paid_hours"], abs=0.05)
-    assert hours["paid_hours"] == pytest.approx(day.kpis["paid_hours"])
+    assert hours["paid_hours"] == pytest.approx(day.kpis.paid_hours)
     assert hours["shift_shape"] < 0  # the day goal staffs below the interval requirement somewhere
 
 
@@ -98,7 +98,7 @@ def test_interval_floor_is_kept_per_interval(tmp_path):
 
 def test_week_goal_reports_one_period(tmp_path):
     result = plan.run_plan(load_scenario(_scenario(tmp_path, "week", rounds=0)), base_dir=tmp_path)
-    periods = result.kpis["queues"]["support"]["service_goal"]["periods"]
+    periods = result.kpis.queues["support"]["service_goal"]["periods"]
     assert [p["period"] for p in periods] == ["2024-03-25"]
     assert periods[0]["planned_service_level"] >= 0.8 - 1e-3
 
@@ -107,14 +107,14 @@ def test_week_asa_goal_holds_in_the_model(tmp_path):
     path = _scenario(tmp_path, "week", rounds=1)
     path.write_text(path.read_text().replace("shrinkage = 0.1\n", "shrinkage = 0.1\nasa = 15\n"))
     result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
-    goal = result.kpis["queues"]["support"]["service_goal"]
+    goal = result.kpis.queues["support"]["service_goal"]
     assert goal["asa"] == 15 and goal["service_level"] is None
     ver = result.verification
     weights = result.requirements["y"].to_numpy()  # the forecast calls weigh each interval
     ok = np.isfinite(ver["erlang_asa"].to_numpy()) & (weights > 0)
     planned = float((ver["erlang_asa"].to_numpy()[ok] * weights[ok]).sum() / weights[ok].sum())
     assert goal["periods"][0]["planned_asa"] == pytest.approx(planned, rel=1e-4)
-    first = result.kpis["queues"]["support"]["service_goal"]["rounds"][0]
+    first = result.kpis.queues["support"]["service_goal"]["rounds"][0]
     assert first["asked"]["support 2024-03-25"] == 15
     assert goal["periods"][0]["planned_asa"] <= 15 + 1e-6 or goal["chosen_round"] > 1
 
@@ -124,7 +124,7 @@ def test_days_without_calls_are_met_trivially_and_said(tmp_path):
     text = path.read_text().replace('closed_days = ["sat", "sun"]', 'closed_days = ["sun"]')
     path.write_text(text)
     result = plan.run_plan(load_scenario(path), base_dir=tmp_path)
-    assert any("2024-03-30 has no calls" in n and "met trivially" in n for n in result.kpis["notes"])
+    assert any("2024-03-30 has no calls" in n and "met trivially" in n for n in result.kpis.notes)
 
 
 @pytest.mark.parametrize("extra, expected", [
@@ -157,6 +157,6 @@ def test_where_hours_go_reads_intervals_without_calls_or_aht(tmp_path):
     quiet = sized.index[:3]
     sized.loc[quiet, ["y", "aht"]] = [0.0, np.nan]
     sized.loc[quiet, ["agents", "scheduled"]] = 0
-    hours = plan.where_hours_go(result.scenario, sized, result.schedule.coverage, result.kpis["paid_hours"])
+    hours = plan.where_hours_go(result.scenario, sized, result.schedule.coverage, result.kpis.paid_hours)
     assert all(np.isfinite(v) for v in hours.values())
     assert sum(v for k, v in hours.items() if k != "paid_hours") == pytest.approx(hours["paid_hours"], abs=0.05)

@@ -1,12 +1,17 @@
 """Shared building blocks of the settings models (one copy, imported by both
-:mod:`wfm.scenario` and :mod:`wfm.quote.settings` without an import cycle)."""
+:mod:`wfm.scenario` and :mod:`wfm.quote.settings` without an import cycle):
+the strict :class:`Section` base, weekdays, ``HH:MM`` clock times, errors that carry
+their TOML path, and the calling rules every outbound campaign has."""
 
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from wfm.errors import shown
 
 
 def _takes_bool(annotation: Any) -> bool:
@@ -34,3 +39,71 @@ class Section(BaseModel):
         if field is not None and not _takes_bool(field.annotation) and _holds_bool(value):
             raise ValueError("expected a number, not true or false")
         return value
+
+
+# --- days and times of day ----------------------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
+    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time)."""
+    try:
+        hours, minutes = str(text).strip().split(":")
+        h, m = int(hours), int(minutes)
+    except ValueError:
+        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM such as 07:30") from None
+    if not (0 <= m < 60) or not (0 <= h <= 24) or (h == 24 and (m != 0 or not allow_24)):
+        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM between 00:00 and 24:00")
+    return h * 60 + m
+
+
+def check_clock(value: str) -> str:
+    """Field validator of a ``HH:MM`` setting: the text is kept as written once it parses."""
+    clock_minutes(value)
+    return value
+
+
+# --- TOML paths in messages ----------------------------------------------------
+
+
+def path_error(message: str) -> PydanticCustomError:
+    """A validation error whose message already starts with its TOML path.
+
+    :func:`wfm.scenario.format_validation_error` shows it as it is; braces are
+    replaced because pydantic reads them as placeholders.
+    """
+    return PydanticCustomError("toml_path", message.replace("{", "(").replace("}", ")"))
+
+
+# --- what a scenario's [[campaign]] and a quote's [[quote.outbound]] share ------
+
+
+class CallingRules(Section):
+    """How an outbound campaign is called: attempts, contact rate, handle time, window, callers.
+
+    The base of :class:`wfm.scenario.Campaign` (records and dates of a planned week)
+    and :class:`wfm.quote.settings.OutboundChannel` (records per quoted month), so
+    the two sections take the same fields with the same defaults and checks.
+    """
+
+    name: str = Field(min_length=1)
+    max_attempts: int = Field(3, ge=1, le=50)
+    contact_rate: float = Field(gt=0, le=1)
+    aht_contact: float = Field(gt=0)  # seconds per contact (talk + wrap)
+    attempt_seconds: float = Field(30.0, ge=0)  # seconds per failed attempt
+    conversion_rate: Fraction | None = None
+    window_days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    window_start: str = "09:00"
+    window_end: str = "20:00"
+    groups: list[str] | None = None  # groups allowed to call; default every outbound/blended group
+
+    _clock = field_validator("window_start", "window_end")(check_clock)
+
+    @model_validator(mode="after")
+    def _window(self) -> CallingRules:
+        if clock_minutes(self.window_end) <= clock_minutes(self.window_start):
+            raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
+        return self

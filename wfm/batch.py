@@ -279,9 +279,9 @@ def _previous_row(target: Path) -> dict:
         summary = json.loads((target / "kpis.json").read_text())
     except (OSError, ValueError):
         return {}
-    from wfm.plan import index_row
+    from wfm.plan import PlanKpis, index_row
 
-    return index_row(summary)
+    return index_row(PlanKpis.from_json(summary))
 
 
 def _run_dask(jobs, finished, *, client=None, scheduler=None) -> None:

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from wfm import erlang
-from wfm.errors import InputError
+from wfm.errors import InputError, existing_file
+from wfm.localtime import utc_clock
 
 
 @dataclass
@@ -58,11 +59,8 @@ class LearnedBehaviour:
 
 def read_profile(path: str | Path) -> dict:
     """Read a profile JSON written by ``wfm calls profile``."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a profile JSON file (made by 'wfm calls profile').")
-    if not path.is_file():
-        raise InputError(f"{path}: profile file not found.")
+    path = existing_file(path, missing="profile file not found.",
+                         folder="is a folder, expected a profile JSON file (made by 'wfm calls profile').")
     try:
         profile = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -102,9 +100,7 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Learned
 
 def _grid(frame: pd.DataFrame, interval_minutes: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows on a gap-free interval grid (nights become empty intervals)."""
-    ds = frame["ds"]
-    if ds.dt.tz is not None:
-        ds = ds.dt.tz_convert("UTC")
+    ds = utc_clock(frame["ds"])
     step = pd.Timedelta(minutes=interval_minutes)
     pos = ((ds - ds.iloc[0]) / step).to_numpy()
     if not np.allclose(pos, np.round(pos)):

@@ -36,6 +36,7 @@ from scipy import stats
 
 from wfm.data import DEFAULT_QUEUE, check_interval_minutes, parse_timestamps, read_table
 from wfm.errors import InputError, shown
+from wfm.localtime import wall_clock
 
 OUTCOMES = ("answered", "abandoned")
 # Fewer abandoned calls than this and the patience estimate is too noisy to size with.
@@ -97,7 +98,7 @@ def _outside_dates(arrival: pd.Series) -> tuple[np.ndarray, tuple]:
     The log's dates are grown from the date of the median call outwards, as long as
     consecutive dates with calls are at most MAX_GAP_DAYS apart (a closed week stays in).
     """
-    wall = arrival.dt.tz_localize(None) if arrival.dt.tz is not None else arrival
+    wall = wall_clock(arrival)
     day = wall.dt.normalize().to_numpy(dtype="datetime64[ns]")
     dates = np.unique(day)
     middle = int(np.searchsorted(dates, np.sort(day)[len(day) // 2]))

@@ -8,6 +8,7 @@ non-zero exit code.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from pathlib import Path
 
@@ -73,6 +74,12 @@ def _check_limits(time_limit: float | None, work_limit: float | None) -> None:
             check_budget(value, option)
 
 
+MAP_HELP = ("Read the file's own column as a role: HEADER=ROLE, repeat or comma-separate, e.g. "
+            "--map 日時=ds,呼量=y,平均処理時間=aht (roles: ds time, y volume, aht seconds, queue).")
+DB_HELP = ("Plan store: a SQLite file path or a database URL (default: $WFM_DATABASE_URL, "
+           "else ~/.local/share/wfm/plans.sqlite).")
+
+
 # --- commands are registered below, one section per planning question ---------
 
 
@@ -97,6 +104,7 @@ def size_command(
     replications: int = typer.Option(10, help="Simulation replications per search round (--model simulation)."),
     seed: int = typer.Option(0, help="Random seed of the simulation (--model simulation)."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo (for timestamps with offsets or DST)."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Agents needed per interval (Erlang C, Erlang A or simulation) for a service-level or ASA target."""
     from wfm import calibrate, data, erlang, export
@@ -109,7 +117,8 @@ def size_command(
         answer_within=answer_within, asa=asa, max_occupancy=max_occupancy, shrinkage=shrinkage,
         model="erlang-c" if profile is not None else model, patience=None if profile is not None else patience,
     )
-    frame, minutes = data.read_intervals_at(path, interval, timezone=timezone)
+    frame, minutes = data.read_intervals_at(path, interval, timezone=timezone,
+                                            columns=data.parse_column_map(column_map))
     if profile is not None:
         learned = calibrate.read_profile(profile)
         sized = calibrate.size_calibrated(
@@ -133,7 +142,7 @@ def size_command(
 @friendly
 def simulate_command(
     staffing: Path = typer.Option(..., "--staffing", help="Staffing table: ds, agents (or scheduled_inbound), optional queue."),
-    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht, queue."),
+    volumes: Path | None = typer.Option(None, "--volumes", help="Volume forecast: ds, y (or y_hat), optional aht (or aht_hat), queue."),
     calls: Path | None = typer.Option(None, "--calls", help="Per-call trace to replay instead: arrival, handle, patience or outcome+wait."),
     staffing_column: str | None = typer.Option(None, "--staffing-column", help="Agents column of the staffing table."),
     out: str = typer.Option("-", "--out", "-o", help="Per-interval KPIs (.csv, .xlsx, .parquet) or - for stdout."),
@@ -153,6 +162,7 @@ def simulate_command(
     """Verify a staffing plan by simulation (or trace replay): SL, ASA, abandons, occupancy with 95% CIs."""
     from wfm import data, export
     from wfm import simulate as sim
+    from wfm.forecast import as_volumes
 
     export.check_table_path(out)
     if daily is not None:
@@ -167,8 +177,7 @@ def simulate_command(
     column = sim.agents_column_of(staff, staffing_column, str(staffing))
     if volumes is not None:
         table = data.read_table(volumes)
-        if "y" not in table.columns and "y_hat" in table.columns:
-            table = table.rename(columns={"y_hat": "y"})
+        table = as_volumes(table)
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
         behaviour = sim.Behaviour.from_options(aht=aht, patience=patience)
         if profile is not None:
@@ -218,11 +227,13 @@ def forecast_command(
     holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
     scores: str | None = typer.Option(None, "--scores", help="Also write the backtest behind the choice to this table."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York (DST days handled)."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Forecast volume (and AHT) per queue and interval, model chosen by rolling-origin backtest."""
     import warnings
 
     from wfm import export
+    from wfm.data import parse_column_map
     from wfm.forecast import ForecastWarning, forecast
 
     export.check_table_path(out)
@@ -232,7 +243,7 @@ def forecast_command(
         warnings.simplefilter("ignore", ForecastWarning)
         result = forecast(
             history, horizon, interval=interval, models=models, folds=folds, backtest_horizon=backtest_horizon,
-            special_days=special_days, holidays=holidays, timezone=timezone,
+            special_days=special_days, holidays=holidays, timezone=timezone, columns=parse_column_map(column_map),
         )
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
@@ -259,11 +270,13 @@ def backtest_command(
     special_days: Path | None = typer.Option(None, "--special-days", help="CSV of dates with closed or multiplier."),
     holidays: str | None = typer.Option(None, help="Country whose public holidays are closed days, e.g. JP or US."),
     timezone: str | None = typer.Option(None, help="Site time zone, e.g. America/New_York."),
+    column_map: list[str] = typer.Option([], "--map", help=MAP_HELP),
 ) -> None:
     """Rolling-origin accuracy per queue and model: wMAPE, MAE, RMSE, MASE at the data interval and 30 min."""
     import warnings
 
     from wfm import export
+    from wfm.data import parse_column_map
     from wfm.forecast import ForecastWarning, backtest
 
     if out is not None:
@@ -272,7 +285,7 @@ def backtest_command(
         warnings.simplefilter("ignore", ForecastWarning)
         result = backtest(
             history, folds, horizon, interval=interval, models=models, select_folds=select_folds,
-            special_days=special_days, holidays=holidays, timezone=timezone,
+            special_days=special_days, holidays=holidays, timezone=timezone, columns=parse_column_map(column_map),
         )
     for note in result.warnings:
         typer.echo(f"warning: {note}", err=True)
@@ -298,6 +311,45 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
 
 _MAP_HELP = "Rename an export column: OLD=NEW (repeat for several), e.g. --map StartTime=arrival."
 _STRICT_HELP = "Refuse the log at the first row that cannot be a real call, instead of skipping such rows."
+# The options of every `wfm calls` command that reads a log: the log first, the rest last.
+_LOG_ARGUMENT = ("log", Path, typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."))
+_LOG_OPTIONS = (
+    ("column_map", list[str], typer.Option([], "--map", help=_MAP_HELP)),
+    ("after_call_work", float, typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls.")),
+    ("timezone", str | None, typer.Option(None, help="Site time zone, e.g. Asia/Tokyo.")),
+    ("strict", bool, typer.Option(False, "--strict", help=_STRICT_HELP)),
+)
+
+
+def _reads_call_log(command):
+    """Give a `wfm calls` command the call-log argument and options, declared once here.
+
+    The command declares its own options and a ``screen`` parameter instead: calling
+    ``screen()`` reads and screens the log with the options given (after the command has
+    checked its output path, so a bad path fails before the log is read).
+    """
+    def make(name, annotation, info):
+        return inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=info, annotation=annotation)
+
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "screen"]
+    params = [make(*_LOG_ARGUMENT), *own, *(make(*option) for option in _LOG_OPTIONS)]
+
+    @functools.wraps(command)
+    def run(**kwargs):
+        given = {name: kwargs.pop(name) for name, _, _ in (_LOG_ARGUMENT, *_LOG_OPTIONS)}
+
+        def screen():
+            from wfm import calls
+
+            return calls.screen_call_file(given["log"], column_map=_column_map(given["column_map"]),
+                                          after_call_work=given["after_call_work"], timezone=given["timezone"],
+                                          strict=given["strict"])
+
+        return command(screen=screen, **kwargs)
+
+    run.__signature__ = inspect.Signature(params)
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    return run
 
 
 def _write_rejected(screened, out: str) -> None:
@@ -315,22 +367,18 @@ def _write_rejected(screened, out: str) -> None:
 
 @calls_app.command("aggregate")
 @friendly
+@_reads_call_log
 def calls_aggregate_command(
-    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    screen,
     out: str = typer.Option("-", "--out", "-o", help="Interval history (.csv, .xlsx, .parquet) or - for stdout."),
     interval: int = typer.Option(15, help="Interval length in minutes."),
     answer_within: float = typer.Option(20.0, "--answer-within", help="Seconds for the service level column."),
-    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
-    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
-    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Interval table (queue, ds, y, aht, answered, abandoned, service_level, asa) from a call log."""
     from wfm import calls, export
 
     export.check_table_path(out)
-    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                      timezone=timezone, strict=strict)
+    screened = screen()
     history = calls.aggregate_calls(screened.calls, interval, answer_within)
     export.write_table(history, out)
     _write_rejected(screened, out)
@@ -340,13 +388,10 @@ def calls_aggregate_command(
 
 @calls_app.command("profile")
 @friendly
+@_reads_call_log
 def calls_profile_command(
-    log: Path = typer.Argument(..., help="Per-call log with arrival, wait, handle, outcome (optional queue)."),
+    screen,
     out: str = typer.Option(..., "--out", "-o", help="Profile JSON file."),
-    column_map: list[str] = typer.Option([], "--map", help=_MAP_HELP),
-    after_call_work: float = typer.Option(0.0, "--after-call-work", help="Seconds of wrap to add to answered calls."),
-    timezone: str | None = typer.Option(None, help="Site time zone, e.g. Asia/Tokyo."),
-    strict: bool = typer.Option(False, "--strict", help=_STRICT_HELP),
 ) -> None:
     """Learn handle-time and patience distributions (censoring-aware) per queue."""
     import warnings
@@ -354,8 +399,7 @@ def calls_profile_command(
     from wfm import calls, export
 
     export.check_output_file(out)
-    screened = calls.screen_call_file(log, column_map=_column_map(column_map), after_call_work=after_call_work,
-                                      timezone=timezone, strict=strict)
+    screened = screen()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", calls.CallsWarning)
         profile = calls.profile_calls(screened.calls)
@@ -386,18 +430,23 @@ def schedule_command(
     _check_limits(time_limit, work_limit)
     result = schedule_files(requirements, scenario, out, time_limit=time_limit, work_limit=work_limit)
     s = result.summary
-    bound = "no bound" if s.get("lower_bound") is None else f"bound {s['lower_bound']:,.0f}"
-    gap = "" if s.get("gap") is None else f", gap {100 * s['gap']:.2f}%"
+    bound = "no bound" if s.lower_bound is None else f"bound {s.lower_bound:,.0f}"
+    gap = "" if s.gap is None else f", gap {100 * s.gap:.2f}%"
     typer.echo(
-        f"{s['agents']} agents, {s['paid_hours']:g} paid hours, cost {s['cost']:,.0f} {s['currency']}, "
-        f"{bound}{gap}, {s['status']} in {result.run['solve_seconds']:g} s -> {out}",
+        f"{s.agents} agents, {s.paid_hours:g} paid hours, cost {s.cost:,.0f} {s.currency}, "
+        f"{bound}{gap}, {s.status} in {result.run['solve_seconds']:g} s -> {out}",
         err=True,
     )
-    if s["under_intervals"]:
-        typer.echo(f"warning: {s['under_intervals']} interval(s) short of the requirement.", err=True)
-    for reason in s["binding_rules"]:
+    if s.under_intervals:
+        typer.echo(f"warning: {s.under_intervals} interval(s) short of the requirement.", err=True)
+    _echo_findings(s.binding_rules, result.notes)
+
+
+def _echo_findings(binding_rules: list[str], notes: list[str]) -> None:
+    """The rules that bind and the notes of a schedule or plan, one line each on stderr."""
+    for reason in binding_rules:
         typer.echo(f"binding: {reason}", err=True)
-    for note in s["notes"]:
+    for note in notes:
         typer.echo(f"warning: {note}", err=True)
 
 
@@ -433,6 +482,9 @@ def plan_command(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
     time_limit: float | None = typer.Option(None, "--time-limit", help=TIME_LIMIT_HELP),
     work_limit: float | None = typer.Option(None, "--work-limit", help=WORK_LIMIT_HELP),
+    save: str | None = typer.Option(None, "--save", help="Also save the plan in the plan store under this name."),
+    note: str = typer.Option("", "--note", help="A note kept with the saved plan (with --save)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Forecast, size, schedule, verify by simulation and export one scenario."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -440,6 +492,12 @@ def plan_command(
     from wfm import plan
 
     _check_limits(time_limit, work_limit)
+    store = None
+    if save is not None:  # the store must open before the work, not after it
+        from wfm.store import check_plan_name, open_store
+
+        check_plan_name(save)
+        store = open_store(db)
 
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), TimeElapsedColumn(),
                   transient=True, console=_stderr_console()) as bar:
@@ -451,10 +509,10 @@ def plan_command(
         kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit)
         bar.update(task, completed=len(plan.STEPS))
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
-    for reason in kpis.get("binding_rules") or []:
-        typer.echo(f"binding: {reason}", err=True)
-    for note in kpis.get("notes") or []:
-        typer.echo(f"warning: {note}", err=True)
+    _echo_findings(kpis.binding_rules, kpis.notes)
+    if store is not None:
+        plan_id = store.save(out, save, note=note, scenario_path=scenario)
+        typer.echo(f"saved as plan {plan_id} '{save}' in {store.shown_url}", err=True)
 
 
 @app.command("batch")
@@ -517,6 +575,84 @@ def quote_command(
     typer.echo(quote.describe(result))
     typer.echo(f"wrote {out}/quote.xlsx, quote.json, monthly.csv, channels.csv"
                + (", sensitivity.csv" if len(result.sensitivity) else ""))
+
+
+
+
+# --- saved plan versions ----------------------------------------------------------
+
+plans_app = typer.Typer(help="Saved plan versions: list, show, compare, export.", no_args_is_help=True)
+app.add_typer(plans_app, name="plans")
+
+
+@plans_app.command("list")
+@friendly
+def plans_list_command(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """List the saved plans, oldest first."""
+    from wfm.store import open_store
+
+    store = open_store(db)
+    saved = store.list()
+    if not saved:
+        typer.echo(f"no saved plans in {store.shown_url}; save one with wfm plan SCENARIO --out DIR --save NAME")
+        return
+    for s in saved:
+        k = s.kpis
+        sl = k.get("service_level")
+        typer.echo(f"{s.id:>4}  {s.saved_at}  {s.name}  [{s.scenario}]  cost {k.get('cost', 0):,.0f} {s.currency}  "
+                   f"FTE {k.get('fte', 0):,.1f}  SL {'-' if sl is None else f'{sl:.1%}'}"
+                   + (f"  - {s.note}" if s.note else ""))
+
+
+@plans_app.command("show")
+@friendly
+def plans_show_command(plan_id: str = typer.Argument(..., help="Plan id as wfm plans list shows it."),
+                       db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Print one saved plan (name, note, inputs' hashes, KPIs) as JSON."""
+    import json
+
+    from wfm.store import open_store
+
+    typer.echo(json.dumps(open_store(db).get(plan_id).to_json(), indent=2, ensure_ascii=False))
+
+
+@plans_app.command("compare")
+@friendly
+def plans_compare_command(
+    plan_ids: list[str] = typer.Argument(..., help="Two or more plan ids; the first is the base."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Also write the per-day comparison to this CSV/XLSX file."),
+) -> None:
+    """Compare saved plans: cost, FTE, paid hours, SL planned and simulated, short intervals, per day."""
+    import pandas as pd
+
+    from wfm.export import check_output_file, write_table
+    from wfm.store import compare_table, daily_table, open_store
+
+    if out is not None:
+        check_output_file(out)
+    store = open_store(db)
+    figures = compare_table(store, plan_ids)
+    daily = daily_table(store, plan_ids)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_rows", 500):
+        typer.echo(figures.to_string(index=False, na_rep="-"))
+        typer.echo("")
+        wide = daily.pivot_table(index="date", columns="plan", values=["agent_hours", "service_level"], sort=False)
+        typer.echo(wide.round(3).to_string(na_rep="-"))
+    if out is not None:
+        write_table(daily, out)
+
+
+@plans_app.command("export")
+@friendly
+def plans_export_command(plan_id: str = typer.Argument(..., help="Plan id as wfm plans list shows it."),
+                         out: Path = typer.Option(..., "--out", "-o", help="Plan folder to write (whole or not at all)."),
+                         db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Write a saved plan's files back into a plan folder."""
+    from wfm.store import open_store
+
+    written = open_store(db).export(plan_id, out)
+    typer.echo(f"wrote {len(written)} files -> {out}", err=True)
 
 
 def main() -> None:  # console-script entry point

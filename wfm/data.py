@@ -25,6 +25,7 @@ import pandas as pd
 
 from wfm.errors import InputError, shown
 from wfm.export import csv_unquote
+from wfm.localtime import utc_clock, wall_clock
 
 DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
@@ -116,13 +117,15 @@ def _row(index: int) -> int:
     return int(index) + 1
 
 
-def _check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str) -> None:
+def check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str, what: str = "a timestamp",
+                 example: str = "2024-04-01 09:30:00") -> None:
+    """Refuse the first value of ``raw`` that did not parse (NaT/NaN in ``parsed``), naming row, column and value."""
     bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not a timestamp "
-            f"(expected e.g. 2024-04-01 09:30:00)."
+            f"{source}: row {_row(i)}, column '{column}' has '{shown(raw.iloc[i])}', which is not {what} "
+            f"(expected e.g. {example})."
         )
 
 
@@ -163,13 +166,13 @@ def parse_timestamps(
                     f"{source}: column '{column}' mixes time zones ({', '.join(map(str, offsets[:3]))}); "
                     f"name the site's time zone (e.g. --timezone Asia/Tokyo) so they can be aligned."
                 )
-            _check_parsed(parsed, text, source, column)
+            check_parsed(parsed, text, source, column)
             if timezone is None:
                 first = pd.Timestamp(text.iloc[0])
                 return parsed.dt.tz_convert(first.tzinfo)
             return parsed.dt.tz_convert(timezone)
         parsed = pd.to_datetime(text, errors="coerce", format="mixed")
-    _check_parsed(parsed, raw, source, column)
+    check_parsed(parsed, raw, source, column)
     if timezone is not None and parsed.dt.tz is None:
         try:
             parsed = parsed.dt.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
@@ -205,9 +208,7 @@ def infer_interval_minutes(frame: pd.DataFrame, source: str) -> int:
     """
     steps = []
     for _, group in frame.groupby("queue", sort=False):
-        ds = group["ds"]
-        if ds.dt.tz is not None:
-            ds = ds.dt.tz_convert("UTC")
+        ds = utc_clock(group["ds"])
         diffs = ds.diff().dropna().dt.total_seconds().to_numpy()
         steps.append(diffs)
     diffs = np.concatenate(steps) if steps else np.array([])
@@ -320,16 +321,162 @@ def check_interval_minutes(value, place: str) -> int:
     return minutes
 
 
+# The columns an interval table is read into, and headers ACD and spreadsheet exports
+# commonly use for them (English and Japanese), for a first guess at the mapping.
+COLUMN_ROLES = ("ds", "y", "aht", "queue")
+COMMON_HEADERS = {
+    "ds": ("ds", "datetime", "date_time", "timestamp", "interval", "interval start", "start", "time",
+           "日時", "日付時刻", "開始時刻", "時間帯", "日時(開始)", "時刻"),
+    "y": ("y", "calls", "offered", "volume", "contacts", "calls offered", "inbound",
+          "呼量", "着信数", "入電数", "受電数", "コール数", "件数"),
+    "aht": ("aht", "handle time", "average handle time", "avg handle time", "平均処理時間", "平均対応時間", "AHT(秒)"),
+    "queue": ("queue", "skill", "split", "service", "キュー", "スキル", "窓口"),
+}
+
+
+def parse_column_map(pairs, place: str = "--map") -> dict[str, str]:
+    """Parse ``日時=ds`` pairs (file header = role) into ``{"日時": "ds", ...}``.
+
+    The direction is the one ``wfm calls --map OLD=NEW`` uses: the file's own
+    header first, then the column it is read as.
+
+    Parameters
+    ----------
+    pairs : str, list of str or None
+        ``HEADER=ROLE`` pairs, repeated or comma-separated; roles are ``ds`` (time),
+        ``y`` (volume), ``aht`` (seconds) and ``queue``.
+    place : str
+        Where the pairs came from, for the error message.
+
+    Returns
+    -------
+    dict
+        File header -> role (empty when no pairs are given).
+
+    Raises
+    ------
+    InputError
+        On a pair without ``=``, an unknown role or a role given twice.
+
+    Examples
+    --------
+    >>> parse_column_map(["日時=ds,呼量=y", "平均処理時間=aht"])
+    {'日時': 'ds', '呼量': 'y', '平均処理時間': 'aht'}
+    """
+    if pairs is None:
+        return {}
+    items = [pairs] if isinstance(pairs, str) else list(pairs)
+    mapping: dict[str, str] = {}
+    for item in items:
+        for part in str(item).split(","):
+            if not part.strip():
+                continue
+            header, sep, role = part.rpartition("=")
+            header, role = header.strip(), role.strip()
+            if not sep or not header:
+                raise InputError(f"{place}: '{shown(part.strip())}' is not HEADER=ROLE, e.g. 日時=ds,呼量=y.")
+            if role not in COLUMN_ROLES:
+                raise InputError(
+                    f"{place}: '{shown(role)}' is not a column role, expected one of {', '.join(COLUMN_ROLES)}.")
+            if role in mapping.values():
+                raise InputError(f"{place}: two columns are read as '{role}'.")
+            mapping[header] = role
+    return mapping
+
+
+def map_columns(frame: pd.DataFrame, mapping: dict[str, str] | None, source: str) -> pd.DataFrame:
+    """Read a file's own headers as the roles ``ds, y, aht, queue`` (the column mapping).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read from the file.
+    mapping : dict or None
+        File header -> role, e.g. ``{"日時": "ds", "呼量": "y"}``.
+    source : str
+        The file, for error messages.
+
+    Returns
+    -------
+    DataFrame
+        The table with the mapped columns renamed (others unchanged).
+
+    Raises
+    ------
+    InputError
+        When a mapped header is not in the file, a role is unknown or given twice,
+        or the file already has a column named like a mapped role.
+    """
+    if not mapping:
+        return frame
+    headers = [str(c).strip() for c in frame.columns]
+    roles = list(mapping.values())
+    for header, role in mapping.items():
+        if role not in COLUMN_ROLES:
+            raise InputError(f"{source}: '{shown(role)}' is not a column role, expected one of {', '.join(COLUMN_ROLES)}.")
+        if header not in headers:
+            raise InputError(
+                f"{source}: no column '{shown(header)}' to read as {role}; "
+                f"found {', '.join(repr(shown(h)) for h in headers[:12]) or 'none'}."
+            )
+        if role in headers and header != role:
+            raise InputError(f"{source}: has a column '{role}' already and the mapping reads '{shown(header)}' "
+                             f"as {role}; map one of them only.")
+    if len(set(roles)) < len(roles):
+        raise InputError(f"{source}: two columns are read as the same role ({mapping}).")
+    renamed = frame.copy()
+    renamed.columns = headers
+    return renamed.rename(columns=dict(mapping))
+
+
+def guess_columns(headers) -> dict[str, str]:
+    """A first guess at the column mapping from common ACD and spreadsheet headers.
+
+    Parameters
+    ----------
+    headers : iterable of str
+        The file's headers.
+
+    Returns
+    -------
+    dict
+        File header -> role for each role a header was recognised for (the planner
+        confirms or changes it; a guess is never applied silently). Headers that
+        already are role names are left out: they need no mapping.
+
+    Examples
+    --------
+    >>> guess_columns(["日時", "呼量", "平均処理時間"])
+    {'日時': 'ds', '呼量': 'y', '平均処理時間': 'aht'}
+    """
+    found: dict[str, str] = {}
+    texts = [str(h).strip() for h in headers]
+    for role in COLUMN_ROLES:
+        if role in texts:
+            continue
+        known = {h.casefold() for h in COMMON_HEADERS[role]}
+        for text in texts:
+            if text.casefold() in known and text not in found:
+                found[text] = role
+                break
+    return found
+
+
 def read_intervals(
     path: str | Path,
     *,
     interval_minutes: int | None = None,
     timezone: str | None = None,
     require_aht: bool = False,
+    columns: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """Read and validate an interval table file; see :func:`validate_intervals`."""
+    """Read and validate an interval table file; see :func:`validate_intervals`.
+
+    ``columns`` maps the file's own headers to ``ds, y, aht, queue``
+    (see :func:`map_columns`).
+    """
     return validate_intervals(
-        read_table(path),
+        map_columns(read_table(path), columns, str(path)),
         str(path),
         interval_minutes=interval_minutes,
         timezone=timezone,
@@ -342,15 +489,16 @@ def read_intervals_at(
     interval_minutes: int | None = None,
     *,
     timezone: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Read an interval table and bring it to ``interval_minutes``.
 
     The data's own spacing is inferred; finer data is summed up to the interval asked
     for (5-minute history at ``interval_minutes=15``), and an interval that does not fit
     the data (15-minute data at 5 minutes, or 10-minute data at 15) is an error rather
-    than a silent mislabel.
+    than a silent mislabel. ``columns`` maps the file's headers (see :func:`map_columns`).
     """
-    frame = read_table(path)
+    frame = map_columns(read_table(path), columns, str(path))
     try:
         canonical, native = validate_intervals(frame, str(path), timezone=timezone)
     except InputError:
@@ -392,7 +540,7 @@ def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int)
             f"expected a multiple of {from_minutes}."
         )
     ds = frame["ds"]
-    wall = ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+    wall = wall_clock(ds)
     offset = pd.to_timedelta((wall.dt.hour * 60 + wall.dt.minute) % to_minutes, unit="min") + pd.to_timedelta(
         wall.dt.second, unit="s"
     )

@@ -6,6 +6,9 @@ the message and exit non-zero; they never show a traceback for an ``InputError``
 """
 
 
+from pathlib import Path
+
+
 class InputError(ValueError):
     """Bad input: the message is one sentence a planner can act on."""
 
@@ -20,3 +23,14 @@ def shown(value, limit: int = 40) -> str:
     text = " ".join(str(value).split()) if str(value).strip() else str(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
+
+
+def existing_file(path, *, missing: str, folder: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, refused with ``"{path}: {missing}"`` when it does
+    not exist and ``"{path}: {folder}"`` when it is a folder (one sentence, before reading)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: {folder}")
+    if not path.exists():
+        raise InputError(f"{path}: {missing}")
+    return path

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import InputError, shown
+from wfm.localtime import wall_clock
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # Spreadsheets run a CSV cell starting with one of these as a formula (OWASP "CSV injection").
@@ -179,6 +180,39 @@ def _umask() -> int:
     return mask
 
 
+@contextlib.contextmanager
+def atomic_dir(target: str | Path) -> Iterator[Path]:
+    """Build an output folder that appears whole or not at all.
+
+    Yields a fresh hidden temporary folder beside ``target`` to write into. When the
+    block ends normally the temporary folder replaces ``target`` (an older ``target``
+    is removed only once the new one is in place); when the block raises anything
+    (``KeyboardInterrupt`` too), the temporary folder is removed and an older
+    ``target`` is left exactly as it was. The folder is checked first
+    (:func:`check_out_dir`), so a parent that is missing or not writable is an
+    :class:`~wfm.errors.InputError` before any work.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "plan"
+    >>> with atomic_dir(out) as tmp:
+    ...     _ = (tmp / "kpis.json").write_text("{}")
+    >>> sorted(p.name for p in out.iterdir())
+    ['kpis.json']
+    >>> shutil.rmtree(out.parent)
+    """
+    target = check_out_dir(target)
+    tmp = make_temp_dir(target)
+    try:
+        yield tmp
+        replace_dir(tmp, target)
+    finally:
+        # After a successful swap the temporary folder is the target; otherwise it is waste.
+        if os.path.lexists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def make_temp_dir(beside: Path) -> Path:
     """A hidden temporary folder next to ``beside``, with the permissions of a new folder."""
     parent = beside.parent if str(beside.parent) else Path(".")
@@ -200,7 +234,11 @@ def replace_dir(tmp: Path, target: Path) -> None:
     if target.exists():
         old = target.with_name(f".{target.name}.old-{_owner()}-{time.monotonic_ns()}")
         os.replace(target, old)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            os.replace(old, target)  # the older folder goes back: the target is never missing
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, target)
@@ -327,11 +365,13 @@ def check_output_file(path: str | Path) -> None:
     _check_writable_folder(path, path.parent if str(path.parent) else Path("."))
 
 
-def check_output_folder(path: str | Path, *, parents: bool = False) -> None:
+def check_out_dir(path: str | Path, *, parents: bool = False) -> Path:
     """Fail before any work when the output folder ``path`` cannot be made or replaced.
 
-    With ``parents`` the missing folders above it may be created too (as ``wfm batch``
-    does); the nearest existing one must then be writable.
+    A file in its place, a missing parent or a folder that cannot be written is an
+    :class:`~wfm.errors.InputError` naming the folder. With ``parents`` the missing
+    folders above it may be created too (as ``wfm batch`` does); the nearest existing
+    one must then be writable. Returns ``path`` as a :class:`~pathlib.Path`.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -342,6 +382,10 @@ def check_output_folder(path: str | Path, *, parents: bool = False) -> None:
     while parents and not parent.exists() and parent != parent.parent:
         parent = parent.parent
     _check_writable_folder(path, parent)
+    return path
+
+
+check_output_folder = check_out_dir  # the former name, still used by wfm.cli
 
 
 def _check_writable_folder(target: Path, parent: Path) -> None:
@@ -394,8 +438,7 @@ def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
     """Excel cannot store tz-aware timestamps: write local wall-clock time there."""
     out = frame.copy()
     for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
+        out[column] = wall_clock(out[column])
     return out
 
 

@@ -87,15 +87,20 @@ def _first_over(values: np.ndarray, limit: float) -> int | None:
     return int(over[0]) if over.size else None
 
 
-def check_calls_per_interval(volume, source: str, column: str = "y") -> None:
-    """Refuse an interval table with more calls in one interval than :data:`MAX_CALLS_PER_INTERVAL`."""
-    values = np.asarray(volume, dtype=float)
-    i = _first_over(values, MAX_CALLS_PER_INTERVAL)
+def _check_column(values, limit: float, source: str, column: str, what: str, limit_text: str) -> None:
+    """Refuse the first row of a table column above ``limit``, naming the row, the column and the value."""
+    values = np.asarray(values, dtype=float)
+    i = _first_over(values, limit)
     if i is not None:
         raise InputError(
-            f"{source}: row {i + 1}, column '{column}' has {_count(values[i])} calls in one interval, "
-            f"above the limit of {MAX_CALLS_PER_INTERVAL:,}."
+            f"{source}: row {i + 1}, column '{column}' has {_count(values[i])} {what}, above the limit of {limit_text}."
         )
+
+
+def check_calls_per_interval(volume, source: str, column: str = "y") -> None:
+    """Refuse an interval table with more calls in one interval than :data:`MAX_CALLS_PER_INTERVAL`."""
+    _check_column(volume, MAX_CALLS_PER_INTERVAL, source, column, "calls in one interval",
+                  f"{MAX_CALLS_PER_INTERVAL:,}")
 
 
 def check_seconds(values, name: str, limit: float, source: str | None = None) -> None:
@@ -121,13 +126,7 @@ def check_offered_load(load, source: str = "load") -> None:
 
 def check_agents(agents, source: str, column: str = "agents") -> None:
     """Refuse a staffing table with more agents in one interval than :data:`MAX_AGENTS_PER_INTERVAL`."""
-    values = np.asarray(agents, dtype=float)
-    i = _first_over(values, MAX_AGENTS_PER_INTERVAL)
-    if i is not None:
-        raise InputError(
-            f"{source}: row {i + 1}, column '{column}' has {_count(values[i])} agents, "
-            f"above the limit of {MAX_AGENTS_PER_INTERVAL:,} per interval."
-        )
+    _check_column(agents, MAX_AGENTS_PER_INTERVAL, source, column, "agents", f"{MAX_AGENTS_PER_INTERVAL:,} per interval")
 
 
 def check_simulated_calls(expected_calls: float, source: str = "volumes") -> None:

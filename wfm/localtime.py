@@ -9,6 +9,11 @@ spring-forward day never appears.
 :func:`day_grid` lays out the real intervals of each day of a horizon (46 / 48 / 50
 half-hours in a zone with one-hour changes); :func:`fold_of` and :func:`real_time`
 convert between wall-clock time with a fold marker and real time.
+
+Every conversion between zoned and plain times goes through the helpers here:
+:func:`wall_clock` (the local wall-clock time of zoned or plain times),
+:func:`wall_clock_in` (the same, read in a named zone), :func:`utc_clock` (the real
+instant as plain UTC time, for counting elapsed time) and :func:`local_midnight`.
 """
 
 from __future__ import annotations
@@ -43,15 +48,55 @@ class DayGrid:
         return 24 * 60 // self.interval
 
 
-def _midnight(day: dt.date, tz: str) -> pd.Timestamp:
-    # A zone that changes its clocks at midnight has no 00:00 on that day: the day begins
-    # at the first real instant after it.
-    return pd.Timestamp(day).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+def _zoned(times):
+    """What ``tz_localize``/``tz_convert`` act on for zoned timestamps (``.dt`` of a
+    Series, the index or Timestamp itself); None for plain times or anything else."""
+    if isinstance(times, pd.Timestamp):
+        return times if times.tzinfo is not None else None
+    if isinstance(getattr(times, "dtype", None), pd.DatetimeTZDtype):
+        return times.dt if isinstance(times, pd.Series) else times
+    return None
+
+
+def wall_clock(times):
+    """Local wall-clock time of timestamps: zoned ones lose their zone, plain ones stay as they are.
+
+    ``times`` is a Series, a DatetimeIndex or one Timestamp (anything else is returned
+    unchanged, so a table's columns can be passed through one by one).
+
+    Examples
+    --------
+    >>> wall_clock(pd.Timestamp("2024-03-31 03:00", tz="Europe/Paris"))
+    Timestamp('2024-03-31 03:00:00')
+    """
+    zoned = _zoned(times)
+    return times if zoned is None else zoned.tz_localize(None)
+
+
+def wall_clock_in(times, timezone: str):
+    """Wall-clock time in ``timezone`` of zoned timestamps (converted first); plain ones as they are."""
+    zoned = _zoned(times)
+    return times if zoned is None else wall_clock(zoned.tz_convert(timezone))
+
+
+def utc_clock(times):
+    """Zoned timestamps as plain UTC time (the real instant: differences are elapsed time);
+    plain ones as they are."""
+    return wall_clock_in(times, "UTC")
+
+
+def local_midnight(day, timezone: str) -> pd.Timestamp:
+    """The first real instant of ``day`` in ``timezone``.
+
+    A zone that changes its clocks at midnight has no 00:00 on that day: the day begins
+    at the first real instant after it.
+    """
+    return pd.Timestamp(day).tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
 
 
 def day_grid(start: dt.date, days: int, interval_minutes: int, timezone: str) -> DayGrid:
     """The real intervals of ``days`` days from ``start`` in ``timezone``."""
-    first, stop = _midnight(start, timezone), _midnight(start + dt.timedelta(days=days), timezone)
+    first, stop = local_midnight(start, timezone), local_midnight(start + dt.timedelta(days=days), timezone)
     instants = pd.date_range(first, stop, freq=f"{interval_minutes}min", inclusive="left")
     wall = instants.tz_localize(None)
     day = (wall.normalize() - pd.Timestamp(start)).days.to_numpy()
@@ -101,4 +146,7 @@ def elapsed_minutes(start: pd.Series, end: pd.Series, timezone: str, start_fold=
     return ((finish - begin).dt.total_seconds() / 60).to_numpy()
 
 
-__all__ = ["DayGrid", "day_grid", "fold_of", "real_time", "elapsed_minutes"]
+__all__ = [
+    "DayGrid", "day_grid", "fold_of", "real_time", "elapsed_minutes",
+    "wall_clock", "wall_clock_in", "utc_clock", "local_midnight",
+]

@@ -27,11 +27,10 @@ Files written (``PLAN_FILES``):
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import tomllib
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +38,10 @@ import pandas as pd
 
 from wfm import calibrate, data, erlang, limits
 from wfm.errors import InputError
-from wfm.export import make_temp_dir, replace_dir, write_json, write_table, write_text
+from wfm.export import atomic_dir, check_out_dir, write_json, write_table, write_text
+from wfm.forecast import as_volumes
+from wfm.localtime import wall_clock
+from wfm.results import PlanKpis
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
 PLAN_FILES = (
@@ -53,15 +55,19 @@ Progress = Callable[[str, int, int], None]  # (step, index, count)
 
 @dataclass
 class PlanResult:
-    """Everything a plan produced; ``kpis`` is what ``kpis.json`` holds."""
+    """Everything a plan produced; ``kpis.to_json()`` is what ``kpis.json`` holds."""
 
     scenario: Scenario
     forecast: pd.DataFrame
     requirements: pd.DataFrame
     schedule: object  # wfm.schedule.ScheduleResult
     verification: pd.DataFrame
-    kpis: dict
-    notes: list[str] = field(default_factory=list)
+    kpis: PlanKpis
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences the planner should read: the plan's and the schedule's."""
+        return self.kpis.notes
 
 
 # --- demand ------------------------------------------------------------------------
@@ -70,11 +76,6 @@ class PlanResult:
 def _horizon_bounds(scenario: Scenario) -> tuple[pd.Timestamp, pd.Timestamp]:
     start = pd.Timestamp(scenario.horizon.start)
     return start, start + pd.Timedelta(days=scenario.horizon.days)
-
-
-def _local(ds: pd.Series) -> pd.Series:
-    """Local wall-clock time without the zone, for comparisons with horizon dates."""
-    return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
 
 
 def _wall_clock(table: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def _wall_clock(table: pd.DataFrame, timezone: str) -> pd.DataFrame:
     zoned = [c for c in table.columns if isinstance(table[c].dtype, pd.DatetimeTZDtype)]
     if not zoned:
         return table
-    out = table.assign(**{c: _local(table[c]) for c in zoned})
+    out = table.assign(**{c: wall_clock(table[c]) for c in zoned})
     if "ds" in zoned and "fold" not in out.columns:
         fold = fold_of(table["ds"], timezone)
         if fold.any():
@@ -103,8 +104,13 @@ def _resolve(base_dir: Path, value: str | None) -> Path | None:
     return path if path.is_absolute() else (base_dir / path)
 
 
-def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, notes: list[str]) -> pd.DataFrame:
-    """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``)."""
+def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, notes: list[str],
+                  closures: dict | None = None) -> pd.DataFrame:
+    """The queue's volumes over the horizon: ``queue, ds, y_hat, ...`` (and ``aht_hat``).
+
+    A queue forecast from history records in ``closures[queue]`` the dates its
+    special days or public holidays close.
+    """
     from wfm.forecast import forecast
 
     place = f"queue[{index}]"
@@ -115,11 +121,11 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         path = _resolve(base_dir, queue.history)
         if not path.is_file():
             raise InputError(f"{place}.history: file '{path}' not found.")
-        history, history_minutes = data.read_intervals(path, timezone=tz)
-        history = history[_local(history["ds"]) < start]
+        history, history_minutes = data.read_intervals(path, timezone=tz, columns=queue.columns)
+        history = history[wall_clock(history["ds"]) < start]
         if history.empty:
             raise InputError(f"{place}.history: {path} has no data before the horizon starts ({start.date()}).")
-        last_day = _local(history["ds"]).max().normalize()
+        last_day = wall_clock(history["ds"]).max().normalize()
         days = int((end - last_day).days) - 1
         if days < 1:
             raise InputError(f"{place}.history: {path} already covers the horizon; nothing to forecast.")
@@ -137,6 +143,8 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
                 timezone=tz,
             )
         notes.extend(result.warnings)
+        if closures is not None:
+            closures[queue.name] = set(result.closed_dates)
         table = result.table
     else:
         source = queue.forecast or queue.volumes
@@ -144,11 +152,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         path = _resolve(base_dir, source)
         if not path.is_file():
             raise InputError(f"{place}.{kind}: file '{path}' not found.")
-        raw = data.read_table(path)
-        if kind == "forecast" and "y_hat" in raw.columns:
-            raw = raw.rename(columns={"y_hat": "y"})
-        if "aht_hat" in raw.columns and "aht" not in raw.columns:
-            raw = raw.rename(columns={"aht_hat": "aht"})
+        raw = as_volumes(data.map_columns(data.read_table(path), queue.columns, str(path)))
         if "queue" in raw.columns:
             raw = raw[raw["queue"].astype(str) == queue.name]
             if raw.empty:
@@ -159,7 +163,7 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
         if file_minutes != minutes:
             frame = data.aggregate_intervals(frame, file_minutes, minutes)
         table = frame.rename(columns={"y": "y_hat", "aht": "aht_hat"}).assign(queue=queue.name, model=kind)
-    local = _local(table["ds"])
+    local = wall_clock(table["ds"])
     table = table[(local >= start) & (local < end)].reset_index(drop=True)
     if table.empty or float(table["y_hat"].sum()) <= 0:
         raise InputError(
@@ -169,13 +173,58 @@ def _queue_demand(queue: Queue, index: int, scenario: Scenario, base_dir: Path, 
     return table
 
 
+def close_forecast_holidays(scenario: Scenario, closures: dict, demands: list[pd.DataFrame],
+                            notes: list[str]) -> Scenario:
+    """The scenario with the forecast's closed days (holidays, special days) as closed dates.
+
+    A date becomes a closed date of the horizon when every queue forecast from
+    history closes it and the queues read from a file have no volume on it: the
+    schedule then staffs nobody that day, and weekly contracts work one day fewer in
+    that week (:mod:`wfm.schedule.rules`) instead of being forced onto a closed day.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario being planned.
+    closures : dict
+        Queue name -> set of dates its forecast closes (queues forecast from history).
+    demands : list of DataFrame
+        Every queue's demand over the horizon (``queue, ds, y_hat``).
+    notes : list of str
+        Receives one sentence naming the dates closed this way.
+
+    Returns
+    -------
+    Scenario
+        ``scenario`` itself when nothing changes, else a copy with more closed dates.
+    """
+    if not closures:
+        return scenario
+    dates = set.intersection(*closures.values())
+    horizon = scenario.horizon
+    in_horizon = set(horizon.dates())
+    for demand in demands:
+        queue = str(demand["queue"].iloc[0]) if len(demand) else ""
+        if queue in closures:
+            continue
+        busy = wall_clock(demand["ds"]).dt.date[demand["y_hat"] > 0]
+        dates -= set(busy)
+    new = sorted(d for d in dates if d in in_horizon and horizon.opening_minutes(d) is not None)
+    if not new:
+        return scenario
+    notes.append("closed by the forecast's holidays and special days, so nobody is scheduled: "
+                 + ", ".join(f"{d:%a %d %b %Y}" for d in new) + ".")
+    closed = sorted(set(horizon.closed_dates) | set(new))
+    return scenario.model_copy(update={"horizon": horizon.model_copy(update={"closed_dates": closed})})
+
+
 def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float, int]:
     """The rows of ``demand`` inside the horizon's opening hours.
 
     Returns ``(rows inside, calls outside, intervals outside)``: calls forecast while the
     centre is closed are neither staffed nor simulated, and callers report them.
     """
-    local = _local(demand["ds"])
+    local = wall_clock(demand["ds"])
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
     dates = local.dt.date.to_numpy()
     opening = {day: horizon.opening_minutes(day) for day in set(dates)}
@@ -212,8 +261,7 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     """Requirement per interval, and the behaviour the verification should simulate."""
     place = f"queue[{index}]"
     minutes = scenario.horizon.interval_minutes
-    frame = demand.rename(columns={"y_hat": "y"})[["queue", "ds", "y"] + (["aht_hat"] if "aht_hat" in demand else [])]
-    frame = frame.rename(columns={"aht_hat": "aht"})
+    frame = as_volumes(demand)[["queue", "ds", "y"] + (["aht"] if "aht_hat" in demand else [])]
     profile = None
     if queue.profile:
         path = _resolve(base_dir, queue.profile)
@@ -305,7 +353,7 @@ def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verifica
         rows = verification[verification["queue"] == name]
         forecast_calls = sized.loc[sized["queue"] == name, "y"].to_numpy(dtype=float)
         planned, simulated = ("erlang_asa", "asa") if goal.asa is not None else ("erlang_service_level", "service_level")
-        frame = pd.DataFrame({"ds": _local(rows["ds"]).to_numpy(), "offered": forecast_calls,
+        frame = pd.DataFrame({"ds": wall_clock(rows["ds"]).to_numpy(), "offered": forecast_calls,
                               "planned": rows[planned].to_numpy(dtype=float),
                               "simulated": rows[simulated].to_numpy(dtype=float)})
         reports[name] = goal_report(frame, goal, scenario.horizon.start)
@@ -367,7 +415,7 @@ def _slot_keys(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> pd.
     """(wall-clock time, fold) of each row: the two passes of a repeated hour stay apart."""
     from wfm.localtime import fold_of
 
-    return pd.MultiIndex.from_arrays([_local(ds).to_numpy(), fold_of(ds, timezone, by)], names=["ds", "fold"])
+    return pd.MultiIndex.from_arrays([wall_clock(ds).to_numpy(), fold_of(ds, timezone, by)], names=["ds", "fold"])
 
 
 def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, timezone: str = "UTC") -> np.ndarray:
@@ -377,7 +425,7 @@ def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, time
     pool gets the pool's heads; queues sharing a pool share its heads in proportion to
     their requirement (the simulation treats each queue as its own line). Rows meet the
     coverage on (wall-clock time, fold), one coverage row per real interval."""
-    cov = coverage.assign(ds=_local(pd.to_datetime(coverage["ds"])))
+    cov = coverage.assign(ds=wall_clock(pd.to_datetime(coverage["ds"])))
     cov = cov.assign(fold=cov["fold"] if "fold" in cov.columns else 0)
     pools = [c[len("scheduled_inbound["):-1] for c in cov.columns if c.startswith("scheduled_inbound[")]
     pool = next((p for p in pools if queue in p.split("+")), None)
@@ -498,7 +546,9 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
             progress(name, STEPS.index(name), len(STEPS))
 
     step("forecast")
-    demands = [_queue_demand(q, i, scenario, base_dir, notes) for i, q in enumerate(scenario.queues)]
+    closures: dict = {}
+    demands = [_queue_demand(q, i, scenario, base_dir, notes, closures) for i, q in enumerate(scenario.queues)]
+    scenario = close_forecast_holidays(scenario, closures, demands, notes)
     forecast_table = pd.concat(demands, ignore_index=True)
     step("sizing")
     sized_parts, behaviours = [], {}
@@ -530,11 +580,11 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         reports = _goal_reports(scenario, goals, sized, verification)
         misses = _goal_misses(goals, reports)
         short = sum(1 for (q, _), v in misses.items() if v > goals[q].tolerance)
-        rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.get("cost"),
-                       "paid_hours": schedule.summary.get("paid_hours"), "periods_short": short,
+        rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.cost,
+                       "paid_hours": schedule.summary.paid_hours, "periods_short": short,
                        "asked": {f"{q} {r['period']}": round(curves.goals[q].target(r["period"]), 4)
                                  for q, periods in reports.items() for r in periods}})
-        tried.append((short == 0, schedule.summary.get("cost") or 0.0, len(tried), requirement, schedule,
+        tried.append((short == 0, schedule.summary.cost or 0.0, len(tried), requirement, schedule,
                       verification, per_queue, reports))
         # Simulation, not the stationary curve, is the judge: it sees the queue carried from
         # one interval to the next. Periods under the goal ask for the shortfall more; periods
@@ -571,39 +621,40 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
                 "interval_floor": goal.interval_floor, "periods": periods,
                 "met_periods": sum(1 for r in periods if r["met"]), "rounds": rounds, "chosen_round": index + 1,
             }
-    notes.extend(schedule.summary.get("notes") or [])  # e.g. required agent-intervals the schedule drops
-    summary = dict(schedule.summary)
+    # The schedule's own notes too: required agent-intervals it drops, that the solver's
+    # objective is not the written plan's cost, ...
+    notes.extend(schedule.notes)
+    summary = schedule.summary
     calls = float(forecast_table["y_hat"].sum())
-    kpis = {
-        "scenario": scenario.name,
-        "currency": scenario.currency,
-        "horizon": {"start": str(scenario.horizon.start), "days": scenario.horizon.days,
-                    "interval_minutes": scenario.horizon.interval_minutes, "timezone": scenario.horizon.timezone},
-        "status": summary.get("status"),
-        "cost": summary.get("cost"),
-        "lower_bound": summary.get("lower_bound"),
-        "gap": summary.get("gap"),
-        "paid_hours": summary.get("paid_hours"),
-        "agents": summary.get("agents"),
-        "fte": summary.get("fte"),
-        "calls_forecast": round(calls, 3),
-        "cost_per_call": round(float(summary["cost"]) / calls, 4) if summary.get("cost") is not None and calls > 0 else None,
-        "under_intervals": summary.get("under_intervals"),
-        "binding_rules": summary.get("binding_rules", []),
-        "outbound_done_share": summary.get("outbound_done_share", {}),
-        "queues": per_queue,
-        "where_hours_go": where_hours_go(scenario, sized, schedule.coverage, summary.get("paid_hours") or 0.0,
-                                         behaviours),
-        "notes": notes,
-    }
     # Overall simulated KPIs, weighted by each queue's forecast calls.
+    simulated = {}
     for key in ("service_level", "asa", "abandon_rate", "occupancy"):
         values = [(v["simulated"].get(key), v["calls_forecast"]) for v in per_queue.values()]
         values = [(x, w) for x, w in values if x is not None and np.isfinite(x)]
-        kpis[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
-    # The schedule's own notes (e.g. that the solver's objective is not the written plan's cost) too.
-    kpis["notes"] = notes + [n for n in summary.get("notes", []) if n not in notes]
-    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, notes)
+        simulated[key] = round(float(np.average([x for x, _ in values], weights=[w for _, w in values])), 6) if values else None
+    kpis = PlanKpis(
+        scenario=scenario.name,
+        currency=scenario.currency,
+        horizon={"start": str(scenario.horizon.start), "days": scenario.horizon.days,
+                 "interval_minutes": scenario.horizon.interval_minutes, "timezone": scenario.horizon.timezone},
+        status=summary.status,
+        cost=summary.cost,
+        lower_bound=summary.lower_bound,
+        gap=summary.gap,
+        paid_hours=summary.paid_hours,
+        agents=summary.agents,
+        fte=summary.fte,
+        calls_forecast=round(calls, 3),
+        cost_per_call=round(float(summary.cost) / calls, 4) if summary.cost is not None and calls > 0 else None,
+        under_intervals=summary.under_intervals,
+        binding_rules=summary.binding_rules,
+        outbound_done_share=summary.outbound_done_share,
+        queues=per_queue,
+        where_hours_go=where_hours_go(scenario, sized, schedule.coverage, summary.paid_hours or 0.0, behaviours),
+        notes=notes,
+        **simulated,
+    )
+    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis)
 
 
 def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
@@ -619,52 +670,40 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
     return scenario.model_copy(update={"queues": queues})
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    from wfm.export import check_output_folder
-
-    check_output_folder(out_dir)
-
-
 def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
                extra_files: dict[str, str] | None = None) -> None:
     """Write every plan file into ``out_dir``, which appears whole or not at all.
 
     The files are built in a hidden temporary folder beside ``out_dir`` and renamed into
-    place; an older ``out_dir`` is replaced only once the new one is complete.
+    place; an older ``out_dir`` is replaced only once the new one is complete
+    (:func:`wfm.export.atomic_dir`).
     """
     from wfm import report
     from wfm.schedule import schedule_table
 
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         sched = result.schedule
         write_table(_wall_clock(result.forecast, result.scenario.horizon.timezone), tmp / "forecast.csv")
         write_table(_wall_clock(result.requirements, result.scenario.horizon.timezone), tmp / "requirements.csv")
         write_table(schedule_table(sched), tmp / "schedule.csv")
         write_table(_wall_clock(sched.coverage, result.scenario.horizon.timezone), tmp / "coverage.csv")
         write_table(_wall_clock(result.verification, result.scenario.horizon.timezone), tmp / "verification.csv")
-        write_json(result.kpis, tmp / "kpis.json")
+        write_json(result.kpis.to_json(), tmp / "kpis.json")
         write_json(sched.run, tmp / "run.json")  # timings: kept out of the byte-identical files
-        report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis,
+        report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis.to_json(),
                                        result.scenario.horizon.interval_minutes)
         report.write_coverage_chart(tmp / "coverage.png", sched.coverage, title=f"{result.scenario.name}: coverage")
         write_text(scenario_to_toml(resolved_scenario(result.scenario, Path(base_dir))), tmp / "scenario.toml")
         for name, text in (extra_files or {}).items():
             write_text(text, tmp / name)
-        replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None) -> dict:
+                      work_limit: float | None = None) -> PlanKpis:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
     path = Path(path)
-    _check_out_dir(Path(out_dir))  # before minutes of work, not after
+    check_out_dir(out_dir)  # before minutes of work, not after
     scenario = load_scenario(path)
     result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
     if progress:
@@ -673,17 +712,16 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progre
     return result.kpis
 
 
-def describe(kpis: dict) -> str:
+def describe(kpis: PlanKpis) -> str:
     """One line a planner reads first."""
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
 
-    gap = kpis.get("gap")
-    gap_text = "n/a" if gap is None else f"{gap:.2%}"
+    gap_text = "n/a" if kpis.gap is None else f"{kpis.gap:.2%}"
     return (
-        f"{kpis['scenario']}: {kpis.get('agents')} agents, {kpis.get('fte')} FTE, cost {kpis.get('cost'):,.0f} "
-        f"{kpis.get('currency')} (gap {gap_text} to the bound); simulated service level {pct(kpis.get('service_level'))}, "
-        f"abandoned {pct(kpis.get('abandon_rate'))}, occupancy {pct(kpis.get('occupancy'))}"
+        f"{kpis.scenario}: {kpis.agents} agents, {kpis.fte} FTE, cost {kpis.cost:,.0f} "
+        f"{kpis.currency} (gap {gap_text} to the bound); simulated service level {pct(kpis.service_level)}, "
+        f"abandoned {pct(kpis.abandon_rate)}, occupancy {pct(kpis.occupancy)}"
     )
 
 
@@ -716,12 +754,10 @@ def scenario_inputs(path: str | Path) -> list[Path]:
     return found
 
 
-def index_row(kpis: dict) -> dict:
+INDEX_COLUMNS = ("cost", "lower_bound", "gap", "fte", "paid_hours", "service_level", "asa", "abandon_rate",
+                 "occupancy", "cost_per_call")
+
+
+def index_row(kpis: PlanKpis) -> dict:
     """The columns of a batch index row, from a plan's KPIs."""
-    return {
-        "cost": kpis.get("cost"), "lower_bound": kpis.get("lower_bound"), "gap": kpis.get("gap"),
-        "fte": kpis.get("fte"), "paid_hours": kpis.get("paid_hours"),
-        "service_level": kpis.get("service_level"), "asa": kpis.get("asa"),
-        "abandon_rate": kpis.get("abandon_rate"), "occupancy": kpis.get("occupancy"),
-        "cost_per_call": kpis.get("cost_per_call"),
-    }
+    return {name: getattr(kpis, name) for name in INDEX_COLUMNS}

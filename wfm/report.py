@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from wfm import limits
 from wfm.export import atomic_path, fix_workbook_times, xlsx_cell
+from wfm.localtime import wall_clock
 
 # Activity -> (letter in the cell, fill colour). Letters keep a black-and-white print readable.
 ACTIVITY_STYLE: dict[str, tuple[str, str]] = {
@@ -54,10 +55,7 @@ def _segment_times(schedule: pd.DataFrame, timezone: str | None = None) -> pd.Da
         if clock.any():
             out[clock] = dates[clock] + pd.to_timedelta(text[clock].where(text[clock].str.count(":") == 2, text[clock] + ":00"))
         if (~clock).any():
-            parsed = pd.to_datetime(text[~clock], format="mixed")
-            if getattr(parsed.dt, "tz", None) is not None:
-                parsed = parsed.dt.tz_localize(None)
-            out[~clock] = parsed
+            out[~clock] = wall_clock(pd.to_datetime(text[~clock], format="mixed"))
         return out
 
     seg["_start"] = absolute("start")
@@ -68,11 +66,11 @@ def _segment_times(schedule: pd.DataFrame, timezone: str | None = None) -> pd.Da
     seg["_date"] = dates.dt.date
     seg["_real_start"], seg["_real_end"] = seg["_start"], seg["_end"]
     if timezone is not None:
-        from wfm.localtime import real_time
+        from wfm.localtime import real_time, utc_clock
 
         for column in ("start", "end"):
             fold = seg[f"{column}_fold"] if f"{column}_fold" in seg.columns else None
-            real = real_time(seg[f"_{column}"], fold, timezone).dt.tz_convert("UTC").dt.tz_localize(None)
+            real = utc_clock(real_time(seg[f"_{column}"], fold, timezone))
             # A time the zone does not have (a table from elsewhere) keeps its wall-clock place.
             seg[f"_real_{column}"] = real.fillna(pd.Series(seg[f"_{column}"].to_numpy())).to_numpy()
     return seg
@@ -161,7 +159,7 @@ def _table_sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: Mapping[
         row = []
         for value in values:
             if isinstance(value, pd.Timestamp):
-                value = value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+                value = wall_clock(value).to_pydatetime()
             elif isinstance(value, np.integer):
                 value = int(value)
             elif isinstance(value, np.floating):
@@ -183,6 +181,64 @@ def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
         else:
             rows.append((name, value))
     return rows
+
+
+# Planner's words for the keys of kpis.json; the KPIs sheet shows these, with the key
+# itself in a last column for anyone joining the sheet with the JSON.
+KPI_WORDS = {
+    "scenario": "Scenario", "currency": "Currency", "horizon": "Horizon", "start": "start", "days": "days",
+    "interval_minutes": "interval (minutes)", "timezone": "time zone", "status": "Solver status",
+    "cost": "Cost", "solver_cost": "Solver's own cost", "lower_bound": "Lower bound of the cost",
+    "gap": "Gap to the bound", "paid_hours": "Paid hours", "agents": "Agents", "fte": "FTE",
+    "calls_forecast": "Calls forecast", "cost_per_call": "Cost per call", "under_intervals": "Short intervals",
+    "binding_rules": "Binding rules", "outbound_done_share": "Outbound work done", "queues": "Queue",
+    "target": "target", "service_level": "service level", "answer_within": "answer within (s)", "asa": "ASA (s)",
+    "max_occupancy": "occupancy cap", "shrinkage": "shrinkage", "sizing": "sizing model",
+    "erlang": "planned (Erlang)", "simulated": "simulated", "abandon_rate": "abandoned", "occupancy": "occupancy",
+    "offered": "calls offered", "replications": "replications", "seed": "seed",
+    "flagged_intervals": "intervals below target", "service_goal": "service goal",
+    "where_hours_go": "Where the paid hours go", "workload": "workload", "queueing_at_target": "queueing at the target",
+    "integer_rounding": "integer rounding", "occupancy_cap": "occupancy cap", "sizing_model": "sizing model",
+    "shift_shape": "shift shape", "outbound": "outbound", "breaks_and_idle": "breaks and idle",
+    "notes": "Notes", "workbook": "Workbook", "day_sheets": "day sheets",
+}
+
+
+def kpi_label(key: str) -> str:
+    """A KPI key of ``kpis.json`` in the planner's words.
+
+    Parameters
+    ----------
+    key : str
+        A flattened key such as ``queues.retail.simulated.asa_lo``.
+
+    Returns
+    -------
+    str
+        E.g. ``Queue retail · simulated · ASA (s), 95% low``; queue names stay as
+        they are, unknown words get their underscores replaced.
+
+    Examples
+    --------
+    >>> kpi_label("queues.retail.simulated.asa_lo")
+    'Queue retail · simulated · ASA (s), 95% low'
+    """
+    parts = key.split(".")
+    words = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if part == "queues" and i + 1 < len(parts):
+            words.append(f"Queue {parts[i + 1]}")
+            i += 2
+            continue
+        suffix = ""
+        for end, said in (("_lo", ", 95% low"), ("_hi", ", 95% high")):
+            if part.endswith(end) and part[: -len(end)] in KPI_WORDS:
+                part, suffix = part[: -len(end)], said
+        words.append(KPI_WORDS.get(part, part.replace("_", " ")) + suffix)
+        i += 1
+    return " · ".join(words)
 
 
 def _goal_sheet(wb: Workbook, kpis: Mapping) -> None:
@@ -247,7 +303,9 @@ def write_schedule_workbook(
             f"{limits.MAX_DAY_SHEET_CELLS:,} timeline cells); every day is in schedule.csv",
         ]
     kpi_rows["value"] = kpi_rows["value"].map(lambda v: v if isinstance(v, (int, float, str)) or v is None else str(v))
-    _table_sheet(wb, "KPIs", kpi_rows, {"kpi": 40, "value": 24})
+    kpi_rows.insert(0, "KPI", kpi_rows["kpi"].map(kpi_label))
+    kpi_rows = kpi_rows.rename(columns={"kpi": "key"})[["KPI", "value", "key"]]
+    _table_sheet(wb, "KPIs", kpi_rows, {"KPI": 48, "value": 24, "key": 36})
     _goal_sheet(wb, kpis)
     with atomic_path(path) as tmp:
         wb.save(tmp)
@@ -262,9 +320,7 @@ def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = 
     import matplotlib.pyplot as plt
 
     cov = coverage.copy()
-    ds = pd.to_datetime(cov["ds"])
-    if getattr(ds.dt, "tz", None) is not None:
-        ds = ds.dt.tz_localize(None)
+    ds = wall_clock(pd.to_datetime(cov["ds"]))
     x = np.arange(len(cov))
     fig, ax = plt.subplots(figsize=(14, 4.5), dpi=110)
     ax.fill_between(x, 0, cov["scheduled_inbound"], step="post", color="#9FC5E8", label="scheduled inbound")

@@ -95,32 +95,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from wfm import limits
-from wfm._types import Section
-from wfm.errors import InputError, shown
+
+# Weekdays, clock times and TOML-path errors live in wfm._types (one copy, shared with the
+# quote settings); they are re-exported here because the planning code imports them from here.
+from wfm._types import WEEKDAYS, CallingRules, Section, Weekday, clock_minutes
+from wfm._types import check_clock as _check_clock
+from wfm._types import path_error as _path_error
+from wfm.errors import InputError, existing_file, shown
 from wfm.quote.settings import Quote
 
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
-    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time)."""
-    try:
-        hours, minutes = str(text).strip().split(":")
-        h, m = int(hours), int(minutes)
-    except ValueError:
-        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM such as 07:30") from None
-    if not (0 <= m < 60) or not (0 <= h <= 24) or (h == 24 and (m != 0 or not allow_24)):
-        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM between 00:00 and 24:00")
-    return h * 60 + m
-
-
-def _check_clock(value: str) -> str:
-    clock_minutes(value)
-    return value
-
 
 _Section = Section  # the one strict base (wfm._types)
 
@@ -282,31 +266,17 @@ class Shift(_Section):
         return self
 
 
-class Campaign(_Section):
-    """An outbound campaign: records to call, retry rules, calling window, deadline."""
+class Campaign(CallingRules):
+    """An outbound campaign: records to call, retry rules, calling window, deadline.
 
-    name: str = Field(min_length=1)
+    The calling rules (attempts, contact rate, handle times, window, groups) are
+    :class:`wfm._types.CallingRules`, shared with the quote's ``[[quote.outbound]]``.
+    """
+
     records: int = Field(ge=0, le=limits.MAX_CAMPAIGN_RECORDS)
-    max_attempts: int = Field(3, ge=1, le=50)
-    contact_rate: float = Field(gt=0, le=1)
-    aht_contact: float = Field(gt=0)
-    attempt_seconds: float = Field(30.0, ge=0)
-    conversion_rate: Fraction | None = None
-    window_days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
-    window_start: str = "09:00"
-    window_end: str = "20:00"
     start: dt.date | None = None  # first calling day; default the horizon start
     deadline: dt.date
     daily_attempt_cap: int | None = Field(None, gt=0)
-    groups: list[str] | None = None  # groups allowed to call; default every outbound/blended group
-
-    _clock = field_validator("window_start", "window_end")(_check_clock)
-
-    @model_validator(mode="after")
-    def _window(self) -> Campaign:
-        if clock_minutes(self.window_end) <= clock_minutes(self.window_start):
-            raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
-        return self
 
 
 class Costs(_Section):
@@ -366,6 +336,9 @@ class Queue(_Section):
     history: str | None = None
     forecast: str | None = None
     volumes: str | None = None
+    # The data file's own headers read as ds, y, aht, queue: {"日時" = "ds", "呼量" = "y"}
+    # (what the app's column mapping step and `--map 日時=ds` remember).
+    columns: dict[str, str] = Field(default_factory=dict)
     profile: str | None = None  # from `wfm calls profile`: learned AHT, handle and patience
     aht: float | None = Field(None, gt=0)  # seconds; default: the history's AHT, then the profile's
     service_level: float | None = Field(0.8, gt=0, lt=1)
@@ -382,6 +355,18 @@ class Queue(_Section):
     interval_floor: float | None = Field(None, ge=0, lt=1)  # with a day/week goal: no interval below this service level
     goal_rounds: int = Field(3, ge=0, le=10)  # re-solves with a tighter goal while the simulated goal falls short
     forecasting: Forecasting = Field(default_factory=Forecasting)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from wfm.data import COLUMN_ROLES
+
+        for header, role in value.items():
+            if role not in COLUMN_ROLES:
+                raise ValueError(f"'{header}' is read as '{role}', expected one of {', '.join(COLUMN_ROLES)}")
+        if len(set(value.values())) < len(value):
+            raise ValueError("two columns are read as the same role")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> Queue:
@@ -546,11 +531,6 @@ class Scenario(_Section):
         return next(g for g in self.groups if g.name == name)
 
 
-def _path_error(message: str) -> PydanticCustomError:
-    """A validation error whose message already starts with its TOML path."""
-    return PydanticCustomError("toml_path", message.replace("{", "(").replace("}", ")"))
-
-
 def _unique(names: list[str], section: str) -> None:
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -609,11 +589,7 @@ def validate_scenario(data: dict, source: str | None = None) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found.")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a scenario TOML file.")
+    path = existing_file(path, missing="file not found.", folder="is a folder, expected a scenario TOML file.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return validate_scenario(data, str(path))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.forecast.grid import build_grid
+from wfm.localtime import wall_clock
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -86,7 +87,7 @@ def weekday_profile(frame: pd.DataFrame, interval_minutes: int, to_minutes: int 
 
     if to_minutes and to_minutes != interval_minutes:
         frame = aggregate_intervals(frame, interval_minutes, to_minutes)
-    wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+    wall = wall_clock(frame["ds"])
     out = pd.DataFrame({
         "queue": frame["queue"].astype(str).to_numpy(),
         "day": wall.dt.normalize().to_numpy(),

@@ -206,7 +206,7 @@ def test_a_year_long_workbook_has_day_sheets_for_its_first_weeks_and_says_so(tmp
     days = [s for s in wb.sheetnames if s not in ("Coverage", "KPIs")]
     assert len(days) == limits.MAX_DAY_SHEETS
     assert days[0] == "Mon 2026-01-05"
-    kpis = {row[0]: row[1] for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)}
+    kpis = {row[2]: row[1] for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)}
     assert kpis["workbook.day_sheets"].startswith(f"the first {limits.MAX_DAY_SHEETS} of 364 days")
     assert "schedule.csv" in kpis["workbook.day_sheets"]
 
@@ -224,7 +224,7 @@ def test_a_short_workbook_keeps_every_day_and_no_note(tmp_path):
     report.write_schedule_workbook(tmp_path / "s.xlsx", schedule, coverage, {}, 60)
     wb = load_workbook(tmp_path / "s.xlsx", read_only=True)
     assert len(wb.sheetnames) == 9
-    assert "workbook.day_sheets" not in [row[0] for row in wb["KPIs"].iter_rows(values_only=True)]
+    assert "workbook.day_sheets" not in [row[2] for row in wb["KPIs"].iter_rows(values_only=True)]
 
 
 # --- item 12: leftovers ---------------------------------------------------------------

@@ -313,7 +313,7 @@ def test_workbook_kpis_sheet_is_the_written_plan(stopped_plan):
     _, out = stopped_plan
     kpis = json.loads((out / "kpis.json").read_text())
     sheet = openpyxl.load_workbook(out / "schedule.xlsx", read_only=True)["KPIs"]
-    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if len(r) >= 2}
+    rows = {r[2]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if len(r) >= 3}
     for key in ("cost", "gap", "paid_hours", "fte", "agents", "under_intervals"):
         assert rows[key] == kpis[key], key
 
@@ -424,11 +424,11 @@ def test_breaks_bunched_by_the_expansion_are_not_reported_as_optimal(tmp_path, m
     needs = [int(4 + 6 * np.exp(-((k - 6) ** 2) / 6)) for _ in range(5) for k in range(18)]
     result = make_schedule(pd.DataFrame({"ds": hours, "agents": needs}), scenario, time_limit=5)
     s = result.summary
-    assert "not the model's plan" in s["status"]
-    assert any("coverage differs from the model's" in n for n in s["notes"]), s["notes"]
+    assert "not the model's plan" in s.status
+    assert any("coverage differs from the model's" in n for n in s.notes), s.notes
     mine = rederive(schedule_table(result), pd.Series(needs, index=pd.DatetimeIndex(hours), dtype=float), scenario)
-    assert s["cost"] == pytest.approx(mine["cost"], abs=0.01)
-    assert s["under_agent_intervals"] == int(mine["short"].sum())
+    assert s.cost == pytest.approx(mine["cost"], abs=0.01)
+    assert s.under_agent_intervals == int(mine["short"].sum())
     assert check_schedule(schedule_table(result), scenario, result.planned_coverage)
 
 
@@ -454,7 +454,7 @@ def test_app_path_with_fixed_full_time_start_writes_the_models_coverage(tmp_path
     assert check_schedule(table, scenario, result.schedule.planned_coverage) == []
     required = result.schedule.coverage.set_index(pd.to_datetime(result.schedule.coverage["ds"]))["required"].astype(float)
     mine = rederive(table, required, scenario)
-    assert result.kpis["cost"] == pytest.approx(mine["cost"], abs=0.01)
-    assert result.kpis["under_intervals"] == mine["under_intervals"]
+    assert result.kpis.cost == pytest.approx(mine["cost"], abs=0.01)
+    assert result.kpis.under_intervals == mine["under_intervals"]
     full = table[(table["shift"] == "full") & (table["activity"] == "break")]
     assert (pd.to_datetime(full["start"]).dt.strftime("%H:%M").between("10:30", "11:30")).all()

@@ -26,14 +26,10 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.localtime import wall_clock
 
 ADJUSTMENT_COLUMNS = ("date", "start", "end", "percent", "queue")
 SCALED_COLUMNS = ("y_hat", "lo_80", "hi_80", "lo_95", "hi_95")
-
-
-def _wall(ds: pd.Series) -> pd.Series:
-    ds = pd.to_datetime(ds)
-    return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
 
 
 def forecast_days(last_history, horizon_start: dt.date, horizon_days: int) -> int:
@@ -50,10 +46,7 @@ def forecast_days(last_history, horizon_start: dt.date, horizon_days: int) -> in
     InputError
         When the history already reaches the end of the horizon.
     """
-    last_day = pd.Timestamp(last_history)
-    if last_day.tzinfo is not None:
-        last_day = last_day.tz_localize(None)
-    last_day = last_day.normalize()
+    last_day = wall_clock(pd.Timestamp(last_history)).normalize()
     end = pd.Timestamp(horizon_start) + pd.Timedelta(days=int(horizon_days))
     days = int((end - last_day).days) - 1
     if days < 1:
@@ -68,7 +61,7 @@ def clip_to_horizon(table: pd.DataFrame, horizon_start: dt.date, horizon_days: i
     """Rows of a forecast (or any table with ``ds``) inside ``[start, start + days)``, local time."""
     start = pd.Timestamp(horizon_start)
     end = start + pd.Timedelta(days=int(horizon_days))
-    wall = _wall(table["ds"])
+    wall = wall_clock(pd.to_datetime(table["ds"]))
     return table[(wall >= start) & (wall < end)].reset_index(drop=True)
 
 
@@ -124,8 +117,7 @@ def validate_adjustments(adjustments: pd.DataFrame | None, source: str = "adjust
                 day = pd.Timestamp(date).normalize()
             except (TypeError, ValueError):
                 raise InputError(f"{place}, column 'date' is '{date}', expected a date such as 2003-10-28.") from None
-            if day.tzinfo is not None:
-                day = day.tz_localize(None)
+            day = wall_clock(day)
         start = 0 if _blank(row.get("start")) else _minutes(row.get("start"), f"{place}, column 'start'")
         end = 24 * 60 if _blank(row.get("end")) else _minutes(row.get("end"), f"{place}, column 'end'")
         if end <= start:
@@ -141,7 +133,7 @@ def adjustment_factors(table: pd.DataFrame, adjustments: pd.DataFrame | None, so
     factor = np.ones(len(table))
     if rules.empty or table.empty:
         return factor
-    wall = _wall(table["ds"])
+    wall = wall_clock(pd.to_datetime(table["ds"]))
     day = wall.dt.normalize().to_numpy()
     minute = (wall.dt.hour * 60 + wall.dt.minute).to_numpy()
     queue = table["queue"].astype(str).to_numpy() if "queue" in table.columns else np.full(len(table), "")

@@ -46,6 +46,7 @@ from wfm.forecast.calendar import (
 )
 from wfm.forecast.grid import DAY, DayGrid, FutureDays, build_grid, day_flags, special_lookup, weekday_of
 from wfm.forecast.models import CANDIDATES, DEFAULT_MODELS, history_average
+from wfm.localtime import local_midnight, wall_clock
 
 __all__ = [
     "ForecastResult",
@@ -60,6 +61,7 @@ __all__ = [
     "CANDIDATES",
     "DEFAULT_MODELS",
     "ForecastWarning",
+    "as_volumes",
 ]
 
 MIN_HISTORY_DAYS = 14
@@ -75,6 +77,28 @@ SCORE_COLUMNS = ["queue", "model", "interval_minutes", "wmape", "mae", "rmse", "
 
 class ForecastWarning(UserWarning):
     """Something the planner should know about the forecast (short history, gaps)."""
+
+
+# A forecast names its estimates ``y_hat`` and ``aht_hat``; sizing and simulation read
+# volumes as ``y`` and ``aht``.
+VOLUME_NAMES = {"y_hat": "y", "aht_hat": "aht"}
+
+
+def as_volumes(forecast_frame: pd.DataFrame) -> pd.DataFrame:
+    """A forecast table as a volume table: ``y_hat`` read as ``y`` and ``aht_hat`` as ``aht``.
+
+    A column the table already has under the volume name wins (a file with both ``y`` and
+    ``y_hat`` keeps its ``y``); other columns are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> list(as_volumes(pd.DataFrame(columns=["queue", "ds", "y_hat", "aht_hat", "model"])).columns)
+    ['queue', 'ds', 'y', 'aht', 'model']
+    """
+    names = {old: new for old, new in VOLUME_NAMES.items() if old in forecast_frame.columns
+             and new not in forecast_frame.columns}
+    return forecast_frame.rename(columns=names)
 
 
 # --- metrics ----------------------------------------------------------------------
@@ -126,6 +150,10 @@ class ForecastResult:
         ``queue, ds`` of every interval missing inside opening hours (filled).
     warnings : list of str
     interval_minutes : int
+    closed_dates : list of datetime.date
+        Dates inside the horizon that the special days or public holidays close
+        (the schedule must not staff them: :func:`wfm.plan.plan` makes them the
+        horizon's closed dates).
     """
 
     table: pd.DataFrame
@@ -133,6 +161,7 @@ class ForecastResult:
     gaps: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     interval_minutes: int = 0
+    closed_dates: list = field(default_factory=list)
 
 
 @dataclass
@@ -159,12 +188,20 @@ class BacktestResult:
 # --- input preparation --------------------------------------------------------------
 
 
-def _load_history(history, interval_minutes, timezone) -> tuple[pd.DataFrame, int]:
+def _load_history(history, interval_minutes, timezone, columns=None) -> tuple[pd.DataFrame, int]:
     if isinstance(history, (str, Path)):
-        return read_intervals(history, interval_minutes=interval_minutes, timezone=timezone)
+        return read_intervals(history, interval_minutes=interval_minutes, timezone=timezone, columns=columns)
     if not isinstance(history, pd.DataFrame):
         raise InputError("history: expected a DataFrame or a file path with columns ds, y (and optionally queue, aht).")
     return validate_intervals(history, "history", interval_minutes=interval_minutes, timezone=timezone)
+
+
+def _history_at(history, interval_minutes, interval, timezone, columns=None) -> tuple[pd.DataFrame, int]:
+    """The history read and, when ``interval`` is coarser than its own, summed to ``interval``."""
+    frame, data_minutes = _load_history(history, interval_minutes, timezone, columns)
+    if interval is None:
+        return frame, data_minutes
+    return aggregate_intervals(frame, data_minutes, interval), int(interval)
 
 
 def _special_calendar(special_days, holidays, frame: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
@@ -176,7 +213,7 @@ def _special_calendar(special_days, holidays, frame: pd.DataFrame, horizon_days:
             table = validate_special_days(special_days, "special days")
     public = None
     if holidays:
-        wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+        wall = wall_clock(frame["ds"])
         first = wall.min().year
         last = (wall.max() + pd.Timedelta(days=horizon_days + 1)).year
         public = public_holidays(holidays, range(first, last + 1))
@@ -392,10 +429,9 @@ def _rows_for(grid: DayGrid, future: FutureDays, F: np.ndarray, first_ds, last_d
     start = pd.Timestamp(future.dates[0])
     stop = pd.Timestamp(future.dates[-1] + DAY)
     if tz is not None:
-        start = start.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-        stop = stop.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+        start, stop = local_midnight(start, tz), local_midnight(stop, tz)
     ds = pd.date_range(start, stop, freq=freq, inclusive="left")
-    wall = ds.tz_localize(None) if tz is not None else ds
+    wall = wall_clock(ds)
     day = ((wall.normalize().to_numpy() - np.datetime64(future.dates[0], "ns")) // np.timedelta64(1, "D")).astype(int)
     slot = ((wall.hour * 60 + wall.minute) // grid.interval).to_numpy()
     keep = (~future.closed[day]) & grid.open_slots[future.weekday[day], slot]
@@ -452,7 +488,7 @@ def _forecast_queue(frame, interval, horizon_days, names, folds, backtest_days, 
         )
     # the horizon runs from right after the last interval: when history stops mid-day,
     # the rest of that day is forecast too
-    last_wall = last_ds.tz_localize(None) if tz is not None else last_ds
+    last_wall = wall_clock(last_ds)
     last_slot = (last_wall.hour * 60 + last_wall.minute) // interval
     partial = bool(grid.open_slots[weekday_of(grid.dates[-1:])[0], last_slot + 1 :].any())
     first_day = grid.dates[-1] if partial else grid.dates[-1] + DAY
@@ -500,6 +536,7 @@ def forecast(
     special_days=None,
     holidays: str | None = None,
     timezone: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ForecastResult:
     """Forecast volume (and AHT) per queue and interval, choosing the model by backtest.
 
@@ -527,6 +564,9 @@ def forecast(
         Country code whose public holidays are closed days (e.g. ``"JP"``).
     timezone : str, optional
         IANA zone of the site; naive timestamps are read as its local time.
+    columns : dict, optional
+        The history file's own headers for ``ds, y, aht, queue`` (e.g.
+        ``{"ds": "日時", "y": "呼量"}``), see :func:`wfm.data.map_columns`.
 
     Returns
     -------
@@ -542,10 +582,7 @@ def forecast(
     folds = _check_folds(folds)
     names = [n for n in _models(models) if n != AUTO] or list(DEFAULT_MODELS)
     backtest_days = parse_horizon(backtest_horizon, "--backtest-horizon") if backtest_horizon else min(horizon_days, 7)
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
-    if interval is not None:
-        frame = aggregate_intervals(frame, data_minutes, interval)
-        data_minutes = int(interval)
+    frame, data_minutes = _history_at(history, interval_minutes, interval, timezone, columns)
     calendar = _special_calendar(special_days, holidays, frame, horizon_days)
     notes: list[str] = []
     tables, selection, gaps = [], [], []
@@ -566,7 +603,19 @@ def forecast(
         gaps=pd.concat(gaps, ignore_index=True),
         warnings=notes,
         interval_minutes=data_minutes,
+        closed_dates=_closed_in_horizon(calendar, frame, horizon_days),
     )
+
+
+def _closed_in_horizon(calendar: pd.DataFrame, frame: pd.DataFrame, horizon_days: int) -> list:
+    """The calendar's closed dates among the ``horizon_days`` after the history's last day."""
+    if calendar is None or not len(calendar):
+        return []
+    wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
+    last = wall.max().normalize()
+    dates = pd.to_datetime(calendar.loc[calendar["closed"].astype(bool), "date"])
+    inside = (dates > last) & (dates <= last + pd.Timedelta(days=horizon_days))
+    return sorted({d.date() for d in dates[inside]})
 
 
 def backtest(
@@ -582,6 +631,7 @@ def backtest(
     special_days=None,
     holidays: str | None = None,
     timezone: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> BacktestResult:
     """Rolling-origin accuracy of each candidate per queue.
 
@@ -598,6 +648,8 @@ def backtest(
         :func:`forecast` makes, re-run at each origin on the training part only,
         with ``select_folds`` inner folds, default 4, among ``auto_models``,
         default :data:`DEFAULT_MODELS`).
+    columns : dict, optional
+        The history file's own headers for ``ds, y, aht, queue`` (as for :func:`forecast`).
 
     Returns
     -------
@@ -610,10 +662,7 @@ def backtest(
     names = _models(models) if models is not None else list(DEFAULT_MODELS) + [AUTO]
     select_folds = _check_folds(select_folds, "--select-folds") if select_folds is not None else 4
     auto_models = [n for n in _models(auto_models) if n != AUTO] if auto_models is not None else None
-    frame, data_minutes = _load_history(history, interval_minutes, timezone)
-    if interval is not None:
-        frame = aggregate_intervals(frame, data_minutes, interval)
-        data_minutes = int(interval)
+    frame, data_minutes = _history_at(history, interval_minutes, interval, timezone, columns)
     calendar = _special_calendar(special_days, holidays, frame, horizon_days)
     rows, chosen_rows, notes = [], [], []
     for queue, part in frame.groupby("queue", sort=True):

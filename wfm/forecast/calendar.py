@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.data import read_table
+from wfm.data import check_parsed, read_table
 from wfm.errors import InputError
+from wfm.localtime import wall_clock
 
 SPECIAL_DAY_COLUMNS = ("date", "closed", "multiplier")
 
@@ -67,16 +68,8 @@ def validate_special_days(frame: pd.DataFrame, source: str = "special days") -> 
         )
     frame = frame.reset_index(drop=True)
     dates = pd.to_datetime(frame["date"].astype("string"), errors="coerce", format="mixed")
-    bad = dates.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"{source}: row {i + 1}, column 'date' has '{frame['date'].iloc[i]}', which is not a date "
-            f"(expected e.g. 2024-12-31)."
-        )
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    dates = dates.dt.normalize()
+    check_parsed(dates, frame["date"], source, "date", "a date", "2024-12-31")
+    dates = wall_clock(dates).dt.normalize()
     closed = np.zeros(len(frame), dtype=bool)
     closed_given = np.zeros(len(frame), dtype=bool)
     if "closed" in frame.columns:

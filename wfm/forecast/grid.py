@@ -36,6 +36,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from wfm.localtime import local_midnight, wall_clock
+
 DAY = np.timedelta64(1, "D")
 
 
@@ -180,13 +182,6 @@ def special_lookup(dates: np.ndarray, special_days: pd.DataFrame | None) -> tupl
     return is_special, is_closed, multiplier
 
 
-def wall_clock(ds: pd.Series) -> pd.Series:
-    """Local wall-clock time (naive) of a possibly tz-aware timestamp column."""
-    if getattr(ds.dt, "tz", None) is not None:
-        return ds.dt.tz_localize(None)
-    return ds
-
-
 def build_grid(
     frame: pd.DataFrame,
     interval: int,
@@ -280,9 +275,8 @@ def _existing_cells(dates: np.ndarray, n_slots: int, interval: int, tz) -> np.nd
     exists = np.ones((len(dates), n_slots), dtype=bool)
     if tz is None:
         return exists
-    start = pd.Timestamp(dates[0]).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-    stop = pd.Timestamp(dates[-1] + DAY).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-    wall = pd.date_range(start, stop, freq=f"{interval}min", inclusive="left").tz_localize(None)
+    start, stop = local_midnight(dates[0], tz), local_midnight(dates[-1] + DAY, tz)
+    wall = wall_clock(pd.date_range(start, stop, freq=f"{interval}min", inclusive="left"))
     day = ((wall.normalize().to_numpy() - np.datetime64(dates[0], "ns")) // np.timedelta64(1, "D")).astype(np.int64)
     slot = ((wall.hour * 60 + wall.minute) // interval).to_numpy()
     exists[:] = False

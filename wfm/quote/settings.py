@@ -18,34 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from wfm import limits
-from wfm._types import Section
+from wfm._types import CallingRules, Weekday
+from wfm._types import Fraction as Share
+from wfm._types import Section as _Section  # the scenario's strict base: finite numbers, no true/false as numbers
+from wfm._types import check_clock as _check_clock
+from wfm._types import path_error as _path_error
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 NonNegative = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-def _path_error(message: str) -> PydanticCustomError:
-    """A validation error whose message already starts with its TOML path."""
-    return PydanticCustomError("toml_path", message.replace("{", "(").replace("}", ")"))
-
-
-def _check_clock(value: str) -> str:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
-    if not match or int(match.group(2)) >= 60 or int(match.group(1)) > 24 or (
-        int(match.group(1)) == 24 and int(match.group(2)) != 0
-    ):
-        raise ValueError(f"'{value}' is not a time of day, expected HH:MM such as 07:30")
-    return value
-
-
-_Section = Section  # the scenario's strict base (wfm._types): finite numbers, no true/false as numbers
 
 
 class _Demand(_Section):
@@ -92,33 +76,16 @@ class DeferredChannel(_Demand):
     max_occupancy: float = Field(0.85, gt=0, le=1)
 
 
-class OutboundChannel(_Section):
-    """An outbound campaign quoted by records per month (fields as ``[[campaign]]``).
+class OutboundChannel(CallingRules):
+    """An outbound campaign quoted by records per month.
 
-    Each representative week gets the month's records times the week's share of the
-    month's calling days, due by the end of that week.
+    The calling rules are those of a scenario's ``[[campaign]]``
+    (:class:`wfm._types.CallingRules`, one definition for both). Each representative
+    week gets the month's records times the week's share of the month's calling days,
+    due by the end of that week.
     """
 
-    name: str = Field(min_length=1)
     monthly_records: list[Annotated[int, Field(ge=0, le=limits.MAX_CAMPAIGN_RECORDS)]]
-    max_attempts: int = Field(3, ge=1, le=50)
-    contact_rate: float = Field(gt=0, le=1)
-    aht_contact: float = Field(gt=0)  # seconds per contact (talk + wrap)
-    attempt_seconds: float = Field(30.0, ge=0)  # seconds per failed attempt
-    conversion_rate: Share | None = None
-    window_days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
-    window_start: str = "09:00"
-    window_end: str = "20:00"
-    groups: list[str] | None = None
-
-    _clock = field_validator("window_start", "window_end")(_check_clock)
-
-    @model_validator(mode="after")
-    def _window(self) -> OutboundChannel:
-        minutes = [int(x) * 60 + int(y) for x, y in (s.strip().split(":") for s in (self.window_start, self.window_end))]
-        if minutes[1] <= minutes[0]:
-            raise ValueError(f"window_end {self.window_end} is not after window_start {self.window_start}")
-        return self
 
 
 class Shrinkage(_Section):

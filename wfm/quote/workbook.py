@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wfm.export import atomic_path, fix_workbook_times, text_cells_only
+from wfm.quote.pricing import COST_LINES
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -39,10 +40,9 @@ _CURRENCY_FORMATS = {
     "INR": '"₹"#,##0.00',
 }
 
-MONEY_COLUMNS = {
-    "agent_labour", "training", "ramp_up", "hiring", "supervisors_cost", "quality_cost", "trainers_cost",
-    "seats_cost", "technology", "management_fee", "total_cost", "price", "margin_amount", "price_per_hour",
-    "price_per_contact", "price_per_fte_month", "cost", "cost_per_contact", "cost_per_acquisition",
+MONEY_COLUMNS = set(COST_LINES) | {
+    "total_cost", "price", "margin_amount", "price_per_hour", "price_per_contact", "price_per_fte_month", "cost",
+    "cost_per_contact", "cost_per_acquisition",
 }
 HOURS_COLUMNS = {"workload_hours", "paid_hours", "productive_hours"}
 SHARE_COLUMNS = {"occupancy_of_productive", "break_share", "shrinkage", "workload_share", "fte_change",
@@ -252,8 +252,6 @@ def _summary_sheet(wb: Workbook, result, money: str) -> None:
 
 
 def _cost_lines_sheet(wb: Workbook, monthly: pd.DataFrame, money: str) -> None:
-    from wfm.quote import COST_LINES
-
     ws = wb.create_sheet("Cost lines")
     lines = COST_LINES + ["total_cost", "margin_amount", "price"]
     names = {**LINE_NAMES, "total_cost": "Total cost", "margin_amount": "Margin", "price": "Price"}

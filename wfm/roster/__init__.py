@@ -12,7 +12,6 @@ instance text alone).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from wfm.errors import InputError
@@ -31,17 +30,6 @@ __all__ = [
     "curtois_summary",
     "roster_curtois_files",
 ]
-
-
-def check_out_dir(out_dir: str | Path) -> Path:
-    """Fail before any work when the output folder cannot be made."""
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
-    return out_dir
 
 
 def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
@@ -70,7 +58,7 @@ def roster_curtois_files(instance: str | Path, out_dir: str | Path, *, time_limi
     The folder ``out_dir`` appears whole or not at all (built beside it, then moved).
     Returns the solution and the summary written.
     """
-    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
+    from wfm.export import atomic_dir, check_out_dir, write_json, write_table
 
     if not 0 < time_limit < float("inf"):
         raise InputError(f"--time-limit {time_limit}: expected a positive number of seconds.")
@@ -83,12 +71,7 @@ def roster_curtois_files(instance: str | Path, out_dir: str | Path, *, time_limi
     check = evaluate_curtois(Path(instance).read_text(encoding="utf-8"), solution.assignment,
                              edge_runs=problem.edge_runs)
     summary = curtois_summary(solution, check)
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         write_table(solution.assignment, tmp / "assignment.csv")
         write_json(summary, tmp / "summary.json")
-        replace_dir(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return solution, summary

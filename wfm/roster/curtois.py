@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wfm.errors import InputError
+from wfm.errors import InputError, existing_file
 from wfm.roster.problem import Contract, Cover, Employee, Request, RosterProblem, ShiftType
 
 SECTIONS = (
@@ -70,11 +70,8 @@ def read_curtois(path: str | Path) -> RosterProblem:
     InputError
         One sentence naming the file, the line and the bad value.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file, expected a Curtois & Qu instance (.txt).")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a Curtois & Qu instance file (.txt).")
+    path = existing_file(path, missing="no such file, expected a Curtois & Qu instance (.txt).",
+                         folder="is a folder, expected a Curtois & Qu instance file (.txt).")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -141,15 +138,21 @@ def parse_curtois(text: str, source: str = "<instance>") -> RosterProblem:
     )
 
 
+def _new_id(line: _Line, seen: dict[str, _Line], what: str) -> str:
+    """The ID in the line's first field, refused when empty or already defined; recorded in ``seen``."""
+    name = line.fields[0]
+    if not name:
+        raise InputError(f"{line.where()}: the {what} ID is empty.")
+    if name in seen:
+        raise InputError(f"{line.where()}: {what} ID '{name}' is defined twice (first on line {seen[name].number}).")
+    seen[name] = line
+    return name
+
+
 def _read_shifts(lines: list[_Line]) -> list[ShiftType]:
     seen: dict[str, _Line] = {}
     for line in lines:
-        name = line.fields[0]
-        if not name:
-            raise InputError(f"{line.where()}: the shift ID is empty.")
-        if name in seen:
-            raise InputError(f"{line.where()}: shift ID '{name}' is defined twice (first on line {seen[name].number}).")
-        seen[name] = line
+        _new_id(line, seen, "shift")
     shifts = []
     for name, line in seen.items():
         minutes = line.integer(1, f"length of shift '{name}' in minutes", low=1, high=24 * 60)
@@ -163,12 +166,9 @@ def _read_shifts(lines: list[_Line]) -> list[ShiftType]:
 
 def _read_staff(lines: list[_Line], shifts: set[str]) -> dict[str, Employee]:
     employees: dict[str, Employee] = {}
+    seen: dict[str, _Line] = {}
     for line in lines:
-        name = line.fields[0]
-        if not name:
-            raise InputError(f"{line.where()}: the employee ID is empty.")
-        if name in employees:
-            raise InputError(f"{line.where()}: employee ID '{name}' is defined twice.")
+        name = _new_id(line, seen, "employee")
         max_shifts: dict[str, int] = {}
         for part in line.fields[1].split("|"):
             shift, sep, value = part.partition("=")

@@ -12,8 +12,8 @@ Modules: :mod:`.rules` (the problem in slots), :mod:`.model` (one helper per rul
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.results import ScheduleSummary
 from wfm.scenario import Scenario
 from wfm.schedule.diagnose import binding_rules
 from wfm.schedule.expand import Roster, expand_roster, roster_frames
@@ -33,6 +34,7 @@ from wfm.schedule.solve import Budget, solve_plan
 
 __all__ = [
     "ScheduleResult",
+    "ScheduleSummary",
     "make_schedule",
     "write_schedule",
     "schedule_table",
@@ -50,13 +52,18 @@ class ScheduleResult:
 
     schedule: pd.DataFrame  # agent, group, shift, date, start, end, activity, detail
     coverage: pd.DataFrame  # ds, required, scheduled_inbound, outbound, over, under
-    summary: dict
+    summary: ScheduleSummary  # what summary.json holds: summary.to_json()
     problem: Problem
     roster: Roster
     planned_coverage: pd.DataFrame | None = None  # ds, scheduled_inbound, outbound as the model planned them
     # Timings (seconds per phase, whole solve): they vary run to run, so they stay out of
     # summary.json and kpis.json (byte-identical across runs) and go to run.json.
     run: dict = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences the planner should read (dropped requirements, a fired time cap, ...)."""
+        return self.summary.notes
 
 
 def _round(x: float | None, digits: int = 2):
@@ -97,7 +104,8 @@ def make_schedule(
     Returns
     -------
     ScheduleResult
-        ``summary`` holds the written schedule's figures (:func:`plan_figures`):
+        ``summary`` (a :class:`~wfm.results.ScheduleSummary`; ``summary.json`` is its
+        ``to_json()``) holds the written schedule's figures (:func:`plan_figures`):
         ``cost`` (paid cost + penalties), ``lower_bound`` (the larger of the LP
         relaxation and CP-SAT's bound), ``gap`` (``(cost - lower_bound) / cost``),
         ``paid_hours``, ``fte``, ``under_intervals``, per
@@ -106,7 +114,7 @@ def make_schedule(
         when it differs from ``cost``). ``coverage`` is recounted from the written
         schedule; ``planned_coverage`` is the model's, for
         :func:`wfm.schedule.validate.check_schedule`. ``run`` holds the timings
-        (``solve_seconds`` and per phase).
+        (``solve_seconds`` and per phase); ``notes`` the sentences for the planner.
     """
     began = time.perf_counter()
     limit = scenario.solver.time_limit_seconds if time_limit is None else check_budget(time_limit, "time_limit")
@@ -139,14 +147,15 @@ def make_schedule(
     # Every figure describes the schedule as written, not the solver's variables (see
     # wfm.schedule.figures); the written coverage must also be the model's.
     planned = model_coverage(problem, layout, values, avail)
-    coverage = _written_figures(summary, schedule, requirements, problem, result, planned)
+    summary, coverage = _written_figures(summary, schedule, requirements, problem, result, planned)
     phases, timings = _split_timings(result.phases)
-    summary.update(phases)
-    summary["work_used"] = round(work - budget.work, 3)  # CP-SAT deterministic seconds, all phases
+    phases.pop("work_used", None)  # one phase's work; the summary's is all phases'
+    summary.phases = phases
+    summary.work_used = round(work - budget.work, 3)  # CP-SAT deterministic seconds, all phases
     if budget.note():
-        summary["notes"].append(budget.note())
+        summary.notes.append(budget.note())
     run = {"solve_seconds": round(time.perf_counter() - began, 2), "time_limit_seconds": limit,
-           "work_limit": work, "work_used": summary["work_used"], "time_cap_fired": budget.cap_fired, **timings}
+           "work_limit": work, "work_used": summary.work_used, "time_cap_fired": budget.cap_fired, **timings}
     return ScheduleResult(schedule, coverage, summary, problem, roster, planned_coverage=planned, run=run)
 
 
@@ -281,9 +290,9 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, 
     return PlanSolve(values, objective, lp.objective, None, status, time.perf_counter() - began, phases)
 
 
-def _written_figures(summary: dict, schedule: pd.DataFrame, requirements: pd.DataFrame, problem: Problem,
-                     result, planned: pd.DataFrame) -> pd.DataFrame:
-    """Put the written schedule's figures into ``summary``; returns its coverage table.
+def _written_figures(summary: ScheduleSummary, schedule: pd.DataFrame, requirements: pd.DataFrame, problem: Problem,
+                     result, planned: pd.DataFrame) -> tuple[ScheduleSummary, pd.DataFrame]:
+    """The summary with the written schedule's figures, and its coverage table.
 
     The solver's objective stays as ``solver_cost``; a note says so when it differs
     from the written plan's cost (a stopped search can leave slack in the shortfall
@@ -291,14 +300,13 @@ def _written_figures(summary: dict, schedule: pd.DataFrame, requirements: pd.Dat
     """
     from wfm.schedule.validate import coverage_mismatches
 
-    solver_cost = summary["cost"]
+    solver_cost = summary.cost
     bounds = [b for b in (result.lp_bound, result.cpsat_bound) if b is not None]
     figures = plan_figures(_written(schedule), requirements, problem.scenario,
                            lower_bound=max(bounds) if bounds else None, problem=problem)
     coverage = figures.pop("coverage")
-    summary.update(figures)
-    summary["solver_cost"] = solver_cost
-    notes = summary["notes"]
+    summary = dataclasses.replace(summary, **figures, solver_cost=solver_cost)
+    notes = summary.notes
     if abs(solver_cost - figures["cost"]) > 0.005:
         notes.append(
             f"the solver's objective ({solver_cost:,.2f}) is not the written schedule's cost "
@@ -307,10 +315,10 @@ def _written_figures(summary: dict, schedule: pd.DataFrame, requirements: pd.Dat
     mismatches = coverage_mismatches(coverage, planned)
     if mismatches:
         # The solver's status and bound were about the model's plan, not about this schedule.
-        summary["status"] = f"{summary['status']}; the written schedule is not the model's plan"
+        summary.status = f"{summary.status}; the written schedule is not the model's plan"
         notes.append(f"the written schedule's coverage differs from the model's in {len(mismatches)} interval(s), "
                      f"first {mismatches[0]}")
-    return coverage
+    return summary, coverage
 
 
 def _empty_plan(model: LinearModel) -> np.ndarray:
@@ -322,7 +330,7 @@ def _empty_plan(model: LinearModel) -> np.ndarray:
     return values
 
 
-def _summary(problem, model, layout: Layout, values, result, status, roster: Roster, coverage) -> dict:
+def _summary(problem, model, layout: Layout, values, result, status, roster: Roster, coverage) -> ScheduleSummary:
     scenario = problem.scenario
     cost_vec = np.asarray(model.cost)
     paid_cost = float(values[layout.start_vars] @ cost_vec[layout.start_vars]) if len(layout.start_vars) else 0.0
@@ -371,36 +379,35 @@ def _summary(problem, model, layout: Layout, values, result, status, roster: Ros
         g.name: int((roster.agent_group == gi).sum()) for gi, g in enumerate(scenario.groups)
     }
     reasons = binding_rules(problem, layout, values, under)
-    summary = {
-        "scenario": scenario.name,
-        "currency": scenario.currency,
-        "status": status,
-        "cost": _round(cost),
-        "lower_bound": _round(lower),
-        "gap": None if gap is None else round(gap, 5),
-        "lp_bound": _round(lp_bound),
-        "cpsat_bound": _round(result.cpsat_bound),
-        "paid_cost": _round(paid_cost),
-        "agent_overhead_cost": _round(head_cost),
-        "short_penalty_cost": _round(short_cost),
-        "undone_penalty_cost": _round(undone_cost),
-        "goal_late_penalty_cost": _round(late_cost),
-        "paid_hours": round(paid_slots * interval_h, 2),
-        "agents": int(len(roster.agent_rule)),
-        "agents_by_group": headcount,
-        "required_agent_intervals": int(sum(p.required.sum() for p in problem.pools)),
-        "under_intervals": int((under.sum(axis=0) > 0).sum()),
-        "under_agent_intervals": int(under.sum()),
-        "over_agent_intervals": int(coverage["over"].sum()),
-        "required_in_closed_hours": round(problem.dropped_closed, 2),
-        "campaigns": campaigns,
-        "outbound_done_share": {name: c["outbound_done_share"] for name, c in campaigns.items()},
-        "binding_rules": reasons,
-        "notes": list(problem.notes),
-        "variables": model.num_vars,
-        "constraints": len(model.rows),
-    }
-    return summary
+    return ScheduleSummary(
+        scenario=scenario.name,
+        currency=scenario.currency,
+        status=status,
+        cost=_round(cost),
+        lower_bound=_round(lower),
+        gap=None if gap is None else round(gap, 5),
+        lp_bound=_round(lp_bound),
+        cpsat_bound=_round(result.cpsat_bound),
+        paid_cost=_round(paid_cost),
+        agent_overhead_cost=_round(head_cost),
+        short_penalty_cost=_round(short_cost),
+        undone_penalty_cost=_round(undone_cost),
+        goal_late_penalty_cost=_round(late_cost),
+        paid_hours=round(paid_slots * interval_h, 2),
+        agents=int(len(roster.agent_rule)),
+        agents_by_group=headcount,
+        required_agent_intervals=int(sum(p.required.sum() for p in problem.pools)),
+        under_intervals=int((under.sum(axis=0) > 0).sum()),
+        under_agent_intervals=int(under.sum()),
+        over_agent_intervals=int(coverage["over"].sum()),
+        required_in_closed_hours=round(problem.dropped_closed, 2),
+        campaigns=campaigns,
+        outbound_done_share={name: c["outbound_done_share"] for name, c in campaigns.items()},
+        binding_rules=reasons,
+        notes=list(problem.notes),
+        variables=model.num_vars,
+        constraints=len(model.rows),
+    )
 
 
 def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
@@ -408,26 +415,15 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
     timings, which vary run to run) into ``out_dir``.
 
     The folder appears whole or not at all: the files are built in a temporary folder
-    beside it, which then replaces ``out_dir``.
+    beside it, which then replaces ``out_dir`` (:func:`wfm.export.atomic_dir`).
     """
-    from wfm.export import make_temp_dir, replace_dir, write_json, write_table
+    from wfm.export import atomic_dir, write_json, write_table
 
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{out_dir}: the folder '{parent}' does not exist.")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a folder, expected a folder for the outputs.")
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         write_table(schedule_table(result), tmp / "schedule.csv")
         write_table(result.coverage, tmp / "coverage.csv")
-        write_json(result.summary, tmp / "summary.json")
+        write_json(result.summary.to_json(), tmp / "summary.json")
         write_json(result.run, tmp / "run.json")
-        replace_dir(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def schedule_table(result: ScheduleResult) -> pd.DataFrame:
@@ -438,7 +434,9 @@ def schedule_table(result: ScheduleResult) -> pd.DataFrame:
 def _written(schedule: pd.DataFrame) -> pd.DataFrame:
     schedule = schedule.copy()
     for column in ("start", "end"):
-        schedule[column] = schedule[column].dt.strftime("%Y-%m-%d %H:%M")
+        # A stopped search can leave no agent at all: the empty column then has no
+        # datetime type, and the written table is still a valid (empty) schedule.
+        schedule[column] = pd.to_datetime(schedule[column]).dt.strftime("%Y-%m-%d %H:%M")
     return schedule
 
 
@@ -446,10 +444,10 @@ def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out
                    *, time_limit: float | None = None, work_limit: float | None = None) -> ScheduleResult:
     """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
     from wfm.data import read_intervals, read_table
-    from wfm.export import check_output_folder
+    from wfm.export import check_out_dir
     from wfm.scenario import load_scenario
 
-    check_output_folder(out_dir)  # before the solve, not after it
+    check_out_dir(out_dir)  # before the solve, not after it
     scenario = load_scenario(scenario_path)
     frame = read_table(requirements_path)
     if "y" in frame.columns:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.localtime import wall_clock
 from wfm.scenario import Scenario
 from wfm.schedule.expand import ACTIVITY_NAMES, INBOUND, OUTBOUND, coverage_frame
 from wfm.schedule.rules import Problem, build_problem
@@ -31,10 +32,7 @@ _CODES = {name: code for code, name in ACTIVITY_NAMES.items()}
 
 
 def _timestamps(column: pd.Series) -> pd.Series:
-    ds = pd.to_datetime(column)
-    if isinstance(ds.dtype, pd.DatetimeTZDtype):
-        ds = ds.dt.tz_localize(None)
-    return ds
+    return wall_clock(pd.to_datetime(column))
 
 
 def _slot_index(problem: Problem) -> dict:

@@ -355,19 +355,11 @@ def build_model(problem: Problem) -> tuple[LinearModel, Layout, object]:
     add_service_goal(b)
     add_outbound_work(b)
     add_agent_availability(b)
+    # Each kind of decision was registered as (keys, variables).
+    kinds = ("tour", "start", "break", "inbound", "outbound", "short")
     layout = Layout(
-        tour_keys=b.keys["tour"][0],
-        tour_vars=b.keys["tour"][1],
-        start_keys=b.keys["start"][0],
-        start_vars=b.keys["start"][1],
-        break_keys=b.keys["break"][0],
-        break_vars=b.keys["break"][1],
-        inbound_keys=b.keys["inbound"][0],
-        inbound_vars=b.keys["inbound"][1],
-        outbound_keys=b.keys["outbound"][0],
-        outbound_vars=b.keys["outbound"][1],
-        short_keys=b.keys["short"][0],
-        short_vars=b.keys["short"][1],
+        **{f"{kind}_keys": b.keys[kind][0] for kind in kinds},
+        **{f"{kind}_vars": b.keys[kind][1] for kind in kinds},
         undone_vars=b.keys["undone"],
         goal_steps=b.keys["goal_steps"],
         late_vars=b.keys["late"],

@@ -21,7 +21,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.limits import MAX_AGENTS_PER_INTERVAL  # one limit for requirements and staffing (wfm/limits.py)
-from wfm.localtime import DayGrid, day_grid, fold_of, real_time
+from wfm.localtime import DayGrid, day_grid, fold_of, real_time, utc_clock, wall_clock_in
 from wfm.outbound import CampaignWorkload, calling_mask, campaign_workload, share_due_in_horizon
 from wfm.scenario import WEEKDAYS, Campaign, Scenario, clock_minutes
 
@@ -226,6 +226,34 @@ def unsocial_mask(scenario: Scenario) -> np.ndarray:
     return mask
 
 
+def holidays_in_week(scenario: Scenario, week: int) -> int:
+    """Closed dates (holidays, closures) in horizon week ``week`` on weekdays that are normally open."""
+    horizon = scenario.horizon
+    count = 0
+    for day in horizon.dates()[7 * week: 7 * week + 7]:
+        if day not in horizon.closed_dates:
+            continue
+        weekday = WEEKDAYS[day.weekday()]
+        normally_open = weekday not in horizon.closed_days and str(horizon.hours.get(weekday, "")).lower() != "closed"
+        count += normally_open
+    return count
+
+
+def holiday_week_days(days_per_week: tuple[int, int], holidays: int) -> tuple[int, int]:
+    """Working days a weekly contract asks in a week with ``holidays`` closed weekdays.
+
+    A holiday is a day off, not a day moved: a 5-day tour works 4 days in a week with
+    one holiday (as Japanese and most European contracts count it), instead of being
+    forced to work a closed day or to leave the week empty. At least one day stays,
+    unless the holidays leave no working day at all.
+    """
+    low, high = days_per_week
+    if not holidays:
+        return low, high
+    high = max(high - holidays, 0)
+    return min(max(low - holidays, 1), high), high
+
+
 def _patterns(days_per_week: tuple[int, int], consecutive_off: bool, workable: list[bool]) -> list[int]:
     """Week patterns (bit masks) with the allowed number of days and days off."""
     out = []
@@ -304,7 +332,8 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray,
             patterns_by_week = []
             for w in range(len(open_mask) // 7):
                 workable = [len(starts_by_day[w * 7 + j]) > 0 for j in range(7)]
-                patterns_by_week.append(_patterns(shift.days_per_week, shift.consecutive_days_off, workable))
+                days = holiday_week_days(shift.days_per_week, holidays_in_week(scenario, w))
+                patterns_by_week.append(_patterns(days, shift.consecutive_days_off, workable))
             rules.append(
                 TourRule(
                     index=len(rules),
@@ -351,9 +380,8 @@ def requirement_pools(
         raise InputError(f"{source}: no 'agents' column; expected the output of `wfm size` (ds, agents).")
     if "queue" not in frame.columns:
         frame = frame.assign(queue="default")
-    ds = aware = frame["ds"]
-    if isinstance(ds.dtype, pd.DatetimeTZDtype):
-        ds = ds.dt.tz_convert(horizon.timezone).dt.tz_localize(None)
+    aware = frame["ds"]
+    ds = wall_clock_in(aware, horizon.timezone)
     agents = pd.to_numeric(frame["agents"], errors="coerce")
     if agents.isna().any() or (agents < 0).any():
         i = int(np.flatnonzero((agents.isna() | (agents < 0)).to_numpy())[0])
@@ -448,7 +476,7 @@ def _real_slots(aware: pd.Series, wall: pd.Series, queue: np.ndarray, inside: np
                 grid: SlotGrid, source: str) -> tuple[np.ndarray, np.ndarray]:
     """Day and real slot of day of each row (rows outside the horizon get day -1)."""
     if isinstance(aware.dtype, pd.DatetimeTZDtype):
-        instants = aware.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
+        instants = utc_clock(aware).to_numpy().astype("datetime64[ns]").astype(np.int64)
         missing = np.zeros(len(wall), dtype=bool)
     else:
         real = real_time(wall, fold_of(wall, timezone, by=pd.Series(queue)), timezone)
@@ -459,7 +487,7 @@ def _real_slots(aware: pd.Series, wall: pd.Series, queue: np.ndarray, inside: np
                 f"{source}: row {i + 1}, 'ds' {wall.iloc[i]} does not exist in {timezone} (the clocks skip "
                 f"that hour on {wall.iloc[i].date()}); expected only the real intervals of the day."
             )
-        instants = real.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
+        instants = utc_clock(real).to_numpy().astype("datetime64[ns]").astype(np.int64)
     every = np.concatenate(grid.days.instants)
     day_of = np.repeat(np.arange(len(grid.days.counts)), grid.days.counts)
     slot_of = np.concatenate([np.arange(n) for n in grid.days.counts])
@@ -561,8 +589,7 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
         first[1:] = (heads[1:] != heads[:-1] + 1) | (aware.to_numpy()[1:] != aware.to_numpy()[:-1])
         run = np.cumsum(first) - 1
         starts = aware[first].reset_index(drop=True)
-        wall = starts.dt.tz_convert(horizon.timezone).dt.tz_localize(None) if isinstance(
-            starts.dtype, pd.DatetimeTZDtype) else starts
+        wall = wall_clock_in(starts, horizon.timezone)
         run_day = (wall.dt.normalize() - pd.Timestamp(horizon.start)).dt.days.to_numpy()
         inside = (run_day >= 0) & (run_day < problem.days)
         run_day, run_slot = _real_slots(starts, wall, np.full(len(starts), queue), inside, horizon.timezone, grid, source)

@@ -17,7 +17,7 @@ import datetime as dt
 
 import pandas as pd
 
-from wfm.localtime import fold_of, real_time
+from wfm.localtime import fold_of, real_time, wall_clock
 from wfm.scenario import WEEKDAYS, Scenario, clock_minutes
 
 
@@ -199,7 +199,7 @@ def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int, timezo
     table = table[["scheduled_inbound", "outbound"]].reset_index()
     real = table["ds"].dt.tz_convert(timezone)
     fold = fold_of(real, timezone)
-    table["ds"] = real.dt.tz_localize(None)
+    table["ds"] = wall_clock(real)
     if fold.any():
         table.insert(1, "fold", fold.astype(int))
     return table

@@ -14,6 +14,7 @@ import pandas as pd
 from wfm import limits
 from wfm.data import DEFAULT_QUEUE, parse_timestamps
 from wfm.errors import InputError
+from wfm.localtime import utc_clock
 
 __all__ = ["STAFFING_COLUMNS", "agents_column_of", "infer_staffing_interval"]
 
@@ -53,9 +54,7 @@ def _check_sample(sample, name: str, *, allow_zero: bool, allow_inf: bool = Fals
 
 def _grid_positions(ds: pd.Series, interval_seconds: float, source: str) -> np.ndarray:
     """Interval index of each timestamp, counted in elapsed time from the first one."""
-    ds = pd.Series(ds)
-    if ds.dt.tz is not None:
-        ds = ds.dt.tz_convert("UTC")
+    ds = utc_clock(pd.Series(ds))
     ns = ds.astype("int64").to_numpy()
     offset = (ns - ns.min()) / 1e9
     pos = offset / interval_seconds
@@ -226,9 +225,7 @@ def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") ->
 
 
 def _to_utc_ns(ds: pd.Series) -> np.ndarray:
-    ds = pd.Series(ds)
-    if ds.dt.tz is not None:
-        ds = ds.dt.tz_convert("UTC").dt.tz_localize(None)
+    ds = utc_clock(pd.Series(ds))
     return ds.astype("datetime64[ns]").astype("int64").to_numpy()
 
 

@@ -10,6 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from wfm.localtime import wall_clock
 from wfm.ui.i18n import axis_day_format, axis_time_format, t, weekday
 
 alt.data_transformers.disable_max_rows()
@@ -21,8 +22,7 @@ ACTIVITY_COLOURS = {
 
 
 def wall(ds: pd.Series) -> pd.Series:
-    ds = pd.to_datetime(ds)
-    return ds.dt.tz_localize(None) if ds.dt.tz is not None else ds
+    return wall_clock(pd.to_datetime(ds))
 
 
 def with_day(frame: pd.DataFrame) -> pd.DataFrame:

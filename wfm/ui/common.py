@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from wfm.errors import InputError
+from wfm.localtime import wall_clock
 from wfm.ui import pipeline, state
 from wfm.ui.i18n import t
 
@@ -149,8 +150,5 @@ def local_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
-            col = out[column]
-            if col.dt.tz is not None:
-                col = col.dt.tz_localize(None)
-            out[column] = col.dt.strftime("%Y-%m-%d %H:%M")
+            out[column] = wall_clock(out[column]).dt.strftime("%Y-%m-%d %H:%M")
     return out

@@ -158,6 +158,6 @@ def page() -> None:
         st.caption(t("Red: inbound heads required. Green shading: calling windows. Solve on the Schedule page to see "
                      "where the plan places the outbound work."))
     else:
-        done = run.future.result().kpis.get("outbound_done_share", {})
+        done = run.future.result().kpis.outbound_done_share
         st.caption(t("Red: inbound heads required. Blue: inbound agents scheduled. Green: agents on outbound work.")
                    + " " + " · ".join(f"{name}: {100 * share:.0f}% " + t("done") for name, share in done.items()))

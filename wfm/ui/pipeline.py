@@ -29,7 +29,8 @@ import streamlit as st
 
 from wfm import data, erlang, outbound, summary
 from wfm.errors import InputError
-from wfm.forecast import adjust
+from wfm.forecast import adjust, as_volumes
+from wfm.localtime import wall_clock
 from wfm.scenario import Campaign, Scenario, scenario_to_toml
 from wfm.ui import solver_watch
 
@@ -79,8 +80,7 @@ def run_forecast(frame: pd.DataFrame, minutes: int, horizon_start, horizon_days:
     """:func:`wfm.forecast.forecast` covering the horizon; returns ``(result, table in the horizon)``."""
     from wfm.forecast import forecast
 
-    wall = frame["ds"].dt.tz_localize(None) if frame["ds"].dt.tz is not None else frame["ds"]
-    days = adjust.forecast_days(wall.max(), horizon_start, horizon_days)
+    days = adjust.forecast_days(wall_clock(frame["ds"]).max(), horizon_start, horizon_days)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = forecast(frame, f"{days}d", interval_minutes=minutes, interval=interval,
@@ -100,7 +100,7 @@ def adjusted(table: pd.DataFrame, adjustments: pd.DataFrame | None) -> pd.DataFr
 
 def sizing_frame(forecast_table: pd.DataFrame, aht: float | None) -> tuple[pd.DataFrame, float | None]:
     """The forecast as a sizing input, as :mod:`wfm.plan` builds it (the queue's AHT wins)."""
-    frame = forecast_table.rename(columns={"y_hat": "y", "aht_hat": "aht"})
+    frame = as_volumes(forecast_table)
     frame = frame[[c for c in ("queue", "ds", "y", "aht") if c in frame.columns]]
     return frame, aht
 

@@ -256,18 +256,18 @@ def show_plan(result, run) -> None:
     k = result.kpis
     cur = result.scenario.currency
     s = result.schedule.summary
-    st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=s.get("status")))
+    st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=s.status))
     common.metric_row([
-        (t("Cost"), money(k.get("cost"), cur)),
-        (t("Lower bound"), money(k.get("lower_bound"), cur)),
-        (t("Gap to bound"), pct(k.get("gap"), 2)),
-        (t("Paid hours"), hours(k.get("paid_hours"))),
-        (t("FTE"), num(k.get("fte"), 1)),
-        (t("Agents"), num(k.get("agents"))),
-        (t("Short intervals"), num(k.get("under_intervals"))),
+        (t("Cost"), money(k.cost, cur)),
+        (t("Lower bound"), money(k.lower_bound, cur)),
+        (t("Gap to bound"), pct(k.gap, 2)),
+        (t("Paid hours"), hours(k.paid_hours)),
+        (t("FTE"), num(k.fte, 1)),
+        (t("Agents"), num(k.agents)),
+        (t("Short intervals"), num(k.under_intervals)),
     ], helps={t("Gap to bound"): t("How far the cost can be from the best possible (the LP / CP-SAT lower bound)."),
               t("FTE"): t("Paid hours ÷ {h} hours a week.", h=num(result.scenario.verify.fte_hours_per_week))})
-    hours_table(k.get("where_hours_go"))
+    hours_table(k.where_hours_go)
     cov = result.schedule.coverage
     st.subheader(t("Coverage against the requirement"))
     st.altair_chart(charts.coverage_chart(cov), width="stretch")
@@ -298,7 +298,7 @@ def show_plan(result, run) -> None:
 
     st.subheader(t("Understaffed intervals"))
     short = cov[cov["under"] > 0]
-    reasons = k.get("binding_rules") or []
+    reasons = k.binding_rules
     if short.empty:
         st.success(t("Every interval is covered."))
     else:
@@ -310,10 +310,10 @@ def show_plan(result, run) -> None:
         st.markdown("**" + t("Why (the rules that bind):") + "**")
         for reason in reasons:
             st.markdown(f"- {reason}")
-    for note in s.get("notes", []):
+    for note in result.schedule.notes:
         st.caption(note)
     with st.expander(t("Solver details")):
-        s = {**s, **result.schedule.run}  # the timings of this run (kept out of the plan's files)
+        s = {**s.to_json(), **result.schedule.run}  # the timings of this run (kept out of the plan's files)
         details = {k: s.get(k) for k in ("status", "lp_bound", "cpsat_bound", "lp_seconds", "rounding_seconds",
                                          "rounding_status", "search_seconds", "search_status", "solve_seconds",
                                          "work_used", "work_limit", "time_cap_fired",

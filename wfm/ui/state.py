@@ -32,6 +32,7 @@ import streamlit as st
 
 from wfm import data, resources
 from wfm.errors import InputError, shown
+from wfm.localtime import wall_clock
 from wfm.scenario import WORK_LIMIT, Scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -226,8 +227,7 @@ def move_horizon(start: dt.date) -> None:
 def set_history(history: History) -> None:
     """Use a new history; the horizon moves to the Monday after it when it would overlap."""
     st.session_state["history"] = history
-    wall = history.frame["ds"].dt.tz_localize(None) if history.frame["ds"].dt.tz is not None else history.frame["ds"]
-    last = wall.max().date()
+    last = wall_clock(history.frame["ds"]).max().date()
     start = get("horizon.start")
     if isinstance(start, str):
         start = dt.date.fromisoformat(start)

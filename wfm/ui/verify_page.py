@@ -42,11 +42,11 @@ def page() -> None:
         return
     _, result = solved
     k = result.kpis
-    queues = list(k.get("queues", {}))
+    queues = list(k.queues)
     queue = queues[0]
     if len(queues) > 1:
         queue = st.selectbox(t("Queue"), queues, key="verify_queue")
-    qk = k["queues"][queue]
+    qk = k.queues[queue]
     sim, erl, target = qk["simulated"], qk["erlang"], qk["target"]
     common.metric_row([
         (t("Service level (simulated)"), pct(sim.get("service_level"))),
