@@ -7,6 +7,7 @@ from wfm.ui import (
     export_page,
     forecast_page,
     outbound_page,
+    plans_page,
     quote_page,
     schedule_page,
     sidebar,
@@ -30,4 +31,5 @@ pages = [
 ]
 if quote_page.available():
     pages.append(st.Page(quote_page.page, title=t("8 Quote"), url_path="quote"))
+pages.append(st.Page(plans_page.page, title=t("9 Plans"), url_path="plans"))
 st.navigation(pages).run()

@@ -239,7 +239,7 @@ def test_holidays_in_the_forecast_are_days_off_in_the_schedule(tmp_path):
     assert not schedule["date"].isin(["2024-04-29", "2024-05-03"]).any()
     worked = schedule[schedule["activity"] == "inbound"].groupby("agent")["date"].nunique()
     assert len(worked) > 0 and (worked == 3).all()
-    assert any("2024" in n and "closed by the forecast's holidays" in n for n in kpis["notes"])
+    assert any("2024" in n and "closed by the forecast's holidays" in n for n in kpis.notes)
     resolved = load_scenario(tmp_path / "out" / "scenario.toml")
     assert {dt.date(2024, 4, 29), dt.date(2024, 5, 3)} <= set(resolved.horizon.closed_dates)
     coverage = pd.read_csv(tmp_path / "out" / "coverage.csv")

@@ -206,3 +206,23 @@ def test_the_same_store_works_on_postgresql(saved, postgres_url, tmp_path):
     store.delete(plan_id)
     assert plan_id not in [v.id for v in store.list()]
     assert store.file(plan_id, "schedule.csv") is None
+
+
+def test_the_plans_page_lists_and_compares_the_saved_versions(saved, monkeypatch):
+    from test_app import ok, open_app
+
+    from wfm.ui.i18n import money
+
+    work, db = saved
+    monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{db}")
+    at = open_app("plans")
+    ok(at)
+    assert at.title[0].value == "Plans"
+    listed = at.dataframe[0].value
+    assert list(listed["Name"]) == ["week 13 sl80", "week 13 sl70"]
+    compared = at.dataframe[1].value.set_index("Figure")
+    k80 = json.loads((work / "sl80" / "kpis.json").read_text())
+    k70 = json.loads((work / "sl70" / "kpis.json").read_text())
+    assert compared.loc["cost", "#1 week 13 sl80"] == money(k80["cost"])
+    assert compared.loc["cost", "Difference #2"] == money(k70["cost"] - k80["cost"])
+    assert len(at.dataframe) == 3  # the per-day table under the coverage chart

@@ -49,7 +49,32 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
-    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time)."""
+    """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time).
+
+    Parameters
+    ----------
+    text : str
+        ``HH:MM``.
+    place : str
+        TOML path, for the message.
+    allow_24 : bool
+        Accept ``24:00`` (a closing time).
+
+    Returns
+    -------
+    int
+        Minutes after midnight.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a time of day (pydantic turns it into a TOML-path message).
+
+    Examples
+    --------
+    >>> clock_minutes("07:30")
+    450
+    """
     try:
         hours, minutes = str(text).strip().split(":")
         h, m = int(hours), int(minutes)
@@ -61,7 +86,18 @@ def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
 
 
 def check_clock(value: str) -> str:
-    """Field validator of a ``HH:MM`` setting: the text is kept as written once it parses."""
+    """Field validator of a ``HH:MM`` setting: the text is kept as written once it parses.
+
+    Parameters
+    ----------
+    value : str
+        The setting as written.
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+    """
     clock_minutes(value)
     return value
 
@@ -74,6 +110,16 @@ def path_error(message: str) -> PydanticCustomError:
 
     :func:`wfm.scenario.format_validation_error` shows it as it is; braces are
     replaced because pydantic reads them as placeholders.
+
+    Parameters
+    ----------
+    message : str
+        The sentence, starting with the TOML path.
+
+    Returns
+    -------
+    PydanticCustomError
+        The error to raise from a validator.
     """
     return PydanticCustomError("toml_path", message.replace("{", "(").replace("}", ")"))
 

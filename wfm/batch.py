@@ -21,7 +21,7 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pandas as pd
 
 from wfm.errors import InputError
 from wfm.export import folder_inside, safe_folder_name, write_table
+from wfm.progress import Observer, ProgressEvent, tell
 
 HASH_FILE = ".scenario-hash"
 BATCH_FILES = ("index.csv", "failures.csv")  # beside the scenario folders: no scenario may take their names
@@ -39,7 +40,23 @@ INDEX_COLUMNS = [
 
 
 def expand_scenarios(items: Iterable[str | Path]) -> list[Path]:
-    """Scenario files from files, directories (their ``*.toml``) and glob patterns, in order."""
+    """Scenario files from files, directories (their ``*.toml``) and glob patterns, in order.
+
+    Parameters
+    ----------
+    items : iterable of str or Path
+        Files, directories or glob patterns.
+
+    Returns
+    -------
+    list of Path
+        Scenario files, each once.
+
+    Raises
+    ------
+    InputError
+        When an item matches no scenario file.
+    """
     found: list[Path] = []
     for item in items:
         text = str(item)
@@ -68,7 +85,18 @@ def expand_scenarios(items: Iterable[str | Path]) -> list[Path]:
 
 
 def scenario_hash(path: Path) -> str:
-    """Content hash of a scenario file and of every input file it names (history, calls...)."""
+    """Content hash of a scenario file and of every input file it names (history, calls...).
+
+    Parameters
+    ----------
+    path : Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
     from wfm.plan import scenario_inputs
 
     digest = hashlib.sha256()
@@ -96,14 +124,40 @@ def _complete(out_dir: Path, digest: str) -> bool:
 
 
 def scenario_name(path: Path) -> str:
-    """The scenario's ``name`` from its file (falling back to the file's stem)."""
+    """The scenario's ``name`` from its file (falling back to the file's stem).
+
+    Parameters
+    ----------
+    path : Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str
+        The name.
+    """
     from wfm.plan import peek_name
 
     return peek_name(path) or path.stem
 
 
 def run_one(path: str, out_dir: str, digest: str) -> dict:
-    """Plan one scenario into ``out_dir``; never raises (errors are returned as a row)."""
+    """Plan one scenario into ``out_dir``; never raises (errors are returned as a row).
+
+    Parameters
+    ----------
+    path : str
+        Scenario TOML.
+    out_dir : str
+        The batch output folder.
+    digest : str
+        The scenario's content hash, stored with its outputs.
+
+    Returns
+    -------
+    dict
+        The scenario's index row (``status`` ok or failed, with the error).
+    """
     import time
 
     from wfm.plan import index_row, plan_to_directory
@@ -130,6 +184,13 @@ class BatchResult:
 
     @property
     def failed(self) -> int:
+        """Scenarios that failed.
+
+        Returns
+        -------
+        int
+            Rows of ``index`` with status ``failed``.
+        """
         return int((self.index["status"] == "failed").sum())
 
 
@@ -140,7 +201,7 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
-    progress: Callable[[int, int, dict], None] | None = None,
+    progress: Observer | None = None,
     client=None,
 ) -> BatchResult:
     """Run every scenario's plan into ``out_dir/<name>/`` and write index.csv and failures.csv.
@@ -152,8 +213,15 @@ def run_batch(
     workers : local processes (default: the number of cores); 1 runs in this process.
     scheduler : address of a Dask scheduler (``tcp://host:port``); runs there instead.
     force : re-run scenarios whose outputs are complete and unchanged.
-    progress : called after each scenario with (done, total, row).
+    progress : told a :class:`wfm.progress.ProgressEvent` after each scenario (``item`` the
+        scenario, ``status`` its index row's status, ``done`` of ``total``).
     client : an existing ``dask.distributed.Client`` (tests pass one of a LocalCluster).
+
+
+    Returns
+    -------
+    BatchResult
+        ``index`` (one row per scenario) and ``failures``.
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InputError(f"workers: {workers!r} is not a positive number of worker processes, expected 1 or more.")
@@ -195,16 +263,14 @@ def run_batch(
     total = len(paths)
     done = len(rows)
     for row in rows:
-        if progress:
-            progress(done, total, row)
+        tell(progress, _row_event(row, done, total))
 
     def finished(name: str, row: dict) -> None:
         nonlocal done
         row["scenario"] = name
         rows.append(row)
         done += 1
-        if progress:
-            progress(done, total, row)
+        tell(progress, _row_event(row, done, total))
 
     if jobs:
         if client is not None or scheduler is not None:
@@ -229,6 +295,12 @@ def run_batch(
     write_table(index[INDEX_COLUMNS], out_dir / "index.csv")
     write_table(failures, out_dir / "failures.csv")
     return BatchResult(index=index[INDEX_COLUMNS], failures=failures.reset_index(drop=True))
+
+
+def _row_event(row: dict, done: int, total: int) -> ProgressEvent:
+    name, status = str(row.get("scenario", "")), row.get("status")
+    message = f"{name}: {status}" + (f" ({row['error']})" if status == "failed" and row.get("error") else "")
+    return ProgressEvent("batch", message, done=done, total=total, item=name, status=status)
 
 
 def _die_with_parent(parent: int) -> None:

@@ -51,14 +51,45 @@ class LearnedBehaviour:
     band_patience: dict[str, float] = field(default_factory=dict)
 
     def simulation(self, *, aht: float | None = None, patience: float | None = None, aht_column: bool = False):
-        """The :class:`wfm.simulate.Behaviour` to simulate (see :meth:`wfm.simulate.Behaviour.from_profile`)."""
+        """The :class:`wfm.simulate.Behaviour` to simulate (see :meth:`wfm.simulate.Behaviour.from_profile`).
+
+        Parameters
+        ----------
+        aht : float, optional
+            Seconds: the learned handle sample is rescaled to it (or the exponential mean).
+        patience : float, optional
+            Mean patience in seconds that replaces the learned one.
+        aht_column : bool
+            Whether the volumes have an ``aht`` column.
+
+        Returns
+        -------
+        wfm.simulate.Behaviour
+            The behaviour to simulate.
+        """
         from wfm.simulate import Behaviour
 
         return Behaviour.from_profile(self, aht=aht, patience=patience, aht_column=aht_column)
 
 
 def read_profile(path: str | Path) -> dict:
-    """Read a profile JSON written by ``wfm calls profile``."""
+    """Read a profile JSON written by ``wfm calls profile``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The profile JSON file.
+
+    Returns
+    -------
+    dict
+        The profile (``{"queues": {...}}``).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not JSON or not a profile.
+    """
     path = existing_file(path, missing="profile file not found.",
                          folder="is a folder, expected a profile JSON file (made by 'wfm calls profile').")
     try:
@@ -71,7 +102,27 @@ def read_profile(path: str | Path) -> dict:
 
 
 def behaviour_for(profile: dict, queue: str, source: str = "profile") -> LearnedBehaviour:
-    """The learned behaviour of ``queue``; a profile with one queue serves every queue."""
+    """The learned behaviour of ``queue``; a profile with one queue serves every queue.
+
+    Parameters
+    ----------
+    profile : dict
+        A profile from :func:`read_profile`.
+    queue : str
+        The queue to size or simulate.
+    source : str
+        The profile's file, for messages.
+
+    Returns
+    -------
+    LearnedBehaviour
+        AHT, handle-time sample, patience (mean and sample), per-band patience and notes.
+
+    Raises
+    ------
+    InputError
+        When the profile has several queues and not this one.
+    """
     queues = profile["queues"]
     if queue in queues:
         entry = queues[queue]
@@ -148,6 +199,37 @@ def simulated_agents(
     mean patience (Erlang C without one).
 
     Returns the agents and a dict with the rounds and the simulated KPIs per interval.
+
+    Parameters
+    ----------
+    volume : ndarray
+        Calls offered per interval, on a gap-free grid.
+    aht : ndarray
+        Mean handle time per interval, seconds.
+    interval_minutes : int
+        Interval length.
+    target : ServiceTarget
+        The service measure and occupancy cap to meet.
+    start : ndarray
+        First trial per interval (usually the Erlang A answer).
+    behaviour : wfm.simulate.Behaviour, optional
+        Handle-time and patience distributions to simulate; default exponential handle
+        times with ``aht`` and callers who never hang up.
+    replications : int
+        Simulation runs per search round.
+    seed : int
+        Random seed (common random numbers across rounds).
+    probe_rounds : int
+        Newton/bisection rounds before the search only adds agents.
+    max_rounds : int
+        Rounds at most.
+
+    Returns
+    -------
+    agents : ndarray of int
+        Fewest agents per interval meeting the target.
+    info : dict
+        The rounds used and the simulated KPIs per interval.
     """
     from wfm.simulate import simulate_totals
     from wfm.simulate.behaviour import as_behaviour
@@ -249,6 +331,9 @@ def size_calibrated(
     target : service target; its ``model`` and ``patience`` are replaced by the profile's.
     aht : seconds, where neither the table nor the profile gives one.
     mode : ``erlang-c``, ``erlang-a`` or ``simulation``: which answer becomes ``agents``.
+    replications : simulation runs per search round (simulation mode).
+    seed : random seed of the simulation.
+    source : the profile's file, for messages.
 
     Returns
     -------

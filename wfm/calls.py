@@ -77,7 +77,13 @@ class ScreenedCalls:
     rows: int
 
     def summary(self) -> str:
-        """One line for stderr and notes, e.g. '85 of 27,162 rows skipped (...)'."""
+        """One line for stderr and notes, e.g. '85 of 27,162 rows skipped (...)'.
+
+        Returns
+        -------
+        str
+            How many rows were skipped, of how many, by reason.
+        """
         if not self.counts:
             return f"0 of {self.rows:,} rows skipped"
         parts = ", ".join(f"{n} {REJECT_REASONS[k]}" for k, n in self.counts.items())
@@ -141,6 +147,19 @@ def screen_calls(
         for exports whose handle time lacks it.
     timezone : IANA zone of the site; arrivals with UTC offsets are converted to it.
     strict : refuse at the first row that cannot be real instead of skipping it.
+
+
+    Returns
+    -------
+    ScreenedCalls
+        ``calls`` (the canonical frame of the real calls), ``rejected`` (the skipped rows
+        as read, with their data ``row`` number and ``reason``) and the counts per reason.
+
+    Raises
+    ------
+    InputError
+        When a column is missing or unusable, arrivals are out of order, more than
+        ``MAX_REJECTED_SHARE`` of the rows cannot be real, or (``strict``) at the first such row.
     """
     raw = frame.reset_index(drop=True)
     frame = raw.copy()
@@ -240,6 +259,20 @@ def validate_calls(frame: pd.DataFrame, source: str = "calls", **kwargs) -> pd.D
     """The canonical frame of the real calls of a per-call table; see :func:`screen_calls`.
 
     Skipped glitch rows are announced with a :class:`CallsWarning`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Raw per-call table.
+    source : str
+        Name for messages (the file).
+    **kwargs
+        ``column_map``, ``after_call_work``, ``timezone``, ``strict`` of :func:`screen_calls`.
+
+    Returns
+    -------
+    DataFrame
+        ``queue, arrival, wait, handle, outcome`` of the real calls, in arrival order.
     """
     screened = screen_calls(frame, source, **kwargs)
     if screened.counts:
@@ -248,17 +281,59 @@ def validate_calls(frame: pd.DataFrame, source: str = "calls", **kwargs) -> pd.D
 
 
 def read_calls(path: str | Path, **kwargs) -> pd.DataFrame:
-    """Read and validate a per-call CSV/XLSX/Parquet file; see :func:`validate_calls`."""
+    """Read and validate a per-call CSV/XLSX/Parquet file; see :func:`validate_calls`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Per-call log file.
+    **kwargs
+        Options of :func:`screen_calls`.
+
+    Returns
+    -------
+    DataFrame
+        The real calls (see :func:`validate_calls`).
+    """
     return validate_calls(read_table(path), str(path), **kwargs)
 
 
 def screen_call_file(path: str | Path, **kwargs) -> ScreenedCalls:
-    """Read a per-call CSV/XLSX/Parquet file and screen it; see :func:`screen_calls`."""
+    """Read a per-call CSV/XLSX/Parquet file and screen it; see :func:`screen_calls`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Per-call log file.
+    **kwargs
+        Options of :func:`screen_calls`.
+
+    Returns
+    -------
+    ScreenedCalls
+        The real calls and the skipped rows.
+    """
     return screen_calls(read_table(path), str(path), **kwargs)
 
 
 def rejected_path(out: str | Path) -> Path:
-    """Where the rows skipped for an output go: ``history.csv`` -> ``history.rejected.csv``."""
+    """Where the rows skipped for an output go: ``history.csv`` -> ``history.rejected.csv``.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output file of ``wfm calls aggregate`` or ``profile``.
+
+    Returns
+    -------
+    Path
+        The file beside it that holds the skipped rows.
+
+    Examples
+    --------
+    >>> rejected_path("out/history.csv").as_posix()
+    'out/history.rejected.csv'
+    """
     out = Path(out)
     return out.with_name(f"{out.stem}.rejected.csv")
 
@@ -273,6 +348,20 @@ def aggregate_calls(calls: pd.DataFrame, interval_minutes: int, answer_within: f
     count as not answered in time); ``asa`` the mean wait of answered calls. Intervals
     with no calls between the first and last call of each day are written with zero
     volume, so a quiet interval is not mistaken for missing data.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        Real calls, e.g. from :func:`validate_calls`.
+    interval_minutes : int
+        Interval length in minutes.
+    answer_within : float
+        Seconds for the ``service_level`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row per queue and interval, columns as above.
     """
     minutes = check_interval_minutes(interval_minutes, "--interval")
     if not np.isfinite(answer_within) or answer_within < 0:
@@ -532,7 +621,18 @@ BANDS = ("morning", "afternoon", "evening")
 
 def time_bands(times: pd.Series) -> np.ndarray:
     """The profile's time band of each local time: morning before 12:00, afternoon
-    12:00-17:00, evening from 17:00."""
+    12:00-17:00, evening from 17:00.
+
+    Parameters
+    ----------
+    times : Series
+        Local arrival times.
+
+    Returns
+    -------
+    ndarray of str
+        ``"morning"``, ``"afternoon"`` or ``"evening"`` per time.
+    """
     hour = times.dt.hour.to_numpy()
     return np.where(hour < 12, "morning", np.where(hour < 17, "afternoon", "evening"))
 
@@ -550,6 +650,20 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
     curve the simulation draws from. With
     ``by_time_of_day``, the same is given for morning (before 12:00), afternoon
     (12:00–17:00) and evening bands that have at least ``min_calls_per_band`` calls.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        Real calls, e.g. from :func:`validate_calls`.
+    by_time_of_day : bool
+        Also learn each time band that has enough calls.
+    min_calls_per_band : int
+        Calls a band needs to get its own entry.
+
+    Returns
+    -------
+    dict
+        The profile, as ``wfm calls profile`` writes it to JSON.
     """
     result: dict = {"queues": {}}
     for queue, part in calls.groupby("queue", sort=True):
@@ -570,7 +684,20 @@ def profile_calls(calls: pd.DataFrame, *, by_time_of_day: bool = True, min_calls
 
 
 def with_screening(profile: dict, screened: ScreenedCalls) -> dict:
-    """The profile with the log's screening: rows read, calls kept, rows skipped by reason."""
+    """The profile with the log's screening: rows read, calls kept, rows skipped by reason.
+
+    Parameters
+    ----------
+    profile : dict
+        A profile from :func:`profile_calls`.
+    screened : ScreenedCalls
+        The screening of the same log.
+
+    Returns
+    -------
+    dict
+        A copy of ``profile`` with ``log`` (counts) and notes on the skipped rows.
+    """
     out = dict(profile)
     out["log"] = {"rows": screened.rows, "calls": int(len(screened.calls)), "rejected": dict(screened.counts)}
     out["notes"] = list(profile.get("notes", [])) + ([f"{screened.summary()}."] if screened.counts else [])

@@ -502,11 +502,18 @@ def plan_command(
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), TimeElapsedColumn(),
                   transient=True, console=_stderr_console()) as bar:
         task = bar.add_task("starting", total=len(plan.STEPS))
+        step = {"name": "starting"}
 
-        def progress(step: str, index: int, count: int) -> None:
-            bar.update(task, description=step, completed=index)
+        def progress(event) -> None:
+            step["name"] = event.stage
+            bar.update(task, description=event.stage, completed=event.done)
 
-        kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit)
+        def on_solution(event) -> None:  # the best plan so far, next to the step
+            gap = "" if event.gap is None else f", gap {event.gap:.1%}"
+            bar.update(task, description=f"{step['name']} · cost {event.cost:,.0f}{gap}")
+
+        kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit,
+                                      on_solution=on_solution)
         bar.update(task, completed=len(plan.STEPS))
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
     _echo_findings(kpis.binding_rules, kpis.notes)
@@ -536,8 +543,8 @@ def batch_command(
                   console=_stderr_console()) as bar:
         task = bar.add_task("scenarios", total=None)
 
-        def progress(done: int, total: int, row: dict) -> None:
-            bar.update(task, total=total, completed=done, description=f"{row.get('scenario', '')}: {row.get('status')}")
+        def progress(event) -> None:
+            bar.update(task, total=event.total, completed=event.done, description=f"{event.item}: {event.status}")
 
         result = batch.run_batch(scenarios, out, workers=workers, scheduler=scheduler, force=force, progress=progress)
     counts = result.index["status"].value_counts().to_dict()
@@ -571,7 +578,7 @@ def quote_command(
 
     _check_limits(time_limit, work_limit)
     result = quote.quote_files(scenario, out, time_limit=time_limit, work_limit=work_limit, sensitivity=sensitivity,
-                               progress=lambda line: typer.echo(line, err=True))
+                               progress=lambda event: typer.echo(str(event), err=True))
     typer.echo(quote.describe(result))
     typer.echo(f"wrote {out}/quote.xlsx, quote.json, monthly.csv, channels.csv"
                + (", sensitivity.csv" if len(result.sensitivity) else ""))

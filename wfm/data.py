@@ -32,7 +32,24 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, XLSX or Parquet file into a DataFrame, choosing by extension."""
+    """Read a CSV, XLSX or Parquet file into a DataFrame, choosing by extension.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx``/``.xls`` or ``.parquet`` file. CSVs are read in UTF-8 or the
+        detected encoding, with ``;`` or tab separators and decimal commas recognised.
+
+    Returns
+    -------
+    DataFrame
+        The table as read (columns not yet checked).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, unreadable or of another kind.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found.")
@@ -101,7 +118,30 @@ def _csv_encoding(sample: bytes, path: Path) -> str:
 
 
 def check_timezone(timezone: str, place: str = "--timezone") -> str:
-    """The IANA time zone name, or an :class:`InputError` saying the zone is unknown."""
+    """The IANA time zone name, or an :class:`InputError` saying the zone is unknown.
+
+    Parameters
+    ----------
+    timezone : str
+        IANA zone name, e.g. ``"Asia/Tokyo"``.
+    place : str
+        Where the name came from, for the message (an option or a TOML path).
+
+    Returns
+    -------
+    str
+        The zone name, unchanged.
+
+    Raises
+    ------
+    InputError
+        When the zone is unknown.
+
+    Examples
+    --------
+    >>> check_timezone("Asia/Tokyo")
+    'Asia/Tokyo'
+    """
     try:
         ZoneInfo(str(timezone))
     except (ZoneInfoNotFoundError, ValueError):
@@ -119,7 +159,28 @@ def _row(index: int) -> int:
 
 def check_parsed(parsed: pd.Series, raw: pd.Series, source: str, column: str, what: str = "a timestamp",
                  example: str = "2024-04-01 09:30:00") -> None:
-    """Refuse the first value of ``raw`` that did not parse (NaT/NaN in ``parsed``), naming row, column and value."""
+    """Refuse the first value of ``raw`` that did not parse (NaT/NaN in ``parsed``), naming row, column and value.
+
+    Parameters
+    ----------
+    parsed : Series
+        The parsed values (NaT or NaN where parsing failed).
+    raw : Series
+        The values as read.
+    source : str
+        The file, for the message.
+    column : str
+        The column, for the message.
+    what : str
+        What the value should be, for the message.
+    example : str
+        An example of a good value, for the message.
+
+    Raises
+    ------
+    InputError
+        At the first value that did not parse.
+    """
     bad = parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -139,6 +200,34 @@ def parse_timestamps(
     day is an error). Timestamps with UTC offsets are converted to ``timezone`` (or kept
     at their single offset when no zone is named). A column that mixes naive and
     offset-carrying timestamps, or several offsets with no zone named, is an error.
+
+    Parameters
+    ----------
+    values : Series
+        Timestamps as read (text or datetimes).
+    source : str
+        The file, for messages.
+    column : str
+        The column, for messages.
+    timezone : str, optional
+        IANA zone of the site.
+
+    Returns
+    -------
+    Series
+        Datetimes: naive wall-clock times without ``timezone``, zone-aware in
+        ``timezone`` with it.
+
+    Raises
+    ------
+    InputError
+        On an unparseable value (naming its row), a skipped local time or mixed offsets.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_timestamps(pd.Series(["2024-03-31 09:00+09:00"]), "example", timezone="Asia/Tokyo").tolist()
+    [Timestamp('2024-03-31 09:00:00+0900', tz='Asia/Tokyo')]
     """
     if timezone is not None:
         check_timezone(timezone)
@@ -205,6 +294,23 @@ def infer_interval_minutes(frame: pd.DataFrame, source: str) -> int:
 
     Gaps (nights, weekends, closed days) are allowed as long as every step is a whole
     multiple of the most common step; anything else is irregular spacing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical table with ``queue`` and ``ds``.
+    source : str
+        The file, for messages.
+
+    Returns
+    -------
+    int
+        Interval length in minutes.
+
+    Raises
+    ------
+    InputError
+        When the spacing is irregular or does not divide a day.
     """
     steps = []
     for _, group in frame.groupby("queue", sort=False):
@@ -252,6 +358,28 @@ def validate_intervals(
         IANA time zone of the site, e.g. ``"Asia/Tokyo"``.
     require_aht : bool
         Raise when the table has no ``aht`` column.
+
+
+    Returns
+    -------
+    frame : DataFrame
+        ``queue, ds, y`` (and ``aht``) sorted by queue and time, ``ds`` as local
+        wall-clock datetimes.
+    interval_minutes : int
+        The interval length, given or inferred.
+
+    Raises
+    ------
+    InputError
+        On a missing column, a bad value (naming its row), duplicates or irregular spacing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"ds": ["2024-01-08 09:00", "2024-01-08 09:15"], "y": [12, 15]})
+    >>> frame, minutes = validate_intervals(table, "example")
+    >>> minutes, frame.columns.tolist()
+    (15, ['queue', 'ds', 'y'])
     """
     if frame.empty and len(frame.columns) == 0:
         raise InputError(f"{source}: the table is empty, expected columns 'ds' and 'y'.")
@@ -311,7 +439,30 @@ def validate_intervals(
 
 
 def check_interval_minutes(value, place: str) -> int:
-    """An interval length must be a whole number of minutes that divides a day."""
+    """An interval length must be a whole number of minutes that divides a day.
+
+    Parameters
+    ----------
+    value : int
+        The interval length asked for.
+    place : str
+        Where it came from, for the message.
+
+    Returns
+    -------
+    int
+        The interval length.
+
+    Raises
+    ------
+    InputError
+        When it is not a whole number of minutes dividing 1,440.
+
+    Examples
+    --------
+    >>> check_interval_minutes(15, "--interval")
+    15
+    """
     try:
         minutes = int(value)
     except (TypeError, ValueError):
@@ -474,6 +625,32 @@ def read_intervals(
 
     ``columns`` maps the file's own headers to ``ds, y, aht, queue``
     (see :func:`map_columns`).
+
+    Parameters
+    ----------
+    path : str or Path
+        Interval table (CSV, XLSX or Parquet) with ``ds``, ``y``, optional ``queue``, ``aht``.
+    interval_minutes : int, optional
+        Interval length; inferred from the spacing of ``ds`` when omitted.
+    timezone : str, optional
+        IANA time zone of the site.
+    require_aht : bool
+        Raise when the table has no ``aht`` column.
+    columns : dict, optional
+        The file's own headers for ``ds, y, aht, queue`` (see :func:`map_columns`).
+
+    Returns
+    -------
+    frame : DataFrame
+        The canonical table (see :func:`validate_intervals`).
+    interval_minutes : int
+        The interval length.
+
+    Examples
+    --------
+    >>> history, minutes = read_intervals(sample_path())
+    >>> len(history), minutes, history["ds"].min()
+    (27716, 5, Timestamp('2003-03-03 07:00:00'))
     """
     return validate_intervals(
         map_columns(read_table(path), columns, str(path)),
@@ -497,6 +674,29 @@ def read_intervals_at(
     for (5-minute history at ``interval_minutes=15``), and an interval that does not fit
     the data (15-minute data at 5 minutes, or 10-minute data at 15) is an error rather
     than a silent mislabel. ``columns`` maps the file's headers (see :func:`map_columns`).
+
+    Parameters
+    ----------
+    path : str or Path
+        Interval table file.
+    interval_minutes : int, optional
+        Interval wanted; default the data's own spacing.
+    timezone : str, optional
+        IANA time zone of the site.
+    columns : dict, optional
+        The file's own headers for ``ds, y, aht, queue`` (see :func:`map_columns`).
+
+    Returns
+    -------
+    frame : DataFrame
+        The canonical table at ``interval_minutes``.
+    interval_minutes : int
+        The interval length.
+
+    Raises
+    ------
+    InputError
+        When the data cannot be summed to the interval asked for.
     """
     frame = map_columns(read_table(path), columns, str(path))
     try:
@@ -518,7 +718,13 @@ def read_intervals_at(
 
 
 def sample_path() -> Path:
-    """Path of the bundled real sample (bank calls, 5-minute intervals)."""
+    """Path of the bundled real sample (bank calls, 5-minute intervals).
+
+    Returns
+    -------
+    Path
+        ``wfm/resources/bank_calls_5min.csv`` inside the installed package.
+    """
     from wfm import resources
 
     return resources.sample_path()
@@ -530,6 +736,28 @@ def aggregate_intervals(frame: pd.DataFrame, from_minutes: int, to_minutes: int)
     Intervals are aligned to the local wall clock; on a fall-back day the repeated
     hour stays two separate hours (grouping is on real time, not on wall-clock
     labels). ``aht`` becomes the volume-weighted mean.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical interval table.
+    from_minutes : int
+        Its interval length.
+    to_minutes : int
+        The longer interval, a whole multiple of ``from_minutes``.
+
+    Returns
+    -------
+    DataFrame
+        One row per queue and longer interval.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"ds": pd.date_range("2024-01-08 09:00", periods=6, freq="5min"), "y": [1, 2, 3, 4, 5, 6]})
+    >>> frame, minutes = validate_intervals(table, "example")
+    >>> aggregate_intervals(frame, minutes, 15)["y"].tolist()
+    [6.0, 15.0]
     """
     to_minutes = check_interval_minutes(to_minutes, "--interval")
     if to_minutes == from_minutes:

@@ -49,6 +49,30 @@ def safe_folder_name(name: str, place: str, *, reserved: tuple[str, ...] = ()) -
     Empty names, ``.``, ``..``, device names such as ``CON``, names in ``reserved``
     (files the caller writes beside the folder) and over-long names are refused with
     an :class:`InputError` naming ``place``: mapping them would hide the problem.
+
+    Parameters
+    ----------
+    name : str
+        The name the user gave.
+    place : str
+        Where it came from (a TOML path), for the message.
+    reserved : tuple of str
+        Names the caller writes beside the folder (e.g. ``index.csv``).
+
+    Returns
+    -------
+    str
+        The folder name.
+
+    Raises
+    ------
+    InputError
+        When the name cannot be one safe folder.
+
+    Examples
+    --------
+    >>> safe_folder_name("bank/week 1", "name")
+    'bank_week 1'
     """
     text = unicodedata.normalize("NFC", str(name))
     if text.strip() in ("", ".", ".."):
@@ -72,7 +96,27 @@ def safe_folder_name(name: str, place: str, *, reserved: tuple[str, ...] = ()) -
 
 
 def download_name(name: str, suffix: str, fallback: str = "scenario") -> str:
-    """A file name for a download named after ``name`` (the browser saves it as given)."""
+    """A file name for a download named after ``name`` (the browser saves it as given).
+
+    Parameters
+    ----------
+    name : str
+        The name to build on (a scenario name).
+    suffix : str
+        The extension, e.g. ``".toml"``.
+    fallback : str
+        Used when ``name`` leaves nothing usable.
+
+    Returns
+    -------
+    str
+        A file name without path separators.
+
+    Examples
+    --------
+    >>> download_name("bank plan", ".toml")
+    'bank plan.toml'
+    """
     try:
         return safe_folder_name(name, "name") + suffix
     except InputError:
@@ -80,7 +124,27 @@ def download_name(name: str, suffix: str, fallback: str = "scenario") -> str:
 
 
 def folder_inside(out_dir: Path, folder: str, place: str) -> Path:
-    """``out_dir / folder``, refused unless it is a real folder (not a link) directly inside ``out_dir``."""
+    """``out_dir / folder``, refused unless it is a real folder (not a link) directly inside ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder.
+    folder : str
+        A folder name (from :func:`safe_folder_name`).
+    place : str
+        Where the name came from, for the message.
+
+    Returns
+    -------
+    Path
+        ``out_dir / folder``.
+
+    Raises
+    ------
+    InputError
+        When it is a link or resolves outside ``out_dir``.
+    """
     target = out_dir / folder
     if target.is_symlink() or target.resolve().parent != out_dir.resolve():
         raise InputError(f"{place}: '{shown(folder)}' does not lead to a folder inside {out_dir}, refused.")
@@ -91,6 +155,23 @@ def csv_text(value):
     """A CSV cell that no spreadsheet runs as a formula (OWASP: quote text starting = + - @ tab CR).
 
     Only text is changed; numbers (negative ones too) stay numbers.
+
+    Parameters
+    ----------
+    value : object
+        A cell value.
+
+    Returns
+    -------
+    object
+        ``value``, or the text with a leading ``'`` when it starts with ``= + - @``, tab or CR.
+
+    Examples
+    --------
+    >>> csv_text("=SUM(A1)")
+    "'=SUM(A1)"
+    >>> csv_text(-3)
+    -3
     """
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
@@ -98,7 +179,24 @@ def csv_text(value):
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell and column name passed through :func:`csv_text`."""
+    """``frame`` with every text cell and column name passed through :func:`csv_text`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to write.
+
+    Returns
+    -------
+    DataFrame
+        A copy safe to open in a spreadsheet.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_safe(pd.DataFrame({"group": ["=1+1", "day"]}))["group"].tolist()
+    ["'=1+1", 'day']
+    """
     out = frame.copy()
     out.columns = [csv_text(c) for c in out.columns]
     for i, _column in enumerate(out.columns):
@@ -112,7 +210,24 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_unquote(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`csv_text` on a read CSV, so files this program wrote read back as they were."""
+    """Undo :func:`csv_text` on a read CSV, so files this program wrote read back as they were.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table read from a CSV this program wrote.
+
+    Returns
+    -------
+    DataFrame
+        The table with the leading ``'`` of quoted cells removed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_unquote(csv_safe(pd.DataFrame({"group": ["=1+1"]})))["group"].tolist()
+    ['=1+1']
+    """
     def unquote(value):
         if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_TRIGGERS):
             return value[1:]
@@ -130,6 +245,11 @@ def text_cells_only(ws) -> None:
 
     openpyxl makes any ``str`` starting with ``=`` a formula; this program never writes
     formulas, so every such cell is text from a user (a group or scenario name).
+
+    Parameters
+    ----------
+    ws : openpyxl.worksheet.worksheet.Worksheet
+        A normal (not write-only) sheet, changed in place.
     """
     for row in ws.iter_rows():
         for cell in row:
@@ -138,7 +258,20 @@ def text_cells_only(ws) -> None:
 
 
 def xlsx_cell(ws, value):
-    """A value for a write-only openpyxl sheet: text that looks like a formula stays text."""
+    """A value for a write-only openpyxl sheet: text that looks like a formula stays text.
+
+    Parameters
+    ----------
+    ws : openpyxl write-only worksheet
+        The sheet the cell goes to.
+    value : object
+        The cell value.
+
+    Returns
+    -------
+    object
+        ``value``, or a text cell for formula-looking text.
+    """
     if isinstance(value, str) and value.startswith("="):
         from openpyxl.cell import WriteOnlyCell
 
@@ -155,7 +288,18 @@ WORKBOOK_TIME = dt.datetime(2000, 1, 1)
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    Parameters
+    ----------
+    path : str or Path
+        The final file.
+
+    Yields
+    ------
+    Path
+        A hidden temporary path in the same folder; removed when the block fails.
+    """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
@@ -201,6 +345,16 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     >>> sorted(p.name for p in out.iterdir())
     ['kpis.json']
     >>> shutil.rmtree(out.parent)
+
+    Parameters
+    ----------
+    target : str or Path
+        The output folder.
+
+    Yields
+    ------
+    Path
+        The temporary folder to write into.
     """
     target = check_out_dir(target)
     tmp = make_temp_dir(target)
@@ -214,7 +368,18 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
 
 
 def make_temp_dir(beside: Path) -> Path:
-    """A hidden temporary folder next to ``beside``, with the permissions of a new folder."""
+    """A hidden temporary folder next to ``beside``, with the permissions of a new folder.
+
+    Parameters
+    ----------
+    beside : Path
+        The folder that will be replaced.
+
+    Returns
+    -------
+    Path
+        The new, empty temporary folder.
+    """
     parent = beside.parent if str(beside.parent) else Path(".")
     remove_leftovers(beside)
     tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(beside), suffix=".tmp", dir=parent))
@@ -228,7 +393,15 @@ swap_guard: Callable[[], None] | None = None
 
 
 def replace_dir(tmp: Path, target: Path) -> None:
-    """Move a finished folder onto ``target``; an older ``target`` goes only once it is in place."""
+    """Move a finished folder onto ``target``; an older ``target`` goes only once it is in place.
+
+    Parameters
+    ----------
+    tmp : Path
+        The finished temporary folder.
+    target : Path
+        The folder to replace or create.
+    """
     if swap_guard is not None:
         swap_guard()
     if target.exists():
@@ -306,6 +479,16 @@ def remove_leftovers(target: str | Path) -> list[Path]:
     is missing because a run died between moving the previous version aside and moving
     the new one in, the newest previous version is put back first. Returns what was
     removed.
+
+    Parameters
+    ----------
+    target : str or Path
+        An output file or folder.
+
+    Returns
+    -------
+    list of Path
+        The leftovers removed.
     """
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
@@ -342,7 +525,18 @@ def remove_leftovers(target: str | Path) -> list[Path]:
 
 
 def check_table_path(path: str | Path) -> None:
-    """Fail early (before any work) when an output table has an unsupported extension or cannot be written."""
+    """Fail early (before any work) when an output table has an unsupported extension or cannot be written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output table (``.csv``, ``.xlsx``, ``.parquet``), or ``-`` for stdout.
+
+    Raises
+    ------
+    InputError
+        When the extension is unsupported or the file cannot be written there.
+    """
     if str(path) == "-":
         return
     if Path(path).is_dir():
@@ -356,7 +550,18 @@ def check_table_path(path: str | Path) -> None:
 
 
 def check_output_file(path: str | Path) -> None:
-    """Fail before any work when the output file ``path`` cannot be written (``-`` is stdout)."""
+    """Fail before any work when the output file ``path`` cannot be written (``-`` is stdout).
+
+    Parameters
+    ----------
+    path : str or Path
+        The output file.
+
+    Raises
+    ------
+    InputError
+        When it is a folder, its folder is missing or cannot be written.
+    """
     if str(path) == "-":
         return
     path = Path(path)
@@ -372,6 +577,18 @@ def check_out_dir(path: str | Path, *, parents: bool = False) -> Path:
     :class:`~wfm.errors.InputError` naming the folder. With ``parents`` the missing
     folders above it may be created too (as ``wfm batch`` does); the nearest existing
     one must then be writable. Returns ``path`` as a :class:`~pathlib.Path`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output folder.
+    parents : bool
+        Allow missing parent folders.
+
+    Returns
+    -------
+    Path
+        ``path`` as a Path.
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -404,7 +621,18 @@ def _check_writable_folder(target: Path, parent: Path) -> None:
 
 
 def os_reason(exc: OSError) -> str:
-    """A planner's words for why a file operation failed."""
+    """A planner's words for why a file operation failed.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+
+    Returns
+    -------
+    str
+        E.g. "permission denied" or "it is a folder, expected a file".
+    """
     reasons = {
         IsADirectoryError: "it is a folder, expected a file",
         NotADirectoryError: "a part of the path is not a folder",
@@ -425,6 +653,11 @@ def all_or_none() -> Iterator[Callable[[str | Path], str | Path]]:
     ``stage(path)`` returns a temporary path beside ``path`` to write into; the
     temporary files are renamed onto their targets only when the block ends without
     an error (``-``, stdout, is passed through as it is).
+
+    Yields
+    ------
+    callable
+        ``stage(path) -> temporary path``.
     """
     with contextlib.ExitStack() as stack:
 
@@ -443,7 +676,17 @@ def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, float_format: str | None = None) -> None:
-    """Write a table as CSV, XLSX or Parquet (by extension) atomically; ``-`` is stdout CSV."""
+    """Write a table as CSV, XLSX or Parquet (by extension) atomically; ``-`` is stdout CSV.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; text cells are made formula-safe (:func:`csv_safe`).
+    path : str or Path
+        ``.csv``, ``.xlsx``, ``.parquet``, or ``-`` for stdout.
+    float_format : str, optional
+        printf-style format of floats in CSV, e.g. ``"%.6g"``.
+    """
     check_table_path(path)
     if str(path) == "-":
         csv_safe(frame).to_csv(sys.stdout, index=False, float_format=float_format)
@@ -471,6 +714,13 @@ def fix_workbook_times(path: str | Path, when: dt.datetime = WORKBOOK_TIME) -> N
 
     openpyxl stamps the document's created and modified properties and each zip entry
     with the current time at save; this rewrites those stamps (the content is unchanged).
+
+    Parameters
+    ----------
+    path : str or Path
+        The saved XLSX file, rewritten in place.
+    when : datetime
+        The time to stamp (default 2000-01-01).
     """
     import zipfile
 
@@ -488,12 +738,28 @@ def fix_workbook_times(path: str | Path, when: dt.datetime = WORKBOOK_TIME) -> N
 
 
 def write_json(data, path: str | Path) -> None:
-    """Write JSON atomically (UTF-8, indented, keys in insertion order)."""
+    """Write JSON atomically (UTF-8, indented, keys in insertion order).
+
+    Parameters
+    ----------
+    data : object
+        JSON-ready data.
+    path : str or Path
+        The file.
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
 def write_text(text: str, path: str | Path) -> None:
-    """Write a text file atomically."""
+    """Write a text file atomically.
+
+    Parameters
+    ----------
+    text : str
+        The content (UTF-8).
+    path : str or Path
+        The file.
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

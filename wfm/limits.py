@@ -72,7 +72,23 @@ def _count(value: float) -> str:
 
 
 def section_overflow(data: object) -> str | None:
-    """The sentence for a scenario with more ``[[group]]``, ``[[shift]]``... entries than allowed."""
+    """The sentence for a scenario with more ``[[group]]``, ``[[shift]]``... entries than allowed.
+
+    Parameters
+    ----------
+    data : object
+        The scenario as a TOML dict.
+
+    Returns
+    -------
+    str or None
+        The sentence, or None within the limits.
+
+    Examples
+    --------
+    >>> section_overflow({"group": [{}] * 101})
+    'group: 101 entries is above the limit of 100 agent groups per scenario.'
+    """
     if not isinstance(data, Mapping):
         return None
     for key, (limit, what) in _SECTION_LIMITS.items():
@@ -98,13 +114,45 @@ def _check_column(values, limit: float, source: str, column: str, what: str, lim
 
 
 def check_calls_per_interval(volume, source: str, column: str = "y") -> None:
-    """Refuse an interval table with more calls in one interval than :data:`MAX_CALLS_PER_INTERVAL`."""
+    """Refuse an interval table with more calls in one interval than :data:`MAX_CALLS_PER_INTERVAL`.
+
+    Parameters
+    ----------
+    volume : array_like
+        Calls per interval.
+    source : str
+        The file, for the message.
+    column : str
+        The column, for the message.
+
+    Raises
+    ------
+    InputError
+        At the first interval above the limit.
+    """
     _check_column(volume, MAX_CALLS_PER_INTERVAL, source, column, "calls in one interval",
                   f"{MAX_CALLS_PER_INTERVAL:,}")
 
 
 def check_seconds(values, name: str, limit: float, source: str | None = None) -> None:
-    """Refuse durations (AHT, patience) above ``limit`` seconds."""
+    """Refuse durations (AHT, patience) above ``limit`` seconds.
+
+    Parameters
+    ----------
+    values : float or array_like
+        Durations in seconds.
+    name : str
+        What they are (``aht``, ``patience``), for the message.
+    limit : float
+        Largest allowed.
+    source : str, optional
+        The file, for the message.
+
+    Raises
+    ------
+    InputError
+        When a value is above ``limit``.
+    """
     values = np.atleast_1d(np.asarray(values, dtype=float))
     i = _first_over(values, limit)
     if i is not None:
@@ -114,7 +162,20 @@ def check_seconds(values, name: str, limit: float, source: str | None = None) ->
 
 
 def check_offered_load(load, source: str = "load") -> None:
-    """Refuse an interval whose offered load is above :data:`MAX_OFFERED_LOAD` Erlangs."""
+    """Refuse an interval whose offered load is above :data:`MAX_OFFERED_LOAD` Erlangs.
+
+    Parameters
+    ----------
+    load : float or array_like
+        Offered load in Erlangs.
+    source : str
+        Where it came from, for the message.
+
+    Raises
+    ------
+    InputError
+        When a load is above the limit.
+    """
     values = np.atleast_1d(np.asarray(load, dtype=float))
     i = _first_over(values, MAX_OFFERED_LOAD)
     if i is not None:
@@ -125,12 +186,40 @@ def check_offered_load(load, source: str = "load") -> None:
 
 
 def check_agents(agents, source: str, column: str = "agents") -> None:
-    """Refuse a staffing table with more agents in one interval than :data:`MAX_AGENTS_PER_INTERVAL`."""
+    """Refuse a staffing table with more agents in one interval than :data:`MAX_AGENTS_PER_INTERVAL`.
+
+    Parameters
+    ----------
+    agents : array_like
+        Agents per interval.
+    source : str
+        The file, for the message.
+    column : str
+        The column, for the message.
+
+    Raises
+    ------
+    InputError
+        When an interval is above the limit.
+    """
     _check_column(agents, MAX_AGENTS_PER_INTERVAL, source, column, "agents", f"{MAX_AGENTS_PER_INTERVAL:,} per interval")
 
 
 def check_simulated_calls(expected_calls: float, source: str = "volumes") -> None:
-    """Refuse a simulation whose replications would each hold more than :data:`MAX_SIMULATED_CALLS` calls."""
+    """Refuse a simulation whose replications would each hold more than :data:`MAX_SIMULATED_CALLS` calls.
+
+    Parameters
+    ----------
+    expected_calls : float
+        Calls one replication would simulate.
+    source : str
+        Where the volumes came from, for the message.
+
+    Raises
+    ------
+    InputError
+        When above the limit.
+    """
     if not expected_calls <= MAX_SIMULATED_CALLS:
         raise InputError(
             f"{source}: {_count(expected_calls)} calls in total is above the limit of "

@@ -44,7 +44,13 @@ class DayGrid:
 
     @property
     def nominal(self) -> int:
-        """Intervals of a day without a clock change."""
+        """Intervals of a day without a clock change.
+
+        Returns
+        -------
+        int
+            ``24 * 60 / interval``.
+        """
         return 24 * 60 // self.interval
 
 
@@ -68,20 +74,54 @@ def wall_clock(times):
     --------
     >>> wall_clock(pd.Timestamp("2024-03-31 03:00", tz="Europe/Paris"))
     Timestamp('2024-03-31 03:00:00')
+
+    Parameters
+    ----------
+    times : Series, DatetimeIndex, Timestamp or other
+        Timestamps.
+
+    Returns
+    -------
+    same type as ``times``
+        Naive wall-clock times.
     """
     zoned = _zoned(times)
     return times if zoned is None else zoned.tz_localize(None)
 
 
 def wall_clock_in(times, timezone: str):
-    """Wall-clock time in ``timezone`` of zoned timestamps (converted first); plain ones as they are."""
+    """Wall-clock time in ``timezone`` of zoned timestamps (converted first); plain ones as they are.
+
+    Parameters
+    ----------
+    times : Series, DatetimeIndex or Timestamp
+        Timestamps.
+    timezone : str
+        IANA zone to read zoned timestamps in.
+
+    Returns
+    -------
+    same type as ``times``
+        Naive wall-clock times in ``timezone``.
+    """
     zoned = _zoned(times)
     return times if zoned is None else wall_clock(zoned.tz_convert(timezone))
 
 
 def utc_clock(times):
     """Zoned timestamps as plain UTC time (the real instant: differences are elapsed time);
-    plain ones as they are."""
+    plain ones as they are.
+
+    Parameters
+    ----------
+    times : Series, DatetimeIndex or Timestamp
+        Timestamps.
+
+    Returns
+    -------
+    same type as ``times``
+        Naive UTC times for zoned input.
+    """
     return wall_clock_in(times, "UTC")
 
 
@@ -90,12 +130,47 @@ def local_midnight(day, timezone: str) -> pd.Timestamp:
 
     A zone that changes its clocks at midnight has no 00:00 on that day: the day begins
     at the first real instant after it.
+
+    Parameters
+    ----------
+    day : date
+        A calendar day.
+    timezone : str
+        IANA zone.
+
+    Returns
+    -------
+    Timestamp
+        The day's first real instant, zone-aware.
     """
     return pd.Timestamp(day).tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
 
 
 def day_grid(start: dt.date, days: int, interval_minutes: int, timezone: str) -> DayGrid:
-    """The real intervals of ``days`` days from ``start`` in ``timezone``."""
+    """The real intervals of ``days`` days from ``start`` in ``timezone``.
+
+    Parameters
+    ----------
+    start : date
+        First local day.
+    days : int
+        Number of days.
+    interval_minutes : int
+        Interval length.
+    timezone : str
+        IANA zone of the site.
+
+    Returns
+    -------
+    DayGrid
+        Per day its real intervals: 46 half-hours on a spring-forward day, 50 on a fall-back day.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day_grid(dt.date(2026, 3, 7), 3, 30, "America/New_York").counts.tolist()
+    [48, 46, 48]
+    """
     first, stop = local_midnight(start, timezone), local_midnight(start + dt.timedelta(days=days), timezone)
     instants = pd.date_range(first, stop, freq=f"{interval_minutes}min", inclusive="left")
     wall = instants.tz_localize(None)
@@ -121,6 +196,28 @@ def fold_of(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> np.nda
     Aware timestamps carry their real instant. Naive ones are wall-clock time: a repeated
     wall-clock time is the second pass when it occurs a second time (in order, within
     ``by``, e.g. the queue), the convention of ``wfm.data.parse_timestamps``.
+
+    Parameters
+    ----------
+    ds : Series
+        Timestamps, naive (wall-clock) or aware.
+    timezone : str
+        IANA zone of the site.
+    by : Series, optional
+        Groups inside which repeated times are counted (e.g. the queue).
+
+    Returns
+    -------
+    ndarray of int
+        0, or 1 on the second pass of a repeated hour.
+
+    Examples
+    --------
+    1:30 occurs twice in New York on 1 November 2026:
+
+    >>> import pandas as pd
+    >>> fold_of(pd.Series(pd.to_datetime(["2026-11-01 01:30", "2026-11-01 01:30"])), "America/New_York").tolist()
+    [0, 1]
     """
     if isinstance(ds.dtype, pd.DatetimeTZDtype):
         local = ds.dt.tz_convert(timezone)
@@ -133,7 +230,22 @@ def fold_of(ds: pd.Series, timezone: str, by: pd.Series | None = None) -> np.nda
 
 
 def real_time(wall: pd.Series, fold, timezone: str) -> pd.Series:
-    """Real (aware) time of wall-clock times with their fold markers; NaT where a time does not exist."""
+    """Real (aware) time of wall-clock times with their fold markers; NaT where a time does not exist.
+
+    Parameters
+    ----------
+    wall : Series
+        Naive wall-clock times.
+    fold : array_like or None
+        Fold markers (1 on the second pass of a repeated hour); None means all 0.
+    timezone : str
+        IANA zone of the site.
+
+    Returns
+    -------
+    Series
+        Aware times in ``timezone``.
+    """
     wall = pd.to_datetime(pd.Series(wall).reset_index(drop=True))
     fold = np.zeros(len(wall), dtype=bool) if fold is None else np.asarray(fold, dtype=int) > 0
     # pandas' ``ambiguous`` is True for the daylight-saving (first) pass.
@@ -141,7 +253,32 @@ def real_time(wall: pd.Series, fold, timezone: str) -> pd.Series:
 
 
 def elapsed_minutes(start: pd.Series, end: pd.Series, timezone: str, start_fold=None, end_fold=None) -> np.ndarray:
-    """Real minutes from ``start`` to ``end`` (wall-clock times with optional fold markers)."""
+    """Real minutes from ``start`` to ``end`` (wall-clock times with optional fold markers).
+
+    Parameters
+    ----------
+    start, end : Series
+        Naive wall-clock times.
+    timezone : str
+        IANA zone of the site.
+    start_fold, end_fold : array_like, optional
+        Fold markers of ``start`` and ``end``.
+
+    Returns
+    -------
+    ndarray of float
+        Real minutes between them.
+
+    Examples
+    --------
+    An 8-hour shift from midnight on the spring-forward day ends at 09:00 wall-clock time:
+
+    >>> import pandas as pd
+    >>> start = pd.Series(pd.to_datetime(["2026-03-08 00:00"]))
+    >>> end = pd.Series(pd.to_datetime(["2026-03-08 09:00"]))
+    >>> elapsed_minutes(start, end, "America/New_York").tolist()
+    [480.0]
+    """
     begin, finish = real_time(start, start_fold, timezone), real_time(end, end_fold, timezone)
     return ((finish - begin).dt.total_seconds() / 60).to_numpy()
 

@@ -62,6 +62,13 @@ class CampaignWorkload:
 
     @property
     def agent_hours(self) -> float:
+        """Agent-hours of the campaign's work.
+
+        Returns
+        -------
+        float
+            ``agent_seconds / 3600``.
+        """
         return self.agent_seconds / 3600.0
 
 
@@ -107,7 +114,18 @@ def campaign_workload(campaign: Campaign) -> CampaignWorkload:
 
 
 def workload_table(campaigns: list[Campaign]) -> pd.DataFrame:
-    """One row per campaign with the expected totals (columns as :class:`CampaignWorkload`)."""
+    """One row per campaign with the expected totals (columns as :class:`CampaignWorkload`).
+
+    Parameters
+    ----------
+    campaigns : list of Campaign
+        The scenario's ``[[campaign]]`` entries.
+
+    Returns
+    -------
+    DataFrame
+        One row per campaign.
+    """
     rows = [asdict(campaign_workload(c)) for c in campaigns]
     frame = pd.DataFrame(rows, columns=list(CampaignWorkload.__dataclass_fields__))
     frame["agent_hours"] = frame["agent_seconds"] / 3600.0
@@ -120,6 +138,18 @@ def calling_mask(campaign: Campaign, horizon: Horizon) -> np.ndarray:
     An interval is allowed when it lies wholly inside the calling window of its
     weekday, the centre is open, and its day is between the campaign start and the
     deadline (inclusive).
+
+    Parameters
+    ----------
+    campaign : Campaign
+        The campaign with its window, start and deadline.
+    horizon : Horizon
+        The planning horizon with its opening hours.
+
+    Returns
+    -------
+    ndarray of bool
+        Shape ``(days, intervals per day)``.
     """
     interval = horizon.interval_minutes
     per_day = 24 * 60 // interval
@@ -140,7 +170,20 @@ def calling_mask(campaign: Campaign, horizon: Horizon) -> np.ndarray:
 
 
 def deadline_inside(campaign: Campaign, horizon: Horizon) -> bool:
-    """Whether the deadline falls inside the horizon (otherwise work beyond it is not owed yet)."""
+    """Whether the deadline falls inside the horizon (otherwise work beyond it is not owed yet).
+
+    Parameters
+    ----------
+    campaign : Campaign
+        The campaign.
+    horizon : Horizon
+        The planning horizon.
+
+    Returns
+    -------
+    bool
+        True when the deadline is one of the horizon's days.
+    """
     return campaign.deadline <= horizon.start + dt.timedelta(days=horizon.days - 1)
 
 
@@ -159,6 +202,18 @@ def share_due_in_horizon(campaign: Campaign, horizon: Horizon) -> float:
     1 when the deadline falls inside the horizon; otherwise the calling time inside the
     horizon divided by the calling time from the campaign start to the deadline, so a
     long campaign is worked evenly rather than all at once.
+
+    Parameters
+    ----------
+    campaign : Campaign
+        The campaign.
+    horizon : Horizon
+        The planning horizon.
+
+    Returns
+    -------
+    float
+        Share in [0, 1].
     """
     first = campaign.start or horizon.start
     last_in_horizon = horizon.start + dt.timedelta(days=horizon.days - 1)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from wfm.errors import InputError
 from wfm.export import atomic_dir, check_out_dir, write_json, write_table, write_text
 from wfm.forecast import as_volumes
 from wfm.localtime import wall_clock
+from wfm.progress import Observer, ProgressEvent, about, tell
 from wfm.results import PlanKpis
 from wfm.scenario import Queue, Scenario, load_scenario, scenario_to_toml
 
@@ -49,8 +49,14 @@ PLAN_FILES = (
     "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml", "run.json",
 )
 STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
+STEP_MESSAGES = {"forecast": "reading the demand", "sizing": "sizing the intervals",
+                 "schedule": "scheduling (CP-SAT)", "verification": "verifying by simulation",
+                 "exports": "writing the files"}
 
-Progress = Callable[[str, int, int], None]  # (step, index, count)
+
+def step_event(name: str) -> ProgressEvent:
+    """The event of plan step ``name`` starting: ``done`` is the number of steps finished."""
+    return ProgressEvent(name, STEP_MESSAGES[name], done=STEPS.index(name), total=len(STEPS))
 
 
 @dataclass
@@ -66,7 +72,13 @@ class PlanResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences the planner should read: the plan's and the schedule's."""
+        """Sentences the planner should read: the plan's and the schedule's.
+
+        Returns
+        -------
+        list of str
+            The sentences.
+        """
         return self.kpis.notes
 
 
@@ -223,6 +235,22 @@ def open_hours_only(demand: pd.DataFrame, horizon) -> tuple[pd.DataFrame, float,
 
     Returns ``(rows inside, calls outside, intervals outside)``: calls forecast while the
     centre is closed are neither staffed nor simulated, and callers report them.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Forecast or volumes with ``ds`` (and ``queue``).
+    horizon : Horizon
+        The scenario's horizon (opening hours, closed days and dates).
+
+    Returns
+    -------
+    inside : DataFrame
+        The rows in opening hours.
+    calls_outside : float
+        Calls forecast while closed.
+    intervals_outside : int
+        Their intervals.
     """
     local = wall_clock(demand["ds"])
     minutes = (local.dt.hour * 60 + local.dt.minute).to_numpy()
@@ -371,6 +399,24 @@ def where_hours_go(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFra
     ``shrinkage``, ``shift_shape`` (inbound coverage above the interval requirement;
     negative where a day or week goal staffs below it), ``outbound`` and
     ``breaks_and_idle`` (paid breaks and time on shift with nothing assigned).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (queues' targets and shrinkage).
+    sized : DataFrame
+        ``requirements.csv`` rows.
+    coverage : DataFrame
+        ``coverage.csv`` rows.
+    paid_hours : float
+        The schedule's paid hours.
+    behaviours : dict, optional
+        Queue name to its learned behaviour (calibrated sizing).
+
+    Returns
+    -------
+    dict
+        Hours per cause, adding up to ``paid_hours``.
     """
     from wfm.service_goal import fractional_agents
 
@@ -522,17 +568,32 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
 # --- the pipeline --------------------------------------------------------------------
 
 
-def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progress | None = None,
-             time_limit: float | None = None, work_limit: float | None = None) -> PlanResult:
+def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observer | None = None,
+             time_limit: float | None = None, work_limit: float | None = None,
+             on_solution: Observer | None = None) -> PlanResult:
     """Run forecast, sizing, schedule and verification for a scenario with ``[[queue]]`` entries.
 
     Parameters
     ----------
     scenario : the validated scenario.
     base_dir : folder the scenario's relative paths are relative to.
-    progress : called as ``progress(step, index, count)`` when each step starts.
+    progress : told a :class:`wfm.progress.ProgressEvent` when each step starts (``stage`` is
+        the step, ``done`` of ``total`` the steps finished).
     time_limit : wall-clock safety cap in seconds (default: the scenario's solver.time_limit_seconds).
     work_limit : CP-SAT work in deterministic seconds (default: the scenario's solver.work_limit).
+    on_solution : told each improving CP-SAT plan (:class:`wfm.progress.ProgressEvent` with
+        cost, bound, gap and deterministic time); watching does not change the plan.
+
+
+    Returns
+    -------
+    PlanResult
+        Forecast, requirements, schedule, verification and ``kpis`` (what ``kpis.json`` holds).
+
+    Raises
+    ------
+    InputError
+        When a queue's files or settings are unusable.
     """
     from wfm.schedule import make_schedule
 
@@ -542,8 +603,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
     notes: list[str] = []
 
     def step(name: str) -> None:
-        if progress:
-            progress(name, STEPS.index(name), len(STEPS))
+        tell(progress, step_event(name))
 
     step("forecast")
     closures: dict = {}
@@ -571,7 +631,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
         curves = _goal_curves(scenario, sized, behaviours, goals, tighten) if goals else None
         requirement = _requirement(sized, curves)
         schedule = make_schedule(requirement, scenario, time_limit=time_limit, work_limit=work_limit,
-                                 source="requirements", service_curves=curves)
+                                 source="requirements", service_curves=curves,
+                                 on_solution=about(on_solution, f"round {len(rounds) + 1}") if goals else on_solution)
         if not rounds:
             step("verification")
         verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
@@ -658,7 +719,20 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Progre
 
 
 def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
-    """The scenario with every queue path made absolute, so it runs from anywhere."""
+    """The scenario with every queue path made absolute, so it runs from anywhere.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    base_dir : Path
+        The folder its relative paths are relative to.
+
+    Returns
+    -------
+    Scenario
+        A copy with absolute paths.
+    """
     queues = []
     for q in scenario.queues:
         updates = {k: str(_resolve(base_dir, getattr(q, k)).resolve()) for k in ("history", "forecast", "volumes", "profile")
@@ -677,6 +751,17 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
     The files are built in a hidden temporary folder beside ``out_dir`` and renamed into
     place; an older ``out_dir`` is replaced only once the new one is complete
     (:func:`wfm.export.atomic_dir`).
+
+    Parameters
+    ----------
+    result : PlanResult
+        From :func:`run_plan`.
+    out_dir : str or Path
+        The output folder.
+    base_dir : str or Path
+        Folder the scenario's relative paths are relative to (for ``scenario.toml``).
+    extra_files : dict of str to str, optional
+        More text files to write into the folder, name to content.
     """
     from wfm import report
     from wfm.schedule import schedule_table
@@ -698,22 +783,59 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
             write_text(text, tmp / name)
 
 
-def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Progress | None = None,
+def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observer | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None) -> PlanKpis:
-    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs."""
+                      work_limit: float | None = None, on_solution: Observer | None = None) -> PlanKpis:
+    """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs.
+
+    ``progress`` and ``on_solution`` are told :class:`wfm.progress.ProgressEvent` s as in
+    :func:`run_plan` (and the ``exports`` step).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+    out_dir : str or Path
+        Output folder.
+    progress : callable, optional
+        Told a :class:`wfm.progress.ProgressEvent` when each step starts.
+    time_limit : float, optional
+        Wall-clock safety cap in seconds.
+    extra_files : dict of str to str, optional
+        More text files for the folder.
+    work_limit : float, optional
+        CP-SAT deterministic seconds.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan.
+
+    Returns
+    -------
+    PlanKpis
+        The plan's KPIs (what ``kpis.json`` holds).
+    """
     path = Path(path)
     check_out_dir(out_dir)  # before minutes of work, not after
     scenario = load_scenario(path)
-    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit)
-    if progress:
-        progress("exports", STEPS.index("exports"), len(STEPS))
+    result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit,
+                      on_solution=on_solution)
+    tell(progress, step_event("exports"))
     write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)
     return result.kpis
 
 
 def describe(kpis: PlanKpis) -> str:
-    """One line a planner reads first."""
+    """One line a planner reads first.
+
+    Parameters
+    ----------
+    kpis : dict
+        A plan's KPIs.
+
+    Returns
+    -------
+    str
+        Agents, FTE, cost and gap, and the simulated service level, abandons and occupancy.
+    """
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
 
@@ -729,7 +851,18 @@ def describe(kpis: PlanKpis) -> str:
 
 
 def peek_name(path: str | Path) -> str | None:
-    """The scenario's ``name`` without validating the rest (None when unreadable)."""
+    """The scenario's ``name`` without validating the rest (None when unreadable).
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+
+    Returns
+    -------
+    str or None
+        The name.
+    """
     try:
         with open(path, "rb") as fh:
             name = tomllib.load(fh).get("name")
@@ -739,7 +872,18 @@ def peek_name(path: str | Path) -> str | None:
 
 
 def scenario_inputs(path: str | Path) -> list[Path]:
-    """Files a scenario reads (histories, forecasts, profiles, special days), for hashing."""
+    """Files a scenario reads (histories, forecasts, profiles, special days), for hashing.
+
+    Parameters
+    ----------
+    path : str or Path
+        Scenario TOML.
+
+    Returns
+    -------
+    list of Path
+        The files it names, resolved against the scenario's folder.
+    """
     path = Path(path)
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
@@ -759,5 +903,16 @@ INDEX_COLUMNS = ("cost", "lower_bound", "gap", "fte", "paid_hours", "service_lev
 
 
 def index_row(kpis: PlanKpis) -> dict:
-    """The columns of a batch index row, from a plan's KPIs."""
+    """The columns of a batch index row, from a plan's KPIs.
+
+    Parameters
+    ----------
+    kpis : dict
+        A plan's KPIs.
+
+    Returns
+    -------
+    dict
+        Cost, bound, gap, FTE, paid hours and the simulated KPIs.
+    """
     return {name: getattr(kpis, name) for name in INDEX_COLUMNS}

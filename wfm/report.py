@@ -313,7 +313,17 @@ def write_schedule_workbook(
 
 
 def write_coverage_chart(path: str | Path, coverage: pd.DataFrame, title: str = "Coverage") -> None:
-    """Write ``coverage.png``: required vs scheduled inbound agents (and outbound) per interval."""
+    """Write ``coverage.png``: required vs scheduled inbound agents (and outbound) per interval.
+
+    Parameters
+    ----------
+    path : str or Path
+        The PNG file (written atomically).
+    coverage : DataFrame
+        ``coverage.csv`` rows.
+    title : str
+        Chart title.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

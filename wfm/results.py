@@ -83,6 +83,13 @@ class ScheduleSummary(_Record):
     work_used: float | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """``summary.json`` as a dictionary: the phase figures at the top level, then ``work_used``.
+
+        Returns
+        -------
+        dict
+            A copy of the figures.
+        """
         out = super().to_json()
         # The phase figures stand at the top level of summary.json, before the total work.
         phases, work_used = out.pop("phases"), out.pop("work_used")
@@ -92,6 +99,18 @@ class ScheduleSummary(_Record):
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScheduleSummary:
+        """A summary read back from ``summary.json``'s dictionary.
+
+        Parameters
+        ----------
+        data : dict
+            The file's dictionary; phase figures at its top level go back into ``phases``.
+
+        Returns
+        -------
+        ScheduleSummary
+            The summary.
+        """
         known = {f.name for f in dataclasses.fields(cls)}
         summary = super().from_json(data)
         summary.phases = {k: copy.deepcopy(v) for k, v in data.items() if k not in known}

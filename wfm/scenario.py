@@ -159,10 +159,29 @@ class Horizon(_Section):
         return self
 
     def dates(self) -> list[dt.date]:
+        """The horizon's days, in order.
+
+        Returns
+        -------
+        list of date
+            ``days`` dates from ``start``.
+        """
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
     def opening_minutes(self, day: dt.date) -> tuple[int, int] | None:
-        """Opening and closing minute of ``day``; ``None`` when the centre is closed."""
+        """Opening and closing minute of ``day``; ``None`` when the centre is closed.
+
+        Parameters
+        ----------
+        day : date
+            A day of the horizon.
+
+        Returns
+        -------
+        tuple of int or None
+            ``(open, close)`` in minutes after midnight, from ``hours``, ``open``/``close``,
+            ``closed_days`` and ``closed_dates``.
+        """
         weekday = WEEKDAYS[day.weekday()]
         if day in self.closed_dates or weekday in self.closed_days:
             return None
@@ -172,7 +191,25 @@ class Horizon(_Section):
 
 
 def parse_hours(text: str, place: str) -> tuple[int, int] | None:
-    """``"09:00-18:00"`` to minutes, ``"closed"`` to ``None``."""
+    """``"09:00-18:00"`` to minutes, ``"closed"`` to ``None``.
+
+    Parameters
+    ----------
+    text : str
+        ``"HH:MM-HH:MM"`` or ``"closed"``.
+    place : str
+        TOML path, for the message.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(open, close)`` minutes after midnight, or None when closed.
+
+    Examples
+    --------
+    >>> parse_hours("09:00-18:00", "horizon.hours.sat")
+    (540, 1080)
+    """
     if str(text).strip().lower() == "closed":
         return None
     try:
@@ -197,10 +234,24 @@ class Group(_Section):
 
     @property
     def does_inbound(self) -> bool:
+        """Whether the group answers inbound calls.
+
+        Returns
+        -------
+        bool
+            True for ``inbound`` and ``blended`` groups.
+        """
         return self.skills in ("inbound", "blended")
 
     @property
     def does_outbound(self) -> bool:
+        """Whether the group works outbound campaigns.
+
+        Returns
+        -------
+        bool
+            True for ``outbound`` and ``blended`` groups.
+        """
         return self.skills in ("outbound", "blended")
 
 
@@ -221,6 +272,13 @@ class Break(_Section):
 
     @property
     def is_paid(self) -> bool:
+        """Whether the break counts as paid time.
+
+        Returns
+        -------
+        bool
+            ``paid`` when given; otherwise breaks are paid and lunches are not.
+        """
         return self.kind == "break" if self.paid is None else self.paid
 
 
@@ -528,6 +586,18 @@ class Scenario(_Section):
                     previous_end = high + rest.length_minutes
 
     def group(self, name: str) -> Group:
+        """The group called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A ``[[group]]`` name (validated to exist where shifts and campaigns name it).
+
+        Returns
+        -------
+        Group
+            The group.
+        """
         return next(g for g in self.groups if g.name == name)
 
 
@@ -556,7 +626,20 @@ def _path(loc: tuple) -> str:
 
 
 def format_validation_error(exc: ValidationError, source: str | None = None) -> str:
-    """One sentence for the first problem of a pydantic error, led by its TOML path."""
+    """One sentence for the first problem of a pydantic error, led by its TOML path.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error from validating a scenario.
+    source : str, optional
+        The file, put in front of the sentence.
+
+    Returns
+    -------
+    str
+        E.g. ``queue[0].service_level: input should be less than 1 (got 1.2)``.
+    """
     error = exc.errors(include_url=False)[0]
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -580,7 +663,25 @@ def format_validation_error(exc: ValidationError, source: str | None = None) -> 
 
 
 def validate_scenario(data: dict, source: str | None = None) -> Scenario:
-    """Build a :class:`Scenario` from a plain dict, raising :class:`InputError` on the first problem."""
+    """Build a :class:`Scenario` from a plain dict, raising :class:`InputError` on the first problem.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed TOML.
+    source : str, optional
+        The file, for messages.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with every default filled in.
+
+    Raises
+    ------
+    InputError
+        On the first problem, naming its TOML path and value.
+    """
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -588,7 +689,30 @@ def validate_scenario(data: dict, source: str | None = None) -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file."""
+    """Read and validate a scenario TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario TOML file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario (paths inside it stay relative to the file).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, not TOML or not a valid scenario.
+
+    Examples
+    --------
+    >>> from wfm import resources
+    >>> scenario = load_scenario(resources.example("bank_plan.toml"))
+    >>> scenario.name, scenario.horizon.days, [queue.name for queue in scenario.queues]
+    ('bank-plan', 7, ['retail'])
+    """
     path = existing_file(path, missing="file not found.", folder="is a folder, expected a scenario TOML file.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -603,7 +727,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
-    """The scenario as TOML text (every default written out, so a run can be repeated exactly)."""
+    """The scenario as TOML text (every default written out, so a run can be repeated exactly).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+
+    Returns
+    -------
+    str
+        TOML text that :func:`load_scenario` reads back to an equal scenario.
+    """
     data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
     return tomli_w.dumps(_toml_ready(data))
 
@@ -617,7 +752,15 @@ def _toml_ready(value):
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
-    """Write the scenario as TOML atomically."""
+    """Write the scenario as TOML atomically.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    path : str or Path
+        The TOML file to write.
+    """
     from wfm.export import write_text
 
     write_text(scenario_to_toml(scenario), path)

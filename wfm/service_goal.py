@@ -49,28 +49,84 @@ class ServiceGoal:
 
     @property
     def measure(self) -> str:
+        """What the goal is on.
+
+        Returns
+        -------
+        str
+            ``"asa"`` or ``"service_level"``.
+        """
         return "asa" if self.asa is not None else "service_level"
 
     def target(self, label: str) -> float:
-        """The goal asked of one period: the goal itself, tightened (or eased) by the rounds."""
+        """The goal asked of one period: the goal itself, tightened (or eased) by the rounds.
+
+        Parameters
+        ----------
+        label : str
+            The period (see :func:`period_label`).
+
+        Returns
+        -------
+        float
+            Service level (share) or ASA (seconds) asked of the period.
+        """
         if self.asa is not None:
             return max(1.0, self.asa - self.tighten.get(label, 0.0))
         return float(np.clip(self.service_level + self.tighten.get(label, 0.0), 0.0, 0.999))
 
     def required(self, calls: float, label: str) -> float:
-        """The period's credit the curves must reach: calls in time, or minus the seconds waited."""
+        """The period's credit the curves must reach: calls in time, or minus the seconds waited.
+
+        Parameters
+        ----------
+        calls : float
+            The period's calls.
+        label : str
+            The period.
+
+        Returns
+        -------
+        float
+            Calls answered in time, or minus the seconds all calls may wait.
+        """
         return -self.target(label) * calls if self.asa is not None else self.target(label) * calls
 
     def miss(self, value: float) -> float:
-        """How far a period's simulated value falls short of the goal (negative: better than asked)."""
+        """How far a period's simulated value falls short of the goal (negative: better than asked).
+
+        Parameters
+        ----------
+        value : float
+            The period's simulated service level or ASA.
+
+        Returns
+        -------
+        float
+            Shortfall in the goal's unit.
+        """
         return value - self.asa if self.asa is not None else self.service_level - value
 
     @property
     def tolerance(self) -> float:  # this close to the goal counts as met
+        """How close to the goal counts as met.
+
+        Returns
+        -------
+        float
+            0.1 point of service level, or 0.1% of the ASA goal.
+        """
         return 0.001 * self.asa if self.asa is not None else 0.001
 
     @property
     def surplus(self) -> float:  # this far better than the goal is asked for less
+        """How far better than the goal a period is asked for less in the next round.
+
+        Returns
+        -------
+        float
+            1 point of service level, or 5% of the ASA goal.
+        """
         return 0.05 * self.asa if self.asa is not None else 0.01
 
 
@@ -88,7 +144,32 @@ def _productive(heads: np.ndarray, shrinkage: float) -> np.ndarray:
 
 def answered_within(heads, calls, load, aht, *, shrinkage: float, answer_within: float,
                     model: str, patience: float | None) -> np.ndarray:
-    """Expected calls answered within ``answer_within`` by ``heads`` scheduled heads (vectorised)."""
+    """Expected calls answered within ``answer_within`` by ``heads`` scheduled heads (vectorised).
+
+    Parameters
+    ----------
+    heads : array_like
+        Scheduled heads per interval (before shrinkage).
+    calls : array_like
+        Calls offered per interval.
+    load : array_like
+        Offered load in Erlangs.
+    aht : array_like
+        Average handle time, seconds.
+    shrinkage : float
+        Share of heads not on the phones.
+    answer_within : float
+        Target answer time, seconds.
+    model : str
+        ``"erlang-c"`` or ``"erlang-a"``.
+    patience : float, optional
+        Mean patience in seconds (Erlang A).
+
+    Returns
+    -------
+    ndarray
+        Calls answered in time per interval.
+    """
     n = _productive(np.asarray(heads, dtype=float), shrinkage)
     load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
     aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
@@ -110,6 +191,28 @@ def waited(heads, calls, load, aht, *, shrinkage: float, model: str, patience: f
     Erlang C's mean wait of all calls; Erlang A's mean wait of answered calls, times the
     calls (the goal is a call-weighted mean). Heads at or under an Erlang C load wait
     without end: the curve's floor keeps the plan above that.
+
+    Parameters
+    ----------
+    heads : array_like
+        Scheduled heads per interval (before shrinkage).
+    calls : array_like
+        Calls offered per interval.
+    load : array_like
+        Offered load in Erlangs.
+    aht : array_like
+        Average handle time, seconds.
+    shrinkage : float
+        Share of heads not on the phones.
+    model : str
+        ``"erlang-c"`` or ``"erlang-a"``.
+    patience : float, optional
+        Mean patience in seconds (Erlang A).
+
+    Returns
+    -------
+    ndarray
+        Total seconds waited per interval (infinite where Erlang C has no steady state).
     """
     n = _productive(np.asarray(heads, dtype=float), shrinkage)
     load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
@@ -192,6 +295,28 @@ def fractional_agents(load, aht, *, service_level: float | None, answer_within: 
     The fractional count interpolates the service level linearly between the last
     whole count that misses the target and the first that meets it (an ASA target
     gets no interpolation): what a centre could staff if agents came in fractions.
+
+    Parameters
+    ----------
+    load : array_like
+        Offered load in Erlangs per interval.
+    aht : array_like
+        Average handle time, seconds.
+    service_level : float, optional
+        Service-level target.
+    answer_within : float
+        Target answer time, seconds.
+    asa : float, optional
+        ASA target, seconds, instead of the service level.
+    max_occupancy : float
+        Occupancy cap.
+    patience : float, optional
+        Mean patience in seconds (Erlang A when given).
+
+    Returns
+    -------
+    fractional, whole, capped : ndarray
+        Agents per interval.
     """
     load = np.asarray(load, dtype=float)
     aht = np.asarray(aht, dtype=float)
@@ -220,6 +345,22 @@ def concave_gains(answered: np.ndarray) -> np.ndarray:
     staircase (some extra heads add no agent on the phones); the hull spreads each step
     over the heads that make it, so the gains never rise and one linear increment per
     head is exact at the hull's corners. The verification reports the true curve.
+
+    Parameters
+    ----------
+    answered : ndarray
+        The curve from the floor up, one value per head count.
+
+    Returns
+    -------
+    ndarray
+        ``len(answered) - 1`` gains, never rising.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> concave_gains(np.array([0.0, 5.0, 6.0, 10.0, 11.0])).tolist()
+    [5.0, 2.5, 2.5, 1.0]
     """
     y = np.asarray(answered, dtype=float)
     if len(y) < 2:
@@ -241,12 +382,42 @@ def concave_gains(answered: np.ndarray) -> np.ndarray:
 
 
 def period_label(period: int, scope: str, start) -> str:
-    """A scope period by its first date: the day, or the Monday... of the horizon's week."""
+    """A scope period by its first date: the day, or the Monday... of the horizon's week.
+
+    Parameters
+    ----------
+    period : int
+        The period index.
+    scope : str
+        ``"day"`` or ``"week"``.
+    start : date
+        First day of the horizon.
+
+    Returns
+    -------
+    str
+        The period's first date, ``YYYY-MM-DD``.
+    """
     return str((pd.Timestamp(start) + pd.Timedelta(days=int(period) * (7 if scope == "week" else 1))).date())
 
 
 def period_of(ds: pd.Series, scope: str, start) -> np.ndarray:
-    """The scope period of each interval: its day (0, 1, ...) or its week of the horizon."""
+    """The scope period of each interval: its day (0, 1, ...) or its week of the horizon.
+
+    Parameters
+    ----------
+    ds : Series
+        Interval starts.
+    scope : str
+        ``"day"`` or ``"week"``.
+    start : date
+        First day of the horizon.
+
+    Returns
+    -------
+    ndarray of int
+        Period index per interval.
+    """
     days = (pd.to_datetime(ds).dt.normalize() - pd.Timestamp(start)).dt.days.to_numpy()
     return days // 7 if scope == "week" else days
 
@@ -256,6 +427,21 @@ def goal_report(frame: pd.DataFrame, goal: ServiceGoal, start) -> list[dict]:
 
     ``frame`` has ``ds``, ``offered`` (calls), ``planned`` (the Erlang service level or
     ASA of the scheduled staffing) and ``simulated`` (the simulated one) per interval.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Per interval, as above.
+    goal : ServiceGoal
+        The queue's goal.
+    start : date
+        First day of the horizon.
+
+    Returns
+    -------
+    list of dict
+        Per period: ``period`` (its label), ``calls``, ``planned_<measure>``,
+        ``simulated_<measure>`` and ``met``.
     """
     f = frame.assign(period=period_of(frame["ds"], goal.scope, start))
     out = []

@@ -68,7 +68,13 @@ class SavedPlan:
     files: tuple[str, ...]
 
     def to_json(self) -> dict:
-        """The version as plain JSON (what ``wfm plans show`` prints)."""
+        """The version as plain JSON (what ``wfm plans show`` prints).
+
+        Returns
+        -------
+        dict
+            Id, name, note, time, inputs' hashes and KPIs.
+        """
         return {
             "id": self.id, "name": self.name, "note": self.note, "saved_at": self.saved_at,
             "scenario": self.scenario, "timezone": self.timezone, "currency": self.currency,
@@ -77,7 +83,13 @@ class SavedPlan:
 
 
 def default_url() -> str:
-    """The store's URL when none is given: ``WFM_DATABASE_URL`` or the user's SQLite file."""
+    """The store's URL when none is given: ``WFM_DATABASE_URL`` or the user's SQLite file.
+
+    Returns
+    -------
+    str
+        A database URL.
+    """
     if os.environ.get(DATABASE_ENV):
         return os.environ[DATABASE_ENV]
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
@@ -237,7 +249,13 @@ class PlanStore:
         return int(plan_id)
 
     def delete(self, plan_id: int) -> None:
-        """Remove one saved version and its files."""
+        """Remove one saved version and its files.
+
+        Parameters
+        ----------
+        plan_id : int
+            The version's id.
+        """
         self.get(plan_id)
         with self._writing() as conn:
             conn.execute(self.files.delete().where(self.files.c.plan_id == int(plan_id)))
@@ -245,7 +263,13 @@ class PlanStore:
 
     # ------------------------------------------------------------------ reading
     def list(self) -> list[SavedPlan]:
-        """Every saved version, oldest first."""
+        """Every saved version, oldest first.
+
+        Returns
+        -------
+        list of SavedPlan
+            The versions.
+        """
         sa = self._sa
         with self._reading() as conn:
             rows = conn.execute(sa.select(self.plans).order_by(self.plans.c.id)).mappings().all()
@@ -256,7 +280,23 @@ class PlanStore:
         return [_saved(r, files.get(int(r["id"]), [])) for r in rows]
 
     def get(self, plan_id: int | str) -> SavedPlan:
-        """One saved version by id; a clear sentence when there is none."""
+        """One saved version by id; a clear sentence when there is none.
+
+        Parameters
+        ----------
+        plan_id : int or str
+            The version's id.
+
+        Returns
+        -------
+        SavedPlan
+            The version.
+
+        Raises
+        ------
+        InputError
+            When no version has this id.
+        """
         plan_id = _check_id(plan_id)
         sa = self._sa
         with self._reading() as conn:
@@ -268,7 +308,20 @@ class PlanStore:
         return _saved(row, names)
 
     def file(self, plan_id: int | str, name: str) -> bytes | None:
-        """The bytes of one file of a saved version (``None`` when it was not kept)."""
+        """The bytes of one file of a saved version (``None`` when it was not kept).
+
+        Parameters
+        ----------
+        plan_id : int or str
+            The version's id.
+        name : str
+            A plan-folder file name, e.g. ``kpis.json``.
+
+        Returns
+        -------
+        bytes or None
+            The file's content.
+        """
         sa = self._sa
         plan_id = _check_id(plan_id)
         with self._reading() as conn:
@@ -276,12 +329,38 @@ class PlanStore:
                 (self.files.c.plan_id == plan_id) & (self.files.c.name == name))).scalar()
 
     def table(self, plan_id: int | str, name: str) -> pd.DataFrame | None:
-        """A CSV file of a saved version read as the plan folder's reader would."""
+        """A CSV file of a saved version read as the plan folder's reader would.
+
+        Parameters
+        ----------
+        plan_id : int or str
+            The version's id.
+        name : str
+            A CSV file name, e.g. ``coverage.csv``.
+
+        Returns
+        -------
+        DataFrame or None
+            The table, None when the file was not kept.
+        """
         content = self.file(plan_id, name)
         return None if content is None else _read_csv_bytes(content)
 
     def export(self, plan_id: int | str, out_dir: str | Path) -> list[Path]:
-        """Write a saved version's files back into a plan folder (atomically, whole or not at all)."""
+        """Write a saved version's files back into a plan folder (atomically, whole or not at all).
+
+        Parameters
+        ----------
+        plan_id : int or str
+            The version's id.
+        out_dir : str or Path
+            The plan folder to write.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
         from wfm.export import atomic_dir
 
         saved = self.get(plan_id)
@@ -351,6 +430,23 @@ def _now() -> str:
 
 
 def check_plan_name(name: str) -> str:
+    """A plan version's name, trimmed, or one sentence saying why it cannot be one.
+
+    Parameters
+    ----------
+    name : str
+        The name given (``--save``).
+
+    Returns
+    -------
+    str
+        The trimmed name.
+
+    Raises
+    ------
+    InputError
+        When it is empty, too long or holds control characters.
+    """
     text = str(name or "").strip()
     if not text:
         raise InputError("--save: the plan's name is empty; give the version a name, e.g. --save 'week 12 v1'.")

@@ -39,6 +39,18 @@ def history_summary(frame: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     ``closed_days`` are open weekdays without any volume (holidays, closures);
     opening hours are the span of the intervals observed on at least half of a
     weekday's days.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical interval table (see :func:`wfm.data.validate_intervals`).
+    interval_minutes : int
+        Its interval length.
+
+    Returns
+    -------
+    DataFrame
+        One row per queue, columns as above.
     """
     rows = []
     for queue, part in frame.groupby("queue", sort=True):
@@ -113,6 +125,13 @@ def requirement_summary(sized: pd.DataFrame, interval_minutes: int) -> dict:
     ``scheduled_hours`` (heads after shrinkage), and the call-weighted ``service_level``,
     ``asa``, ``occupancy`` and (Erlang A) ``abandon_rate``. Several queues add up per
     interval for the peaks.
+
+    Parameters
+    ----------
+    sized : DataFrame
+        Output of :func:`wfm.erlang.size_intervals`.
+    interval_minutes : int
+        Its interval length.
     """
     hours = interval_minutes / 60
     calls = float(sized["y"].sum()) if len(sized) else 0.0

@@ -39,18 +39,45 @@ QUOTE_CURVES = ("bank", "flat")  # quote.intraday keywords that are not files
 
 
 def data_folder() -> Path:
-    """The folder an uploaded scenario may read besides its own files."""
+    """The folder an uploaded scenario may read besides its own files.
+
+    Returns
+    -------
+    Path
+        ``$WFM_DATA_DIR``, or the bundled resources folder when it is not set.
+    """
     configured = os.environ.get(DATA_DIR_ENV)
     return Path(configured).expanduser() if configured else BUNDLED_DATA
 
 
 def reference_base() -> Path:
-    """Where a relative path of an uploaded TOML (without its own files) is read from."""
+    """Where a relative path of an uploaded TOML (without its own files) is read from.
+
+    Returns
+    -------
+    Path
+        ``$WFM_DATA_DIR`` when set, else the bundled examples folder.
+    """
     return data_folder() if os.environ.get(DATA_DIR_ENV) else BUNDLED_DATA / "examples"
 
 
 def file_references(raw: dict) -> Iterator[tuple[str, dict, str]]:
-    """``(TOML path, table, key)`` of every setting of a scenario dict that names a file."""
+    """``(TOML path, table, key)`` of every setting of a scenario dict that names a file.
+
+    Parameters
+    ----------
+    raw : dict
+        A scenario as a TOML dict.
+
+    Yields
+    ------
+    place : str
+        The TOML path, e.g. ``queue[0].history``.
+    table : dict
+        The table holding the setting.
+    key : str
+        The setting's key.
+    """
     for i, q in enumerate(raw.get("queue") or []):
         if not isinstance(q, dict):
             continue
@@ -102,7 +129,15 @@ def confine_scenario_files(raw: dict, source: str, *, uploaded: Path | None = No
     source : the uploaded file's name, for messages.
     uploaded : the folder the files uploaded with the scenario were unpacked into.
 
-    Raises :class:`InputError` naming the first field that points elsewhere.
+    Returns
+    -------
+    dict
+        ``raw``, with absolute paths.
+
+    Raises
+    ------
+    InputError
+        Naming the first field that points elsewhere.
     """
     roots = ([uploaded] if uploaded is not None else []) + [data_folder()]
     base = uploaded if uploaded is not None else reference_base()
@@ -125,6 +160,27 @@ def unpack_upload(content: bytes, name: str, parent: Path) -> tuple[str, Path | 
     ``scenario.toml``) and the files it names, unpacked into a new folder inside
     ``parent``; any other upload is the TOML itself (no folder). Member names must be
     plain relative file names: a zip cannot write outside its folder.
+
+    Parameters
+    ----------
+    content : bytes
+        The uploaded file.
+    name : str
+        Its file name.
+    parent : Path
+        Where a zip's folder is made.
+
+    Returns
+    -------
+    text : str
+        The scenario TOML.
+    folder : Path or None
+        The folder of the zip's files, None for a plain TOML.
+
+    Raises
+    ------
+    InputError
+        On an unreadable zip, too many or too large members, no scenario at its top or an unsafe member name.
     """
     if not name.lower().endswith(".zip"):
         return content.decode("utf-8", errors="replace"), None

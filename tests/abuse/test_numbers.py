@@ -435,21 +435,20 @@ def test_breaks_bunched_by_the_expansion_are_not_reported_as_optimal(tmp_path, m
 def test_app_path_with_fixed_full_time_start_writes_the_models_coverage(tmp_path):
     """Issue #13 (5), the app's path: 30-minute data, full-timers fixed at 09:00, 30-minute breaks.
 
-    The app runs :func:`wfm.plan.run_plan` in a thread watched by its solver view
-    (:mod:`wfm.ui.solver_watch`); the written schedule must hold every rule and the
-    model's coverage, and its figures must be the written schedule's.
+    The app runs :func:`wfm.plan.run_plan` watched by its solver view (the ``on_solution``
+    observer, :mod:`wfm.ui.solver_watch`); the written schedule must hold every rule and
+    the model's coverage, and its figures must be the written schedule's.
     """
     from wfm.plan import run_plan
-    from wfm.ui import solver_watch
 
     path = _scenario(tmp_path)
     path.write_text(SCENARIO.replace('start_earliest = "09:00"\nstart_latest = "10:00"',
                                      'start_earliest = "09:00"\nstart_latest = "09:00"'))
     scenario = load_scenario(path)
     assert scenario.shifts[0].start_latest == "09:00"
-    with solver_watch.watching(solver_watch.Watch()) as watch:
-        result = run_plan(scenario, base_dir=tmp_path)
-    assert watch.solves >= 1  # the app's view of the solve was attached
+    seen = []
+    result = run_plan(scenario, base_dir=tmp_path, on_solution=seen.append)
+    assert seen and all(e.is_solution for e in seen)  # the app's view of the solve was attached
     table = schedule_table(result.schedule)
     assert check_schedule(table, scenario, result.schedule.planned_coverage) == []
     required = result.schedule.coverage.set_index(pd.to_datetime(result.schedule.coverage["ds"]))["required"].astype(float)

@@ -45,6 +45,12 @@ def forecast_days(last_history, horizon_start: dt.date, horizon_days: int) -> in
     ------
     InputError
         When the history already reaches the end of the horizon.
+
+
+    Returns
+    -------
+    int
+        Days to forecast after ``last_history``.
     """
     last_day = wall_clock(pd.Timestamp(last_history)).normalize()
     end = pd.Timestamp(horizon_start) + pd.Timedelta(days=int(horizon_days))
@@ -58,7 +64,22 @@ def forecast_days(last_history, horizon_start: dt.date, horizon_days: int) -> in
 
 
 def clip_to_horizon(table: pd.DataFrame, horizon_start: dt.date, horizon_days: int) -> pd.DataFrame:
-    """Rows of a forecast (or any table with ``ds``) inside ``[start, start + days)``, local time."""
+    """Rows of a forecast (or any table with ``ds``) inside ``[start, start + days)``, local time.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table with ``ds`` (local time).
+    horizon_start : date
+        First day of the horizon.
+    horizon_days : int
+        Days in the horizon.
+
+    Returns
+    -------
+    DataFrame
+        The rows inside the horizon.
+    """
     start = pd.Timestamp(horizon_start)
     end = start + pd.Timedelta(days=int(horizon_days))
     wall = wall_clock(pd.to_datetime(table["ds"]))
@@ -89,6 +110,24 @@ def validate_adjustments(adjustments: pd.DataFrame | None, source: str = "adjust
 
     Rows with every cell blank are dropped (an editor's empty last row). Each problem
     is one :class:`InputError` sentence naming the row (1-based) and the column.
+
+    Parameters
+    ----------
+    adjustments : DataFrame, optional
+        Rules with ``date``, ``start``, ``end``, ``percent`` (and optional ``queue``), as the
+        app's editor gives them; None or empty for none.
+    source : str
+        Name of the table, for messages.
+
+    Returns
+    -------
+    DataFrame
+        ``date, start_minute, end_minute, factor, queue``.
+
+    Raises
+    ------
+    InputError
+        On the first bad cell, naming its row and column.
     """
     out = []
     if adjustments is None or len(adjustments) == 0:
@@ -128,7 +167,22 @@ def validate_adjustments(adjustments: pd.DataFrame | None, source: str = "adjust
 
 
 def adjustment_factors(table: pd.DataFrame, adjustments: pd.DataFrame | None, source: str = "adjustments") -> np.ndarray:
-    """The multiplier of every row of ``table`` (``queue, ds``) under the adjustment rules."""
+    """The multiplier of every row of ``table`` (``queue, ds``) under the adjustment rules.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A forecast with ``queue, ds``.
+    adjustments : DataFrame, optional
+        The rules (see :func:`validate_adjustments`).
+    source : str
+        Name of the rules, for messages.
+
+    Returns
+    -------
+    ndarray of float
+        One factor per row (1 where no rule applies; overlapping rules multiply).
+    """
     rules = validate_adjustments(adjustments, source)
     factor = np.ones(len(table))
     if rules.empty or table.empty:
@@ -155,6 +209,7 @@ def apply_adjustments(table: pd.DataFrame, adjustments: pd.DataFrame | None, sou
     table : forecast table with ``ds`` and ``y_hat`` (and optionally ``queue`` and the
         ``lo_80, hi_80, lo_95, hi_95`` bands).
     adjustments : adjustment table, or None for no change.
+    source : name of the adjustments, for messages.
 
     Returns
     -------

@@ -95,6 +95,16 @@ def as_volumes(forecast_frame: pd.DataFrame) -> pd.DataFrame:
     >>> import pandas as pd
     >>> list(as_volumes(pd.DataFrame(columns=["queue", "ds", "y_hat", "aht_hat", "model"])).columns)
     ['queue', 'ds', 'y', 'aht', 'model']
+
+    Parameters
+    ----------
+    forecast_frame : DataFrame
+        A forecast table (``y_hat``, optional ``aht_hat``).
+
+    Returns
+    -------
+    DataFrame
+        The same rows with ``y`` (and ``aht``).
     """
     names = {old: new for old, new in VOLUME_NAMES.items() if old in forecast_frame.columns
              and new not in forecast_frame.columns}
@@ -105,19 +115,57 @@ def as_volumes(forecast_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def wmape(actual, predicted) -> float:
-    """Weighted MAPE: ``sum |actual - predicted| / sum actual`` (a fraction)."""
+    """Weighted MAPE: ``sum |actual - predicted| / sum actual`` (a fraction).
+
+    Parameters
+    ----------
+    actual, predicted : array_like
+        Actual and forecast volumes, aligned.
+
+    Returns
+    -------
+    float
+        wMAPE as a fraction (NaN when the actual volume sums to 0).
+
+    Examples
+    --------
+    >>> round(wmape([10, 20], [12, 18]), 4)
+    0.1333
+    """
     actual = np.asarray(actual, dtype=float)
     total = actual.sum()
     return float(np.abs(actual - np.asarray(predicted, dtype=float)).sum() / total) if total > 0 else float("nan")
 
 
 def mae(actual, predicted) -> float:
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Parameters
+    ----------
+    actual, predicted : array_like
+        Actual and forecast volumes, aligned.
+
+    Returns
+    -------
+    float
+        Mean of ``|actual - predicted|``.
+    """
     return float(np.mean(np.abs(np.asarray(actual, dtype=float) - np.asarray(predicted, dtype=float))))
 
 
 def rmse(actual, predicted) -> float:
-    """Root mean squared error."""
+    """Root mean squared error.
+
+    Parameters
+    ----------
+    actual, predicted : array_like
+        Actual and forecast volumes, aligned.
+
+    Returns
+    -------
+    float
+        Square root of the mean squared error.
+    """
     return float(np.sqrt(np.mean((np.asarray(actual, dtype=float) - np.asarray(predicted, dtype=float)) ** 2)))
 
 
@@ -127,6 +175,18 @@ def mase(actual, predicted, scale: float) -> float:
     ``scale`` is the in-sample MAE of the one-week seasonal naive forecast on the
     training history (Hyndman & Koehler, 2006), so MASE < 1 beats that naive
     forecast's typical one-week-ahead error.
+
+    Parameters
+    ----------
+    actual, predicted : array_like
+        Actual and forecast volumes, aligned.
+    scale : float
+        In-sample MAE of the one-week seasonal naive forecast.
+
+    Returns
+    -------
+    float
+        MASE (NaN when ``scale`` is 0).
     """
     return mae(actual, predicted) / scale if scale > 0 else float("nan")
 
@@ -648,6 +708,20 @@ def backtest(
         :func:`forecast` makes, re-run at each origin on the training part only,
         with ``select_folds`` inner folds, default 4, among ``auto_models``,
         default :data:`DEFAULT_MODELS`).
+    interval_minutes : int, optional
+        Interval length of ``history``; inferred from the spacing when omitted.
+    interval : int, optional
+        Score at this coarser interval, summing history first.
+    select_folds : int, optional
+        Inner folds of the ``auto`` model at each origin (default 4).
+    auto_models : list of str, optional
+        Candidates of the ``auto`` model (default :data:`DEFAULT_MODELS`).
+    special_days : DataFrame or path, optional
+        ``date, closed, multiplier``; see :mod:`wfm.forecast.calendar`.
+    holidays : str, optional
+        Country code whose public holidays are closed days.
+    timezone : str, optional
+        IANA zone of the site.
     columns : dict, optional
         The history file's own headers for ``ds, y, aht, queue`` (as for :func:`forecast`).
 

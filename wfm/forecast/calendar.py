@@ -31,7 +31,13 @@ _FALSE = {"0", "false", "no", "n", "", "open", "nan", "<na>"}
 
 
 def empty_special_days() -> pd.DataFrame:
-    """An empty special-day table with the canonical columns."""
+    """An empty special-day table with the canonical columns.
+
+    Returns
+    -------
+    DataFrame
+        No rows; columns ``date, closed, multiplier``.
+    """
     return pd.DataFrame(
         {
             "date": pd.Series([], dtype="datetime64[ns]"),
@@ -109,12 +115,41 @@ def validate_special_days(frame: pd.DataFrame, source: str = "special days") -> 
 
 
 def read_special_days(path: str | Path) -> pd.DataFrame:
-    """Read a special-day file (CSV, XLSX or Parquet); see :func:`validate_special_days`."""
+    """Read a special-day file (CSV, XLSX or Parquet); see :func:`validate_special_days`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The special-day file.
+
+    Returns
+    -------
+    DataFrame
+        ``date, closed, multiplier``, one row per date.
+    """
     return validate_special_days(read_table(path), str(path))
 
 
 def public_holidays(country: str, years) -> pd.DataFrame:
-    """Public holidays of ``country`` (ISO code, e.g. ``"JP"``, ``"US"``) as closed special days."""
+    """Public holidays of ``country`` (ISO code, e.g. ``"JP"``, ``"US"``) as closed special days.
+
+    Parameters
+    ----------
+    country : str
+        ISO country code known to the ``holidays`` package.
+    years : iterable of int
+        The years to list.
+
+    Returns
+    -------
+    DataFrame
+        ``date, closed, multiplier`` with ``closed`` True and multiplier 0.
+
+    Raises
+    ------
+    InputError
+        When the country code is unknown.
+    """
     import holidays as holidays_lib
 
     code = str(country).strip().upper()
@@ -129,7 +164,20 @@ def public_holidays(country: str, years) -> pd.DataFrame:
 
 
 def combine_special_days(special_days: pd.DataFrame | None, holidays_frame: pd.DataFrame | None) -> pd.DataFrame:
-    """Merge holidays and a special-day table; the table wins on the same date."""
+    """Merge holidays and a special-day table; the table wins on the same date.
+
+    Parameters
+    ----------
+    special_days : DataFrame, optional
+        A validated special-day table.
+    holidays_frame : DataFrame, optional
+        Public holidays from :func:`public_holidays`.
+
+    Returns
+    -------
+    DataFrame
+        ``date, closed, multiplier``, one row per date.
+    """
     parts = [f for f in (special_days, holidays_frame) if f is not None and len(f)]
     if not parts:
         return empty_special_days()
@@ -149,6 +197,23 @@ def parse_horizon(text, place: str = "--horizon") -> int:
     InputError
         When the text is not a whole number of days or weeks, is zero or is longer
         than :data:`MAX_HORIZON_DAYS`.
+
+    Parameters
+    ----------
+    text : str or int
+        The horizon.
+    place : str
+        Where it came from, for the message.
+
+    Returns
+    -------
+    int
+        Calendar days.
+
+    Examples
+    --------
+    >>> parse_horizon("2w"), parse_horizon("5d"), parse_horizon(14)
+    (14, 5, 14)
     """
     if isinstance(text, (int, np.integer)) and not isinstance(text, bool):
         days = int(text)

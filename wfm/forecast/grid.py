@@ -42,7 +42,24 @@ DAY = np.timedelta64(1, "D")
 
 
 def weekday_of(dates: np.ndarray) -> np.ndarray:
-    """Monday = 0 for an array of ``datetime64[D]`` (1970-01-01 was a Thursday)."""
+    """Monday = 0 for an array of ``datetime64[D]`` (1970-01-01 was a Thursday).
+
+    Parameters
+    ----------
+    dates : ndarray of datetime64[D]
+        Calendar dates.
+
+    Returns
+    -------
+    ndarray of int
+        Weekday per date, Monday = 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weekday_of(np.array(["2003-10-27", "2003-11-02"], dtype="datetime64[D]")).tolist()
+    [0, 6]
+    """
     return ((dates.astype("datetime64[D]").astype(np.int64) + 3) % 7).astype(np.int64)
 
 
@@ -79,23 +96,61 @@ class DayGrid:
 
     @property
     def n_slots(self) -> int:
+        """Wall-clock intervals per day.
+
+        Returns
+        -------
+        int
+            Columns of ``Y``.
+        """
         return self.Y.shape[1]
 
     @property
     def weekday(self) -> np.ndarray:
+        """Weekday of each day of the grid.
+
+        Returns
+        -------
+        ndarray of int
+            Monday = 0.
+        """
         return weekday_of(self.dates)
 
     @property
     def normal(self) -> np.ndarray:
-        """Days that show the normal weekly pattern: data, open weekday, not special."""
+        """Days that show the normal weekly pattern: data, open weekday, not special.
+
+        Returns
+        -------
+        ndarray of bool
+            One flag per day.
+        """
         return self.has_data & ~self.special & self.open_weekday[self.weekday]
 
     @property
     def totals(self) -> np.ndarray:
+        """Volume of each day.
+
+        Returns
+        -------
+        ndarray of float
+            Row sums of ``Y`` (NaN ignored).
+        """
         return np.nansum(self.Y, axis=1)
 
     def head(self, n_days: int) -> DayGrid:
-        """The first ``n_days`` days (the training part of a backtest fold)."""
+        """The first ``n_days`` days (the training part of a backtest fold).
+
+        Parameters
+        ----------
+        n_days : int
+            Days to keep.
+
+        Returns
+        -------
+        DayGrid
+            A grid of the first ``n_days`` days (gaps not carried over).
+        """
         cut = slice(0, n_days)
         return replace(
             self,
@@ -125,6 +180,13 @@ class FutureDays:
 
     @property
     def weekday(self) -> np.ndarray:
+        """Weekday of each future day.
+
+        Returns
+        -------
+        ndarray of int
+            Monday = 0.
+        """
         return weekday_of(self.dates)
 
     def __len__(self) -> int:
@@ -145,6 +207,24 @@ def day_flags(
     """Day type and after-closure flag for consecutive calendar ``dates``.
 
     A day is *after a closure* when the previous open weekday before it was closed.
+
+    Parameters
+    ----------
+    dates : ndarray of datetime64[D]
+        Consecutive calendar dates.
+    closed : ndarray of bool
+        Whether each date is closed.
+    open_weekday : ndarray of bool, shape (7,)
+        Weekdays the centre usually opens.
+    week_start : int or None
+        The open weekday after the weekly closure (Monday for Mon-Fri), if any.
+
+    Returns
+    -------
+    day_type : ndarray of int
+        The day type used by the models.
+    after_closure : ndarray of bool
+        True on the first open day after a closure.
     """
     weekday = weekday_of(dates)
     after = np.zeros(len(dates), dtype=bool)
@@ -162,7 +242,22 @@ def day_flags(
 
 
 def special_lookup(dates: np.ndarray, special_days: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(is_special, is_closed, multiplier)`` for each date from a special-day table."""
+    """``(is_special, is_closed, multiplier)`` for each date from a special-day table.
+
+    Parameters
+    ----------
+    dates : ndarray of datetime64[D]
+        Calendar dates.
+    special_days : DataFrame, optional
+        ``date, closed, multiplier``.
+
+    Returns
+    -------
+    is_special, is_closed : ndarray of bool
+        Per date.
+    multiplier : ndarray of float
+        Per date (1 on normal days).
+    """
     n = len(dates)
     is_special = np.zeros(n, dtype=bool)
     is_closed = np.zeros(n, dtype=bool)
@@ -187,7 +282,23 @@ def build_grid(
     interval: int,
     special_days: pd.DataFrame | None = None,
 ) -> DayGrid:
-    """Lay out one queue's canonical frame (``queue, ds, y[, aht]``) on a day grid."""
+    """Lay out one queue's canonical frame (``queue, ds, y[, aht]``) on a day grid.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One queue's canonical frame.
+    interval : int
+        Interval length in minutes.
+    special_days : DataFrame, optional
+        ``date, closed, multiplier``.
+
+    Returns
+    -------
+    DayGrid
+        The history on real dates × wall-clock intervals, gaps inside opening hours
+        filled from the day's level and listed in ``gaps``.
+    """
     queue = str(frame["queue"].iloc[0])
     wall = wall_clock(frame["ds"])
     day = wall.dt.normalize().to_numpy().astype("datetime64[D]")

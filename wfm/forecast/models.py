@@ -79,22 +79,74 @@ def _average_by_weekday(grid: DayGrid, future: FutureDays, weeks: int | None) ->
 
 
 def hist_avg_4w(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Weekday × interval average of the last 4 weeks (the planners' default)."""
+    """Weekday × interval average of the last 4 weeks (the planners' default).
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     return _average_by_weekday(grid, future, 4)
 
 
 def hist_avg_8w(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Weekday × interval average of the last 8 weeks."""
+    """Weekday × interval average of the last 8 weeks.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     return _average_by_weekday(grid, future, 8)
 
 
 def history_average(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Weekday × interval average of all history (the short-history fallback)."""
+    """Weekday × interval average of all history (the short-history fallback).
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     return _average_by_weekday(grid, future, None)
 
 
 def seasonal_naive_week(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """The most recent normal day of the same weekday, repeated."""
+    """The most recent normal day of the same weekday, repeated.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     Y = _filled(grid)
     normal = np.flatnonzero(grid.normal)
     weekday = grid.weekday
@@ -108,7 +160,20 @@ def seasonal_naive_week(grid: DayGrid, future: FutureDays) -> np.ndarray:
 
 
 def seasonal_naive_day(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """The most recent normal day, repeated for every future day."""
+    """The most recent normal day, repeated for every future day.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     normal = np.flatnonzero(grid.normal)
     if not normal.size:
         return np.zeros((len(future), grid.n_slots))
@@ -122,6 +187,18 @@ def intraday_profile(grid: DayGrid, day_types: np.ndarray) -> np.ndarray:
     16 weeks): the intraday shape changes slowly, and pooling many days averages away
     most of the Poisson noise that a 4-week average keeps. Each day type is shrunk
     toward the all-day profile by one pseudo-day, so a rare type stays sensible.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    day_types : ndarray of int
+        The day types wanted.
+
+    Returns
+    -------
+    ndarray, shape (len(day_types), n_slots)
+        Shares summing to 1 over each row's open intervals.
     """
     Y = _filled(grid)
     normal = grid.normal
@@ -161,7 +238,20 @@ def _level_design(dates, day_type, after, open_types, use_month: bool) -> np.nda
 
 
 def daily_level_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Daily totals from a weighted log-linear calendar regression (see module notes)."""
+    """Daily totals from a weighted log-linear calendar regression (see module notes).
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days,)
+        Forecast volume of each future day.
+    """
     totals = _filled(grid).sum(axis=1)
     use = grid.normal & (totals > 0)
     if use.sum() < 3:
@@ -191,13 +281,39 @@ def daily_level_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
 
 
 def top_down_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Calendar-regression daily totals × long-window intraday profile of the day type."""
+    """Calendar-regression daily totals × long-window intraday profile of the day type.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     level = daily_level_calendar(grid, future)
     return level[:, None] * intraday_profile(grid, future.day_type)
 
 
 def daily_level_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """Daily totals by statsforecast AutoETS on day-type-adjusted log totals of normal days."""
+    """Daily totals by statsforecast AutoETS on day-type-adjusted log totals of normal days.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days,)
+        Forecast volume of each future day.
+    """
     from statsforecast.models import AutoETS
 
     totals = _filled(grid).sum(axis=1)
@@ -220,13 +336,39 @@ def daily_level_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
 
 
 def top_down_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """AutoETS daily totals × long-window intraday profile of the day type."""
+    """AutoETS daily totals × long-window intraday profile of the day type.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     level = daily_level_ets(grid, future)
     return level[:, None] * intraday_profile(grid, future.day_type)
 
 
 def mstl(grid: DayGrid, future: FutureDays) -> np.ndarray:
-    """statsforecast MSTL (daily + weekly seasonality, AutoETS trend) on opening hours."""
+    """statsforecast MSTL (daily + weekly seasonality, AutoETS trend) on opening hours.
+
+    Parameters
+    ----------
+    grid : DayGrid
+        One queue's history on the calendar grid.
+    future : FutureDays
+        The days to forecast.
+
+    Returns
+    -------
+    ndarray, shape (n_future_days, n_slots)
+        Forecast volume per future day and interval.
+    """
     from statsforecast.models import MSTL, AutoETS
 
     open_weekday = grid.open_weekday

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,9 +68,10 @@ import pandas as pd
 from wfm._types import WEEKDAYS
 from wfm.errors import InputError
 from wfm.export import atomic_dir, check_out_dir, write_json, write_table
+from wfm.progress import Observer
 from wfm.quote.demand import EPS, ChannelDemand, channel_demands
 from wfm.quote.pricing import COST_LINES, WEEKS_PER_MONTH, channel_table, hires_and_leavers, month_row, term_totals
-from wfm.quote.sensitivity import sensitivity_table
+from wfm.quote.sensitivity import SENSITIVITY_CASES, sensitivity_table
 from wfm.quote.settings import Quote
 from wfm.quote.week import MonthPlan, Planner
 from wfm.scenario import Scenario, load_scenario
@@ -130,8 +130,9 @@ def build_quote(
     base_dir: str | Path | None = None,
     time_limit: float | None = None,
     sensitivity: bool | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Observer | None = None,
     work_limit: float | None = None,
+    on_solution: Observer | None = None,
 ) -> QuoteResult:
     """Price the scenario's ``[quote]``: FTE, seats, hires, cost lines and prices per month.
 
@@ -147,10 +148,15 @@ def build_quote(
     sensitivity : bool, optional
         Build the sensitivity table; default ``quote.sensitivity``.
     progress : callable, optional
-        Called with one line per scheduled week (for a CLI or a progress bar).
+        Told a :class:`wfm.progress.ProgressEvent` per week the quote looks at (``item``
+        the month, ``status`` ``scheduled`` or ``reused`` when an earlier month had the
+        same week, ``done`` of ``total``; ``str(event)`` is a line for a terminal).
     work_limit : float, optional
         CP-SAT work per representative week in deterministic seconds (the same quote on
         any machine); default ``quote.work_limit``.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan of every week solved (``ProgressEvent`` with cost,
+        bound and gap); watching does not change the quote.
 
     Returns
     -------
@@ -166,7 +172,9 @@ def build_quote(
 
     limit = quote.time_limit_seconds if time_limit is None else check_budget(time_limit, "time_limit")
     work = quote.work_limit if work_limit is None else check_budget(work_limit, "work_limit")
-    planner = Planner(scenario, demands, limit, progress, work)
+    do_sensitivity = quote.sensitivity if sensitivity is None else sensitivity
+    total = quote.months + (len(SENSITIVITY_CASES) if do_sensitivity else 0)
+    planner = Planner(scenario, demands, limit, progress, work, total=total, on_solution=on_solution)
     plans = [planner.month(i) for i in range(quote.months)]
     hires, leavers = hires_and_leavers(quote, [p.week.agents for p in plans])
     launch = None
@@ -187,7 +195,6 @@ def build_quote(
         rows.append(row)
     monthly = pd.DataFrame(rows)
     channels = channel_table(quote, demands, plans, monthly)
-    do_sensitivity = quote.sensitivity if sensitivity is None else sensitivity
     table = sensitivity_table(quote, planner, plans) if do_sensitivity else pd.DataFrame()
     totals = term_totals(quote, monthly)
     for p in plans:
@@ -321,7 +328,20 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def quote_json(result: QuoteResult, *, solves: int | None = None) -> dict:
-    """The ``quote.json`` content: prices, FTE by month, cost lines, sensitivity."""
+    """The ``quote.json`` content: prices, FTE by month, cost lines, sensitivity.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+    solves : int, optional
+        Weeks scheduled, recorded in the file.
+
+    Returns
+    -------
+    dict
+        What ``quote.json`` holds.
+    """
     scenario, quote, monthly = result.scenario, result.scenario.quote, result.monthly
     by_month = lambda column: {m: _clean(v) for m, v in zip(monthly["month"], monthly[column], strict=False)}  # noqa: E731
     totals = {k: _clean(v) for k, v in result.totals.items()}
@@ -359,6 +379,18 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
 
     The folder appears whole or not at all (:func:`wfm.export.atomic_dir`): an older
     folder is replaced only once the new one is complete.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+    out_dir : str or Path
+        The output folder.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     from wfm.quote.workbook import write_quote_workbook  # openpyxl: only when a workbook is written
 
@@ -375,21 +407,55 @@ def write_quote(result: QuoteResult, out_dir: str | Path) -> list[Path]:
 
 
 def quote_files(scenario_path: str | Path, out_dir: str | Path, *, time_limit: float | None = None,
-                sensitivity: bool | None = None, progress: Callable[[str], None] | None = None,
-                work_limit: float | None = None) -> QuoteResult:
-    """Read the scenario, build the quote and write it (the CLI's work)."""
+                sensitivity: bool | None = None, progress: Observer | None = None,
+                work_limit: float | None = None, on_solution: Observer | None = None) -> QuoteResult:
+    """Read the scenario, build the quote and write it (the CLI's work).
+
+    Parameters
+    ----------
+    scenario_path : str or Path
+        Scenario TOML with a ``[quote]`` section.
+    out_dir : str or Path
+        The output folder.
+    time_limit : float, optional
+        Wall-clock safety cap per representative week (default ``quote.time_limit_seconds``).
+    sensitivity : bool, optional
+        Build the sensitivity table (default ``quote.sensitivity``).
+    progress : callable, optional
+        Told a :class:`wfm.progress.ProgressEvent` per week the quote looks at.
+    work_limit : float, optional
+        CP-SAT deterministic seconds per week (default ``quote.work_limit``).
+    on_solution : callable, optional
+        Told each improving CP-SAT plan of every week solved.
+
+    Returns
+    -------
+    QuoteResult
+        The quote as written.
+    """
     check_out_dir(out_dir)  # before minutes of solving, not after
     scenario = load_scenario(scenario_path)
     if scenario.quote is None:
         raise InputError(f"{scenario_path}: has no [quote] section, expected one (see wfm/resources/examples/quote_bank.toml).")
     result = build_quote(scenario, base_dir=Path(scenario_path).parent, time_limit=time_limit, work_limit=work_limit,
-                         sensitivity=sensitivity, progress=progress)
+                         sensitivity=sensitivity, progress=progress, on_solution=on_solution)
     write_quote(result, out_dir)
     return result
 
 
 def describe(result: QuoteResult) -> str:
-    """A few lines for the terminal."""
+    """A few lines for the terminal.
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote.
+
+    Returns
+    -------
+    str
+        The term, mean FTE, peak seats, cost and price, and the unit prices.
+    """
     t, cur = result.totals, result.scenario.currency
     first, last = result.monthly["month"].iloc[0], result.monthly["month"].iloc[-1]
 

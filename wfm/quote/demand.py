@@ -37,7 +37,13 @@ EPS = 1e-9  # float noise allowed before a ceiling rounds up (agents, chat slots
 
 
 def profile_path() -> Path:
-    """Path of the shipped demand profile (day-of-week split and intraday curve)."""
+    """Path of the shipped demand profile (day-of-week split and intraday curve).
+
+    Returns
+    -------
+    Path
+        ``wfm/resources/quote_profile_bank.json``.
+    """
     from wfm import resources
 
     return resources.profile_path(PROFILE_NAME)
@@ -55,6 +61,13 @@ def derive_demand_profile(frame: pd.DataFrame, interval_minutes: int) -> dict:
     dict
         ``resolution_minutes``, ``day_of_week`` (``mon`` .. ``sun``), ``intraday``
         (``HH:MM`` -> share, summing to 1).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical interval table (``ds, y``).
+    interval_minutes : int
+        Its interval length.
     """
     ds = wall_clock(frame["ds"])
     y = frame["y"].to_numpy(dtype=float)
@@ -72,7 +85,18 @@ def derive_demand_profile(frame: pd.DataFrame, interval_minutes: int) -> dict:
 
 
 def load_demand_profile(path: str | Path | None = None) -> dict:
-    """The shipped profile (default) or another JSON file of the same layout."""
+    """The shipped profile (default) or another JSON file of the same layout.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A profile JSON; default the shipped one.
+
+    Returns
+    -------
+    dict
+        ``resolution_minutes``, ``day_of_week`` and ``intraday``.
+    """
     path = profile_path() if path is None else Path(path)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -133,6 +157,22 @@ class ChannelDemand:
 
 
 def channel_demands(scenario: Scenario, base_dir: Path) -> tuple[list[ChannelDemand], list[str]]:
+    """The demand of every quoted channel, with its day-of-week split and intraday curve.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario with its ``[quote]`` section.
+    base_dir : Path
+        The folder the scenario's relative paths are relative to.
+
+    Returns
+    -------
+    demands : list of ChannelDemand
+        One per voice, chat, deferred and outbound channel.
+    notes : list of str
+        Sentences for the planner (e.g. open days without demand).
+    """
     quote: Quote = scenario.quote
     notes: list[str] = []
     profile = load_demand_profile()
@@ -217,7 +257,20 @@ def _month_days(month_start: dt.date) -> list[dt.date]:
 
 
 def open_day_counts(scenario: Scenario, month_start: dt.date) -> np.ndarray:
-    """Open days of each weekday (Monday first) in the month, holidays excluded."""
+    """Open days of each weekday (Monday first) in the month, holidays excluded.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon closures, quote holidays).
+    month_start : date
+        First day of the month.
+
+    Returns
+    -------
+    ndarray of int, shape (7,)
+        Open days per weekday.
+    """
     counts = np.zeros(7, dtype=int)
     for day in _month_days(month_start):
         if _is_open(scenario, day):
@@ -226,7 +279,24 @@ def open_day_counts(scenario: Scenario, month_start: dt.date) -> np.ndarray:
 
 
 def representative_monday(month_start: dt.date) -> dt.date:
-    """The first Monday on or after the first day of the month."""
+    """The first Monday on or after the first day of the month.
+
+    Parameters
+    ----------
+    month_start : date
+        First day of the month.
+
+    Returns
+    -------
+    date
+        The Monday.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> representative_monday(dt.date(2026, 4, 1))
+    datetime.date(2026, 4, 6)
+    """
     return month_start + dt.timedelta(days=(7 - month_start.weekday()) % 7)
 
 
@@ -241,6 +311,20 @@ class Knobs:
 
 
 def total_shrinkage(quote: Quote, knobs: Knobs) -> float:
+    """The quote's shrinkage with a sensitivity change, kept within [0, 0.95].
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings.
+    knobs : Knobs
+        The sensitivity change (``shrinkage_points``).
+
+    Returns
+    -------
+    float
+        Share of paid time lost.
+    """
     return float(min(max(quote.shrinkage.total + knobs.shrinkage_points, 0.0), 0.95))
 
 
@@ -316,6 +400,26 @@ class Requirement:
 
 def month_requirement(scenario: Scenario, demands: list[ChannelDemand], month: int, knobs: Knobs,
                  notes: list[str]) -> Requirement:
+    """Agents required per interval of a month's representative week, all channels together.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario with its ``[quote]`` section.
+    demands : list of ChannelDemand
+        From :func:`channel_demands`.
+    month : int
+        Index of the quoted month.
+    knobs : Knobs
+        The sensitivity change.
+    notes : list of str
+        Collects sentences for the planner.
+
+    Returns
+    -------
+    Requirement
+        The week's requirement table, workload hours, handled contacts, conversions and campaigns.
+    """
     quote: Quote = scenario.quote
     interval = scenario.horizon.interval_minutes
     month_start = quote.month_starts()[month]

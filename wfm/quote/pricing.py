@@ -27,6 +27,24 @@ def month_row(quote: Quote, plan: MonthPlan, hires: float, leavers: float, launc
 
     ``launch`` adds this month's share of the launch wave's training, ramp-up and
     recruiting (``quote.amortize_launch``).
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings.
+    plan : MonthPlan
+        The month's scheduled figures.
+    hires : float
+        Hires this month.
+    leavers : float
+        Leavers this month.
+    launch : dict, optional
+        This month's share of the launch wave.
+
+    Returns
+    -------
+    dict
+        One row of ``monthly.csv``.
     """
     labour, overhead = quote.labour, quote.overhead
     agents = plan.week.agents
@@ -89,7 +107,20 @@ def month_row(quote: Quote, plan: MonthPlan, hires: float, leavers: float, launc
 
 
 def hires_and_leavers(quote: Quote, agents: list[int]) -> tuple[list[float], list[float]]:
-    """Expected hires and leavers per month: launch wave, then growth and attrition."""
+    """Expected hires and leavers per month: launch wave, then growth and attrition.
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings (attrition).
+    agents : list of int
+        Agents per month.
+
+    Returns
+    -------
+    hires, leavers : list of float
+        Per month.
+    """
     hires, leavers = [], []
     previous = None
     for n in agents:
@@ -106,7 +137,24 @@ def hires_and_leavers(quote: Quote, agents: list[int]) -> tuple[list[float], lis
 
 def channel_table(quote: Quote, demands: list[ChannelDemand], plans: list[MonthPlan],
                    monthly: pd.DataFrame) -> pd.DataFrame:
-    """Term totals per channel, with cost allocated by workload hours month by month."""
+    """Term totals per channel, with cost allocated by workload hours month by month.
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings.
+    demands : list of ChannelDemand
+        The channels.
+    plans : list of MonthPlan
+        The months.
+    monthly : DataFrame
+        The monthly table.
+
+    Returns
+    -------
+    DataFrame
+        One row per channel (``channels.csv``).
+    """
     rows = []
     for demand in demands:
         cost = price = hours = handled = 0.0
@@ -140,6 +188,22 @@ def channel_table(quote: Quote, demands: list[ChannelDemand], plans: list[MonthP
 
 
 def term_totals(quote: Quote, monthly: pd.DataFrame) -> dict:
+    """Totals over the quoted term: cost, price, margin, hours, contacts and unit prices.
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings (margin).
+    monthly : DataFrame
+        The monthly table.
+
+    Returns
+    -------
+    dict
+        ``total_cost``, ``total_price``, ``margin``, ``margin_amount``, ``productive_hours``,
+        ``handled_contacts``, ``fte_months``, ``mean_fte`` and the price and the cost per hour,
+        contact and FTE-month.
+    """
     price = float(monthly["price"].sum())
     cost = float(monthly["total_cost"].sum())
     hours = float(monthly["productive_hours"].sum())

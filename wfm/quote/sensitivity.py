@@ -33,7 +33,22 @@ SENSITIVITY_CASES: list[tuple[str, str, Knobs]] = [
 
 
 def sensitivity_table(quote: Quote, planner: Planner, plans: list[MonthPlan]) -> pd.DataFrame:
-    """Each change re-solves the sensitivity month's week; hires in steady state (attrition only)."""
+    """Each change re-solves the sensitivity month's week; hires in steady state (attrition only).
+
+    Parameters
+    ----------
+    quote : Quote
+        The ``[quote]`` settings.
+    planner : Planner
+        Solves the changed weeks.
+    plans : list of MonthPlan
+        The base months.
+
+    Returns
+    -------
+    DataFrame
+        One row per change (``sensitivity.csv``).
+    """
     if quote.sensitivity_month is not None:
         index = quote.month_labels().index(quote.sensitivity_month)
     else:

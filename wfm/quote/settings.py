@@ -104,6 +104,13 @@ class Shrinkage(_Section):
 
     @property
     def total(self) -> float:
+        """All shrinkage causes together.
+
+        Returns
+        -------
+        float
+            The share of paid time lost, below 1.
+        """
         return self.absence + self.training + self.meetings + self.coaching + self.other
 
     @model_validator(mode="after")
@@ -234,7 +241,13 @@ class Quote(_Section):
             )
 
     def month_starts(self) -> list[dt.date]:
-        """First day of each quoted month."""
+        """First day of each quoted month.
+
+        Returns
+        -------
+        list of date
+            ``months`` dates from ``start_month``.
+        """
         year, month = map(int, self.start_month.split("-"))
         out = []
         for _ in range(self.months):
@@ -243,6 +256,13 @@ class Quote(_Section):
         return out
 
     def month_labels(self) -> list[str]:
+        """The quoted months as ``YYYY-MM``.
+
+        Returns
+        -------
+        list of str
+            One label per month.
+        """
         return [d.strftime("%Y-%m") for d in self.month_starts()]
 
 

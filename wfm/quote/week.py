@@ -14,13 +14,13 @@ import datetime as dt
 import hashlib
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from wfm._types import WEEKDAYS, clock_minutes
+from wfm.progress import Observer, ProgressEvent, about, tell
 from wfm.quote.demand import (
     EPS,
     ChannelDemand,
@@ -66,6 +66,16 @@ def head_cost_per_week(scenario: Scenario) -> float:
     cost + training and ramp-up hours x mean wage)) x 12 / 52``. The scheduler weighs
     it against paid hours, so a quote is not built from many short part-time tours
     whose heads cost more than the hours they save.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario with its ``[quote]`` section.
+
+    Returns
+    -------
+    float
+        Cost per agent and week.
     """
     quote: Quote = scenario.quote
     lab, ov = quote.labour, quote.overhead
@@ -196,17 +206,35 @@ class Planner:
     """Solves representative weeks, once per distinct week."""
 
     def __init__(self, scenario: Scenario, demands: list[ChannelDemand], time_limit: float,
-                 progress: Callable[[str], None] | None, work_limit: float | None = None):
+                 progress: Observer | None, work_limit: float | None = None, *, total: int | None = None,
+                 on_solution: Observer | None = None):
         self.scenario = scenario
         self.demands = demands
         self.time_limit = time_limit
         self.work_limit = scenario.quote.work_limit if work_limit is None else work_limit
         self.progress = progress
+        self.on_solution = on_solution
+        self.total = total  # weeks the quote looks at (months, then sensitivity cases)
+        self.done = 0
         self.cache: dict[str, WeekFigures] = {}
         self.solves = 0
         self.notes: list[str] = []
 
     def month(self, index: int, knobs: Knobs = Knobs()) -> MonthPlan:
+        """Schedule one month's representative week (identical weeks are solved once).
+
+        Parameters
+        ----------
+        index : int
+            Index of the quoted month.
+        knobs : Knobs
+            A sensitivity change (default none).
+
+        Returns
+        -------
+        MonthPlan
+            The week's figures scaled to the month's open days.
+        """
         from wfm.schedule import make_schedule
 
         scenario, quote = self.scenario, self.scenario.quote
@@ -216,21 +244,26 @@ class Planner:
         requirement = month_requirement(scenario, self.demands, index, knobs, self.notes)
         key = _week_key(requirement.table, requirement.campaigns, monday, self.work_limit)
         week = self.cache.get(key)
-        if week is None:
+        self.done += 1
+        if week is not None:
+            tell(self.progress, ProgressEvent("quote", f"{label}: same week as before, {week.agents} agents",
+                                              done=self.done, total=self.total, item=label, status="reused"))
+        else:
             began = time.perf_counter()
             week_scenario = _week_scenario(scenario, monday, requirement.campaigns)
             table = requirement.table[["queue", "ds", "agents"]]
             if table.empty:
                 table = pd.DataFrame({"queue": ["none"], "ds": [pd.Timestamp(monday)], "agents": [0.0]})
             result = make_schedule(table, week_scenario, time_limit=self.time_limit, work_limit=self.work_limit,
-                                   source=f"quote {label}")
+                                   source=f"quote {label}", on_solution=about(self.on_solution, label))
             self.notes.extend(n for n in result.notes if "safety time cap" in n and n not in self.notes)
             week = _week_figures(scenario, result)
             self.cache[key] = week
             self.solves += 1
-            if self.progress:
-                self.progress(f"{label}: week scheduled, {week.agents} agents, gap "
-                              f"{_pct(week.gap)}, {time.perf_counter() - began:.1f} s")
+            tell(self.progress, ProgressEvent(
+                "quote", f"{label}: week scheduled, {week.agents} agents, gap {_pct(week.gap)}, "
+                f"{time.perf_counter() - began:.1f} s", done=self.done, total=self.total, item=label,
+                status="scheduled"))
         counts = open_day_counts(scenario, month_start)
         paid_hours = float(counts @ week.paid_hours)
         shrink = total_shrinkage(quote, knobs)

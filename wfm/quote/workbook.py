@@ -81,7 +81,24 @@ LINE_NAMES = {
 
 
 def currency_format(currency: str) -> str:
-    """Excel number format for amounts in ``currency``."""
+    """Excel number format for amounts in ``currency``.
+
+    Parameters
+    ----------
+    currency : str
+        ISO currency code of the scenario.
+
+    Returns
+    -------
+    str
+        The number format: the currency symbol for the common ones (no decimals for
+        yen and won), else two decimals and the code.
+
+    Examples
+    --------
+    >>> currency_format("JPY")
+    '"¥"#,##0'
+    """
     return _CURRENCY_FORMATS.get(currency.upper(), f'#,##0.00" {currency}"')
 
 
@@ -277,7 +294,15 @@ def _cost_lines_sheet(wb: Workbook, monthly: pd.DataFrame, money: str) -> None:
 
 
 def write_quote_workbook(result, path: str | Path) -> None:
-    """Write ``quote.xlsx`` atomically (see the module docstring for the sheets)."""
+    """Write ``quote.xlsx`` atomically (see the module docstring for the sheets).
+
+    Parameters
+    ----------
+    result : QuoteResult
+        The quote (``wfm.quote.build_quote``).
+    path : str or Path
+        The XLSX file.
+    """
     money = currency_format(result.scenario.currency)
     wb = Workbook()
     _summary_sheet(wb, result, money)

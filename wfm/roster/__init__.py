@@ -33,7 +33,21 @@ __all__ = [
 
 
 def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
-    """``summary.json``: the solver's numbers beside the independent evaluator's."""
+    """``summary.json``: the solver's numbers beside the independent evaluator's.
+
+    Parameters
+    ----------
+    solution : RosterSolution
+        The solver's roster and numbers.
+    check : Evaluation
+        The independent evaluator's verdict on it.
+
+    Returns
+    -------
+    dict
+        ``objective``, ``lower_bound``, ``seconds``, ``status``, ``stopped_by``, the terms,
+        ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
+    """
     return {
         "objective": solution.objective,
         "lower_bound": solution.lower_bound,
@@ -57,6 +71,28 @@ def roster_curtois_files(instance: str | Path, out_dir: str | Path, *, time_limi
 
     The folder ``out_dir`` appears whole or not at all (built beside it, then moved).
     Returns the solution and the summary written.
+
+    Parameters
+    ----------
+    instance : str or Path
+        Instance file.
+    out_dir : str or Path
+        Output folder.
+    time_limit : float
+        Budget in CP-SAT deterministic seconds.
+    wall_clock_cap : float, optional
+        Wall-clock safety cap (default 2 × ``time_limit`` + 10 s).
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+
+    Returns
+    -------
+    solution : RosterSolution
+        The roster.
+    summary : dict
+        What ``summary.json`` holds.
     """
     from wfm.export import atomic_dir, check_out_dir, write_json, write_table
 

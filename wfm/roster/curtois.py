@@ -65,6 +65,16 @@ class _Line:
 def read_curtois(path: str | Path) -> RosterProblem:
     """Read one instance file into a :class:`RosterProblem`.
 
+    Parameters
+    ----------
+    path : str or Path
+        An instance in the published format (``InstanceN.txt``).
+
+    Returns
+    -------
+    RosterProblem
+        Days, shift types, employees with their contracts, days off, requests and cover.
+
     Raises
     ------
     InputError
@@ -82,7 +92,28 @@ def read_curtois(path: str | Path) -> RosterProblem:
 
 
 def parse_curtois(text: str, source: str = "<instance>") -> RosterProblem:
-    """Parse the text of one instance (see :func:`read_curtois`)."""
+    """Parse the text of one instance (see :func:`read_curtois`).
+
+    Parameters
+    ----------
+    text : str
+        The instance text.
+    source : str
+        Name for messages.
+
+    Returns
+    -------
+    RosterProblem
+        The problem.
+
+    Examples
+    --------
+    >>> lines = ["SECTION_HORIZON", "7", "SECTION_SHIFTS", "D,480,", "SECTION_STAFF",
+    ...          "A,D=7,3360,0,7,1,1,2", "SECTION_COVER", "0,D,1,100,1"]
+    >>> problem = parse_curtois(chr(10).join(lines))
+    >>> problem.days, [s.name for s in problem.shifts], [e.name for e in problem.employees]
+    (7, ['D'], ['A'])
+    """
     lines: dict[str, list[_Line]] = {}
     section = None
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -28,6 +28,13 @@ class Evaluation:
 
     @property
     def feasible(self) -> bool:
+        """Whether the roster breaks no hard rule.
+
+        Returns
+        -------
+        bool
+            True when ``violations`` is empty.
+        """
         return not self.violations
 
 
@@ -57,6 +64,12 @@ def evaluate_curtois(text: str, assignment, *, edge_runs: str = "exempt") -> Eva
         or a frame with those columns).
     edge_runs
         ``"exempt"`` or ``"enforced"``, see the module docstring.
+
+
+    Returns
+    -------
+    Evaluation
+        The objective and its terms as the instance defines them, and every hard-rule violation.
     """
     sec = _sections(text)
     days = int(sec["SECTION_HORIZON"][0][0])

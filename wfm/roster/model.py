@@ -34,11 +34,29 @@ class RosterModel:
     cover_rows: list[tuple[Cover, list[cp_model.IntVar]]] = field(default_factory=list)
 
     def objective(self):
+        """The weighted sum of every named term.
+
+        Returns
+        -------
+        cp_model.LinearExpr
+            The expression CP-SAT minimises.
+        """
         return sum(weight * var for term in self.terms.values() for weight, var in term)
 
 
 def build_model(problem: RosterProblem) -> RosterModel:
-    """The CP-SAT model of ``problem``: every hard rule, and the objective from named terms."""
+    """The CP-SAT model of ``problem``: every hard rule, and the objective from named terms.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The problem.
+
+    Returns
+    -------
+    RosterModel
+        The CP-SAT model, its variables and the objective terms.
+    """
     cp = cp_model.CpModel()
     works, on_day = add_assignment(cp, problem)
     model = RosterModel(problem, cp, works, on_day, {name: [] for name in OBJECTIVE_TERMS})
@@ -58,7 +76,22 @@ def build_model(problem: RosterProblem) -> RosterModel:
 
 
 def add_assignment(cp: cp_model.CpModel, problem: RosterProblem):
-    """At most one shift per employee per day; no variable at all on a fixed day off."""
+    """At most one shift per employee per day; no variable at all on a fixed day off.
+
+    Parameters
+    ----------
+    cp : cp_model.CpModel
+        The model being built.
+    problem : RosterProblem
+        The problem.
+
+    Returns
+    -------
+    works : dict
+        ``(employee, day, shift) -> BoolVar``.
+    on_day : dict
+        ``(employee, day) -> BoolVar`` (worked that day).
+    """
     works, on_day = {}, {}
     for e, employee in enumerate(problem.employees):
         for d in range(problem.days):
@@ -78,7 +111,13 @@ def add_assignment(cp: cp_model.CpModel, problem: RosterProblem):
 
 
 def add_forbidden_successions(model: RosterModel) -> None:
-    """A shift type may not be followed the next day by the types it forbids (e.g. night then early)."""
+    """A shift type may not be followed the next day by the types it forbids (e.g. night then early).
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    """
     problem = model.problem
     index = {s.name: i for i, s in enumerate(problem.shifts)}
     for e in range(len(problem.employees)):
@@ -93,6 +132,17 @@ def add_forbidden_successions(model: RosterModel) -> None:
 
 
 def add_max_shifts_per_type(model: RosterModel, e: int, contract: Contract) -> None:
+    """No more shifts of each type than the contract allows.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    e : int
+        Employee index.
+    contract : Contract
+        The employee's contract.
+    """
     problem = model.problem
     for s, shift in enumerate(problem.shifts):
         limit = contract.max_shifts.get(shift.name)
@@ -102,6 +152,17 @@ def add_max_shifts_per_type(model: RosterModel, e: int, contract: Contract) -> N
 
 
 def add_total_minutes(model: RosterModel, e: int, contract: Contract) -> None:
+    """Worked minutes between the contract's minimum and maximum.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    e : int
+        Employee index.
+    contract : Contract
+        The employee's contract.
+    """
     problem = model.problem
     minutes = sum(
         problem.shifts[s].minutes * var for (emp, _, s), var in model.works.items() if emp == e
@@ -112,7 +173,17 @@ def add_total_minutes(model: RosterModel, e: int, contract: Contract) -> None:
 
 
 def add_max_consecutive_shifts(model: RosterModel, e: int, contract: Contract) -> None:
-    """No run of worked days longer than the maximum: every window of max + 1 days has a day off."""
+    """No run of worked days longer than the maximum: every window of max + 1 days has a day off.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    e : int
+        Employee index.
+    contract : Contract
+        The employee's contract.
+    """
     limit = contract.max_consecutive_shifts
     days = model.problem.days
     if limit is None or limit >= days:
@@ -128,6 +199,17 @@ def add_min_consecutive(model: RosterModel, e: int, minimum: int, *, working: bo
     days starting on ``first``, the days on both sides differ from the run or one day
     inside it does. With ``edge_runs == "exempt"`` a run cut by the horizon's edge is
     not checked (it may continue outside the horizon).
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    e : int
+        Employee index.
+    minimum : int
+        Shortest allowed run.
+    working : bool
+        Runs of worked days (True) or of days off (False).
     """
     problem = model.problem
     days = problem.days
@@ -150,7 +232,17 @@ def add_min_consecutive(model: RosterModel, e: int, minimum: int, *, working: bo
 
 
 def add_max_weekends(model: RosterModel, e: int, contract: Contract) -> None:
-    """A weekend counts as worked when its Saturday or Sunday is worked."""
+    """A weekend counts as worked when its Saturday or Sunday is worked.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    e : int
+        Employee index.
+    contract : Contract
+        The employee's contract.
+    """
     weekends = model.problem.weekends()
     if contract.max_weekends is None or contract.max_weekends >= len(weekends):
         return
@@ -163,7 +255,13 @@ def add_max_weekends(model: RosterModel, e: int, contract: Contract) -> None:
 
 
 def add_requests(model: RosterModel) -> None:
-    """Wishes: an unmet on-request or a granted off-request costs its weight."""
+    """Wishes: an unmet on-request or a granted off-request costs its weight.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    """
     problem = model.problem
     employee = {emp.name: e for e, emp in enumerate(problem.employees)}
     shift = {s.name: i for i, s in enumerate(problem.shifts)}
@@ -177,7 +275,13 @@ def add_requests(model: RosterModel) -> None:
 
 
 def add_cover(model: RosterModel) -> None:
-    """People short of and over the requirement of each day and shift type."""
+    """People short of and over the requirement of each day and shift type.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model being built.
+    """
     problem = model.problem
     shift = {s.name: i for i, s in enumerate(problem.shifts)}
     people = len(problem.employees)

@@ -85,10 +85,28 @@ class RosterProblem:
     source: str = ""
 
     def shift(self, name: str) -> ShiftType:
+        """The shift type called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A shift type name.
+
+        Returns
+        -------
+        ShiftType
+            The shift type.
+        """
         return next(s for s in self.shifts if s.name == name)
 
     def weekends(self) -> list[list[int]]:
-        """Days of each weekend (Saturday and Sunday) that falls at least partly in the horizon."""
+        """Days of each weekend (Saturday and Sunday) that falls at least partly in the horizon.
+
+        Returns
+        -------
+        list of list of int
+            Day indices per weekend.
+        """
         weekends: dict[int, list[int]] = {}
         for day in range(self.days):
             weekday = (self.first_weekday + day) % 7

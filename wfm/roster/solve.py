@@ -43,6 +43,8 @@ def solve_roster(
 
     Parameters
     ----------
+    problem
+        The roster problem (e.g. from :func:`wfm.roster.read_curtois`).
     time_limit
         Search budget in CP-SAT deterministic seconds (the reproducible stopping rule).
     wall_clock_cap
@@ -51,6 +53,12 @@ def solve_roster(
     seed, workers
         CP-SAT's random seed and worker count; with 2 or more workers the search is
         interleaved, which keeps it deterministic.
+
+
+    Returns
+    -------
+    RosterSolution
+        The assignment, objective, bound, status, what stopped the search and the terms.
     """
     began = time.perf_counter()
     model = build_model(problem)
@@ -98,6 +106,20 @@ def solve_roster(
 
 
 def assignment_table(model: RosterModel, solver: cp_model.CpSolver) -> pd.DataFrame:
+    """The roster the solver found, one row per worked day.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model.
+    solver : cp_model.CpSolver
+        The solver after a solve with a solution.
+
+    Returns
+    -------
+    DataFrame
+        ``employee, day, shift``.
+    """
     problem = model.problem
     rows = [
         (problem.employees[e].name, d, problem.shifts[s].name)
@@ -109,10 +131,31 @@ def assignment_table(model: RosterModel, solver: cp_model.CpSolver) -> pd.DataFr
 
 
 def empty_assignment() -> pd.DataFrame:
+    """An assignment table with no rows (no roster found).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``employee, day, shift``.
+    """
     return pd.DataFrame({"employee": pd.Series(dtype=str), "day": pd.Series(dtype=int), "shift": pd.Series(dtype=str)})
 
 
 def term_values(model: RosterModel, solver: cp_model.CpSolver) -> dict[str, int]:
+    """The objective terms of the solver's roster.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model.
+    solver : cp_model.CpSolver
+        The solver after a solve with a solution.
+
+    Returns
+    -------
+    dict of str to int
+        Term name to its weighted value.
+    """
     return price_roster(model, lambda var: int(var) if isinstance(var, int) else int(solver.Value(var)))
 
 
@@ -122,6 +165,18 @@ def price_roster(model: RosterModel, value) -> dict[str, int]:
     Cover is priced from the people staffed, not from the under/over slack variables:
     a search stopped by a limit may return both slacks positive for one cover line
     (feasible, just not tight), which would overstate the roster's cost.
+
+    Parameters
+    ----------
+    model : RosterModel
+        The model.
+    value : callable
+        Variable (or constant) to its value in the roster.
+
+    Returns
+    -------
+    dict of str to int
+        Term name to its weighted value.
     """
     terms = {name: sum(weight * value(var) for weight, var in term)
              for name, term in model.terms.items() if name not in ("cover_under", "cover_over")}

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError
+from wfm.progress import Observer
 from wfm.results import ScheduleSummary
 from wfm.scenario import Scenario
 from wfm.schedule.diagnose import binding_rules
@@ -62,7 +63,13 @@ class ScheduleResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences the planner should read (dropped requirements, a fired time cap, ...)."""
+        """Sentences the planner should read (dropped requirements, a fired time cap, ...).
+
+        Returns
+        -------
+        list of str
+            The sentences.
+        """
         return self.summary.notes
 
 
@@ -78,6 +85,7 @@ def make_schedule(
     work_limit: float | None = None,
     source: str = "requirements",
     service_curves=None,
+    on_solution: Observer | None = None,
 ) -> ScheduleResult:
     """Schedule the horizon at minimum cost.
 
@@ -100,6 +108,9 @@ def make_schedule(
     service_curves : wfm.service_goal.GoalCurves, optional
         Queues with a day or week service goal: their ``agents`` are the interval
         floors, and the curves say what each further head buys.
+    on_solution : callable, optional
+        Told each improving CP-SAT plan as a :class:`wfm.progress.ProgressEvent` (cost,
+        bound, gap, deterministic time); watching does not change the plan.
 
     Returns
     -------
@@ -123,9 +134,10 @@ def make_schedule(
     problem = build_problem(requirements, scenario, source, service_curves)
     model, layout, avail = build_model(problem)
     if problem.weeks > 1:
-        result = _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves)
+        result = _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves,
+                                     on_solution=on_solution)
     else:
-        result = _solve(model, layout, scenario, budget)
+        result = _solve(model, layout, scenario, budget, on_solution=on_solution)
     if result.values is None:
         # No plan found within the budget: the empty plan is always allowed (everything short).
         values = _empty_plan(model)
@@ -160,7 +172,30 @@ def make_schedule(
 
 
 def check_budget(value, name: str) -> float:
-    """A solver limit must be a positive, finite number (0, negative or NaN would be silently odd)."""
+    """A solver limit must be a positive, finite number (0, negative or NaN would be silently odd).
+
+    Parameters
+    ----------
+    value : object
+        The limit given (``--time-limit``, ``--work-limit`` or a setting).
+    name : str
+        Its name, for the message.
+
+    Returns
+    -------
+    float
+        The limit in seconds.
+
+    Raises
+    ------
+    InputError
+        When it is not a positive, finite number.
+
+    Examples
+    --------
+    >>> check_budget("60", "--time-limit")
+    60.0
+    """
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -186,7 +221,7 @@ def _split_timings(phases: dict) -> tuple[dict, dict]:
 
 
 def _solve(model: LinearModel, layout: Layout, scenario: Scenario, budget: Budget, lp=None, hint_first=False,
-           work: float | None = None):
+           work: float | None = None, on_solution: Observer | None = None, label: str = ""):
     # Starts and breaks fix the plan's shape; tours follow from them, so they stay free.
     neighbourhoods = [
         np.concatenate([layout.start_vars, layout.break_vars]).astype(np.int64),
@@ -203,10 +238,13 @@ def _solve(model: LinearModel, layout: Layout, scenario: Scenario, budget: Budge
         gap_limit=scenario.solver.gap_limit,
         lp=lp,
         hint_first=hint_first,
+        on_solution=on_solution,
+        label=label,
     )
 
 
-def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves=None):
+def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, source, service_curves=None,
+                        on_solution: Observer | None = None):
     """Several weeks: the LP of the whole horizon gives the bound and splits each
     campaign's work between the weeks; each week is then solved on its own (a model
     of one week solves in seconds, one of four weeks does not) and the plans joined.
@@ -255,7 +293,7 @@ def _solve_week_by_week(requirements, scenario, problem, model, layout, budget, 
         # Week models are larger (more groups and queues): start from the rounded LP point,
         # which measured more robust there than a cold start.
         part = _solve(sub_model, sub_layout, week_scenario, budget, hint_first=True,
-                      work=max(2.0, budget.work / (problem.weeks - w)))
+                      work=max(2.0, budget.work / (problem.weeks - w)), on_solution=on_solution, label=f"week {w + 1}")
         statuses.append(part.status)
         phases[f"week_{w + 1}"] = dict(part.phases, cost=part.objective, lp_bound=part.lp_bound)
         if part.values is None:
@@ -416,6 +454,13 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
 
     The folder appears whole or not at all: the files are built in a temporary folder
     beside it, which then replaces ``out_dir`` (:func:`wfm.export.atomic_dir`).
+
+    Parameters
+    ----------
+    result : ScheduleResult
+        The solved schedule.
+    out_dir : str or Path
+        The output folder.
     """
     from wfm.export import atomic_dir, write_json, write_table
 
@@ -427,7 +472,18 @@ def write_schedule(result: ScheduleResult, out_dir: str | Path) -> None:
 
 
 def schedule_table(result: ScheduleResult) -> pd.DataFrame:
-    """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time."""
+    """``schedule.csv`` as written: segment times as ``YYYY-MM-DD HH:MM`` local wall-clock time.
+
+    Parameters
+    ----------
+    result : ScheduleResult
+        The solved schedule.
+
+    Returns
+    -------
+    DataFrame
+        ``agent, group, shift, date, start, end, activity, detail`` (and the fold columns).
+    """
     return _written(result.schedule)
 
 
@@ -442,7 +498,26 @@ def _written(schedule: pd.DataFrame) -> pd.DataFrame:
 
 def schedule_files(requirements_path: str | Path, scenario_path: str | Path, out_dir: str | Path,
                    *, time_limit: float | None = None, work_limit: float | None = None) -> ScheduleResult:
-    """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work)."""
+    """Read the requirement table and scenario, schedule, and write the outputs (the CLI's work).
+
+    Parameters
+    ----------
+    requirements_path : str or Path
+        Requirement table (``ds, agents``, optional ``queue``).
+    scenario_path : str or Path
+        Scenario TOML.
+    out_dir : str or Path
+        Output folder.
+    time_limit : float, optional
+        Wall-clock safety cap in seconds (default ``solver.time_limit_seconds``).
+    work_limit : float, optional
+        CP-SAT deterministic seconds (default ``solver.work_limit``).
+
+    Returns
+    -------
+    ScheduleResult
+        The schedule as written.
+    """
     from wfm.data import read_intervals, read_table
     from wfm.export import check_out_dir
     from wfm.scenario import load_scenario

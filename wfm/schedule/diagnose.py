@@ -17,7 +17,20 @@ def _when(problem: Problem, t: int) -> str:
 
 
 def reachable_slots(problem: Problem, group: int) -> np.ndarray:
-    """Global slots some shift rule of ``group`` can cover on some day (break windows aside)."""
+    """Global slots some shift rule of ``group`` can cover on some day (break windows aside).
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    group : int
+        Group index.
+
+    Returns
+    -------
+    ndarray of bool
+        Per global slot.
+    """
     reach = np.zeros(problem.slots, dtype=bool)
     for rule in problem.rules:
         if rule.group_index != group:
@@ -30,7 +43,24 @@ def reachable_slots(problem: Problem, group: int) -> np.ndarray:
 
 
 def binding_rules(problem: Problem, layout: Layout, values: np.ndarray, under: np.ndarray) -> list[str]:
-    """Sentences naming the binding rules; ``under`` is ``[pool, global slot]`` agents short."""
+    """Sentences naming the binding rules; ``under`` is ``[pool, global slot]`` agents short.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    layout : Layout
+        Where each kind of variable lies.
+    values : ndarray
+        The plan's variable values.
+    under : ndarray
+        ``[pool, global slot]`` agents short.
+
+    Returns
+    -------
+    list of str
+        E.g. the group's headcount cap, or no shift rule reaching the interval.
+    """
     reasons: list[str] = []
     scenario = problem.scenario
     values = np.rint(values).astype(np.int64)

@@ -50,7 +50,22 @@ def _week_instances(problem: Problem, layout: Layout, values: np.ndarray, w: int
 
 
 def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roster:
-    """Hand the counts out to individual agents (see the module docstring)."""
+    """Hand the counts out to individual agents (see the module docstring).
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    layout : Layout
+        Where each kind of variable lies.
+    values : ndarray
+        The plan's variable values.
+
+    Returns
+    -------
+    Roster
+        Per agent: group, rule, and activity and detail per global slot.
+    """
     S, T = problem.slots_per_day, problem.slots
     values = np.rint(values).astype(np.int64)
     start_count = {tuple(k): int(values[v]) for k, v in zip(layout.start_keys.tolist(), layout.start_vars.tolist(), strict=False)}
@@ -244,6 +259,18 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
     day) the schedule also has ``start_fold, end_fold`` and the coverage ``fold`` (1 on
     the second pass of the hour, see :mod:`wfm.localtime`), so every time names one
     real instant.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    roster : Roster
+        From :func:`expand_roster`.
+
+    Returns
+    -------
+    schedule, coverage : DataFrame
+        The two tables.
     """
     groups = problem.scenario.groups
     order = np.lexsort((roster.shift_start.max(axis=1), roster.agent_group))
@@ -290,7 +317,22 @@ def roster_frames(problem: Problem, roster: Roster) -> tuple[pd.DataFrame, pd.Da
 
 
 def coverage_frame(problem: Problem, activity: np.ndarray, detail: np.ndarray) -> pd.DataFrame:
-    """Coverage per open interval from an activity matrix (see :func:`roster_frames`)."""
+    """Coverage per open interval from an activity matrix (see :func:`roster_frames`).
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    activity : ndarray
+        ``[agent, slot]`` activity codes.
+    detail : ndarray
+        ``[agent, slot]`` pool or campaign index.
+
+    Returns
+    -------
+    DataFrame
+        The coverage table.
+    """
     open_slots = np.flatnonzero(problem.open_mask.reshape(-1))
     frame = {"ds": [problem.slot_time(t) for t in open_slots]}
     if problem.has_fold:

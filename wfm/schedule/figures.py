@@ -68,6 +68,20 @@ def schedule_grid(schedule: pd.DataFrame, problem: Problem) -> tuple[list[str], 
     Returns the agent names and the ``[agent, slot]`` activity and detail matrices
     (codes of :mod:`wfm.schedule.expand`; detail is the pool index for inbound and the
     campaign index for outbound, else -1).
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        ``schedule.csv`` rows.
+    problem : Problem
+        The problem the schedule was made for.
+
+    Returns
+    -------
+    agents : list of str
+        Agent names.
+    activity, detail : ndarray
+        ``[agent, slot]`` matrices.
     """
     T = problem.slots
     agents = sorted(schedule["agent"].astype(str).unique())
@@ -115,6 +129,8 @@ def plan_figures(
         The solver's proven lower bound on the cost, for the gap.
     problem : Problem, optional
         ``build_problem(requirements, scenario)`` when the caller already has it.
+    source : str
+        Name of the requirement table, for messages.
 
     Returns
     -------
@@ -202,6 +218,18 @@ def goal_late_cost(goal, heads: np.ndarray) -> float:
     The same arithmetic as the model's goal rows (:func:`wfm.schedule.model.add_service_goal`):
     heads above each interval's floor earn that interval's gains, best first; short heads
     (below the floor) are already paid for as shortfall and count as there.
+
+    Parameters
+    ----------
+    goal : GoalPlan
+        A pool's service goal.
+    heads : ndarray
+        Inbound heads per global slot.
+
+    Returns
+    -------
+    float
+        The late-call penalty.
     """
     owed: dict[int, int] = {}
     earned: dict[int, int] = {}
@@ -259,6 +287,22 @@ def model_coverage(problem: Problem, layout, values: np.ndarray, avail) -> pd.Da
     The expansion must write exactly this: every agent on shift and off break in the
     model is, in the schedule, either on a campaign (the model's outbound counts) or,
     in a group that takes calls, on inbound (idle capacity there counts as inbound).
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    layout : Layout
+        Where each kind of variable lies.
+    values : ndarray
+        The plan's variable values.
+    avail : sparse matrix
+        (group x slot, variable) agents on shift and off break.
+
+    Returns
+    -------
+    DataFrame
+        ``ds, scheduled_inbound, outbound`` (and ``fold``).
     """
     G, T = len(problem.scenario.groups), problem.slots
     values = np.rint(np.asarray(values)).astype(np.int64)

@@ -47,9 +47,32 @@ class LinearModel:
 
     @property
     def num_vars(self) -> int:
+        """Variables so far.
+
+        Returns
+        -------
+        int
+            Number of variables.
+        """
         return len(self.lower)
 
     def add_vars(self, count: int, upper: int | np.ndarray = BIG, cost: float | np.ndarray = 0.0) -> np.ndarray:
+        """Add ``count`` integer variables with lower bound 0.
+
+        Parameters
+        ----------
+        count : int
+            Variables to add.
+        upper : int or ndarray
+            Upper bound(s).
+        cost : float or ndarray
+            Objective coefficient(s).
+
+        Returns
+        -------
+        ndarray of int
+            The new variables' indices.
+        """
         first = len(self.lower)
         self.lower.extend([0] * count)
         self.upper.extend(np.broadcast_to(np.asarray(upper, dtype=np.int64), (count,)).tolist())
@@ -57,6 +80,19 @@ class LinearModel:
         return np.arange(first, first + count)
 
     def add_row(self, kind: str, index, coef, lo: float, hi: float) -> None:
+        """Add the row ``lo <= sum(coef * x[index]) <= hi``.
+
+        Parameters
+        ----------
+        kind : str
+            The rule the row belongs to (for diagnosis and tests).
+        index : array_like of int
+            Variable indices.
+        coef : array_like of int
+            Integer coefficients.
+        lo, hi : float
+            Row bounds.
+        """
         self.rows.append((np.asarray(index, dtype=np.int64), np.asarray(coef, dtype=np.int64), lo, hi))
         self.row_kind.append(kind)
 
@@ -99,7 +135,13 @@ def _keys(items: list[tuple], width: int) -> np.ndarray:
 
 
 def add_weekly_tours(b: _Builder) -> None:
-    """Days per week and consecutive days off (patterns), per group headcount caps."""
+    """Days per week and consecutive days off (patterns), per group headcount caps.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     keys = []
     for rule in p.rules:
@@ -116,6 +158,11 @@ def add_daily_starts(b: _Builder) -> None:
 
     Bands carry the minimum rest between shifts and the same-start option (a band of
     one start time).
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
     """
     p, m = b.problem, b.model
     tour_keys, tour_vars = b.keys["tour"]
@@ -156,7 +203,13 @@ def add_daily_starts(b: _Builder) -> None:
 
 
 def add_breaks(b: _Builder) -> None:
-    """Each break of each started shift is placed at one offset inside its window."""
+    """Each break of each started shift is placed at one offset inside its window.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     start_keys, start_vars = b.keys["start"]
     keys, variables = [], []
@@ -190,7 +243,13 @@ def add_breaks(b: _Builder) -> None:
 
 
 def add_headcount_caps(b: _Builder) -> None:
-    """A group's agents in any one week stay within its headcount."""
+    """A group's agents in any one week stay within its headcount.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     tour_keys, tour_vars = b.keys["tour"]
     rule_group = np.array([r.group_index for r in p.rules] or [0])
@@ -205,7 +264,13 @@ def add_headcount_caps(b: _Builder) -> None:
 
 
 def add_inbound_coverage(b: _Builder) -> None:
-    """Inbound agents of the serving groups plus the shortfall meet each pool's requirement."""
+    """Inbound agents of the serving groups plus the shortfall meet each pool's requirement.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     penalty = p.scenario.costs.inbound_short_penalty
     in_keys, in_vars, short_keys, short_vars = [], [], [], []
@@ -235,6 +300,11 @@ def add_service_goal(b: _Builder) -> None:
     increments taken never exceed the heads on inbound above the floor, and per period
     Σ floor answers + Σ increments + late calls ≥ goal × calls; late calls are
     penalised, so the goal bends only where no agent can be had.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
     """
     p, m = b.problem, b.model
     in_keys, in_vars = b.keys["inbound"]
@@ -275,6 +345,20 @@ def settle_goal_steps(model: LinearModel, layout: Layout, values: np.ndarray) ->
 
     Plans joined week by week (or repaired) carry heads but not these bookkeeping
     variables; the best increments are the first ones (gains never rise).
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    layout : Layout
+        Where each kind of variable lies.
+    values : ndarray
+        A plan's variable values.
+
+    Returns
+    -------
+    ndarray
+        ``values`` with the goal increments and late calls set.
     """
     values = np.asarray(values, dtype=np.int64).copy()
     for steps, served, floor in layout.goal_steps:
@@ -290,7 +374,13 @@ def settle_goal_steps(model: LinearModel, layout: Layout, values: np.ndarray) ->
 
 
 def add_outbound_work(b: _Builder) -> None:
-    """Campaign work inside calling windows before the deadline, with daily caps."""
+    """Campaign work inside calling windows before the deadline, with daily caps.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     seconds = p.interval * 60
     penalty = p.scenario.costs.outbound_undone_penalty
@@ -321,7 +411,13 @@ def add_outbound_work(b: _Builder) -> None:
 
 
 def add_agent_availability(b: _Builder) -> None:
-    """A group's inbound plus outbound agents never exceed its agents on shift and off break."""
+    """A group's inbound plus outbound agents never exceed its agents on shift and off break.
+
+    Parameters
+    ----------
+    b : _Builder
+        The model under construction (problem, layout, rows).
+    """
     p, m = b.problem, b.model
     import scipy.sparse as sp
 
@@ -345,7 +441,22 @@ def add_agent_availability(b: _Builder) -> None:
 
 
 def build_model(problem: Problem) -> tuple[LinearModel, Layout, object]:
-    """Assemble the model from its rules; returns the model, the layout and the availability matrix."""
+    """Assemble the model from its rules; returns the model, the layout and the availability matrix.
+
+    Parameters
+    ----------
+    problem : Problem
+        From :func:`wfm.schedule.rules.build_problem`.
+
+    Returns
+    -------
+    model : LinearModel
+        Variables, rows and costs.
+    layout : Layout
+        Where each kind of variable lies.
+    avail : sparse matrix
+        (group x slot, variable): agents on shift and off break.
+    """
     b = _Builder(problem)
     add_weekly_tours(b)
     add_daily_starts(b)

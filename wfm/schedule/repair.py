@@ -41,6 +41,26 @@ def repair_plan(problem, model: LinearModel, layout: Layout, avail, values: np.n
 
     ``avail`` is the (group x slot, variable) matrix of agents on shift and off break
     from :func:`wfm.schedule.model.build_model`.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    model : LinearModel
+        The model (every row is checked).
+    layout : Layout
+        Where each kind of variable lies.
+    avail : sparse matrix
+        Agents on shift and off break per group and slot.
+    values : ndarray
+        The solver's plan.
+    max_agents : int
+        Greedy steps at most per phase (a bound on the repair loops).
+
+    Returns
+    -------
+    ndarray
+        The repaired plan's variable values.
     """
     values = np.asarray(values, dtype=np.int64).copy()
     original = values.copy()

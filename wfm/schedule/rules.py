@@ -59,6 +59,13 @@ class TourRule:
 
     @property
     def label(self) -> str:
+        """The rule's name in messages.
+
+        Returns
+        -------
+        str
+            E.g. ``"full-time (34 slots)"``.
+        """
         return f"{self.shift_name} ({self.length} slots)"
 
 
@@ -119,28 +126,78 @@ class Problem:
 
     @property
     def days(self) -> int:
+        """Days in the horizon.
+
+        Returns
+        -------
+        int
+            ``len(dates)``.
+        """
         return len(self.dates)
 
     @property
     def weeks(self) -> int:
+        """Whole weeks in the horizon.
+
+        Returns
+        -------
+        int
+            ``days // 7``.
+        """
         return self.days // 7
 
     @property
     def slots(self) -> int:
+        """Slots in the horizon.
+
+        Returns
+        -------
+        int
+            ``days * slots_per_day``.
+        """
         return self.days * self.slots_per_day
 
     @property
     def has_fold(self) -> bool:
-        """Whether some wall-clock time of the horizon is repeated (a fall-back day)."""
+        """Whether some wall-clock time of the horizon is repeated (a fall-back day).
+
+        Returns
+        -------
+        bool
+            True when a fall-back day repeats an hour.
+        """
         return bool(self.slot_fold.any())
 
     def slot_time(self, t: int) -> pd.Timestamp:
         # Wall-clock time; slot ``slots`` (the end of the last day) is valid as an end time,
         # and so is the slot just past a day's last real slot (that day's midnight).
+        """Wall-clock start of global slot ``t``.
+
+        Parameters
+        ----------
+        t : int
+            Global slot; ``slots`` (the end of the horizon) is valid as an end time.
+
+        Returns
+        -------
+        Timestamp
+            Naive local time.
+        """
         return pd.Timestamp(self.slot_wall[int(t)])
 
     def real_slot(self, t: int) -> int:
-        """Real slots from the start of the horizon to global slot ``t`` (for rest in real time)."""
+        """Real slots from the start of the horizon to global slot ``t`` (for rest in real time).
+
+        Parameters
+        ----------
+        t : int
+            Global slot.
+
+        Returns
+        -------
+        int
+            Real slots elapsed since the start of the horizon.
+        """
         d, r = divmod(int(t), self.slots_per_day)
         return int(self.day_slots[:d].sum()) + r
 
@@ -156,14 +213,39 @@ class SlotGrid:
 
     @property
     def nominal(self) -> int:
+        """Slots of a day without a clock change.
+
+        Returns
+        -------
+        int
+            ``24 * 60 / interval``.
+        """
         return self.days.nominal
 
     @property
     def shortest(self) -> int:
+        """Real slots of the shortest day (a spring-forward day).
+
+        Returns
+        -------
+        int
+            The fewest real slots of any day.
+        """
         return int(self.days.counts.min())
 
     def on_real_slots(self, wall_mask: np.ndarray) -> np.ndarray:
-        """A ``[day, wall-clock slot]`` mask carried onto the ``[day, real slot]`` grid."""
+        """A ``[day, wall-clock slot]`` mask carried onto the ``[day, real slot]`` grid.
+
+        Parameters
+        ----------
+        wall_mask : ndarray of bool, shape (days, nominal)
+            A mask by wall-clock slot.
+
+        Returns
+        -------
+        ndarray of bool, shape (days, slots per day)
+            The mask by real slot.
+        """
         out = np.zeros((len(wall_mask), self.per_day), dtype=wall_mask.dtype)
         d, r = np.nonzero(self.wall_slot >= 0)
         out[d, r] = wall_mask[d, self.wall_slot[d, r]]
@@ -171,6 +253,18 @@ class SlotGrid:
 
 
 def slot_grid(scenario: Scenario) -> SlotGrid:
+    """The horizon's real slots, day by day, in ``horizon.timezone``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``[horizon]``).
+
+    Returns
+    -------
+    SlotGrid
+        Real slots per day (46 half-hours on a spring-forward day, 50 on a fall-back day).
+    """
     horizon = scenario.horizon
     interval = horizon.interval_minutes
     days = day_grid(horizon.start, horizon.days, interval, horizon.timezone)
@@ -202,6 +296,18 @@ def _slot_clock(grid: SlotGrid) -> tuple[np.ndarray, np.ndarray]:
 
 
 def opening_mask(scenario: Scenario) -> np.ndarray:
+    """Which wall-clock slots of each day the centre is open.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``[horizon]`` opening hours and closures).
+
+    Returns
+    -------
+    ndarray of bool, shape (days, slots per day)
+        True where open.
+    """
     horizon = scenario.horizon
     per_day = 24 * 60 // horizon.interval_minutes
     starts = np.arange(per_day) * horizon.interval_minutes
@@ -214,6 +320,18 @@ def opening_mask(scenario: Scenario) -> np.ndarray:
 
 
 def unsocial_mask(scenario: Scenario) -> np.ndarray:
+    """Which wall-clock slots of each day carry the unsocial-hours premium.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``[costs]`` unsocial hours and days).
+
+    Returns
+    -------
+    ndarray of bool, shape (days, slots per day)
+        True in unsocial hours.
+    """
     horizon, costs = scenario.horizon, scenario.costs
     per_day = 24 * 60 // horizon.interval_minutes
     starts = np.arange(per_day) * horizon.interval_minutes
@@ -227,7 +345,20 @@ def unsocial_mask(scenario: Scenario) -> np.ndarray:
 
 
 def holidays_in_week(scenario: Scenario, week: int) -> int:
-    """Closed dates (holidays, closures) in horizon week ``week`` on weekdays that are normally open."""
+    """Closed dates (holidays, closures) in horizon week ``week`` on weekdays that are normally open.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``[horizon]``).
+    week : int
+        Week index of the horizon.
+
+    Returns
+    -------
+    int
+        Closed weekdays that are normally open.
+    """
     horizon = scenario.horizon
     count = 0
     for day in horizon.dates()[7 * week: 7 * week + 7]:
@@ -246,6 +377,23 @@ def holiday_week_days(days_per_week: tuple[int, int], holidays: int) -> tuple[in
     one holiday (as Japanese and most European contracts count it), instead of being
     forced to work a closed day or to leave the week empty. At least one day stays,
     unless the holidays leave no working day at all.
+
+    Parameters
+    ----------
+    days_per_week : tuple of int
+        The contract's ``(min, max)`` days.
+    holidays : int
+        Closed weekdays in the week.
+
+    Returns
+    -------
+    tuple of int
+        ``(min, max)`` working days that week.
+
+    Examples
+    --------
+    >>> holiday_week_days((5, 5), 1)
+    (4, 4)
     """
     low, high = days_per_week
     if not holidays:
@@ -291,7 +439,24 @@ def _bands(starts: np.ndarray, drift: int, same_start: bool) -> list[np.ndarray]
 
 def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray,
                 grid: SlotGrid | None = None) -> list[TourRule]:
-    """Tour rules; ``open_mask`` and ``unsocial`` are on the real-slot grid ``grid``."""
+    """Tour rules; ``open_mask`` and ``unsocial`` are on the real-slot grid ``grid``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Groups and shift rules.
+    open_mask : ndarray of bool
+        Opening slots, ``[day, real slot]``.
+    unsocial : ndarray of bool
+        Unsocial slots, ``[day, real slot]``.
+    grid : SlotGrid, optional
+        The real-slot grid; default :func:`slot_grid` of the scenario.
+
+    Returns
+    -------
+    list of TourRule
+        One per shift rule and length.
+    """
     interval = scenario.horizon.interval_minutes
     grid = slot_grid(scenario) if grid is None else grid
     per_day = grid.nominal
@@ -370,6 +535,34 @@ def requirement_pools(
     closed hours (nobody need be staffed then). Agents per row must be finite and at
     most :data:`MAX_AGENTS_PER_INTERVAL`. When rows outside the horizon or the opening
     hours are dropped, a sentence with their count and share goes into ``notes``.
+
+    Parameters
+    ----------
+    requirements : DataFrame
+        ``ds, agents`` and optional ``queue``.
+    scenario : Scenario
+        The scenario (groups, queues served, horizon).
+    open_mask : ndarray of bool
+        Opening slots, ``[day, real slot]``.
+    source : str
+        Name of the table, for messages.
+    notes : list of str, optional
+        Collects the sentences about dropped rows.
+    grid : SlotGrid, optional
+        The real-slot grid.
+
+    Returns
+    -------
+    pools : list of Pool
+        Agents required per inbound pool (queues served by the same groups).
+    dropped : float
+        Required agent-intervals in closed hours.
+
+    Raises
+    ------
+    InputError
+        On a missing column, a value that is not finite or above the limit, or a
+        skipped local time.
     """
     horizon = scenario.horizon
     interval = horizon.interval_minutes
@@ -509,6 +702,22 @@ def build_problem(requirements: pd.DataFrame, scenario: Scenario, source: str = 
 
     ``service_curves`` (:class:`wfm.service_goal.GoalCurves`) turns the queues with a
     day or week service goal from fixed requirements into goals over their curves.
+
+    Parameters
+    ----------
+    requirements : DataFrame
+        ``ds, agents`` and optional ``queue``.
+    scenario : Scenario
+        The scenario.
+    source : str
+        Name of the requirement table, for messages.
+    service_curves : GoalCurves, optional
+        Service-level curves of the queues with a day or week goal.
+
+    Returns
+    -------
+    Problem
+        Slots, tour rules, pools, campaigns and costs.
     """
     interval = scenario.horizon.interval_minutes
     grid = slot_grid(scenario)
@@ -562,6 +771,24 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
     calls, aht, credit``); ``goals`` maps a queue to its :class:`~wfm.service_goal.ServiceGoal`.
     A goal queue must have a pool of its own: queues sharing agents share heads, and
     one queue's curve says nothing about the other's calls.
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem, changed in place.
+    curves : DataFrame
+        The service curves.
+    goals : dict
+        Queue name to its service goal.
+    grid : SlotGrid
+        The real-slot grid.
+    source : str
+        Name of the curves, for messages.
+
+    Raises
+    ------
+    InputError
+        When a goal queue shares its pool with another queue.
     """
     from wfm.service_goal import concave_gains
 
@@ -629,6 +856,23 @@ def attach_service_goals(problem: Problem, curves: pd.DataFrame, goals: dict, gr
 
 
 def week_patterns_days(bits: int) -> list[int]:
+    """The weekdays (Monday = 0) set in a weekly work-pattern bit mask.
+
+    Parameters
+    ----------
+    bits : int
+        Bit ``i`` set when day ``i`` of the week is worked.
+
+    Returns
+    -------
+    list of int
+        The worked days, in order.
+
+    Examples
+    --------
+    >>> week_patterns_days(0b0011111)
+    [0, 1, 2, 3, 4]
+    """
     return [i for i in range(7) if (bits >> i) & 1]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from wfm.progress import Observer, ProgressEvent
 from wfm.schedule.model import LinearModel
 
 MONEY_SCALE = 100  # CP-SAT needs integer costs: work in hundredths of the currency
@@ -43,16 +44,50 @@ class Budget:
 
     @classmethod
     def start(cls, work: float, cap_seconds: float) -> Budget:
+        """A budget of ``work`` deterministic seconds with a wall-clock cap starting now.
+
+        Parameters
+        ----------
+        work : float
+            CP-SAT deterministic seconds for all phases.
+        cap_seconds : float
+            Wall-clock safety cap in seconds.
+
+        Returns
+        -------
+        Budget
+            The new budget.
+        """
         return cls(float(work), float(cap_seconds), time.perf_counter() + float(cap_seconds))
 
     def cap_left(self) -> float:
+        """Wall-clock seconds left before the safety cap.
+
+        Returns
+        -------
+        float
+            Seconds, never negative.
+        """
         return max(0.0, self.deadline - time.perf_counter())
 
     def spend(self, work: float) -> None:
+        """Take the work a phase reported from what is left.
+
+        Parameters
+        ----------
+        work : float
+            Deterministic seconds the phase used.
+        """
         self.work = max(0.0, self.work - float(work))
 
     def note(self) -> str | None:
-        """The sentence a planner sees when the safety cap stopped the solver."""
+        """The sentence a planner sees when the safety cap stopped the solver.
+
+        Returns
+        -------
+        str or None
+            The note, or None when the cap did not fire.
+        """
         if not self.cap_fired:
             return None
         return (f"the safety time cap of {self.cap_seconds:g} s fired before the work budget was used; "
@@ -77,6 +112,47 @@ class IntegerResult:
     work: float = 0.0  # CP-SAT deterministic seconds used
 
 
+class SolutionObserver(cp_model.CpSolverSolutionCallback):
+    """Tells ``on_solution`` each improving plan of one CP-SAT solve, as a :class:`ProgressEvent`.
+
+    It only reads the solver's figures: it never stops the search (stopping this model's
+    search early aborts the process inside CP-SAT's postsolve with OR-Tools 9.15) and
+    changes no parameter, so a watched solve finds the same plans as an unwatched one.
+    ``proven`` says whether the solver's own bound holds for the whole plan: a
+    neighbourhood (variables held near the LP) proves a bound of the neighbourhood only,
+    so there the LP bound ``lower_bound`` is reported instead. An error raised by
+    ``on_solution`` is kept and raised once the solve has returned (raising inside the
+    solver's thread would take the process down).
+    """
+
+    def __init__(self, on_solution: Observer, stage: str, *, proven: bool, lower_bound: float | None = None,
+                 item: str | None = None) -> None:
+        super().__init__()
+        self.on_solution = on_solution
+        self.stage = stage
+        self.item = item
+        self.proven = proven
+        self.lower_bound = lower_bound
+        self.solutions = 0
+        self.error: BaseException | None = None
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        if self.error is not None:
+            return
+        try:
+            cost = self.ObjectiveValue() / MONEY_SCALE
+            bound = self.BestObjectiveBound() / MONEY_SCALE if self.proven else None
+            if self.lower_bound is not None:
+                bound = self.lower_bound if bound is None else max(bound, self.lower_bound)
+            if bound is not None:
+                bound = min(bound, cost)  # costs are rounded to hundredths for CP-SAT
+            self.on_solution(ProgressEvent.solution(self.stage, cost=cost, bound=bound, solutions=self.solutions,
+                                                    work=self.DeterministicTime(), item=self.item))
+        except BaseException as exc:  # noqa: BLE001 - re-raised after the solve
+            self.error = exc
+
+
 def _restore_python_sigint() -> None:
     """Give Ctrl-C back to Python after a solve.
 
@@ -90,7 +166,20 @@ def _restore_python_sigint() -> None:
 
 
 def model_matrix(model: LinearModel):
-    """Rows of ``model`` as one sparse matrix with lower and upper row bounds."""
+    """Rows of ``model`` as one sparse matrix with lower and upper row bounds.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+
+    Returns
+    -------
+    matrix : scipy.sparse.csr_matrix
+        One row per model row.
+    lower, upper : ndarray
+        Row bounds.
+    """
     import scipy.sparse as sp
 
     lengths = [len(index) for index, _, _, _ in model.rows]
@@ -109,6 +198,18 @@ def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
     ``time_limit`` is a safety cap only: the LP runs to its answer in normal runs, since
     an LP stopped by the clock gives a bound that depends on the machine's load.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+
+    Returns
+    -------
+    LpResult
+        The bound, the LP values and the status.
     """
     import scipy.sparse as sp
     from scipy.optimize import linprog
@@ -137,7 +238,20 @@ def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
 
 def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
-    """Solve the LP relaxation of ``model`` with OR-Tools GLOP."""
+    """Solve the LP relaxation of ``model`` with OR-Tools GLOP.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+
+    Returns
+    -------
+    LpResult
+        The bound, the LP values and the status.
+    """
     began = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SetTimeLimit(int(time_limit * 1000))
@@ -165,7 +279,18 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
 
 
 def to_cp_model(model: LinearModel) -> cp_model.CpModel:
-    """The same rows as a CP-SAT model over integers (costs in hundredths)."""
+    """The same rows as a CP-SAT model over integers (costs in hundredths).
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+
+    Returns
+    -------
+    CpModel
+        Integer variables with the model's bounds, rows and objective.
+    """
     cp = cp_model.CpModel()
     proto = cp.Proto()
     for lo, hi in zip(model.lower, model.upper, strict=False):
@@ -193,11 +318,49 @@ def solve_integer(
     hint: np.ndarray | None = None,
     lower_bound: float | None = None,
     gap_limit: float = 1e-4,
+    on_solution: Observer | None = None,
+    stage: str = "search",
+    proven: bool = True,
+    item: str | None = None,
 ) -> IntegerResult:
     """Solve the integer model with CP-SAT; ``hint`` is a (possibly infeasible) starting point.
 
     CP-SAT stops after ``work`` deterministic seconds (taken from ``budget``), or at the
-    budget's wall-clock safety cap, whichever comes first.
+    budget's wall-clock safety cap, whichever comes first. ``on_solution`` is told each
+    improving plan (:class:`SolutionObserver`, labelled ``stage``; ``proven`` when the
+    solver's bound holds for the unrestricted model).
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    work : float
+        Deterministic seconds for this solve.
+    budget : Budget
+        The shared budget, charged with the work used.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+    hint : ndarray, optional
+        Starting values.
+    lower_bound : float, optional
+        The LP bound, for the gap stopping rule.
+    gap_limit : float
+        Stop once within this relative gap of ``lower_bound``.
+    on_solution : callable, optional
+        Told each improving plan.
+    stage : str
+        The phase's name in the events.
+    proven : bool
+        Whether the solver's bound holds for the unrestricted model.
+    item : str, optional
+        What the plan is of (e.g. ``week 2``), in the events' ``item``.
+
+    Returns
+    -------
+    IntegerResult
+        Values, objective, status and work used (values None when no plan was found).
     """
     began = time.perf_counter()
     cp = to_cp_model(model)
@@ -217,7 +380,10 @@ def solve_integer(
     # scenario and seed give the same plan (parallel portfolio search does not).
     params.interleave_search = workers > 1
     params.relative_gap_limit = gap_limit
-    status, used = _run(solver, cp, work, budget)
+    observer = None
+    if on_solution is not None:
+        observer = SolutionObserver(on_solution, stage, proven=proven, lower_bound=lower_bound, item=item)
+    status, used = _run(solver, cp, work, budget, observer)
     seconds = time.perf_counter() - began
     name = solver.StatusName(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -227,18 +393,21 @@ def solve_integer(
     return IntegerResult(name, None, None, solver.BestObjectiveBound() / MONEY_SCALE, seconds, used)
 
 
-def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: Budget):
+def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: Budget,
+         observer: SolutionObserver | None = None):
     """Solve with a deterministic work limit and the safety cap; charge the work to ``budget``."""
     params = solver.parameters
     params.max_deterministic_time = max(0.0, float(work))
     # The clock is only the safety cap: in normal runs the work limit stops CP-SAT first.
     params.max_time_in_seconds = max(0.01, budget.cap_left())
-    status = solver.Solve(cp)
+    status = solver.Solve(cp, observer)
     _restore_python_sigint()  # CP-SAT leaves its own Ctrl-C handler, which kills the process outright
     used = float(solver.ResponseProto().deterministic_time)
     budget.spend(used)
     if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and used < 0.99 * work and budget.cap_left() <= 0:
         budget.cap_fired = True
+    if observer is not None and observer.error is not None:
+        raise observer.error
     return status, used
 
 
@@ -248,6 +417,26 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
     A small CP-SAT model over the tour variables only (each between the floor and the
     ceiling of its LP value); the mismatch of every day-and-band total is minimised.
     Returns the tour variable indices and their values, or ``None``.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    lp_values : ndarray
+        The LP relaxation's values.
+    work : float
+        Deterministic seconds for the rounding.
+    budget : Budget
+        The shared budget.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+
+    Returns
+    -------
+    tuple of ndarray or None
+        ``(tour variables, their integer values)``, None when no rounding was found.
     """
     links = [(index, coef) for (index, coef, _, _), kind in zip(model.rows, model.row_kind, strict=False) if kind == "tour_link"]
     tours = np.unique(np.concatenate([index[coef < 0] for index, coef in links])) if links else np.zeros(0, int)
@@ -280,7 +469,24 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
 
 
 def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.ndarray, values: np.ndarray) -> LinearModel:
-    """Tours fixed; each day's starts held near the LP where that stays consistent."""
+    """Tours fixed; each day's starts held near the LP where that stays consistent.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    lp_values : ndarray
+        The LP relaxation's values.
+    tours : ndarray of int
+        Tour variable indices.
+    values : ndarray of int
+        Their fixed values.
+
+    Returns
+    -------
+    LinearModel
+        A copy with narrowed variable bounds.
+    """
     lower, upper = list(model.lower), list(model.upper)
     fixed = dict(zip(tours.tolist(), values.tolist(), strict=False))
     for v, n in fixed.items():
@@ -313,7 +519,24 @@ def restrict_to_rounding(
     model: LinearModel, variables: np.ndarray, lp_values: np.ndarray, widen: int = 0
 ) -> LinearModel:
     """The model with ``variables`` limited to the floor and ceiling of their LP values (RENS),
-    widened by ``widen`` on each side."""
+    widened by ``widen`` on each side.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    variables : ndarray of int
+        Variables to restrict.
+    lp_values : ndarray
+        The LP relaxation's values.
+    widen : int
+        Extra room on each side.
+
+    Returns
+    -------
+    LinearModel
+        A copy with narrowed variable bounds.
+    """
     lower, upper = list(model.lower), list(model.upper)
     for v in variables.tolist():
         low = int(np.floor(lp_values[v] + 1e-6))
@@ -334,6 +557,8 @@ def solve_plan(
     lp: LpResult | None = None,
     hint_first: bool = False,
     budget: Budget | None = None,
+    on_solution: Observer | None = None,
+    label: str = "",
 ) -> PlanSolve:
     """LP bound, then an LP-guided first plan, then CP-SAT on the full model.
 
@@ -349,6 +574,41 @@ def solve_plan(
     ``work_limit`` is the CP-SAT work (deterministic seconds) of all phases together;
     ``time_limit`` the wall-clock safety cap. ``budget`` (shared by the weeks of a longer
     horizon) replaces both when given; this solve then spends at most ``work_limit`` of it.
+    ``on_solution`` is told each improving plan of every phase, the phase named in the
+    event's ``stage`` and ``label`` (e.g. ``week 2``) in its ``item``.
+
+    Parameters
+    ----------
+    model : LinearModel
+        The model.
+    neighbourhoods : list of ndarray
+        Variable sets to hold near the LP in step 2, tried in order.
+    work_limit : float
+        Deterministic seconds of all phases.
+    time_limit : float
+        Wall-clock safety cap in seconds.
+    seed : int
+        CP-SAT random seed.
+    workers : int
+        CP-SAT worker threads.
+    gap_limit : float
+        Stop once within this relative gap of the LP bound.
+    lp : LpResult, optional
+        An LP already solved (the whole-horizon bound of a longer horizon).
+    hint_first : bool
+        Skip the first rounding solve and start from the rounded LP point.
+    budget : Budget, optional
+        A shared budget.
+    on_solution : callable, optional
+        Told each improving plan of every phase.
+    label : str, optional
+        What the plans are of (e.g. ``week 2``), in the events' ``item``.
+
+    Returns
+    -------
+    PlanSolve
+        The best plan, its objective, the LP and CP-SAT bounds, status, seconds and
+        the phases' timings and work.
     """
     began = time.perf_counter()
     if budget is None:
@@ -360,10 +620,12 @@ def solve_plan(
         budget.cap_fired |= lp.capped
     phases["lp_seconds"] = round(lp.seconds, 2)
 
-    def solve(restricted, share, **kwargs):
+    def solve(restricted, share, phase, **kwargs):
         nonlocal left
+        # Only the unrestricted model's own bound is a bound of the plan.
         result = solve_integer(restricted, work=share, budget=budget, seed=seed, workers=workers,
-                               gap_limit=gap_limit, **kwargs)
+                               gap_limit=gap_limit, on_solution=on_solution, stage=phase, item=label or None,
+                               proven=restricted is model, **kwargs)
         left = max(0.0, left - result.work)
         return result
 
@@ -376,13 +638,14 @@ def solve_plan(
                 break
             restricted = restrict_to_rounding(model, structural, lp.values, widen)
             rens = solve(
-                restricted, max(1.0, min(left * 0.3, 15.0)), lower_bound=lp.objective,
+                restricted, max(1.0, min(left * 0.3, 15.0)), "rounding", lower_bound=lp.objective,
             ) if not hint_first else IntegerResult("UNKNOWN", None, None, 0.0, 0.0)
             if rens.status not in ("OPTIMAL", "INFEASIBLE"):
                 # Not closed quickly: start again from the rounded LP point (near-feasible for
                 # CP-SAT's repair), which avoids the occasional poor first plan, and keep the better.
                 hint = np.clip(np.floor(lp.values + 0.5), restricted.lower, restricted.upper)
-                again = solve(restricted, max(1.0, min(left * 0.5, 30.0)), hint=hint, lower_bound=lp.objective)
+                again = solve(restricted, max(1.0, min(left * 0.5, 30.0)), "rounding", hint=hint,
+                              lower_bound=lp.objective)
                 if again.values is not None and (rens.values is None or again.objective < rens.objective):
                     rens = dataclasses.replace(again, seconds=rens.seconds + again.seconds, work=rens.work + again.work)
             phases["rounding_seconds"] = round(phases.get("rounding_seconds", 0) + rens.seconds, 2)
@@ -398,7 +661,8 @@ def solve_plan(
         rounded = round_tours(model, lp.values, min(10.0, left / 4), budget, seed, workers)
         left = max(0.0, left - (before - budget.work))
         if rounded is not None:
-            rens = solve(restrict_around_tours(model, lp.values, *rounded), max(1.0, min(left / 2, 30.0)))
+            rens = solve(restrict_around_tours(model, lp.values, *rounded), max(1.0, min(left / 2, 30.0)),
+                         "tour rounding")
             phases["tour_rounding_seconds"] = round(rens.seconds, 2)
             phases["tour_rounding_status"] = rens.status
             if rens.values is not None:
@@ -406,7 +670,7 @@ def solve_plan(
     done = best is not None and lp.objective is not None and best.objective <= lp.objective * (1 + gap_limit)
     cpsat_bound = None
     if not done and left > 1.0 and budget.cap_left() > 0:
-        full = solve(model, left, hint=None if best is None else best.values, lower_bound=lp.objective)
+        full = solve(model, left, "search", hint=None if best is None else best.values, lower_bound=lp.objective)
         phases["search_seconds"] = round(full.seconds, 2)
         phases["search_status"] = full.status
         cpsat_bound = full.best_bound

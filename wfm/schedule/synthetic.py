@@ -12,7 +12,18 @@ WEEKDAY_LEVEL = (1.0, 0.95, 0.93, 0.92, 0.9, 0.7, 0.5)
 
 
 def day_shape(hours: np.ndarray) -> np.ndarray:
-    """A contact-centre day: morning ramp, lunchtime peak, afternoon dip, evening peak."""
+    """A contact-centre day: morning ramp, lunchtime peak, afternoon dip, evening peak.
+
+    Parameters
+    ----------
+    hours : ndarray
+        Hours of the day (fractional).
+
+    Returns
+    -------
+    ndarray
+        Relative load per hour, peak 1.
+    """
     lunch = np.exp(-0.5 * ((hours - 12.0) / 1.6) ** 2)
     evening = 0.85 * np.exp(-0.5 * ((hours - 19.0) / 1.3) ** 2)
     morning = 0.55 * np.exp(-0.5 * ((hours - 9.5) / 1.2) ** 2)
@@ -33,6 +44,30 @@ def requirements(
     """Agents required per interval: a ``queue, ds, agents`` frame peaking near ``peak``.
 
     Several queues split the total with different shapes (the second peaks later).
+
+    Parameters
+    ----------
+    start : date or str
+        First day.
+    days : int
+        Days.
+    peak : float
+        Peak agents (before noise).
+    interval_minutes : int
+        Interval length.
+    open_hour, close_hour : float
+        Opening hours.
+    queues : tuple of str
+        Queue names.
+    seed : int
+        Random seed of the noise.
+    noise : float
+        Relative noise.
+
+    Returns
+    -------
+    DataFrame
+        ``queue, ds, agents``.
     """
     rng = np.random.default_rng(seed)
     start = pd.Timestamp(start)

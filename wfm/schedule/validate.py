@@ -50,6 +50,20 @@ def check_schedule(schedule: pd.DataFrame, scenario: Scenario,
     them, :attr:`wfm.schedule.ScheduleResult.planned_coverage`), an interval whose
     recounted coverage differs from the model's is a violation too: the figures of
     the solve (its status and gap) then do not describe this schedule.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        ``schedule.csv`` rows.
+    scenario : Scenario
+        The scenario it was made for.
+    planned_coverage : DataFrame, optional
+        The model's coverage.
+
+    Returns
+    -------
+    list of str
+        One sentence per violation.
     """
     problems = check_rules(schedule, scenario)
     if planned_coverage is not None:
@@ -63,6 +77,18 @@ def coverage_mismatches(written: pd.DataFrame, planned: pd.DataFrame) -> list[st
 
     Both tables have ``ds, scheduled_inbound, outbound``; an interval missing from one
     counts as nobody there.
+
+    Parameters
+    ----------
+    written : DataFrame
+        Coverage recounted from the schedule.
+    planned : DataFrame
+        Coverage as the model planned it.
+
+    Returns
+    -------
+    list of str
+        One sentence per differing interval.
     """
     columns = ["scheduled_inbound", "outbound"]
 
@@ -84,7 +110,20 @@ def coverage_mismatches(written: pd.DataFrame, planned: pd.DataFrame) -> list[st
 
 
 def check_rules(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
-    """The shift, break, rest, skill and calling-window checks of :func:`check_schedule`."""
+    """The shift, break, rest, skill and calling-window checks of :func:`check_schedule`.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        ``schedule.csv`` rows.
+    scenario : Scenario
+        The scenario.
+
+    Returns
+    -------
+    list of str
+        One sentence per violation.
+    """
     horizon = scenario.horizon
     frame = _read(schedule, horizon.timezone)
     interval = horizon.interval_minutes
@@ -176,6 +215,20 @@ def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int, timezo
 
     Intervals are stepped in real time in ``timezone``; ``ds`` is wall-clock time, with a
     ``fold`` column when some interval lies in the second pass of a repeated hour.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        ``schedule.csv`` rows.
+    interval_minutes : int
+        Interval length.
+    timezone : str
+        IANA zone of the horizon.
+
+    Returns
+    -------
+    DataFrame
+        ``ds, scheduled_inbound, outbound`` (and ``fold``).
     """
     frame = _read(schedule, timezone)
     step = pd.Timedelta(minutes=interval_minutes)
@@ -206,6 +259,18 @@ def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int, timezo
 
 
 def day_index(day: dt.date, start: dt.date) -> int:
+    """Days from ``start`` to ``day``.
+
+    Parameters
+    ----------
+    day, start : date
+        Calendar days.
+
+    Returns
+    -------
+    int
+        ``(day - start).days``.
+    """
     return (day - start).days
 
 

@@ -51,6 +51,13 @@ class Exponential:
             object.__setattr__(self, "mean", _check_positive(self.mean, "Exponential mean"))
 
     def describe(self) -> str:
+        """In words.
+
+        Returns
+        -------
+        str
+            ``exponential`` or ``exponential, mean 240 s``.
+        """
         return "exponential" + ("" if self.mean is None else f", mean {self.mean:g} s")
 
 
@@ -89,6 +96,13 @@ class Empirical:
         return f"Empirical(<{self.sample.size} values, mean {self._mean:g} s>{scale})"
 
     def describe(self) -> str:
+        """In words.
+
+        Returns
+        -------
+        str
+            ``empirical sample`` or ``empirical sample scaled to the interval AHT``.
+        """
         if self.scale_to is None:
             return "empirical sample"
         return "empirical sample scaled to the interval AHT"
@@ -161,6 +175,24 @@ class Behaviour:
         ``aht`` is the exponential mean (or, with ``scale_handle_sample``, the mean the
         ``handle_sample`` is rescaled to; without ``aht`` it is rescaled to the interval
         AHT); ``patience`` the exponential mean; either sample replaces its exponential.
+
+        Parameters
+        ----------
+        aht : float, optional
+            Mean handle time in seconds (``None``: the volumes' ``aht`` column).
+        handle_sample : array_like, optional
+            Observed handle times in seconds, drawn instead of the exponential.
+        patience : float, optional
+            Mean patience in seconds (exponential); ``None`` with no sample: nobody hangs up.
+        patience_sample : array_like, optional
+            Observed patience in seconds (``inf``: never hangs up).
+        scale_handle_sample : bool
+            Rescale the handle sample to ``aht`` (or to each interval's AHT without one).
+
+        Returns
+        -------
+        Behaviour
+            The same draws as the options gave before there was a Behaviour.
         """
         if handle_sample is not None:
             _check_sample(handle_sample, "handle_sample", allow_zero=False)
@@ -193,6 +225,22 @@ class Behaviour:
         volumes' ``aht`` column (``aht_column``), else the learned mean. An explicit
         ``patience`` mean replaces the learned patience; the learned sample (the
         Kaplan–Meier curve with its tail) is preferred to its mean.
+
+        Parameters
+        ----------
+        learned : object
+            With ``aht``, ``handle_sample``, ``patience`` and ``patience_sample``.
+        aht : float, optional
+            Seconds: the handle sample is rescaled to it, or the exponential mean.
+        patience : float, optional
+            Mean patience in seconds that replaces the learned one.
+        aht_column : bool
+            Whether the volumes have an ``aht`` column (used before the learned mean).
+
+        Returns
+        -------
+        Behaviour
+            The behaviour to simulate.
         """
         options: dict[str, Any] = {"aht": aht, "patience": patience}
         if learned.handle_sample is not None:
@@ -210,12 +258,25 @@ class Behaviour:
 
     @property
     def needs_interval_aht(self) -> bool:
-        """Whether handle times follow each interval's AHT (the volumes' ``aht`` column)."""
+        """Whether handle times follow each interval's AHT (the volumes' ``aht`` column).
+
+        Returns
+        -------
+        bool
+            True for ``Exponential()`` and ``Empirical(..., scale_to="aht")``.
+        """
         h = self.handle
         return (isinstance(h, Exponential) and h.mean is None) or (isinstance(h, Empirical) and h.scale_to == "aht")
 
     def patience_mean(self) -> float | None:
-        """Mean patience in seconds of those who may hang up (``None``: nobody hangs up)."""
+        """Mean patience in seconds of those who may hang up.
+
+        Returns
+        -------
+        float or None
+            The exponential mean, the mean of the sample's finite values, or ``None``
+            when nobody hangs up.
+        """
         p = self.patience
         if p is None:
             return None
@@ -225,11 +286,23 @@ class Behaviour:
         return float(finite.mean()) if finite.size else None
 
     def describe(self) -> str:
-        """One line: ``handle ...; patience ...``."""
+        """One line: ``handle ...; patience ...``.
+
+        Returns
+        -------
+        str
+            E.g. ``handle exponential, mean 240 s; patience none``.
+        """
         return f"handle {self.handle.describe()}; patience {'none' if self.patience is None else self.patience.describe()}"
 
     def summary_words(self) -> dict[str, str]:
-        """The ``handle`` and ``patience`` entries of a simulation's summary."""
+        """The ``handle`` and ``patience`` entries of a simulation's summary.
+
+        Returns
+        -------
+        dict
+            ``{"handle": ..., "patience": ...}`` in words.
+        """
         h, p = self.handle, self.patience
         return {
             "handle": "exponential" if isinstance(h, Exponential) else h.describe(),
@@ -237,7 +310,13 @@ class Behaviour:
         }
 
     def notes(self) -> list[str]:
-        """Plain sentences saying what the simulation assumes about callers."""
+        """Plain sentences saying what the simulation assumes about callers.
+
+        Returns
+        -------
+        list of str
+            One sentence on handle times, one on patience.
+        """
         h, p = self.handle, self.patience
         if isinstance(h, Exponential):
             first = ("Handle times are exponential with each interval's AHT (the volumes' aht column)."
@@ -266,8 +345,21 @@ class Behaviour:
              ) -> tuple[np.ndarray, np.ndarray | None]:
         """Handle times and patience (``None``: nobody hangs up) of calls arriving in ``interval``.
 
-        ``interval`` holds each call's interval index; ``interval_aht`` the AHT per
-        interval, read when :attr:`needs_interval_aht`.
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The replication's stream; handle times are drawn first, then patience.
+        interval : ndarray of int
+            Each call's interval index.
+        interval_aht : ndarray of float or None
+            AHT per interval, read when :attr:`needs_interval_aht`.
+
+        Returns
+        -------
+        handle : ndarray of float
+            Handle time of each call, seconds.
+        patience : ndarray of float or None
+            Patience of each call, seconds; ``None`` when nobody hangs up.
         """
         n = interval.size
         h = self.handle
@@ -290,7 +382,20 @@ class Behaviour:
 
 
 def as_behaviour(behaviour, name: str = "behaviour") -> Behaviour:
-    """``behaviour``, or the default one for ``None``; a sentence for anything else."""
+    """``behaviour``, or the default one for ``None``; a sentence for anything else.
+
+    Parameters
+    ----------
+    behaviour : Behaviour or None
+        What the caller passed.
+    name : str
+        The argument's name, for the message.
+
+    Returns
+    -------
+    Behaviour
+        The behaviour to simulate.
+    """
     if behaviour is None:
         return Behaviour()
     if not isinstance(behaviour, Behaviour):

@@ -194,7 +194,27 @@ STAFFING_COLUMNS = ("scheduled_inbound", "agents", "inbound")  # coverage first,
 
 
 def agents_column_of(staffing: pd.DataFrame, requested: str | None = None, source: str = "staffing") -> str:
-    """The staffing column to simulate: ``requested``, or the first of :data:`STAFFING_COLUMNS` present."""
+    """The staffing column to simulate: ``requested``, or the first of :data:`STAFFING_COLUMNS` present.
+
+    Parameters
+    ----------
+    staffing : DataFrame
+        The staffing table.
+    requested : str, optional
+        The column asked for (``--staffing-column``).
+    source : str
+        The file, for the message.
+
+    Returns
+    -------
+    str
+        The column name.
+
+    Raises
+    ------
+    InputError
+        When the column asked for, or any known one, is missing.
+    """
     columns = [str(c).strip() for c in staffing.columns]
     if requested is not None:
         if requested not in columns:
@@ -212,7 +232,25 @@ def agents_column_of(staffing: pd.DataFrame, requested: str | None = None, sourc
 
 
 def infer_staffing_interval(staffing: pd.DataFrame, source: str = "staffing") -> int:
-    """Interval length (minutes) from the spacing of a staffing table's ``ds``."""
+    """Interval length (minutes) from the spacing of a staffing table's ``ds``.
+
+    Parameters
+    ----------
+    staffing : DataFrame
+        The staffing table with ``ds``.
+    source : str
+        The file, for the message.
+
+    Returns
+    -------
+    int
+        Minutes.
+
+    Raises
+    ------
+    InputError
+        When there is no ``ds`` column or the spacing is irregular.
+    """
     from wfm.data import infer_interval_minutes
 
     if "ds" not in staffing.columns:

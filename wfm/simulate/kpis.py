@@ -107,6 +107,12 @@ def summarise(per_replication: pd.DataFrame, by: list[str] | None = None) -> pd.
         a warm-up period).
     by : list of str, optional
         Grouping columns (e.g. ``["queue", "ds"]``); ``None`` gives one row overall.
+
+
+    Returns
+    -------
+    DataFrame
+        Per group: service level, ASA, abandon rate and occupancy with their 95% bounds.
     """
     frame = per_replication
     keys = list(by or [])
@@ -167,7 +173,18 @@ def _per_rep_frame(totals: np.ndarray, queue: str, ds: pd.Series) -> pd.DataFram
 
 
 def kpis_from_totals(totals: np.ndarray) -> dict[str, np.ndarray]:
-    """KPI means and 95% CIs per column of totals shaped (replications, len(SUM_COLUMNS), groups)."""
+    """KPI means and 95% CIs per column of totals shaped (replications, len(SUM_COLUMNS), groups).
+
+    Parameters
+    ----------
+    totals : ndarray
+        Totals shaped ``(replications, len(SUM_COLUMNS), groups)``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Per KPI its mean and CI bounds per group.
+    """
     return _kpi_block(np.asarray(totals, dtype=float))
 
 
@@ -196,7 +213,18 @@ def shortfalls(intervals: pd.DataFrame, service_level: float, points: float = 0.
 
 
 def describe(summary: dict[str, Any]) -> str:
-    """One line a planner reads: the overall KPIs of a result's ``summary``."""
+    """One line a planner reads: the overall KPIs of a result's ``summary``.
+
+    Parameters
+    ----------
+    summary : dict
+        A result's ``summary``.
+
+    Returns
+    -------
+    str
+        Service level, ASA, abandon rate and occupancy with their 95% CIs.
+    """
 
     def pct(value):
         return "n/a" if value is None else f"{value:.1%}"

@@ -2,7 +2,8 @@
 
 Each stage is a library call (:mod:`wfm.data`, :mod:`wfm.forecast`, :mod:`wfm.forecast.adjust`,
 :mod:`wfm.erlang`, :mod:`wfm.outbound`, :mod:`wfm.plan`); this module only caches them
-and runs the plan in a background thread so the page can show its progress.
+and runs the plan in a child process (:mod:`wfm.ui.solver_watch`) so the page can show its
+progress and stop it.
 
 Solving runs :func:`wfm.plan.run_plan` on the session's scenario whose queues read the
 adjusted forecast the Forecast page shows (written to a session folder as
@@ -17,11 +18,8 @@ import io
 import json
 import tempfile
 import threading
-import time
 import warnings
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -153,31 +151,7 @@ def workload(campaigns: list[Campaign]) -> pd.DataFrame:
 # --- the plan ------------------------------------------------------------------------
 
 
-@dataclass
-class PlanRun:
-    """A plan solved in the background, and what the page shows while it runs."""
-
-    key: str
-    time_limit: float
-    started: float
-    future: Future
-    step: str = "forecast"
-    steps: list = field(default_factory=list)
-    finished: float | None = None
-    watch: solver_watch.Watch = field(default_factory=lambda: solver_watch.Watch())
-
-    @property
-    def done(self) -> bool:
-        return self.future.done()
-
-    def elapsed(self) -> float:
-        return (self.finished or time.perf_counter()) - self.started
-
-
-@st.cache_resource
-def _executor() -> ThreadPoolExecutor:
-    # One plan at a time per server: the machines have 2 cores and CP-SAT uses both.
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfm-plan")
+PlanRun = solver_watch.PlanRun  # a plan solved in a child process (see wfm.ui.solver_watch)
 
 
 @st.cache_resource
@@ -205,37 +179,22 @@ def write_forecast(folder: Path, forecast_table: pd.DataFrame) -> Path:
 
 
 def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -> PlanRun:
-    """Start :func:`wfm.plan.run_plan` in the background; the scenario's queues read ``forecast.csv``."""
-    from wfm.plan import run_plan
-
+    """Start :func:`wfm.plan.run_plan` in a child process; the scenario's queues read ``forecast.csv``."""
     key = plan_key(scenario, forecast_table)
     store = _plan_store()
     limit = float(scenario.solver.time_limit_seconds)
     if key in store:
-        future: Future = Future()
-        future.set_result(store[key])
-        run = PlanRun(key, limit, time.perf_counter(), future, step="done")
-        run.finished = run.started
-        return run
+        return solver_watch.finished_run(key, limit, store[key])
     folder.mkdir(parents=True, exist_ok=True)
     write_forecast(folder, forecast_table)
-    run = PlanRun(key, limit, time.perf_counter(), Future())
+    run = solver_watch.start(key, scenario, folder, limit)
 
-    def progress(step, index, count):
-        run.step = step
-        run.steps.append((step, round(time.perf_counter() - run.started, 1)))
+    def keep(future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            with _LOCK:
+                store[key] = future.result()
 
-    def work():
-        with warnings.catch_warnings(), solver_watch.watching(run.watch):
-            warnings.simplefilter("ignore")
-            result = run_plan(scenario, base_dir=folder, progress=progress, time_limit=limit)
-        with _LOCK:
-            store[key] = result
-        run.finished = time.perf_counter()
-        run.step = "done"
-        return result
-
-    run.future = _executor().submit(work)
+    run.future.add_done_callback(keep)
     return run
 
 

@@ -67,8 +67,11 @@ def _load(text: str, source: str, base_dir: Path, *, uploaded: bool = False, fil
 
 def _start(scenario, base_dir: Path, seconds: float, sensitivity: bool) -> dict:
     from wfm.quote import build_quote
+    from wfm.quote.api import SENSITIVITY_CASES
 
-    job = {"lines": [], "started": time.perf_counter(), "weeks": scenario.quote.months + (11 if sensitivity else 0),
+    # build_quote tells a ProgressEvent per week it looks at: each month, then each sensitivity case
+    job = {"lines": [], "started": time.perf_counter(),
+           "weeks": scenario.quote.months + (len(SENSITIVITY_CASES) if sensitivity else 0),
            "key": f"{scenario.name}-{seconds}-{sensitivity}-{time.time()}"}
 
     def work():

@@ -168,9 +168,8 @@ def _solve_controls():
                                                 "the same plan on any machine."))
     st.session_state["work_limit"] = float(work)
     solve = c2.button(t("Solve"), type="primary", key="solve", width="stretch")
-    stop = c3.button(t("Stop waiting"), key="stop", width="stretch",
-                     help=t("Stop following this solve; the previous plan stays. The solver finishes its time limit "
-                            "in the background."))
+    stop = c3.button(t("Stop"), key="stop", width="stretch",
+                     help=t("End this solve now; the previous plan stays on screen."))
     return solve, stop
 
 
@@ -185,7 +184,9 @@ def _wait(run: pipeline.PlanRun) -> None:
                  limit=num(run.time_limit))
         w = run.watch
         if w.best is not None:
-            text += " · " + t("best plan so far {cost}, bound {bound}", cost=num(w.best), bound=num(w.bound))
+            text += " · " + t("best plan so far {cost}, bound {bound}, gap {gap}", cost=num(w.best),
+                              bound=num(w.bound) if w.bound is not None else "–",
+                              gap=pct(w.gap, 2) if w.gap is not None else "–")
         bar.progress(min(0.99, elapsed / (run.time_limit + 15)), text=text)
         time.sleep(0.3)
     bar.empty()
@@ -199,9 +200,10 @@ def page() -> None:
 
     run: pipeline.PlanRun | None = st.session_state.get("plan")
     if stop and run is not None and not run.done:
+        run.stop()  # the solve's child process is ended (wfm.ui.solver_watch)
         st.session_state["plan"] = st.session_state.get("previous_plan")
         run = st.session_state["plan"]
-        st.info(t("Stopped waiting; the previous plan is kept."))
+        st.info(t("Stopped; the previous plan is kept."))
     if solve:
         fc = common.current_forecast()
         if fc is None:
