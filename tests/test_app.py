@@ -450,8 +450,9 @@ def test_staffing_page_honours_erlang_c_on_the_bank_plan():
     target = dict(service_level=q.service_level, answer_within=q.answer_within, max_occupancy=q.max_occupancy,
                   shrinkage=q.shrinkage)
     frame = reqs[["queue", "ds", "y"]]
-    c = erlang.size_intervals(frame, 15, aht=q.aht, model="erlang-c", **target)
-    a = erlang.size_intervals(frame, 15, aht=q.aht, model="erlang-a", patience=q.patience, **target)
+    c = erlang.size_intervals(frame, 15, erlang.ServiceTarget(model="erlang-c", **target), aht=q.aht)
+    a = erlang.size_intervals(frame, 15, erlang.ServiceTarget(model="erlang-a", patience=q.patience, **target),
+                              aht=q.aht)
     assert shown["agents"].tolist() == c["agents"].tolist()
     assert shown["agents"].sum() > a["agents"].sum()
 
