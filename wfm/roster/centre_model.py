@@ -633,7 +633,7 @@ class CentreSolution:
 
     @property
     def gap(self) -> float | None:
-        """``(objective - bound) / |objective|`` (at least 1 below), 0 when proven optimal.
+        """``(objective - bound) / max(1, |objective|)``, at least 0; 0 when proven optimal.
 
         Returns
         -------
