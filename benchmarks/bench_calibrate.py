@@ -146,7 +146,7 @@ def backtest() -> None:
     results = []
     for mode in ("erlang-c", "erlang-a", "simulation"):
         t1 = time.perf_counter()
-        sized, notes = calibrate.size_calibrated(plan, INTERVAL, profile, target=TARGET, mode=mode, replications=10)
+        sized = calibrate.size_calibrated(plan, INTERVAL, profile, target=TARGET, mode=mode, replications=10)
         seconds = time.perf_counter() - t1
         staffing = sized[["ds", "agents"]]
         replayed = simulate.replay(trace, staffing, interval_minutes=INTERVAL, answer_within=TARGET.answer_within)
@@ -213,8 +213,9 @@ def patience_bar() -> None:
                 target = erlang.ServiceTarget(service_level=0.8, answer_within=20,
                                               model="erlang-a" if mean else "erlang-c", patience=mean)
                 agents = erlang.required_agents(load, aht, target)
-                totals = simulate.simulate_totals(calls_per_interval, agents, interval_seconds=INTERVAL * 60.0, aht=aht,
-                                                  patience_sample=true_sample, replications=40, seed=3)
+                behaviour = simulate.Behaviour(patience=simulate.Empirical(true_sample))
+                totals = simulate.simulate_totals(calls_per_interval, agents, interval_minutes=INTERVAL, interval_aht=aht,
+                                                  behaviour=behaviour, replications=40, seed=3)
                 offered, _, _, within = totals.sum(axis=(0, 2))[:4]
                 sls.append(within / offered)
             worst = max(worst, abs(sls[0] - 0.8))

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from wfm import data, erlang  # noqa: E402
 from wfm.quote import build_quote, representative_monday  # noqa: E402
 from wfm.scenario import WEEKDAYS, validate_scenario  # noqa: E402
-from wfm.simulate import simulate  # noqa: E402
+from wfm.simulate import Behaviour, Exponential, simulate  # noqa: E402
 
 AHT = 240.0
 TARGET = erlang.ServiceTarget(service_level=0.8, answer_within=20)
@@ -82,8 +82,8 @@ def scenario(months: list[str], holidays: list[dt.date], time_limit: float, buff
 
 def simulated(frame: pd.DataFrame, agents: np.ndarray) -> tuple[float, float]:
     """Service level over the month and the share of intervals below target."""
-    result = simulate(frame, np.asarray(agents, dtype=int), interval_minutes=INTERVAL, aht=AHT,
-                      answer_within=20, replications=3, seed=0)
+    result = simulate(frame, np.asarray(agents, dtype=int), interval_minutes=INTERVAL,
+                      behaviour=Behaviour(handle=Exponential(AHT)), answer_within=20, replications=3, seed=0)
     intervals = result.intervals
     busy = intervals["offered"] > 0
     below = float((intervals.loc[busy, "service_level"] < 0.8).mean())

@@ -28,7 +28,7 @@ import ciw  # noqa: E402
 from ciw_reference import ciw_replications, mean_ci  # noqa: E402
 
 from wfm import erlang  # noqa: E402
-from wfm.simulate import simulate  # noqa: E402
+from wfm.simulate import Behaviour, Exponential, simulate  # noqa: E402
 
 L = 900.0
 AHT = 420.0
@@ -66,7 +66,8 @@ def timed(func, repeat=1):
 def speed_bar() -> None:
     frame, agents = bench_week()
     result, seconds = timed(
-        lambda: simulate(frame, agents, interval_minutes=15, answer_within=20, patience=PATIENCE,
+        lambda: simulate(frame, agents, interval_minutes=15, answer_within=20,
+                         behaviour=Behaviour(patience=Exponential(PATIENCE)),
                          replications=10, seed=0),
         repeat=3,
     )
@@ -106,8 +107,9 @@ def agreement() -> None:
     print("-" * len(header))
     for name, vol, ag, aht, pat, reps, ciw_reps, node in cases:
         ds = pd.date_range("2024-04-01 08:00", periods=vol.size, freq="15min")
+        behaviour = Behaviour(handle=Exponential(aht), patience=Exponential(pat) if pat else None)
         ours, t_ours = timed(lambda: simulate(pd.DataFrame({"ds": ds, "y": vol}), ag, interval_minutes=15,  # noqa: B023
-                                              aht=aht, answer_within=20, patience=pat, replications=reps, seed=1))  # noqa: B023
+                                              behaviour=behaviour, answer_within=20, replications=reps, seed=1))  # noqa: B023
         kw = {} if node is None else {"node_class": node}
         ref, t_ciw = timed(lambda: ciw_replications(vol, ag, aht, interval_seconds=L, answer_within=20,  # noqa: B023
                                                     patience=pat, replications=ciw_reps, seed=1, **kw))  # noqa: B023

@@ -132,7 +132,7 @@ def test_every_page_solve_and_download_in_chromium(server):
 
             _goto(page, "7 Export")
             button = page.get_by_role("button", name=re.compile("Schedule workbook"))
-            button.wait_for(timeout=60_000)
+            button.wait_for(timeout=240_000)  # the Export page first writes every file (a ~800-agent workbook)
             with page.expect_download(timeout=60_000) as info:
                 button.click()
             path = ARTIFACTS / "schedule.xlsx"

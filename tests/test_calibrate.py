@@ -33,8 +33,8 @@ def day(volumes, start="2024-01-08 09:00", minutes=30):
 def test_three_answers_side_by_side_and_simulated_one_meets_target(profile):
     frame = day([60, 120, 180, 150, 90, 0, 40])
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
-    out, notes = calibrate.size_calibrated(frame, 30, profile, target=target, mode="simulation", replications=8)
-    assert notes == []
+    out = calibrate.size_calibrated(frame, 30, profile, target=target, mode="simulation", replications=8)
+    assert out.attrs["notes"] == []
     live = out["y"] > 0
     # Callers who hang up lighten the queue: Erlang A never needs more than Erlang C.
     assert (out["agents_erlang_a"] <= out["agents_erlang_c"]).all()
@@ -45,7 +45,8 @@ def test_three_answers_side_by_side_and_simulated_one_meets_target(profile):
     behaviour = calibrate.behaviour_for(profile, "default")
     check = simulate.simulate(
         frame.assign(aht=behaviour.aht), out[["ds", "agents"]], interval_minutes=30, answer_within=20,
-        handle_sample=behaviour.handle_sample, patience_sample=behaviour.patience_sample,
+        behaviour=simulate.Behaviour(handle=simulate.Empirical(behaviour.handle_sample),
+                                     patience=simulate.Empirical(behaviour.patience_sample)),
         replications=30, seed=123,
     )
     daily_sl = check.summary["service_level"]
@@ -73,9 +74,10 @@ def test_simulation_sizing_settles_where_the_occupancy_cap_binds(profile):
 def test_erlang_a_mode_uses_the_learned_patience(profile):
     frame = day([100, 200])
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
-    out, _ = calibrate.size_calibrated(frame, 30, profile, target=target, mode="erlang-a")
+    out = calibrate.size_calibrated(frame, 30, profile, target=target, mode="erlang-a")
     behaviour = calibrate.behaviour_for(profile, "default")
-    expected = erlang.size_intervals(frame.assign(aht=behaviour.aht), 30, model="erlang-a", patience=behaviour.patience)
+    expected = erlang.size_intervals(frame.assign(aht=behaviour.aht), 30,
+                                     erlang.ServiceTarget(model="erlang-a", patience=behaviour.patience))
     assert out["agents"].tolist() == expected["agents"].tolist() == out["agents_erlang_a"].tolist()
 
 
@@ -85,8 +87,8 @@ def test_too_small_log_falls_back_to_erlang_c(tmp_path):
         warnings.simplefilter("ignore")
         prof = calls.profile_calls(calls.validate_calls(small, "small"), by_time_of_day=False)
     frame = day([50, 80])
-    out, notes = calibrate.size_calibrated(frame, 30, prof, target=erlang.ServiceTarget(), mode="simulation")
-    assert any("Erlang C" in n for n in notes)
+    out = calibrate.size_calibrated(frame, 30, prof, target=erlang.ServiceTarget(), mode="simulation")
+    assert any("Erlang C" in n for n in out.attrs["notes"])
     assert out["agents"].tolist() == out["agents_erlang_c"].tolist()
 
 
@@ -126,8 +128,8 @@ def test_erlang_a_takes_each_time_bands_own_patience():
     assert fast < 0.3 * slow
     frame = day([80, 80, 80, 80], start="2024-01-15 11:00", minutes=30).assign(aht=300.0)  # 11:00 .. 12:30
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
-    sized, _ = calibrate.size_calibrated(frame, 30, learned, target=target, mode="erlang-a")
-    expected = [erlang.size_intervals(frame.iloc[[i]], 30, model="erlang-a", patience=p)["agents"].iloc[0]
+    sized = calibrate.size_calibrated(frame, 30, learned, target=target, mode="erlang-a")
+    expected = [erlang.size_intervals(frame.iloc[[i]], 30, erlang.ServiceTarget(model="erlang-a", patience=p))["agents"].iloc[0]
                 for i, p in enumerate([fast, fast, slow, slow])]
     assert sized["agents"].tolist() == expected
     assert expected[0] < expected[2]  # impatient mornings need fewer agents for the same SL

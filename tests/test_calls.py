@@ -183,8 +183,9 @@ def test_erlang_a_sizing_uses_the_exponential_estimate():
     frame = pd.DataFrame({"queue": "default", "ds": pd.date_range("2024-02-05 09:00", periods=4, freq="15min"),
                           "y": [40.0, 80.0, 120.0, 60.0], "aht": 300.0})
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20)
-    sized, _ = calibrate.size_calibrated(frame, 15, profile, target=target, mode="erlang-a")
-    expected = erlang.size_intervals(frame, 15, model="erlang-a", patience=profile["queues"]["default"]["patience"]["mean"])
+    sized = calibrate.size_calibrated(frame, 15, profile, target=target, mode="erlang-a")
+    patience = profile["queues"]["default"]["patience"]["mean"]
+    expected = erlang.size_intervals(frame, 15, erlang.ServiceTarget(model="erlang-a", patience=patience))
     assert sized["agents"].tolist() == expected["agents"].tolist()
 
 

@@ -321,13 +321,20 @@ def test_size_intervals_columns_and_shrinkage():
         "y": [0.0, 120.0, 50.5],
         "aht": [300.0, 300.0, 200.0],
     })
-    out = erlang.size_intervals(frame, 30, service_level=0.8, answer_within=20, shrinkage=0.3)
+    out = erlang.size_intervals(frame, 30, erlang.ServiceTarget(service_level=0.8, answer_within=20, shrinkage=0.3))
     assert list(out.columns) == ["queue", "ds", "y", "aht", "agents", "scheduled", "service_level", "asa", "occupancy", "p_wait"]
     assert out["agents"].iloc[0] == 0 and out["scheduled"].iloc[0] == 0
     assert np.all(out["scheduled"] == np.ceil(out["agents"] / 0.7 - 1e-9))
     assert np.all(out["service_level"].iloc[1:] >= 0.8)
-    out_a = erlang.size_intervals(frame, 30, model="erlang-a", patience=120)
+    out_a = erlang.size_intervals(frame, 30, erlang.ServiceTarget(model="erlang-a", patience=120))
     assert "p_abandon" in out_a.columns
+    assert out.attrs["notes"] == ["Sized with Erlang C: exponential handle times, callers never hang up."]
+    assert out_a.attrs["notes"][0].startswith("Sized with Erlang A") and "120 s" in out_a.attrs["notes"][0]
+    # an interval whose calls were all abandoned has no AHT: the note says what it took instead
+    gap = erlang.size_intervals(frame.assign(aht=[300.0, np.nan, 200.0]), 30)
+    assert gap["aht"].iloc[1] == 300.0
+    assert gap.attrs["notes"][1] == "1 intervals whose calls were all abandoned (no AHT) took the queue's volume-weighted AHT."
+    assert gap[["queue", "agents"]].copy().attrs["notes"] == gap.attrs["notes"]  # selections keep them
     assert np.all(out_a["agents"] <= out["agents"] + 1)
 
 

@@ -28,8 +28,8 @@ def test_concave_gains_never_rise_and_reach_the_end():
 
 def test_curves_start_at_the_occupancy_floor_and_cover_the_interval_requirement():
     sized = erlang.size_intervals(pd.DataFrame({"queue": "q", "ds": pd.date_range("2024-03-25 09:00", periods=4, freq="30min"),
-                                                "y": [5.0, 40.0, 120.0, 0.0]}), 30, aht=300, service_level=0.8,
-                                  answer_within=20, max_occupancy=0.85, shrinkage=0.2)
+                                                "y": [5.0, 40.0, 120.0, 0.0]}), 30,
+                                  erlang.ServiceTarget(0.8, 20, max_occupancy=0.85, shrinkage=0.2), aht=300)
     goal = ServiceGoal("q", "day", 0.8, 20.0)
     curves = service_curves(sized, goal, interval_minutes=30, max_occupancy=0.85, shrinkage=0.2, model="erlang-c", patience=None)
     assert set(curves["ds"]) == set(sized.loc[sized["y"] > 0, "ds"])  # no curve without calls

@@ -17,7 +17,19 @@ except ImportError:
     from ciw_reference import ciw_replications, mean_ci
 from wfm import erlang
 from wfm.errors import InputError
-from wfm.simulate import kpis_from_totals, replay, run_calls, shortfalls, simulate, simulate_totals, summarise
+from wfm.simulate import (
+    SUM_COLUMNS,
+    Behaviour,
+    Empirical,
+    Exponential,
+    kpis_from_totals,
+    replay,
+    run_calls,
+    shortfalls,
+    simulate,
+    simulate_totals,
+    summarise,
+)
 
 L = 900.0  # 15-minute intervals
 
@@ -73,8 +85,8 @@ def _agrees(mean, lo, hi, expected, slack=0.0) -> bool:
 def test_mmc_matches_erlang_c_closed_form():
     c, aht, a = 20, 300.0, 17.0
     lam = a / aht
-    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15, aht=aht,
-                      answer_within=20, replications=20, seed=3)
+    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15,
+                      behaviour=Behaviour(handle=Exponential(aht)), answer_within=20, replications=20, seed=3)
     kpi = _steady(result, warmup=8)
     p_wait = erlang_c_textbook(c, a)
     sl = 1 - p_wait * math.exp(-(c - a) * 20 / aht)
@@ -90,8 +102,9 @@ def test_mmc_matches_erlang_c_closed_form():
 def test_mmc_plus_m_matches_erlang_a_closed_form():
     c, aht, patience, a = 20, 300.0, 180.0, 21.0  # overloaded: only abandonment keeps it stable
     lam = a / aht
-    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15, aht=aht,
-                      answer_within=20, patience=patience, replications=20, seed=4)
+    result = simulate(volumes(192, lam * L), np.full(192, c), interval_minutes=15, answer_within=20,
+                      behaviour=Behaviour(handle=Exponential(aht), patience=Exponential(patience)),
+                      replications=20, seed=4)
     kpi = _steady(result, warmup=8)
     p_ab, sl = erlang_a_chain(c, lam, aht, patience, 20.0)
     assert _agrees(kpi.abandon_rate, kpi.abandon_rate_lo, kpi.abandon_rate_hi, p_ab, slack=0.005)
@@ -120,8 +133,9 @@ def _close_to_ciw(ours_mean, ours_lo, ours_hi, ciw_values) -> bool:
 )
 def test_agrees_with_ciw(name, vol, agents, patience):
     aht = 240.0 if name == "M/M/c" else 300.0
-    ours = simulate(volumes(vol.size, vol), agents, interval_minutes=15, aht=aht, answer_within=20,
-                    patience=patience, replications=100, seed=11).summary
+    behaviour = Behaviour(handle=Exponential(aht), patience=Exponential(patience) if patience else None)
+    ours = simulate(volumes(vol.size, vol), agents, interval_minutes=15, answer_within=20, behaviour=behaviour,
+                    replications=100, seed=11).summary
     ref = ciw_replications(vol, agents, aht, interval_seconds=L, answer_within=20, patience=patience,
                            replications=15, seed=11)
     for kpi in ("service_level", "asa", "abandon_rate"):
@@ -273,7 +287,8 @@ def test_breaks_reduce_service_level():
     breaks = flat.copy()
     breaks[8:12] = 12  # a lunch wave
     breaks[20:22] = 13
-    kw = dict(interval_minutes=15, aht=240, patience=200, replications=10, seed=5)
+    kw = dict(interval_minutes=15, behaviour=Behaviour(handle=Exponential(240), patience=Exponential(200)),
+              replications=10, seed=5)
     a, b = simulate(vol, flat, **kw), simulate(vol, breaks, **kw)
     assert b.summary["service_level"] < a.summary["service_level"] - 0.03
     dip = a.intervals.index[8:12]
@@ -319,7 +334,7 @@ def test_closed_interval_and_no_agents_after_horizon():
 
 def test_seeded_runs_are_reproducible():
     vol = volumes(24, 40.0, aht=np.linspace(200, 300, 24))
-    kw = dict(interval_minutes=15, patience=150, replications=4)
+    kw = dict(interval_minutes=15, behaviour=Behaviour(patience=Exponential(150)), replications=4)
     a = simulate(vol, np.full(24, 12), seed=7, **kw)
     b = simulate(vol, np.full(24, 12), seed=7, **kw)
     c = simulate(vol, np.full(24, 12), seed=8, **kw)
@@ -335,9 +350,10 @@ def test_seeded_runs_are_reproducible():
 def test_array_level_path_matches_the_table_api():
     vol = volumes(12, 40.0)
     agents = np.array([12] * 4 + [9] * 4 + [12] * 4)
-    res = simulate(vol, agents, interval_minutes=15, aht=240, patience=120, replications=4, seed=9)
+    behaviour = Behaviour(handle=Exponential(240), patience=Exponential(120))
+    res = simulate(vol, agents, interval_minutes=15, behaviour=behaviour, replications=4, seed=9)
     # simulate() gives queue q the q-th child of SeedSequence(seed)
-    totals = simulate_totals(vol["y"].to_numpy(), agents, interval_seconds=L, aht=240.0, patience=120.0,
+    totals = simulate_totals(vol["y"].to_numpy(), agents, interval_minutes=15, behaviour=behaviour,
                              replications=4, seed=np.random.SeedSequence(9).spawn(1)[0])
     kpis = kpis_from_totals(totals)
     np.testing.assert_allclose(kpis["service_level"], res.intervals["service_level"])
@@ -353,31 +369,36 @@ def test_empirical_samples_and_staffing_table():
     pat = rng.gamma(2.0, 60.0, 2000)
     vol = volumes(24, 40.0)
     staff = pd.DataFrame({"ds": vol["ds"].astype(str), "scheduled_inbound": 12})
-    res = simulate(vol, staff, interval_minutes=15, handle_sample=handle, patience_sample=pat,
+    res = simulate(vol, staff, interval_minutes=15, behaviour=Behaviour(handle=Empirical(handle), patience=Empirical(pat)),
                    replications=3, seed=1, agents_column="scheduled_inbound")
     assert res.summary["handle"] == "empirical sample"
     assert 0 < res.summary["abandon_rate"] < 0.2
     assert list(res.daily["date"]) == [pd.Timestamp("2024-04-01").date()]
     # the sample's shape, rescaled to each interval's AHT: occupancy follows the AHT
     ahts = np.where(np.arange(24) < 12, 120.0, 360.0)
-    scaled = simulate(vol.assign(aht=ahts), np.full(24, 30), interval_minutes=15, handle_sample=handle,
-                      scale_handle_sample=True, replications=3, seed=1)
+    scaled = simulate(vol.assign(aht=ahts), np.full(24, 30), interval_minutes=15,
+                      behaviour=Behaviour(handle=Empirical(handle, scale_to="aht")), replications=3, seed=1)
     occ = scaled.intervals["occupancy"].to_numpy()
     load = 40 * ahts / 900 / 30
     assert occ[2:10].mean() == pytest.approx(load[0], rel=0.1)
     assert occ[14:22].mean() == pytest.approx(load[-1], rel=0.1)
-    never = simulate(vol, np.full(24, 12), interval_minutes=15, handle_sample=handle,
-                     patience_sample=np.where(np.arange(2000) % 2 == 0, pat, np.inf), replications=3, seed=1)
+    half = Empirical(np.where(np.arange(2000) % 2 == 0, pat, np.inf))  # half the callers never hang up
+    never = simulate(vol, np.full(24, 12), interval_minutes=15, behaviour=Behaviour(handle=Empirical(handle), patience=half),
+                     replications=3, seed=1)
     assert 0 < never.summary["abandon_rate"] < res.summary["abandon_rate"]
+    assert never.notes[1] == "Patience is drawn from a sample of 2000 values; 50% of callers never hang up."
     with pytest.raises(InputError, match="aht is ignored with a handle_sample"):
-        simulate(vol, np.full(24, 30), interval_minutes=15, handle_sample=handle, aht=200)
+        Behaviour.from_options(handle_sample=handle, aht=200)
+    with pytest.raises(InputError, match="scale_to='aht'.*no 'aht' column"):
+        simulate(vol, np.full(24, 30), interval_minutes=15, behaviour=Behaviour(handle=Empirical(handle, scale_to="aht")))
 
 
 def test_daylight_saving_day_is_counted_once():
     ds = pd.date_range("2024-03-10 00:00", "2024-03-10 23:45", freq="15min", tz="America/New_York")
     assert len(ds) == 92  # a 23-hour day
     vol = pd.DataFrame({"ds": ds, "y": 10.0})
-    res = simulate(vol, np.full(len(ds), 5), interval_minutes=15, aht=180, replications=2, seed=0)
+    res = simulate(vol, np.full(len(ds), 5), interval_minutes=15, behaviour=Behaviour(handle=Exponential(180)),
+                   replications=2, seed=0)
     assert len(res.intervals) == 92
     assert res.daily["offered"].iloc[0] == pytest.approx(res.intervals["offered"].sum())
 
@@ -385,9 +406,153 @@ def test_daylight_saving_day_is_counted_once():
 def test_multiple_queues_each_use_their_own_staffing():
     vol = pd.concat([volumes(8, 30.0, queue="sales"), volumes(8, 30.0, queue="support")])
     staff = vol[["queue", "ds"]].assign(agents=np.where(vol["queue"] == "sales", 3, 20))
-    res = simulate(vol, staff, interval_minutes=15, aht=240, replications=3, seed=0)
+    res = simulate(vol, staff, interval_minutes=15, behaviour=Behaviour(handle=Exponential(240)), replications=3, seed=0)
     by_queue = res.daily.set_index("queue")["service_level"]
     assert by_queue["sales"] < 0.2 < 0.95 < by_queue["support"]
+
+
+# ----------------------------------------------------------------- Behaviour
+
+
+def old_keyword_totals(volume, agents, L, *, aht=None, handle_sample=None, patience=None, patience_sample=None,
+                       replications, seed, scale_handle_sample=False):
+    """The draws of ``simulate_totals`` as they were with loose keyword arguments (before Behaviour)."""
+    from wfm.simulate.engine import _interval_sums
+
+    n_int = volume.size
+    aht_grid = None if aht is None else np.broadcast_to(np.asarray(aht, dtype=float), (n_int,))
+    out = []
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    for rep_seq in seq.spawn(replications):
+        rng = np.random.default_rng(rep_seq)
+        counts = rng.poisson(volume)
+        k = np.repeat(np.arange(n_int), counts)
+        arrival = np.sort((k + rng.random(k.size)) * L)
+        k = np.minimum((arrival // L).astype(np.int64), n_int - 1)
+        if handle_sample is not None:
+            handle = rng.choice(handle_sample, size=k.size)
+            if scale_handle_sample:
+                handle *= aht_grid[k] / handle_sample.mean()
+        else:
+            handle = rng.exponential(1.0, size=k.size) * aht_grid[k]
+        if patience is not None:
+            pat = rng.exponential(patience, size=k.size)
+        elif patience_sample is not None:
+            pat = rng.choice(patience_sample, size=k.size)
+        else:
+            pat = None
+        outcomes = run_calls(arrival, handle, pat, agents, L)
+        out.append(_interval_sums(outcomes, arrival, handle, agents, L, 20.0))
+    return np.stack(out)
+
+
+def test_behaviour_gives_the_old_keyword_numbers_for_the_same_seed():
+    rng = np.random.default_rng(3)
+    handle = rng.lognormal(math.log(200), 0.6, 300)
+    pat = np.where(rng.random(300) < 0.2, np.inf, rng.gamma(2.0, 60.0, 300))
+    volume = np.array([20.0, 35, 50, 0, 0, 40, 30, 25])
+    agents = np.array([6, 8, 9, 0, 0, 9, 7, 6])
+    aht = np.linspace(180, 320, volume.size)
+    cases = [  # old keyword arguments, the same behaviour as one object
+        (dict(aht=aht), Behaviour(), aht),
+        (dict(aht=240.0, patience=120.0), Behaviour(handle=Exponential(240), patience=Exponential(120)), None),
+        (dict(handle_sample=handle, patience_sample=pat), Behaviour(handle=Empirical(handle), patience=Empirical(pat)), None),
+        (dict(handle_sample=handle, aht=aht, scale_handle_sample=True, patience=90.0),
+         Behaviour(handle=Empirical(handle, scale_to="aht"), patience=Exponential(90)), aht),
+        (dict(handle_sample=handle, aht=250.0, scale_handle_sample=True),
+         Behaviour(handle=Empirical(handle, scale_to=250)), None),
+    ]
+    for old, behaviour, interval_aht in cases:
+        expected = old_keyword_totals(volume, agents, L, replications=3, seed=21, **old)
+        got = simulate_totals(volume, agents, interval_minutes=15, behaviour=behaviour, interval_aht=interval_aht,
+                              replications=3, seed=21)
+        assert np.array_equal(got, expected), behaviour
+        # the plain options (CLI, scenario) build the very same behaviour
+        options = {k: v for k, v in old.items() if not (k == "aht" and isinstance(v, np.ndarray))}
+        assert Behaviour.from_options(**options) == behaviour
+    # and through the table front door, with the volumes' aht column
+    vol = volumes(volume.size, volume, aht=aht)
+    a = simulate(vol, agents, interval_minutes=15, behaviour=Behaviour(patience=Exponential(90)), replications=3, seed=4)
+    b = simulate(vol, agents, interval_minutes=15, behaviour=Behaviour.from_options(patience=90), replications=3, seed=4)
+    pd.testing.assert_frame_equal(a.per_replication, b.per_replication)
+    # simulate() gives queue q the q-th child of SeedSequence(seed)
+    expected = old_keyword_totals(volume, agents, L, aht=aht, patience=90.0, replications=3,
+                                  seed=np.random.SeedSequence(4).spawn(1)[0])
+    got = np.stack([a.per_replication[list(SUM_COLUMNS)].to_numpy()[r * volume.size:(r + 1) * volume.size].T
+                    for r in range(3)])
+    assert np.array_equal(got, expected)
+
+
+def test_behaviour_is_a_frozen_value():
+    a = Behaviour(handle=Empirical([100.0, 200.0]), patience=Exponential(60))
+    b = Behaviour(handle=Empirical(np.array([100, 200])), patience=Exponential(60.0))
+    assert a == b and hash(a) == hash(b)
+    assert a != Behaviour(handle=Empirical([100.0, 201.0]), patience=Exponential(60))
+    with pytest.raises(AttributeError):
+        a.patience = None
+    with pytest.raises(ValueError):
+        a.handle.sample[0] = 1.0  # the sample is read-only too
+    assert "2 values" in repr(a)
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: Exponential(-5), "Exponential mean: -5 is not valid, expected a finite number of seconds > 0."),
+        (lambda: Exponential("soon"), "Exponential mean: 'soon' is not a number."),
+        (lambda: Empirical([]), "Empirical sample: the sample is empty, expected at least one duration in seconds."),
+        (lambda: Empirical([100, -1]), "Empirical sample: value -1.0 at position 2 is not a valid duration in seconds."),
+        (lambda: Empirical([100], scale_to="mean"), "Empirical scale_to: 'mean' is not valid, expected 'aht' or seconds > 0."),
+        (lambda: Behaviour(handle=240), "handle: 240 is not a distribution, expected Exponential(mean) or Empirical(sample)."),
+        (lambda: Behaviour(handle=Empirical([100, 0])),
+         "handle: value 0.0 at position 2 of the sample is not a valid handle time, expected seconds > 0."),
+        (lambda: Behaviour(handle=Empirical([100, np.inf])),
+         "handle: value inf at position 2 of the sample is not a valid handle time, expected seconds > 0."),
+        (lambda: Behaviour(patience=120), "patience: 120 is not a distribution, expected None, Exponential(mean) or "
+                                          "Empirical(sample)."),
+        (lambda: Behaviour(patience=Exponential()),
+         "patience: an exponential patience needs its mean in seconds, e.g. Exponential(120)."),
+        (lambda: Behaviour(patience=Empirical([30], scale_to="aht")),
+         "patience: scale_to='aht' applies to handle times only; draw the patience sample as it is."),
+        (lambda: Behaviour.from_options(aht=-5), "aht: -5 is not valid, expected a finite number of seconds > 0."),
+        (lambda: Behaviour.from_options(patience=60, patience_sample=[30, 40]),
+         "patience: give either a mean patience or a patience_sample, not both."),
+        (lambda: Behaviour.from_options(handle_sample=[100, -1]),
+         "handle_sample: value -1.0 at position 2 is not a valid duration in seconds."),
+        (lambda: replay(*hand_trace(), interval_minutes=15, behaviour=Behaviour(handle=Exponential(240))),
+         "behaviour: replay takes handle times from the calls, so handle=Exponential(mean=240.0) is not used; "
+         "leave it out."),
+        (lambda: replay(*hand_trace(), interval_minutes=15, behaviour=Behaviour(patience=Empirical([30.0]))),
+         "behaviour: replay's patience is the exponential extra wait of answered calls whose patience is unknown, "
+         "so give Exponential(mean) or None."),
+    ],
+)
+def test_bad_behaviour_is_one_sentence_naming_the_field(build, message):
+    with pytest.raises(InputError) as caught:
+        build()
+    assert str(caught.value) == message
+
+
+def test_results_say_what_was_assumed():
+    vol = pd.concat([volumes(4, 30.0), volumes(4, 30.0, start="2024-04-01 02:00")])  # a gap of 4 intervals
+    res = simulate(vol, np.array([8, 8, 0, 8, 8, 8, 8, 8]), interval_minutes=15, replications=1,
+                   behaviour=Behaviour(handle=Exponential(240)))
+    assert res.notes == [
+        "Handle times are exponential with mean 240 s.",
+        "Callers never hang up (no patience given), as Erlang C assumes.",
+        "4 intervals missing between rows (e.g. nights) are simulated closed: no calls, no agents.",
+        "1 intervals with forecast calls have no agents; their callers wait for the next opening or hang up.",
+        "One replication: the KPIs have no confidence intervals (run 2 or more for them).",
+    ]
+    calls, staffing = hand_trace()
+    acd = calls.assign(outcome=np.where(calls["patience"].notna(), "abandoned", "answered"), wait=5.0)
+    acd = acd.drop(columns="patience").assign(handle=np.where(acd["outcome"] == "abandoned", np.nan, calls["handle"]))
+    replayed = replay(acd, staffing, interval_minutes=15, behaviour=Behaviour(patience=Exponential(60)), seed=1)
+    assert replayed.notes == [
+        "3 calls without a handle time (abandoned in the trace) take one drawn from the queue's answered calls "
+        "when this staffing answers them.",
+        "8 answered calls' patience is known only up to their wait; they then wait an exponential extra, mean 60 s.",
+    ]
 
 
 # ----------------------------------------------------------------- bad input
@@ -399,29 +564,29 @@ def test_multiple_queues_each_use_their_own_staffing():
         ({}, np.full(5, 3), "5 values given for 4 intervals"),
         ({}, np.array([3, 3, -1, 3]), "row 3, column 'agents' is '-1.0'"),
         ({}, np.array([3, 3.5, 3, 3]), "whole number of agents"),
-        ({"aht": -5}, np.full(4, 3), "aht: -5"),
-        ({"aht": None}, np.full(4, 3), "no handle time"),
+        ({"behaviour": Behaviour()}, np.full(4, 3), "aht: no handle time given; the volumes have no 'aht' column"),
+        ({"behaviour": {"aht": 240}}, np.full(4, 3), "behaviour: {'aht': 240} is not a Behaviour"),
         ({"replications": 0}, np.full(4, 3), "replications"),
         ({"seed": -1}, np.full(4, 3), "seed: -1"),
-        ({"patience": 60, "patience_sample": [30, 40]}, np.full(4, 3), "not both"),
-        ({"handle_sample": [100, -1]}, np.full(4, 3), "position 2"),
         ({"interval_minutes": 7}, np.full(4, 3), "does not divide a day"),
     ],
 )
 def test_bad_input_is_one_clear_sentence(kwargs, staffing, message):
-    options = {"interval_minutes": 15, "aht": 240, "replications": 2, **kwargs}
+    options = {"interval_minutes": 15, "behaviour": Behaviour(handle=Exponential(240)), "replications": 2, **kwargs}
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(".", r"\.")):
         simulate(volumes(4, 10.0), staffing, **options)
 
 
 def test_bad_tables_name_the_column_or_row():
-    vol = volumes(4, 10.0)
+    vol = volumes(4, 10.0, aht=240.0)
     with pytest.raises(InputError, match="missing column 'agents'"):
-        simulate(vol, vol[["ds"]].assign(n=1), interval_minutes=15, aht=240)
+        simulate(vol, vol[["ds"]].assign(n=1), interval_minutes=15)
     with pytest.raises(InputError, match="no 'agents' for queue 'default' at ds '2024-04-01 00:45:00'"):
-        simulate(vol, vol[["ds"]].iloc[:3].assign(agents=2), interval_minutes=15, aht=240)
+        simulate(vol, vol[["ds"]].iloc[:3].assign(agents=2), interval_minutes=15)
     with pytest.raises(InputError, match="row 2, column 'y' is"):
-        simulate(vol.assign(y=[1, -2, 3, 4]), np.full(4, 2), interval_minutes=15, aht=240)
+        simulate(vol.assign(y=[1, -2, 3, 4]), np.full(4, 2), interval_minutes=15)
+    with pytest.raises(InputError, match="row 3, column 'aht' is '0', expected seconds > 0"):
+        simulate(vol.assign(aht=[240, 240, 0, 240]), np.full(4, 2), interval_minutes=15)
     calls, staffing = hand_trace()
     late = calls.copy()
     late.loc[3, "arrival"] = pd.Timestamp("2024-04-01 12:00")

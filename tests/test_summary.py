@@ -45,7 +45,7 @@ def test_weekday_profile_averages_days_with_calls_only():
 def test_requirement_summary_matches_the_sizing_table():
     frame = pd.DataFrame({"queue": "q", "ds": pd.date_range("2024-01-01 09:00", periods=4, freq="15min"),
                           "y": [50.0, 100.0, 150.0, 0.0]})
-    sized = erlang.size_intervals(frame, 15, aht=240, service_level=0.8, answer_within=20, shrinkage=0.2)
+    sized = erlang.size_intervals(frame, 15, erlang.ServiceTarget(0.8, 20, shrinkage=0.2), aht=240)
     s = summary.requirement_summary(sized, 15)
     assert s["calls"] == 300
     assert s["peak_agents"] == sized["agents"].max()

@@ -23,6 +23,7 @@ meets the target, so the answer is never one the simulation has not confirmed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,9 @@ from wfm.localtime import utc_clock
 
 
 @dataclass
-class Behaviour:
-    """What a profile says about one queue's calls."""
+class LearnedBehaviour:
+    """What a profile says about one queue's calls (:meth:`simulation` turns it into a
+    :class:`wfm.simulate.Behaviour`)."""
 
     queue: str
     aht: float | None
@@ -47,6 +49,27 @@ class Behaviour:
     notes: list[str] = field(default_factory=list)
     # Erlang A patience of the profile's time bands that had enough calls of their own.
     band_patience: dict[str, float] = field(default_factory=dict)
+
+    def simulation(self, *, aht: float | None = None, patience: float | None = None, aht_column: bool = False):
+        """The :class:`wfm.simulate.Behaviour` to simulate (see :meth:`wfm.simulate.Behaviour.from_profile`).
+
+        Parameters
+        ----------
+        aht : float, optional
+            Seconds: the learned handle sample is rescaled to it (or the exponential mean).
+        patience : float, optional
+            Mean patience in seconds that replaces the learned one.
+        aht_column : bool
+            Whether the volumes have an ``aht`` column.
+
+        Returns
+        -------
+        wfm.simulate.Behaviour
+            The behaviour to simulate.
+        """
+        from wfm.simulate import Behaviour
+
+        return Behaviour.from_profile(self, aht=aht, patience=patience, aht_column=aht_column)
 
 
 def read_profile(path: str | Path) -> dict:
@@ -78,7 +101,7 @@ def read_profile(path: str | Path) -> dict:
     return profile
 
 
-def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behaviour:
+def behaviour_for(profile: dict, queue: str, source: str = "profile") -> LearnedBehaviour:
     """The learned behaviour of ``queue``; a profile with one queue serves every queue.
 
     Parameters
@@ -92,7 +115,7 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behavio
 
     Returns
     -------
-    Behaviour
+    LearnedBehaviour
         AHT, handle-time sample, patience (mean and sample), per-band patience and notes.
 
     Raises
@@ -110,7 +133,7 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Behavio
     notes = list(entry.get("notes", []))
     handle = entry.get("handle")
     patience = entry.get("patience")
-    return Behaviour(
+    return LearnedBehaviour(
         queue=queue,
         aht=float(handle["mean"]) if handle else None,
         handle_sample=np.asarray(handle["sample"], dtype=float) if handle and handle.get("sample") else None,
@@ -156,9 +179,7 @@ def simulated_agents(
     target: erlang.ServiceTarget,
     *,
     start: np.ndarray,
-    handle_sample: np.ndarray | None = None,
-    patience: float | None = None,
-    patience_sample: np.ndarray | None = None,
+    behaviour=None,
     replications: int = 20,
     seed: int = 0,
     probe_rounds: int = 8,
@@ -172,6 +193,10 @@ def simulated_agents(
     strictly inside the bracket (bisection when the step would leave it). After
     ``probe_rounds`` every interval takes the fewest agents seen to meet the target and
     the search only adds agents until all meet it in one and the same simulation.
+
+    ``behaviour`` is the :class:`wfm.simulate.Behaviour` to simulate (default: exponential
+    handle times with ``aht``, no abandonment); the Newton slope uses Erlang A with its
+    mean patience (Erlang C without one).
 
     Returns the agents and a dict with the rounds and the simulated KPIs per interval.
 
@@ -187,12 +212,9 @@ def simulated_agents(
         The service measure and occupancy cap to meet.
     start : ndarray
         First trial per interval (usually the Erlang A answer).
-    handle_sample : ndarray, optional
-        Learned handle times to draw from (rescaled to each interval's AHT); default exponential.
-    patience : float, optional
-        Mean patience (exponential) when there is no sample; None means callers never hang up.
-    patience_sample : ndarray, optional
-        Learned patience to draw from.
+    behaviour : wfm.simulate.Behaviour, optional
+        Handle-time and patience distributions to simulate; default exponential handle
+        times with ``aht`` and callers who never hang up.
     replications : int
         Simulation runs per search round.
     seed : int
@@ -210,6 +232,9 @@ def simulated_agents(
         The rounds used and the simulated KPIs per interval.
     """
     from wfm.simulate import simulate_totals
+    from wfm.simulate.behaviour import as_behaviour
+
+    behaviour = as_behaviour(behaviour)
 
     if target.asa is not None:
         raise InputError("simulation sizing: give a service-level target (ASA targets use Erlang C or A).")
@@ -218,20 +243,18 @@ def simulated_agents(
     lo_fail = np.where(live, 0, -1).astype(np.int64)  # zero agents never answer a call
     hi_ok = np.full(n.size, np.iinfo(np.int64).max)
     load = erlang.offered_load(volume, aht, interval_minutes)
-    curve_patience = patience if patience is not None else (
-        float(np.mean(patience_sample[np.isfinite(patience_sample)])) if patience_sample is not None else None)
+    curve_patience = behaviour.patience_mean()
 
     def curve(agents):
         if curve_patience is None:
             return np.asarray(erlang.service_level(agents, load, aht, target.answer_within))
         return erlang.erlang_a(agents, load, aht, curve_patience, target.answer_within).service_level
 
-    interval_seconds = interval_minutes * 60.0
     kpis: dict = {}
     for rounds in range(1, max_rounds + 1):
         totals = simulate_totals(
-            volume, n, interval_seconds=interval_seconds, aht=aht, handle_sample=handle_sample,
-            patience=patience, patience_sample=patience_sample, answer_within=target.answer_within,
+            volume, n, interval_minutes=interval_minutes, behaviour=behaviour, interval_aht=aht,
+            answer_within=target.answer_within,
             replications=replications, seed=seed,  # the same seed every round: common random numbers
         )
         kpis = _pooled_kpis(totals)
@@ -271,7 +294,8 @@ def simulated_agents(
     return n, {"rounds": rounds, "replications": replications, "seed": seed, "kpis": kpis}
 
 
-def _size_erlang_a(base: pd.DataFrame, interval_minutes: int, behaviour: Behaviour, options: dict) -> pd.DataFrame:
+def _size_erlang_a(base: pd.DataFrame, interval_minutes: int, behaviour: LearnedBehaviour,
+                   target: erlang.ServiceTarget) -> pd.DataFrame:
     """Erlang A with each interval's patience: its time band's where the profile has
     one (callers at lunch are not those of the evening), else the queue's."""
     from wfm.calls import time_bands
@@ -284,7 +308,8 @@ def _size_erlang_a(base: pd.DataFrame, interval_minutes: int, behaviour: Behavio
     parts = []
     for value in np.unique(patience):
         rows = np.flatnonzero(patience == value)
-        sized = erlang.size_intervals(base.iloc[rows], interval_minutes, model="erlang-a", patience=float(value), **options)
+        band = dataclasses.replace(target, model="erlang-a", patience=float(value))
+        sized = erlang.size_intervals(base.iloc[rows], interval_minutes, band)
         parts.append(sized.set_index(pd.Index(rows)))
     return pd.concat(parts).sort_index().reset_index(drop=True)
 
@@ -300,7 +325,7 @@ def size_calibrated(
     replications: int = 20,
     seed: int = 0,
     source: str = "profile",
-) -> tuple[pd.DataFrame, list[str]]:
+) -> pd.DataFrame:
     """Size every interval three ways and choose ``mode``'s answer as ``agents``.
 
     Parameters
@@ -317,10 +342,9 @@ def size_calibrated(
 
     Returns
     -------
-    (table, notes): the :func:`wfm.erlang.size_intervals` columns for the chosen answer
-    plus ``agents_erlang_c``, ``agents_erlang_a``, ``agents_simulated`` (and
-    ``simulated_service_level`` in simulation mode); notes say where the log was too
-    small and the search fell back.
+    DataFrame: the :func:`wfm.erlang.size_intervals` columns for the chosen answer
+    plus ``agents_erlang_c``, ``agents_erlang_a``, ``agents_simulated``; its
+    ``attrs["notes"]`` say where the log was too small and the search fell back.
     """
     if mode not in ("erlang-c", "erlang-a", "simulation"):
         raise InputError(f"mode: '{mode}' is not one of erlang-c, erlang-a, simulation.")
@@ -335,11 +359,10 @@ def size_calibrated(
             handle = part["aht"].fillna(handle if handle is not None else np.nan)
         if handle is None:
             raise InputError(f"{source}: queue '{queue}' has no handle times and no --aht was given.")
-        options = dict(service_level=target.service_level, answer_within=target.answer_within, asa=target.asa,
-                       max_occupancy=target.max_occupancy, shrinkage=target.shrinkage)
+        erlang_c = dataclasses.replace(target, model="erlang-c", patience=None)
         base = part.drop(columns=["aht"]) if "aht" in part.columns else part
         base = base.assign(aht=handle)
-        sized_c = erlang.size_intervals(base, interval_minutes, **options)
+        sized_c = erlang.size_intervals(base, interval_minutes, erlang_c)
         chosen_mode = mode
         if behaviour.patience is None:
             if mode != "erlang-c":
@@ -347,7 +370,7 @@ def size_calibrated(
             chosen_mode = "erlang-c"
             sized_a = sized_c
         else:
-            sized_a = _size_erlang_a(base, interval_minutes, behaviour, options)
+            sized_a = _size_erlang_a(base, interval_minutes, behaviour, erlang_c)
         out = {"erlang-c": sized_c, "erlang-a": sized_a}.get(chosen_mode, sized_a).copy()
         out["agents_erlang_c"] = sized_c["agents"].to_numpy()
         out["agents_erlang_a"] = sized_a["agents"].to_numpy()
@@ -359,10 +382,16 @@ def size_calibrated(
             aht_grid[pos] = base["aht"].to_numpy(dtype=float)
             start = np.zeros(grid.size, dtype=np.int64)
             start[pos] = sized_a["agents"].to_numpy()
+            from wfm.simulate import Behaviour
+
+            # The learned shapes as they are (the grid's AHT where there is no handle sample).
+            simulated = Behaviour.from_options(
+                handle_sample=behaviour.handle_sample, patience_sample=behaviour.patience_sample,
+                patience=None if behaviour.patience_sample is not None else behaviour.patience,
+            )
             agents, info = simulated_agents(
                 volume, aht_grid, interval_minutes, target, start=start,
-                handle_sample=behaviour.handle_sample, patience=None if behaviour.patience_sample is not None else behaviour.patience,
-                patience_sample=behaviour.patience_sample, replications=replications, seed=seed,
+                behaviour=simulated, replications=replications, seed=seed,
             )
             out["agents_simulated"] = agents[pos]
             out["agents"] = agents[pos]
@@ -376,4 +405,6 @@ def size_calibrated(
         else:
             out["agents_simulated"] = np.nan
         parts.append(out)
-    return pd.concat(parts, ignore_index=True), notes
+    table = pd.concat(parts, ignore_index=True)
+    table.attrs["notes"] = notes
+    return table

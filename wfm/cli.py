@@ -121,14 +121,14 @@ def size_command(
                                             columns=data.parse_column_map(column_map))
     if profile is not None:
         learned = calibrate.read_profile(profile)
-        sized, notes = calibrate.size_calibrated(
+        sized = calibrate.size_calibrated(
             frame, minutes, learned, target=target, aht=aht, mode=model,
             replications=replications, seed=seed, source=str(profile),
         )
-        for note in notes:
+        for note in sized.attrs["notes"]:
             typer.echo(f"warning: {note}", err=True)
     else:
-        sized = erlang.size_intervals(frame, minutes, aht=aht, **target.as_options())
+        sized = erlang.size_intervals(frame, minutes, target, aht=aht)
     export.write_table(sized, out)
     if out != "-":
         typer.echo(
@@ -179,7 +179,7 @@ def simulate_command(
         table = data.read_table(volumes)
         table = as_volumes(table)
         frame, minutes = data.validate_intervals(table, str(volumes), interval_minutes=interval, timezone=timezone)
-        behaviour = dict(aht=aht, patience=patience)
+        behaviour = sim.Behaviour.from_options(aht=aht, patience=patience)
         if profile is not None:
             from wfm import calibrate
 
@@ -188,10 +188,10 @@ def simulate_command(
             learned = calibrate.behaviour_for(calibrate.read_profile(profile), frame["queue"].iloc[0], str(profile))
             for note in learned.notes:
                 typer.echo(f"note: {note}", err=True)
-            behaviour = sim.behaviour_options(learned, aht=aht, patience=patience, aht_column="aht" in frame)
+            behaviour = learned.simulation(aht=aht, patience=patience, aht_column="aht" in frame)
         result = sim.simulate(
             frame, staff, interval_minutes=minutes, answer_within=answer_within, replications=replications,
-            seed=seed, agents_column=column, **behaviour,
+            seed=seed, agents_column=column, behaviour=behaviour,
         )
     else:
         trace = data.read_table(calls)
@@ -200,7 +200,7 @@ def simulate_command(
         minutes = interval if interval is not None else sim.infer_staffing_interval(staff, str(staffing))
         result = sim.replay(
             trace, staff, interval_minutes=minutes, answer_within=answer_within, agents_column=column,
-            patience=patience, replications=replications, seed=seed,
+            behaviour=sim.Behaviour.from_options(patience=patience), replications=replications, seed=seed,
         )
     with export.all_or_none() as stage:
         export.write_table(result.intervals, stage(out), float_format="%.6g")
@@ -208,6 +208,8 @@ def simulate_command(
             export.write_table(result.daily, stage(daily), float_format="%.6g")
         if summary is not None:
             export.write_json(result.summary, stage(summary))
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     typer.echo(sim.describe(result.summary) + (f" -> {out}" if out != "-" else ""), err=True)
 
 

@@ -489,24 +489,6 @@ class ServiceTarget:
             # Erlang A's queue window grows with sqrt(patience / AHT): cap it so sizing stays bounded.
             limits.check_seconds(self.patience, "patience", limits.MAX_PATIENCE_SECONDS)
 
-    def as_options(self) -> dict:
-        """Keyword arguments for :func:`size_intervals`.
-
-        Returns
-        -------
-        dict
-            ``service_level, answer_within, asa, max_occupancy, shrinkage, model, patience``.
-        """
-        return {
-            "service_level": self.service_level,
-            "answer_within": self.answer_within,
-            "asa": self.asa,
-            "max_occupancy": self.max_occupancy,
-            "shrinkage": self.shrinkage,
-            "model": self.model,
-            "patience": self.patience,
-        }
-
 
 def _meets_erlang_a(target: ServiceTarget, n, a, aht):
     """Whether n agents meet an Erlang A target and the occupancy cap."""
@@ -680,15 +662,9 @@ def _fill_unanswered_aht(frame: pd.DataFrame, volume: np.ndarray, handle: np.nda
 def size_intervals(
     frame: pd.DataFrame,
     interval_minutes: int,
+    target: ServiceTarget | None = None,
     *,
     aht: float | None = None,
-    service_level: float | None = 0.8,
-    answer_within: float = 20.0,
-    asa: float | None = None,
-    max_occupancy: float = 1.0,
-    shrinkage: float = 0.0,
-    model: str = "erlang-c",
-    patience: float | None = None,
     volume_column: str = "y",
     source: str = "volumes",
 ) -> pd.DataFrame:
@@ -701,10 +677,11 @@ def size_intervals(
         e.g. from :func:`wfm.data.read_intervals`.
     interval_minutes : int
         Interval length in minutes.
+    target : ServiceTarget, optional
+        Service level or ASA, occupancy cap, shrinkage, Erlang C or A (with patience);
+        default ``ServiceTarget()``: 80% answered within 20 s, Erlang C.
     aht : float, optional
         AHT in seconds for rows without one (the ``aht`` column wins where present).
-    service_level, answer_within, asa, max_occupancy, shrinkage, model, patience
-        See :class:`ServiceTarget`.
     volume_column : str
         Column with the volumes (``y``; ``y_hat`` for a forecast).
     source : str
@@ -718,7 +695,9 @@ def size_intervals(
         and ``p_abandon`` for Erlang A. ``agents`` are productive agents, ``scheduled``
         the heads to schedule after shrinkage. KPIs are those ``agents`` deliver;
         ``asa`` is seconds (mean over all calls for Erlang C, over answered calls for
-        Erlang A).
+        Erlang A). ``attrs["notes"]`` holds plain sentences on what the sizing assumed
+        (the model, handle times filled in); pandas keeps them through copies and
+        selections, and Streamlit's cache can still hash the table.
 
     Examples
     --------
@@ -727,19 +706,17 @@ def size_intervals(
     >>> table = pd.DataFrame({"ds": pd.date_range("2024-01-08 09:00", periods=3, freq="15min"),
     ...                       "y": [100, 120, 90]})
     >>> frame, minutes = data.validate_intervals(table, "example")
-    >>> sized = size_intervals(frame, minutes, aht=240, service_level=0.8, answer_within=20)
+    >>> sized = size_intervals(frame, minutes, ServiceTarget(service_level=0.8, answer_within=20), aht=240)
     >>> sized[["y", "agents", "scheduled"]].to_dict("list")
     {'y': [100.0, 120.0, 90.0], 'agents': [32, 37, 29], 'scheduled': [32, 37, 29]}
+    >>> sized.attrs["notes"]
+    ['Sized with Erlang C: exponential handle times, callers never hang up.']
     """
-    target = ServiceTarget(
-        service_level=None if asa is not None else service_level,
-        answer_within=answer_within,
-        asa=asa,
-        max_occupancy=max_occupancy,
-        shrinkage=shrinkage,
-        model=model,
-        patience=patience,
-    )
+    if target is None:
+        target = ServiceTarget()
+    if not isinstance(target, ServiceTarget):
+        raise InputError(f"target: {target!r} is not a ServiceTarget, expected e.g. ServiceTarget(0.8, 20).")
+    shrinkage, model, patience, answer_within = target.shrinkage, target.model, target.patience, target.answer_within
     if volume_column not in frame.columns:
         raise InputError(f"volume column '{volume_column}' is missing from the table.")
     volume = frame[volume_column].to_numpy(dtype=float)
@@ -753,6 +730,7 @@ def size_intervals(
         raise InputError("aht: the table has no 'aht' column; give the average handle time in seconds (--aht).")
     if aht is not None and (not np.isfinite(aht) or aht <= 0):
         raise InputError(f"aht: {aht} is not a positive number of seconds.")
+    filled = int(np.isnan(handle).sum())
     handle, quiet = _fill_unanswered_aht(frame, volume, handle)
     if np.any(~np.isfinite(handle)) or np.any(handle <= 0):
         i = int(np.flatnonzero(~np.isfinite(handle) | (handle <= 0))[0])
@@ -778,4 +756,17 @@ def size_intervals(
     else:
         for column, values in _erlang_c_kpis(agents, load, handle, answer_within).items():
             out[column] = values
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["notes"] = _sizing_notes(target, filled - int(quiet.sum()))
+    return out
+
+
+def _sizing_notes(target: ServiceTarget, filled: int) -> list[str]:
+    """What a sizing assumed, in plain sentences."""
+    if target.model == "erlang-a":
+        notes = [f"Sized with Erlang A: exponential handle times, callers hang up after a mean {target.patience:g} s."]
+    else:
+        notes = ["Sized with Erlang C: exponential handle times, callers never hang up."]
+    if filled > 0:
+        notes.append(f"{filled} intervals whose calls were all abandoned (no AHT) took the queue's volume-weighted AHT.")
+    return notes

@@ -320,13 +320,12 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     mode = queue.sizing or ("erlang-a" if patience else "erlang-c")
     target = _queue_target(queue)
     if profile is not None:
-        sized, queue_notes = calibrate.size_calibrated(
+        sized = calibrate.size_calibrated(
             frame, minutes, profile, target=target, mode=mode, seed=scenario.verify.seed, source=str(queue.profile))
-        notes.extend(queue_notes)
+        notes.extend(sized.attrs["notes"])
     else:
-        sized = erlang.size_intervals(frame, minutes, **{**target.as_options(),
-                                                         "model": mode, "patience": patience if mode == "erlang-a" else None},
-                                      source=f"{place} volumes")
+        target = dataclasses.replace(target, model=mode, patience=patience if mode == "erlang-a" else None)
+        sized = erlang.size_intervals(frame, minutes, target, source=f"{place} volumes")
     sim = {"aht": None, "patience": patience, "handle_sample": None, "patience_sample": None, "model": mode,
            "sizing_patience": patience}
     if behaviour is not None:
@@ -564,7 +563,7 @@ def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, time
 def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
             behaviours: dict[str, dict]) -> tuple[pd.DataFrame, dict]:
     """Simulate the scheduled inbound staffing against the forecast, queue by queue."""
-    from wfm.simulate import simulate
+    from wfm.simulate import Behaviour, simulate
 
     minutes = scenario.horizon.interval_minutes
     queues = list(dict.fromkeys(sized["queue"]))
@@ -578,11 +577,13 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
         effective = np.floor(heads * (1 - q.shrinkage) + 1e-9).astype(np.int64)
         b = behaviours[queue]
         volumes = q_sized[["queue", "ds", "y", "aht"]]
-        result = simulate(
-            volumes, effective, interval_minutes=minutes, answer_within=q.answer_within,
-            aht=None, handle_sample=b["handle_sample"], patience=b["patience"], patience_sample=b["patience_sample"],
-            replications=scenario.verify.replications, seed=scenario.verify.seed,
+        behaviour = Behaviour.from_options(
+            handle_sample=b["handle_sample"], patience=b["patience"], patience_sample=b["patience_sample"],
             scale_handle_sample=b["handle_sample"] is not None,
+        )
+        result = simulate(
+            volumes, effective, interval_minutes=minutes, answer_within=q.answer_within, behaviour=behaviour,
+            replications=scenario.verify.replications, seed=scenario.verify.seed,
         )
         intervals = result.intervals.reset_index(drop=True)
         load = erlang.offered_load(q_sized["y"], q_sized["aht"], minutes)

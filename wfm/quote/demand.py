@@ -449,14 +449,14 @@ def month_requirement(scenario: Scenario, demands: list[ChannelDemand], month: i
             handled[demand.name] = volume
             workload[demand.name] = volume * aht / 3600
         else:
-            target = dict(
+            target = erlang.ServiceTarget(
                 service_level=knobs.service_level or s.service_level,
                 answer_within=s.answer_within,
                 max_occupancy=s.max_occupancy,
                 model="erlang-a" if s.patience else "erlang-c",
                 patience=s.patience,
             )
-            sized = erlang.size_intervals(frame, interval, aht=aht, **target, source=f"quote {demand.name} ({label})")
+            sized = erlang.size_intervals(frame, interval, target, aht=aht, source=f"quote {demand.name} ({label})")
             agents = sized["agents"].to_numpy(dtype=float)
             k = getattr(s, "concurrency", 1)
             if k > 1:

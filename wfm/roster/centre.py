@@ -532,3 +532,56 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
         for day in dates:
             locked.setdefault((agent, day), None)
     return locked
+
+
+# Rules the CP-SAT model (centre_model) and the greedy first roster (greedy) both read.
+
+def rest_minutes(problem: CentreProblem, a: int, s: int) -> int:
+    """The rest after shift ``s``: the agent's, else the shift rule's, else the roster's default.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    a : int
+        The agent's index.
+    s : int
+        The shift's index.
+
+    Returns
+    -------
+    int
+        The minimum rest, in minutes.
+    """
+    agent, code = problem.agents[a], problem.shifts[s]
+    hours = agent.min_rest_hours
+    if hours is None:
+        hours = code.min_rest_hours if code.min_rest_hours is not None else problem.settings.min_rest_hours
+    return round(hours * 60)
+
+
+def matching_shifts(problem: CentreProblem, wish) -> list[int]:
+    """The shift codes a wish is about: its code, or those overlapping its time of day (all when neither).
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    wish : Wish
+        The wish.
+
+    Returns
+    -------
+    list of int
+        Shift indexes.
+    """
+    out = []
+    for s, code in enumerate(problem.shifts):
+        if wish.shift is not None and code.code != wish.shift:
+            continue
+        if wish.window is not None:
+            lo, hi = wish.window
+            if not any(code.start < hi + k and lo + k < code.start + code.span for k in (-1440, 0, 1440)):
+                continue
+        out.append(s)
+    return out

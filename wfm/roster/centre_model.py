@@ -31,7 +31,7 @@ from itertools import combinations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.roster.centre import CentreProblem
+from wfm.roster.centre import CentreProblem, matching_shifts, rest_minutes
 
 TERMS = ("labour", "short", "cover_short", "under_minimum", "wishes", "fairness", "changes", "fixed_broken")
 FIXED_PENALTY = 10_000_000
@@ -143,30 +143,6 @@ def add_labour(model: CentreModel, a: int) -> None:
     """
     for (d, s), money in model.problem.cost[a].items():
         model.terms["labour"].append((money, model.x[a, d, s]))
-
-
-def rest_minutes(problem: CentreProblem, a: int, s: int) -> int:
-    """The rest after shift ``s``: the agent's, else the shift rule's, else the roster's default.
-
-    Parameters
-    ----------
-    problem : CentreProblem
-        The roster problem.
-    a : int
-        The agent's index.
-    s : int
-        The shift's index.
-
-    Returns
-    -------
-    int
-        The minimum rest, in minutes.
-    """
-    agent, code = problem.agents[a], problem.shifts[s]
-    hours = agent.min_rest_hours
-    if hours is None:
-        hours = code.min_rest_hours if code.min_rest_hours is not None else problem.settings.min_rest_hours
-    return round(hours * 60)
 
 
 def add_rest(model: CentreModel, a: int) -> None:
@@ -326,33 +302,6 @@ def add_max_weekends(model: CentreModel, a: int) -> None:
             model.cp.AddImplication(var, weekend)
         worked.append(weekend)
     model.cp.Add(sum(worked) <= limit)
-
-
-def matching_shifts(problem: CentreProblem, wish) -> list[int]:
-    """The shift codes a wish is about: its code, or those overlapping its time of day (all when neither).
-
-    Parameters
-    ----------
-    problem : CentreProblem
-        The roster problem.
-    wish : Wish
-        The wish.
-
-    Returns
-    -------
-    list of int
-        Shift indexes.
-    """
-    out = []
-    for s, code in enumerate(problem.shifts):
-        if wish.shift is not None and code.code != wish.shift:
-            continue
-        if wish.window is not None:
-            lo, hi = wish.window
-            if not any(code.start < hi + k and lo + k < code.start + code.span for k in (-1440, 0, 1440)):
-                continue
-        out.append(s)
-    return out
 
 
 def add_wishes(model: CentreModel, a: int) -> None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wfm.roster.centre import CentreProblem
-from wfm.roster.centre_model import matching_shifts, rest_minutes
+from wfm.roster.centre import CentreProblem, matching_shifts, rest_minutes
 
 
 def greedy_roster(problem: CentreProblem) -> set[tuple[int, int, int]]:
