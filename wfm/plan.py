@@ -56,7 +56,18 @@ STEP_MESSAGES = {"forecast": "reading the demand", "sizing": "sizing the interva
 
 
 def step_event(name: str) -> ProgressEvent:
-    """The event of plan step ``name`` starting: ``done`` is the number of steps finished."""
+    """The event of plan step ``name`` starting: ``done`` is the number of steps finished.
+
+    Parameters
+    ----------
+    name : str
+        A plan step, one of ``STEPS``.
+
+    Returns
+    -------
+    ProgressEvent
+        The step event, with the step's message and ``done`` of ``total`` steps.
+    """
     return ProgressEvent(name, STEP_MESSAGES[name], done=STEPS.index(name), total=len(STEPS))
 
 

@@ -74,7 +74,28 @@ class ProgressEvent:
     @classmethod
     def solution(cls, stage: str, *, cost: float, bound: float | None, solutions: int, work: float,
                  item: str | None = None) -> ProgressEvent:
-        """A solver event, with a message that says cost, bound and gap."""
+        """A solver event, with a message that says cost, bound and gap.
+
+        Parameters
+        ----------
+        stage : str
+            The solver phase (``search``, ``rounding``, ...).
+        cost : float
+            The solution's cost, in the scenario's currency.
+        bound : float or None
+            A proven lower bound on the cost, ``None`` when the phase proves none.
+        solutions : int
+            Improving solutions found so far in this solve.
+        work : float
+            CP-SAT deterministic seconds spent so far.
+        item : str, optional
+            The problem solved (``week 2``, a quote's month).
+
+        Returns
+        -------
+        ProgressEvent
+            A solution event.
+        """
         gap = relative_gap(cost, bound)
         message = f"{stage}: solution {solutions}, cost {cost:,.2f}"
         if bound is not None:
@@ -83,21 +104,47 @@ class ProgressEvent:
 
     @property
     def is_solution(self) -> bool:
+        """Whether this is a solution event (it has a cost).
+
+        Returns
+        -------
+        bool
+            ``True`` for a solution event, ``False`` for a step.
+        """
         return self.cost is not None
 
     @property
     def fraction(self) -> float | None:
-        """``done / total`` between 0 and 1, or ``None`` when the total is unknown."""
+        """``done / total`` between 0 and 1, or ``None`` when the total is unknown.
+
+        Returns
+        -------
+        float or None
+            The share done, clipped to [0, 1].
+        """
         if self.done is None or not self.total:
             return None
         return min(1.0, max(0.0, self.done / self.total))
 
     @property
     def gap(self) -> float | None:
-        """``(cost - bound) / cost`` of a solution event (0 when proven optimal)."""
+        """``(cost - bound) / cost`` of a solution event (0 when proven optimal).
+
+        Returns
+        -------
+        float or None
+            The relative gap, ``None`` for a step or a solution without a bound.
+        """
         return relative_gap(self.cost, self.bound)
 
     def to_dict(self) -> dict:
+        """The event's fields as a plain dict, with ``fraction`` and ``gap`` added.
+
+        Returns
+        -------
+        dict
+            Field name to value (JSON-friendly).
+        """
         return {**asdict(self), "fraction": self.fraction, "gap": self.gap}
 
     def __str__(self) -> str:
@@ -109,7 +156,21 @@ class ProgressEvent:
 
 
 def relative_gap(cost: float | None, bound: float | None) -> float | None:
-    """``(cost - bound) / cost``, the share of the cost a better plan could still save."""
+    """``(cost - bound) / cost``, the share of the cost a better plan could still save.
+
+    Parameters
+    ----------
+    cost : float or None
+        The plan's cost.
+    bound : float or None
+        A proven lower bound on it.
+
+    Returns
+    -------
+    float or None
+        The gap, at least 0; ``None`` when either is missing (or the cost is not
+        positive and the bound below it); 0 for a non-positive cost the bound reaches.
+    """
     if cost is None or bound is None:
         return None
     if cost <= 0:
@@ -122,13 +183,33 @@ Observer = Callable[[ProgressEvent], None]
 
 
 def tell(observer: Observer | None, event: ProgressEvent) -> None:
-    """Hand ``event`` to ``observer`` when there is one."""
+    """Hand ``event`` to ``observer`` when there is one.
+
+    Parameters
+    ----------
+    observer : callable or None
+        The function to tell, or ``None`` for nobody.
+    event : ProgressEvent
+        The event.
+    """
     if observer is not None:
         observer(event)
 
 
 def about(observer: Observer | None, item: str) -> Observer | None:
     """``observer`` told each event with ``item`` in front of the event's own item.
+
+    Parameters
+    ----------
+    observer : callable or None
+        The function to tell, or ``None``.
+    item : str
+        What to put in front of each event's item (``round 2``).
+
+    Returns
+    -------
+    callable or None
+        An observer that passes on relabelled events; ``None`` when ``observer`` is.
 
     >>> seen = []
     >>> about(seen.append, "round 2")(ProgressEvent("search", item="week 1"))

@@ -461,7 +461,23 @@ class Verify(_Section):
 # --- the named-agent roster (`wfm roster`, wfm.roster): shift codes, cover, weights ---
 
 def roster_clock(text: str) -> int:
-    """Minutes after midnight of ``HH:MM`` (00:00-24:00)."""
+    """Minutes after midnight of ``HH:MM`` (00:00-24:00).
+
+    Parameters
+    ----------
+    text : str
+        The time of day.
+
+    Returns
+    -------
+    int
+        Minutes after midnight, 0 to 1440.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a time of day (pydantic turns it into a field error).
+    """
     try:
         hours, minutes = str(text).strip().split(":")
         h, m = int(hours), int(minutes)
@@ -495,11 +511,24 @@ class RosterShift(Section):
 
     @property
     def start_minute(self) -> int:
+        """The start, in minutes after midnight (``24:00`` is 0).
+
+        Returns
+        -------
+        int
+            0 to 1439.
+        """
         return roster_clock(self.start) % (24 * 60)
 
     @property
     def span_minutes(self) -> int:
-        """Minutes from start to end (across midnight when the end is not after the start)."""
+        """Minutes from start to end (across midnight when the end is not after the start).
+
+        Returns
+        -------
+        int
+            1 to 1440.
+        """
         span = roster_clock(self.end) - self.start_minute
         return span if span > 0 else span + 24 * 60
 

@@ -31,6 +31,17 @@ def launch(args: list[str] | None = None) -> int:
     On POSIX the process is replaced (``exec``), so Ctrl-C and a stop signal reach the
     server itself and no orphan is left; elsewhere it runs as a child and its exit code
     is returned.
+
+    Parameters
+    ----------
+    args : list of str, optional
+        Arguments passed on to ``streamlit run``; ``None`` takes them from ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 2 when Streamlit is not installed, Streamlit's own code where it
+        runs as a child (130 on Ctrl-C); on POSIX a successful start never returns.
     """
     extra = list(sys.argv[1:] if args is None else args)
     if importlib.util.find_spec("streamlit") is None:  # an optional extra

@@ -89,7 +89,18 @@ class Agent:
     place: str = ""  # "roster.csv, row 3": where the agent was read, for messages
 
     def windows(self, day: dt.date) -> tuple[Window, ...] | None:
-        """Availability windows of ``day``: ``()`` unavailable, ``None`` any time."""
+        """Availability windows of ``day``: ``()`` unavailable, ``None`` any time.
+
+        Parameters
+        ----------
+        day : datetime.date
+            A day of the horizon.
+
+        Returns
+        -------
+        tuple of (int, int) or None
+            Windows in minutes after that day's midnight (an end may pass 24:00).
+        """
         if day in self.unavailable or day in self.time_off:
             return ()
         if day in self.available_only:
@@ -144,6 +155,25 @@ class _Cell:
 
 
 def clock(text: str, cell: _Cell) -> int:
+    """Minutes after midnight of a time of day ``HH:MM`` (``24:00`` allowed).
+
+    Parameters
+    ----------
+    text : str
+        The time of day.
+    cell : _Cell
+        The cell the text came from, named in the error.
+
+    Returns
+    -------
+    int
+        Minutes after midnight, 0 to 1440.
+
+    Raises
+    ------
+    InputError
+        When ``text`` is not a time of day.
+    """
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if not m or int(m.group(2)) >= 60 or int(m.group(1)) > 24 or (int(m.group(1)) == 24 and int(m.group(2))):
         raise cell.error(f"'{shown(text)}' is not a time of day, expected HH:MM such as 09:30.")
@@ -151,7 +181,20 @@ def clock(text: str, cell: _Cell) -> int:
 
 
 def window(text: str, cell: _Cell) -> Window:
-    """``09:00-17:00``; an end at or before the start runs into the next day."""
+    """``09:00-17:00``; an end at or before the start runs into the next day.
+
+    Parameters
+    ----------
+    text : str
+        The window, ``HH:MM-HH:MM``.
+    cell : _Cell
+        The cell the text came from, named in the error.
+
+    Returns
+    -------
+    tuple of (int, int)
+        Start and end in minutes after midnight; an overnight end has 1440 added.
+    """
     parts = text.split("-")
     if len(parts) != 2:
         raise cell.error(f"'{shown(text)}' is not a time window, expected e.g. 09:00-17:00.")
@@ -162,10 +205,45 @@ def window(text: str, cell: _Cell) -> Window:
 
 
 def windows(text: str, cell: _Cell) -> tuple[Window, ...]:
+    """Several windows separated by spaces or ``;`` (``09:00-12:00 13:00-17:00``).
+
+    Parameters
+    ----------
+    text : str
+        The windows.
+    cell : _Cell
+        The cell the text came from, named in the error.
+
+    Returns
+    -------
+    tuple of (int, int)
+        One window per part, as :func:`window` reads it.
+    """
     return tuple(window(part, cell) for part in re.split(r"[\s;]+", text.strip()) if part)
 
 
 def date(text: str, cell: _Cell, dates: set[dt.date]) -> dt.date:
+    """A date ``YYYY-MM-DD`` that must lie in the horizon.
+
+    Parameters
+    ----------
+    text : str
+        The date.
+    cell : _Cell
+        The cell the text came from, named in the error.
+    dates : set of datetime.date
+        The horizon's dates.
+
+    Returns
+    -------
+    datetime.date
+        The date.
+
+    Raises
+    ------
+    InputError
+        When ``text`` is not a date or lies outside the horizon.
+    """
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -190,7 +268,27 @@ class Context:
 
 
 def parse_agent(values: dict, where: str, ctx: Context) -> Agent:
-    """One agent from a row (CSV/XLSX) or an ``[[agent]]`` entry; ``where`` names it."""
+    """One agent from a row (CSV/XLSX) or an ``[[agent]]`` entry; ``where`` names it.
+
+    Parameters
+    ----------
+    values : dict
+        Column (key) to cell value; unknown keys are refused.
+    where : str
+        Where the agent was read (``roster.csv, row 3``), for messages.
+    ctx : Context
+        The scenario's horizon, groups, skills, shift codes and opening hours.
+
+    Returns
+    -------
+    Agent
+        The agent, with the group's defaults where a cell is empty.
+
+    Raises
+    ------
+    InputError
+        Naming the place and column of the first mistake.
+    """
     unknown = [k for k in values if k not in COLUMNS]
     if unknown:
         raise InputError(f"{where}: column '{shown(unknown[0])}' is not a roster column, expected some of "
@@ -298,6 +396,24 @@ def parse_agent(values: dict, where: str, ctx: Context) -> Agent:
 
 
 def parse_wish(text: str, cell: _Cell, dates: set[dt.date], ctx: Context) -> Wish:
+    """One wish of the ``wishes`` cell: ``+``/``-``, a target, an optional ``*weight``.
+
+    Parameters
+    ----------
+    text : str
+        The wish (``-sat*2``, ``+2026-12-05@09:00-13:00``, ``-2026-12-24/N*5``).
+    cell : _Cell
+        The cell the text came from, named in the error.
+    dates : set of datetime.date
+        The horizon's dates.
+    ctx : Context
+        The scenario (its shift codes).
+
+    Returns
+    -------
+    Wish
+        The wish; a weekday target becomes that weekday's dates in the horizon.
+    """
     body, _, weight_text = text.partition("*")
     weight = 1
     if weight_text:
@@ -356,7 +472,18 @@ def _check_unique(agents: list[Agent], source: str) -> None:
 
 def file_names(agents: list[Agent]) -> list[str]:
     """One file name per agent from its id (readable names kept, unsafe characters replaced);
-    two ids that would share a file (also on a case-blind file system) are refused."""
+    two ids that would share a file (also on a case-blind file system) are refused.
+
+    Parameters
+    ----------
+    agents : list of Agent
+        The agents.
+
+    Returns
+    -------
+    list of str
+        One safe file name per agent, in the agents' order.
+    """
     from wfm.export import safe_folder_name
 
     names, seen = [], {}
@@ -372,7 +499,20 @@ def file_names(agents: list[Agent]) -> list[str]:
 
 
 def read_roster(path: str | Path, ctx: Context) -> list[Agent]:
-    """Read a roster file (CSV in UTF-8 or CP932/Shift_JIS, or XLSX), one row per agent."""
+    """Read a roster file (CSV in UTF-8 or CP932/Shift_JIS, or XLSX), one row per agent.
+
+    Parameters
+    ----------
+    path : str or Path
+        The roster file.
+    ctx : Context
+        What the rows are checked against.
+
+    Returns
+    -------
+    list of Agent
+        One agent per row, in file order (ids unique, at most ``MAX_AGENTS``).
+    """
     from wfm.data import read_table
 
     path = Path(path)
@@ -393,7 +533,22 @@ def read_roster(path: str | Path, ctx: Context) -> list[Agent]:
 
 
 def agents_from_entries(entries: list[dict], source: str, ctx: Context) -> list[Agent]:
-    """The scenario's ``[[agent]]`` entries (same keys as the roster file's columns)."""
+    """The scenario's ``[[agent]]`` entries (same keys as the roster file's columns).
+
+    Parameters
+    ----------
+    entries : list of dict
+        The ``[[agent]]`` tables.
+    source : str
+        The scenario file, for messages.
+    ctx : Context
+        What the entries are checked against.
+
+    Returns
+    -------
+    list of Agent
+        One agent per entry, in order.
+    """
     if len(entries) > MAX_AGENTS:
         raise InputError(f"{source}: agent: {len(entries):,} entries is above the limit of {MAX_AGENTS:,} agents.")
     agents = [parse_agent({str(k).lower(): v for k, v in entry.items()}, f"{source}: agent[{i}]", ctx)

@@ -42,10 +42,24 @@ class ShiftCode:
 
     @property
     def wall(self) -> Window:
+        """Start and end on the wall clock of the day it starts (an end may pass 24:00).
+
+        Returns
+        -------
+        tuple of (int, int)
+            Minutes after that day's midnight.
+        """
         return (self.start, self.start + self.span)
 
     @property
     def times(self) -> str:
+        """The shift's times as the シフト表 shows them, ``22:00-07:00``.
+
+        Returns
+        -------
+        str
+            ``HH:MM-HH:MM``, the end taken modulo 24 hours.
+        """
         end = (self.start + self.span) % DAY
         return f"{self.start // 60:02d}:{self.start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
 
@@ -90,13 +104,43 @@ class CentreProblem:
     _covers: dict = field(default_factory=dict, repr=False)
 
     def weeks(self) -> list[list[int]]:
+        """The horizon's days in weeks of seven from its first day (the last may be shorter).
+
+        Returns
+        -------
+        list of list of int
+            Day indexes per week.
+        """
         return [list(range(w, min(w + 7, len(self.dates)))) for w in range(0, len(self.dates), 7)]
 
     def shift_index(self, code: str) -> int | None:
+        """The index of shift ``code`` in ``shifts``.
+
+        Parameters
+        ----------
+        code : str
+            A shift code.
+
+        Returns
+        -------
+        int or None
+            Its index, ``None`` when there is no such code.
+        """
         return next((i for i, s in enumerate(self.shifts) if s.code == code), None)
 
     def covers(self, inst: Instance) -> np.ndarray:
-        """Indexes of the requirement intervals ``inst`` is on the phones for (whole intervals, break aside)."""
+        """Indexes of the requirement intervals ``inst`` is on the phones for (whole intervals, break aside).
+
+        Parameters
+        ----------
+        inst : Instance
+            A shift on a day.
+
+        Returns
+        -------
+        numpy.ndarray
+            Indexes into ``interval_start`` (cached per day and shift).
+        """
         key = (inst.day, inst.shift)
         if key not in self._covers:
             t = self.interval_start  # sorted
@@ -116,6 +160,22 @@ def real_minutes(day: dt.date, minute: int, origin: dt.datetime, zone: ZoneInfo)
 
     A wall time skipped by a spring-forward night is read as the time after the jump,
     a repeated one as its first occurrence (fold 0).
+
+    Parameters
+    ----------
+    day : datetime.date
+        The day.
+    minute : int
+        Wall-clock minutes after its midnight (may pass 24:00).
+    origin : datetime.datetime
+        The aware instant measured from (the horizon's first midnight).
+    zone : ZoneInfo
+        The site's time zone.
+
+    Returns
+    -------
+    int
+        Real minutes, rounded.
     """
     naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
     local = naive.replace(tzinfo=zone)
@@ -125,7 +185,18 @@ def real_minutes(day: dt.date, minute: int, origin: dt.datetime, zone: ZoneInfo)
 def shift_codes(scenario) -> list[ShiftCode]:
     """The roster's shift codes: ``[[roster.shift]]`` when given, else every start and length of
     the scenario's ``[[shift]]`` rules (code = rule name, with the start and length when the rule
-    has several)."""
+    has several).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift rules, ``[roster]`` settings).
+
+    Returns
+    -------
+    list of ShiftCode
+        The codes, in the order given.
+    """
     settings = scenario.roster
     if settings is not None and settings.shifts:
         return [ShiftCode(code=s.code, start=s.start_minute, span=s.span_minutes, break_minutes=s.break_minutes,
@@ -151,6 +222,22 @@ def shift_codes(scenario) -> list[ShiftCode]:
 
 
 def context(scenario, codes: list[ShiftCode], skills: set[str]) -> Context:
+    """What agents are checked against: the horizon's dates, groups, skills, codes and opening hours.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift rules, ``[roster]`` settings).
+    codes : list of ShiftCode
+        The roster's shift codes (night codes widen the opening hours).
+    skills : set of str
+        The queues and campaigns agents may name.
+
+    Returns
+    -------
+    Context
+        The checking context.
+    """
     dates = scenario.horizon.dates()
     opening: dict[int, list[Window]] = {}
     for day in dates:
@@ -170,6 +257,31 @@ def context(scenario, codes: list[ShiftCode], skills: set[str]) -> Context:
 
 
 def load_agents(scenario, roster_path, codes, skills, source: str) -> list[Agent]:
+    """The agents from the roster file, or else from the scenario's ``[[agent]]`` entries.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift rules, ``[roster]`` settings).
+    roster_path : str or Path or None
+        The roster file (``--agents``); ``None``: the ``[[agent]]`` entries.
+    codes : list of ShiftCode
+        The roster's shift codes.
+    skills : set of str
+        The queues and campaigns agents may name.
+    source : str
+        The scenario's name, for messages.
+
+    Returns
+    -------
+    list of Agent
+        The agents.
+
+    Raises
+    ------
+    InputError
+        When agents are given in both places or in neither.
+    """
     ctx = context(scenario, codes, skills)
     if roster_path is not None:
         agents = read_roster(roster_path, ctx)
@@ -182,7 +294,21 @@ def load_agents(scenario, roster_path, codes, skills, source: str) -> list[Agent
 
 
 def read_requirements(path, scenario) -> pd.DataFrame:
-    """``queue, ds, agents`` from `wfm size` / `wfm plan` (extra columns ignored)."""
+    """``queue, ds, agents`` from `wfm size` / `wfm plan` (extra columns ignored).
+
+    Parameters
+    ----------
+    path : str or Path
+        The requirements file.
+    scenario : Scenario
+        The scenario (horizon, groups, shift rules, ``[roster]`` settings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, agents``: ``ds`` in the scenario's time zone, ``agents`` rounded up to
+        whole people (queue ``default`` when the file has none).
+    """
     from wfm.data import parse_timestamps, read_table
 
     frame = read_table(path)
@@ -203,7 +329,34 @@ def read_requirements(path, scenario) -> pd.DataFrame:
 
 def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
                   published: pd.DataFrame | None = None, source: str = "scenario") -> CentreProblem:
-    """Everything the model needs, checked: shift codes on real dates, who may work what, the demand."""
+    """Everything the model needs, checked: shift codes on real dates, who may work what, the demand.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift rules, ``[roster]`` settings).
+    agents : list of Agent, optional
+        The agents; ``None`` reads them with :func:`load_agents`.
+    roster_path : str or Path, optional
+        The roster file, when ``agents`` is ``None``.
+    requirements : pandas.DataFrame, optional
+        ``queue, ds, agents`` interval requirement (rows with 0 agents dropped).
+    published : pandas.DataFrame, optional
+        The published roster (``--lock``), ``agent, date, shift`` rows.
+    source : str
+        The scenario's name, for messages.
+
+    Returns
+    -------
+    CentreProblem
+        The checked problem.
+
+    Raises
+    ------
+    InputError
+        On an unknown group or shift code, a cover date outside the horizon, nothing to
+        cover, or no agent able to work any shift.
+    """
     settings = scenario.roster or RosterSettings()
     horizon = scenario.horizon
     zone = ZoneInfo(horizon.timezone)
@@ -335,7 +488,24 @@ def _touches_unsocial(wall: Window, unsocial_from: int, unsocial_to: int) -> boo
 
 def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[ShiftCode], dates) -> dict:
     """``agent, date, shift`` rows (the assignment.csv of a published roster) -> (agent, date) -> code;
-    every other day of the horizon is a published day off (an agent with no row had none)."""
+    every other day of the horizon is a published day off (an agent with no row had none).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The published assignment (``attrs["source"]`` names it in messages).
+    agents : list of Agent
+        The roster's agents.
+    codes : list of ShiftCode
+        The shift codes.
+    dates : list of datetime.date
+        The horizon (rows outside it are ignored).
+
+    Returns
+    -------
+    dict
+        ``(agent id, date)`` to shift code, ``None`` for a day off.
+    """
     source = frame.attrs.get("source", "--lock")
     for column in ("agent", "date", "shift"):
         if column not in frame.columns:
@@ -367,7 +537,22 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
 # Rules the CP-SAT model (centre_model) and the greedy first roster (greedy) both read.
 
 def rest_minutes(problem: CentreProblem, a: int, s: int) -> int:
-    """The rest after shift ``s``: the agent's, else the shift rule's, else the roster's default."""
+    """The rest after shift ``s``: the agent's, else the shift rule's, else the roster's default.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    a : int
+        The agent's index.
+    s : int
+        The shift's index.
+
+    Returns
+    -------
+    int
+        The minimum rest, in minutes.
+    """
     agent, code = problem.agents[a], problem.shifts[s]
     hours = agent.min_rest_hours
     if hours is None:
@@ -376,6 +561,20 @@ def rest_minutes(problem: CentreProblem, a: int, s: int) -> int:
 
 
 def matching_shifts(problem: CentreProblem, wish) -> list[int]:
+    """The shift codes a wish is about: its code, or those overlapping its time of day (all when neither).
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    wish : Wish
+        The wish.
+
+    Returns
+    -------
+    list of int
+        Shift indexes.
+    """
     out = []
     for s, code in enumerate(problem.shifts):
         if wish.shift is not None and code.code != wish.shift:

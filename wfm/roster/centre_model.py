@@ -65,10 +65,38 @@ class CentreModel:
     fixed: list[tuple[int, int, object]] = field(default_factory=list)  # (agent, day, 1 when broken)
 
     def expr(self, e: int, d: int, shifts) -> object:
+        """The number of ``shifts`` agent ``e`` works on day ``d`` (0 or 1).
+
+        Parameters
+        ----------
+        e : int
+            The agent's index.
+        d : int
+            The day's index.
+        shifts : iterable of int
+            Shift indexes; those the agent may not work that day are skipped.
+
+        Returns
+        -------
+        object
+            A linear expression, or 0 when none is allowed.
+        """
         return sum(self.x[e, d, s] for s in shifts if (e, d, s) in self.x)
 
 
 def build_model(problem: CentreProblem) -> CentreModel:
+    """The whole CP-SAT model: variables, every rule's helper, the objective.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+
+    Returns
+    -------
+    CentreModel
+        The model, with its variables and objective terms.
+    """
     cp = cp_model.CpModel()
     x = {}
     for a, pairs in enumerate(problem.allowed):
@@ -104,6 +132,15 @@ def build_model(problem: CentreProblem) -> CentreModel:
 
 
 def add_labour(model: CentreModel, a: int) -> None:
+    """Price every shift the agent may work at its labour cost.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     for (d, s), money in model.problem.cost[a].items():
         model.terms["labour"].append((money, model.x[a, d, s]))
 
@@ -112,6 +149,13 @@ def add_rest(model: CentreModel, a: int) -> None:
     """Two shifts closer than the rest (or overlapping, as a night then an early) are never both worked.
 
     Measured in real minutes, so it holds across midnight, week ends and daylight-saving nights.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
     """
     problem = model.problem
     mine = sorted(problem.allowed[a])
@@ -138,7 +182,15 @@ def _worked_minutes(model: CentreModel, a: int, days) -> tuple[object, int]:
 
 
 def add_hours(model: CentreModel, a: int) -> None:
-    """Maximum hours hard; minimum hours soft (priced per hour short), lowered pro rata by time off."""
+    """Maximum hours hard; minimum hours soft (priced per hour short), lowered pro rata by time off.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     problem, agent = model.problem, model.problem.agents[a]
     penalty = round(problem.settings.min_hours_penalty)
     spans = [(f"week {w + 1}", days, agent.min_hours_week, agent.max_hours_week) for w, days in enumerate(problem.weeks())]
@@ -161,6 +213,15 @@ def add_hours(model: CentreModel, a: int) -> None:
 
 
 def add_max_shifts(model: CentreModel, a: int) -> None:
+    """At most the agent's ``max_shifts`` shifts over the horizon (hard).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     limit = model.problem.agents[a].max_shifts
     shifts = [model.x[a, d, s] for d, s in model.problem.allowed[a]]
     if limit is not None and len(shifts) > limit:
@@ -168,7 +229,15 @@ def add_max_shifts(model: CentreModel, a: int) -> None:
 
 
 def add_max_consecutive_days(model: CentreModel, a: int) -> None:
-    """Every window of max + 1 days holds a day off (days belong to the shift's start day)."""
+    """Every window of max + 1 days holds a day off (days belong to the shift's start day).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     limit = model.problem.agents[a].max_consecutive_days
     days = len(model.problem.dates)
     if limit is None or limit >= days:
@@ -183,6 +252,13 @@ def add_min_days_off(model: CentreModel, a: int) -> None:
     """Runs of days off between two worked days are at least the minimum long.
 
     A run cut by the horizon's edge may be shorter (the days outside are unknown).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
     """
     minimum = model.problem.agents[a].min_consecutive_days_off
     days = len(model.problem.dates)
@@ -199,7 +275,15 @@ def add_min_days_off(model: CentreModel, a: int) -> None:
 
 
 def add_max_weekends(model: CentreModel, a: int) -> None:
-    """A weekend is worked when any shift overlaps its Saturday or Sunday (a Friday night too)."""
+    """A weekend is worked when any shift overlaps its Saturday or Sunday (a Friday night too).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     problem = model.problem
     limit = problem.agents[a].max_weekends
     if limit is None:
@@ -221,6 +305,15 @@ def add_max_weekends(model: CentreModel, a: int) -> None:
 
 
 def add_wishes(model: CentreModel, a: int) -> None:
+    """Price every unmet wish, day by day, at ``wish_value`` x its weight.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     problem, agent = model.problem, model.problem.agents[a]
     value = problem.settings.wish_value
     index = {day: d for d, day in enumerate(problem.dates)}
@@ -242,7 +335,15 @@ def add_wishes(model: CentreModel, a: int) -> None:
 
 
 def add_fixed(model: CentreModel, a: int) -> None:
-    """The planner's fixed assignments: kept unless a hard rule forbids them (then priced and reported)."""
+    """The planner's fixed assignments: kept unless a hard rule forbids them (then priced and reported).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     problem, agent = model.problem, model.problem.agents[a]
     index = {day: d for d, day in enumerate(problem.dates)}
     for day, code in agent.fixed.items():
@@ -257,7 +358,15 @@ def add_fixed(model: CentreModel, a: int) -> None:
 
 
 def add_changes(model: CentreModel, a: int) -> None:
-    """Re-rostering: each day that differs from the published roster costs ``change_penalty``."""
+    """Re-rostering: each day that differs from the published roster costs ``change_penalty``.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    a : int
+        The agent's index.
+    """
     problem = model.problem
     if problem.published is None:
         return
@@ -283,6 +392,11 @@ def add_interval_cover(model: CentreModel) -> None:
     and every set of queues open in an interval is served by no more than the agents
     who have one of those skills (Hall's condition: with it, the agents on the phones
     can be split over the queues to serve what is counted as served).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
     """
     problem, cp = model.problem, model.cp
     if not len(problem.interval_start):
@@ -333,7 +447,13 @@ def add_interval_cover(model: CentreModel) -> None:
 
 
 def add_shift_cover(model: CentreModel) -> None:
-    """Per-shift cover ("3 on the early shift"): people short are priced per person."""
+    """Per-shift cover ("3 on the early shift"): people short are priced per person.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
+    """
     problem, cp = model.problem, model.cp
     penalty = round(problem.settings.cover_short_penalty)
     for d, s, need in problem.cover:
@@ -347,12 +467,38 @@ def add_shift_cover(model: CentreModel) -> None:
 
 
 def flagged(inst, flag: str) -> bool:
-    """Whether an instance counts for a fairness measure (``weekend``: overlaps one; ``late``)."""
+    """Whether an instance counts for a fairness measure (``weekend``: overlaps one; ``late``).
+
+    Parameters
+    ----------
+    inst : Instance
+        A shift on a day.
+    flag : str
+        ``weekend`` or ``late``.
+
+    Returns
+    -------
+    bool
+        Whether it counts.
+    """
     return inst.weekend is not None if flag == "weekend" else bool(inst.late)
 
 
 def comparable_groups(problem: CentreProblem, flag: str) -> list[list[int]]:
-    """Agents compared for fairness: same group and weekly maximum, who can work such shifts at all."""
+    """Agents compared for fairness: same group and weekly maximum, who can work such shifts at all.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    flag : str
+        ``weekend`` or ``late``.
+
+    Returns
+    -------
+    list of list of int
+        Agent indexes per group of two or more.
+    """
     groups: dict[tuple, list[int]] = {}
     for a, agent in enumerate(problem.agents):
         if any(flagged(problem.instances[d, s], flag) for d, s in problem.allowed[a]):
@@ -361,7 +507,22 @@ def comparable_groups(problem: CentreProblem, flag: str) -> list[list[int]]:
 
 
 def fairness_counts(problem: CentreProblem, flag: str, value) -> dict[int, int]:
-    """Per agent, the shifts with ``flag`` (``weekend`` or ``late``) in the roster given by ``value``."""
+    """Per agent, the shifts with ``flag`` (``weekend`` or ``late``) in the roster given by ``value``.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    flag : str
+        ``weekend`` or ``late``.
+    value : callable
+        ``value(agent, day, shift)``: 1 when the roster works that shift, else 0.
+
+    Returns
+    -------
+    dict of int to int
+        Agent index to count.
+    """
     out = {}
     for a in range(len(problem.agents)):
         out[a] = sum(value(a, d, s) for d, s in problem.allowed[a]
@@ -377,6 +538,11 @@ def add_fairness(model: CentreModel) -> None:
     and which made small rosters take a minute): handing the next weekend to whoever has
     the fewest is always cheapest, so counts level out among agents who can swap them.
     The spread among comparable agents is what the tables report.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model being built.
     """
     problem, cp = model.problem, model.cp
     value = round(problem.settings.fairness_value)
@@ -416,6 +582,13 @@ class CentreSolution:
 
     @property
     def gap(self) -> float | None:
+        """``(objective - bound) / max(1, |objective|)``, at least 0; 0 when proven optimal.
+
+        Returns
+        -------
+        float or None
+            The relative gap, ``None`` without a solution or a bound.
+        """
         if self.objective is None or self.lower_bound is None:
             return None
         return max(0.0, (self.objective - self.lower_bound) / max(1.0, abs(self.objective)))
@@ -434,7 +607,30 @@ def _value(solver, expr) -> int:
 def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: int | None = None,
                 workers: int | None = None, wall_clock_cap: float | None = None, began: float | None = None,
                 hint: set[tuple[int, int, int]] | None = None) -> CentreSolution:
-    """Solve with CP-SAT stopped by deterministic work (same roster on every machine and load)."""
+    """Solve with CP-SAT stopped by deterministic work (same roster on every machine and load).
+
+    Parameters
+    ----------
+    model : CentreModel
+        The built model.
+    work_limit : float, optional
+        CP-SAT deterministic seconds; ``None``: the roster's ``work_limit``.
+    seed : int, optional
+        Random seed; ``None``: the roster's.
+    workers : int, optional
+        Search workers; ``None``: the roster's.
+    wall_clock_cap : float, optional
+        A safety-net wall-clock limit in seconds (default ``20 x work_limit + 60``).
+    began : float, optional
+        ``time.perf_counter()`` when the work began, counted in ``seconds`` and the cap.
+    hint : set of (int, int, int), optional
+        A roster to start from, ``(agent, day, shift)`` worked.
+
+    Returns
+    -------
+    CentreSolution
+        The roster found (empty, with the status, when none was).
+    """
     problem = model.problem
     settings = problem.settings
     began = time.perf_counter() if began is None else began
@@ -511,6 +707,22 @@ def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: 
 
     A hint of the shift variables alone leaves CP-SAT to complete the rest itself, which on
     a large centre it often fails to do within the budget.
+
+    Parameters
+    ----------
+    model : CentreModel
+        The model.
+    hint : set of (int, int, int)
+        ``(agent, day, shift)`` worked.
+    seed : int
+        The completing solve's random seed.
+    optimal_only : bool
+        Return values only when the completion is proven optimal (tightest slacks).
+
+    Returns
+    -------
+    list of int or None
+        A value per model variable, in index order.
     """
     fixed = model.cp.clone()
     for key, var in model.x.items():
@@ -527,7 +739,22 @@ def complete_hint(model: CentreModel, hint: set[tuple[int, int, int]], *, seed: 
 
 def solve_centre(problem: CentreProblem, hint: set[tuple[int, int, int]] | None = None,
                  **kwargs) -> tuple[CentreModel, CentreSolution]:
-    """Build and solve; the search starts from ``hint`` or else from the greedy roster."""
+    """Build and solve; the search starts from ``hint`` or else from the greedy roster.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    hint : set of (int, int, int), optional
+        A roster to start from; ``None``: :func:`wfm.roster.greedy.greedy_roster`.
+    **kwargs
+        Passed to :func:`solve_model` (``work_limit``, ``seed``, ``workers``, ...).
+
+    Returns
+    -------
+    tuple of (CentreModel, CentreSolution)
+        The model and its solution.
+    """
     from wfm.roster.greedy import greedy_roster
 
     began = time.perf_counter()

@@ -28,6 +28,17 @@ def write_shift_table(problem: CentreProblem, solution: CentreSolution, path: st
 
     Print setup: landscape, fit to one page wide, the two header rows and the name
     columns repeated on every page.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+    path : str or Path
+        The ``.xlsx`` file, written atomically.
+    title : str
+        The printed page header; empty: シフト表.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -89,12 +100,38 @@ def write_shift_table(problem: CentreProblem, solution: CentreSolution, path: st
 
 
 def file_names(problem: CentreProblem, suffix: str) -> list[str]:
-    """One file name per agent (see :func:`wfm.roster.agents.file_names`)."""
+    """One file name per agent (see :func:`wfm.roster.agents.file_names`).
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem (its agents).
+    suffix : str
+        What follows each name (``.csv``, ``.ics``).
+
+    Returns
+    -------
+    list of str
+        One file name per agent, in the agents' order.
+    """
     return [name + suffix for name in file_names_of(problem.agents)]
 
 
 def person_schedules(problem: CentreProblem, solution: CentreSolution) -> list[pd.DataFrame]:
-    """Per agent, every day of the horizon: the shift (code, start, end, paid hours) or off / time off."""
+    """Per agent, every day of the horizon: the shift (code, start, end, paid hours) or off / time off.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One frame per agent: ``date, weekday, shift, status, start, end, paid_hours``.
+    """
     frames = []
     worked = {(a, d): s for a, d, s in solution.worked}
     for a, agent in enumerate(problem.agents):
@@ -117,7 +154,22 @@ def person_schedules(problem: CentreProblem, solution: CentreSolution) -> list[p
 
 def calendar_bytes(problem: CentreProblem, solution: CentreSolution, a: int) -> bytes:
     """The agent's shifts as an iCalendar file (one event per shift, local time with its
-    time zone). No shifts: a valid calendar with no events."""
+    time zone). No shifts: a valid calendar with no events.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+    a : int
+        The agent's index.
+
+    Returns
+    -------
+    bytes
+        The ``.ics`` file's content.
+    """
     from icalendar import Calendar, Event
 
     zone = ZoneInfo(problem.timezone)
@@ -147,5 +199,18 @@ def calendar_bytes(problem: CentreProblem, solution: CentreSolution, a: int) -> 
 
 
 def write_calendar(problem: CentreProblem, solution: CentreSolution, a: int, path: str | Path) -> None:
+    """Write the agent's :func:`calendar_bytes` to ``path`` atomically.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+    a : int
+        The agent's index.
+    path : str or Path
+        The ``.ics`` file.
+    """
     with atomic_path(path) as tmp:
         Path(tmp).write_bytes(calendar_bytes(problem, solution, a))

@@ -17,7 +17,18 @@ from wfm.roster.centre import CentreProblem, matching_shifts, rest_minutes
 
 
 def greedy_roster(problem: CentreProblem) -> set[tuple[int, int, int]]:
-    """``(agent, day, shift)`` triples of a roster that keeps the hard rules."""
+    """``(agent, day, shift)`` triples of a roster that keeps the hard rules.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+
+    Returns
+    -------
+    set of (int, int, int)
+        Agent, day and shift indexes worked.
+    """
     settings = problem.settings
     agents, days = problem.agents, len(problem.dates)
     residual = problem.required.astype(float).copy()

@@ -29,29 +29,81 @@ class RosterResult:
 
     @property
     def assignment(self) -> pd.DataFrame:
+        """The roster as ``agent, date, shift`` rows (:func:`wfm.roster.tables.assignment_table`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per shift worked.
+        """
         return tables.assignment_table(self.problem, self.solution)
 
     @property
     def shift_grid(self) -> pd.DataFrame:
+        """The シフト表 grid: one row per agent, one column per day (:func:`wfm.roster.tables.shift_grid`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shift codes per agent and day.
+        """
         return tables.shift_grid(self.problem, self.solution)
 
     @property
     def agent_totals(self) -> pd.DataFrame:
+        """Per-agent totals (:func:`wfm.roster.tables.agent_totals`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per agent.
+        """
         return tables.agent_totals(self.problem, self.solution)
 
     @property
     def fairness(self) -> pd.DataFrame:
+        """The fairness spread among comparable agents (:func:`wfm.roster.tables.fairness_table`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per compared group and measure.
+        """
         return tables.fairness_table(self.problem, self.solution)
 
     @property
     def shortfalls(self) -> pd.DataFrame:
+        """The intervals left short (:func:`wfm.roster.tables.shortfall_table`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per queue and interval short.
+        """
         return tables.shortfall_table(self.problem, self.solution)
 
 
 def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = None,
                 source: str = "scenario") -> list[Agent]:
     """The named agents of a roster file (or of the scenario's ``[[agent]]`` entries), checked
-    against the scenario's groups, shift codes and the skills the requirement names."""
+    against the scenario's groups, shift codes and the skills the requirement names.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    roster_path : str or Path, optional
+        The roster file; ``None``: the scenario's ``[[agent]]`` entries.
+    requirements : pandas.DataFrame, optional
+        ``queue, ds, agents``; its queues count as skills.
+    source : str
+        The scenario's name, for messages.
+
+    Returns
+    -------
+    list of Agent
+        The agents.
+    """
     from wfm.roster.centre import load_agents, shift_codes
 
     skills = {q.name for q in scenario.queues} | {c.name for c in scenario.campaigns}
@@ -68,6 +120,35 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
     ``requirements``: ``queue, ds, agents`` (ds tz-aware in the scenario's zone), or None
     when the scenario's ``[[roster.cover]]`` gives people per shift. ``published``: the
     ``agent, date, shift`` rows of a published roster to change as little as possible.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, ``[roster]`` settings).
+    agents : list of Agent, optional
+        The agents; ``None`` reads ``roster_path`` or the ``[[agent]]`` entries.
+    roster_path : str or Path, optional
+        The roster file.
+    requirements : pandas.DataFrame, optional
+        The interval requirement.
+    published : pandas.DataFrame, optional
+        The published roster to re-roster from.
+    work_limit : float, optional
+        CP-SAT deterministic seconds; ``None``: ``roster.work_limit``.
+    source : str
+        The scenario's name, for messages.
+    wall_clock_cap : float, optional
+        A wall-clock safety net in seconds (see :func:`wfm.roster.centre_model.solve_model`).
+
+    Returns
+    -------
+    RosterResult
+        The problem, model, solution and summary.
+
+    Raises
+    ------
+    InputError
+        On bad input, or when no roster is found within the budget.
     """
     problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements,
                             published=published, source=source)
@@ -93,6 +174,26 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
     (per-person totals and fairness), ``fairness.csv``, ``days.csv``, ``shortfalls.csv``,
     ``cover.csv``, ``wishes.csv``, ``summary.json``, ``schedules/ID.csv`` and
     ``calendars/ID.ics`` per agent.
+
+    Parameters
+    ----------
+    scenario_path : str or Path
+        The scenario TOML.
+    out_dir : str or Path
+        The output folder (replaced whole).
+    agents_path : str or Path, optional
+        The roster file (``--agents``).
+    requirements_path : str or Path, optional
+        The requirements file (``--requirements``).
+    lock_path : str or Path, optional
+        A published ``assignment.csv`` to change as little as possible (``--lock``).
+    work_limit : float, optional
+        CP-SAT deterministic seconds (``--work-limit``).
+
+    Returns
+    -------
+    RosterResult
+        The roster written.
     """
     from wfm.data import read_table
     from wfm.export import check_output_folder, make_temp_dir, replace_dir, write_json, write_table

@@ -31,6 +31,20 @@ SHIFTS = [
 
 
 def scenario(weeks: int, *, work_limit: float = 60.0):
+    """The generated centre's scenario: ``weeks`` weeks from ``START``, Asia/Tokyo, the shift codes of ``SHIFTS``.
+
+    Parameters
+    ----------
+    weeks : int
+        The horizon's length in weeks.
+    work_limit : float
+        ``roster.work_limit``, CP-SAT deterministic seconds.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+    """
     data = {
         "name": "synthetic centre",
         "horizon": {"start": START, "days": 7 * weeks, "interval_minutes": 15, "timezone": "Asia/Tokyo",
@@ -50,6 +64,22 @@ def scenario(weeks: int, *, work_limit: float = 60.0):
 
 
 def roster_rows(agents: int, weeks: int, seed: int = 0) -> pd.DataFrame:
+    """A roster file of ``agents`` named agents: every second one part-time with windows and wishes.
+
+    Parameters
+    ----------
+    agents : int
+        How many agents.
+    weeks : int
+        The horizon's length in weeks (for dates of wishes and leave).
+    seed : int
+        The random seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per agent, the roster file's columns (empty cells as ``""``).
+    """
     rng = np.random.default_rng(seed)
     rows = []
     dates = [START + dt.timedelta(days=i) for i in range(7 * weeks)]
@@ -93,7 +123,22 @@ def roster_rows(agents: int, weeks: int, seed: int = 0) -> pd.DataFrame:
 
 def requirements(weeks: int, agents: int, seed: int = 0) -> pd.DataFrame:
     """Agents required per 15 minutes: sales peaks at noon, support is flat, renewals are
-    called 10:00-20:00 on weekdays; scaled to about 80 % of what ``agents`` can staff."""
+    called 10:00-20:00 on weekdays; scaled to about 80 % of what ``agents`` can staff.
+
+    Parameters
+    ----------
+    weeks : int
+        The horizon's length in weeks.
+    agents : int
+        The roster's size the demand is scaled to.
+    seed : int
+        The random seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, agents``, ``ds`` in Asia/Tokyo.
+    """
     rng = np.random.default_rng(seed + 1)
     rows = []
     scale = agents / 150

@@ -28,6 +28,18 @@ def assignment_table(problem: CentreProblem, solution: CentreSolution) -> pd.Dat
     """``agent, name, group, date, shift, start, end, paid_hours``: one row per shift worked.
 
     ``start``/``end`` are local wall-clock times; a night shift ends the next day.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The assignment, sorted by agent, day and shift.
     """
     rows = []
     for a, d, s in sorted(solution.worked):
@@ -39,7 +51,20 @@ def assignment_table(problem: CentreProblem, solution: CentreSolution) -> pd.Dat
 
 
 def shift_grid(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
-    """One row per agent, one column per date (ISO), the shift code, ``休`` time off, empty a day off."""
+    """One row per agent, one column per date (ISO), the shift code, ``休`` time off, empty a day off.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``agent, name, group`` and one column per date.
+    """
     grid = {day.isoformat(): [OFF] * len(problem.agents) for day in problem.dates}
     for a, agent in enumerate(problem.agents):
         for day in agent.time_off:
@@ -54,7 +79,20 @@ def shift_grid(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame
 
 
 def day_totals(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
-    """Per date: people on each shift code, people working and paid hours."""
+    """Per date: people on each shift code, people working and paid hours.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per date: ``date``, a column per shift code, ``people``, ``paid_hours``.
+    """
     rows = []
     for d, day in enumerate(problem.dates):
         row = {"date": day.isoformat()}
@@ -68,7 +106,20 @@ def day_totals(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame
 
 def agent_totals(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
     """Per person: shifts, paid hours, cost, weekend and late shifts (the fairness measures),
-    unmet wishes, hours below the contract minimum and shifts changed from the published roster."""
+    unmet wishes, hours below the contract minimum and shifts changed from the published roster.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per agent, in the roster's order.
+    """
     worked = solution.worked
 
     def value(a, d, s):
@@ -101,7 +152,20 @@ def _wish_days(problem: CentreProblem, wish) -> list:
 
 
 def fairness_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
-    """Per measure and set of comparable agents: fewest, most and the spread the objective weighs."""
+    """Per measure and set of comparable agents: fewest, most and the spread the objective weighs.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure, group, max_hours_week, agents, fewest, most, spread, mean``.
+    """
     worked = solution.worked
     rows = []
     for flag, label in (("weekend", "weekend shifts"), ("late", "late shifts")):
@@ -116,7 +180,18 @@ def fairness_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataF
 
 
 def who_can_cover(problem: CentreProblem) -> np.ndarray:
-    """``[queue, interval]``: how many agents with the skill could be on the phones then (availability only)."""
+    """``[queue, interval]``: how many agents with the skill could be on the phones then (availability only).
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        Agent counts, shape ``(queues, intervals)``.
+    """
     able = np.zeros_like(problem.required)
     queue_index = {q: i for i, q in enumerate(problem.queues)}
     for a, agent in enumerate(problem.agents):
@@ -131,7 +206,18 @@ def who_can_cover(problem: CentreProblem) -> np.ndarray:
 
 def availability_table(problem: CentreProblem) -> pd.DataFrame:
     """Availability against need, before any solve: per queue and interval, the agents
-    required and how many with the skill could be on the phones then."""
+    required and how many with the skill could be on the phones then.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, required, available_agents``.
+    """
     able = who_can_cover(problem)
     rows = [(queue, problem.interval_ds[i], int(problem.required[q, i]), int(able[q, i]))
             for q, queue in enumerate(problem.queues) for i in range(problem.required.shape[1])]
@@ -140,7 +226,20 @@ def availability_table(problem: CentreProblem) -> pd.DataFrame:
 
 def shortfall_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
     """Every interval left short of the requirement, with why: nobody available, too few
-    available, or the rules (contract hours, days in a row, rest) holding the ones who are."""
+    available, or the rules (contract hours, days in a row, rest) holding the ones who are.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, required, short, available_agents, reason`` (empty when nothing is short).
+    """
     columns = ["queue", "ds", "required", "short", "available_agents", "reason"]
     if not solution.short.size or not solution.short.any():
         return pd.DataFrame(columns=columns)
@@ -159,7 +258,20 @@ def shortfall_table(problem: CentreProblem, solution: CentreSolution) -> pd.Data
 
 
 def cover_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
-    """Per-shift cover: required and staffed per date and shift code."""
+    """Per-shift cover: required and staffed per date and shift code.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date, shift, required, staffed, short``, one row per cover line.
+    """
     rows = []
     for d, s, need in problem.cover:
         staffed = sum(1 for _, dd, ss in solution.worked if dd == d and ss == s)
@@ -176,6 +288,21 @@ class Capacity:
 
 
 def capacity(problem: CentreProblem, a: int) -> Capacity:
+    """The most paid minutes agent ``a`` could work per week and over the horizon.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    a : int
+        The agent's index.
+
+    Returns
+    -------
+    Capacity
+        Weekly and horizon maxima (longest shift per day, capped by days in a row and
+        the contract's maximum hours).
+    """
     agent = problem.agents[a]
     best = {}
     for d, s in problem.allowed[a]:
@@ -197,7 +324,20 @@ def capacity(problem: CentreProblem, a: int) -> Capacity:
 
 def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
     """Sentences naming what gave: contract minimums no availability allows, broken fixed
-    assignments, short per-shift cover and where the interval requirement stays short."""
+    assignments, short per-shift cover and where the interval requirement stays short.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    list of str
+        One sentence per finding (empty when nothing gave).
+    """
     out = []
     weeks = problem.weeks()
     for (a, name), under in sorted(solution.under_minutes.items()):
@@ -246,7 +386,21 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
 
 
 def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
-    """``summary.json``: the solver's figures, the terms, fairness, wishes and changes."""
+    """``summary.json``: the solver's figures, the terms, fairness, wishes and changes.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    dict
+        JSON-ready figures (status, objective, bound, gap, terms, shortfalls, wishes,
+        fairness spread, changes, diagnosis, notes).
+    """
     totals = agent_totals(problem, solution)
     fairness = fairness_table(problem, solution)
     short_intervals = int((solution.short.sum(axis=0) > 0).sum()) if solution.short.size else 0
@@ -281,7 +435,20 @@ def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
 
 
 def wish_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame:
-    """Every wish on every day it applies to: granted or not."""
+    """Every wish on every day it applies to: granted or not.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        The roster problem.
+    solution : CentreSolution
+        Its solved roster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``agent, name, wish, date, weight, granted``.
+    """
     unmet = {(u.agent, u.wish, u.day) for u in solution.wishes_unmet}
     rows = []
     index = {day: d for d, day in enumerate(problem.dates)}

@@ -137,6 +137,11 @@ class SolutionObserver(cp_model.CpSolverSolutionCallback):
         self.error: BaseException | None = None
 
     def on_solution_callback(self) -> None:
+        """CP-SAT's hook for each improving solution: tell ``on_solution`` its cost, bound and work.
+
+        An error raised by the observer is kept in ``error`` (and re-raised after the solve)
+        rather than thrown inside the solver.
+        """
         self.solutions += 1
         if self.error is not None:
             return
