@@ -50,7 +50,7 @@ from wfm import data, erlang, export
 t1 = time.perf_counter()
 frame, minutes = data.read_intervals_at(sys.argv[1], None)
 t2 = time.perf_counter()
-sized = erlang.size_intervals(frame, minutes, max_occupancy=0.9, shrinkage=0.3)
+sized = erlang.size_intervals(frame, minutes, erlang.ServiceTarget(max_occupancy=0.9, shrinkage=0.3))
 t3 = time.perf_counter()
 export.write_table(sized, sys.argv[2])
 t4 = time.perf_counter()

@@ -52,7 +52,7 @@ def test_sized_table_is_written_by_arrow_as_pandas_writes_it(tmp_path):
         "y": rng.gamma(4.0, 10.0, 2_000).round(1),
         "aht": rng.uniform(120, 600, 2_000),
     })
-    sized = erlang.size_intervals(frame, 15, max_occupancy=0.9, shrinkage=0.3)
+    sized = erlang.size_intervals(frame, 15, erlang.ServiceTarget(max_occupancy=0.9, shrinkage=0.3))
     assert export._csv_columns(export.csv_safe(sized)) is not None
     text = wfm_csv(sized, tmp_path)
     assert text == pandas_csv(sized)
