@@ -237,6 +237,13 @@ def test_solve_then_verify_and_export():
     run = at.session_state["plan"]
     result = run.future.result()
     assert number(m["Agents"]) == result.kpis.agents
+    assert any("Plan solved in" in e.value for e in at.success) and not run.cached
+    # the same inputs again: the plan comes from the ones solved before, and the page says so
+    at.button(key="solve").click().run()
+    ok(at)
+    assert at.session_state["plan"].cached
+    assert any("solved before with the same inputs" in e.value for e in at.success)
+    assert not any("Plan solved in" in e.value for e in at.success)
 
     # the Staffing page's requirement is the one the plan schedules
     go(at, "staffing")

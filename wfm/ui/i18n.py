@@ -541,4 +541,7 @@ JA: dict[str, str] = {
     'intervals below target (simulated)': '目標未達インターバル(シミュレーション)',
     'gap to the bound': '下限とのギャップ',
     'solver status': 'ソルバーの状態',
+    '{status}, cost including {money} of penalties': '{status}、ペナルティ {money} を含むコスト',
+    'Plan taken from the plans solved before with the same inputs: {status}.': '同じ入力で以前に作成した計画を表示しています: {status}。',
+    "Paid hours × the groups' hourly rates, plus the unsocial-hours premium and any cost per agent-week, plus the penalties for short intervals, undone outbound work and calls late against a service goal (none when every interval is covered and every campaign done).": '有給時間 × グループの時給、深夜・休日などの割増と人・週あたりの費用、さらに人員不足インターバル・未完了の発信業務・サービス目標に対する遅延呼のペナルティ(すべて充足し全キャンペーンを完了していればペナルティはありません)。',
 }

@@ -258,7 +258,13 @@ def show_plan(result, run) -> None:
     k = result.kpis
     cur = result.scenario.currency
     s = result.schedule.summary
-    st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=s.status))
+    penalties = (s.short_penalty_cost or 0.0) + (s.undone_penalty_cost or 0.0) + (s.goal_late_penalty_cost or 0.0)
+    status = s.status if penalties <= 0 else t("{status}, cost including {money} of penalties",
+                                                status=s.status, money=money(penalties, cur))
+    if getattr(run, "cached", False):
+        st.success(t("Plan taken from the plans solved before with the same inputs: {status}.", status=status))
+    else:
+        st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=status))
     common.metric_row([
         (t("Cost"), money(k.cost, cur)),
         (t("Lower bound"), money(k.lower_bound, cur)),
@@ -267,7 +273,11 @@ def show_plan(result, run) -> None:
         (t("FTE"), num(k.fte, 1)),
         (t("Agents"), num(k.agents)),
         (t("Short intervals"), num(k.under_intervals)),
-    ], helps={t("Gap to bound"): t("How far the cost can be from the best possible (the LP / CP-SAT lower bound)."),
+    ], helps={t("Cost"): t("Paid hours × the groups' hourly rates, plus the unsocial-hours premium and any cost "
+                           "per agent-week, plus the penalties for short intervals, undone outbound work and calls "
+                           "late against a service goal (none when every interval is covered and every campaign "
+                           "done)."),
+              t("Gap to bound"): t("How far the cost can be from the best possible (the LP / CP-SAT lower bound)."),
               t("FTE"): t("Paid hours ÷ {h} hours a week.", h=num(result.scenario.verify.fte_hours_per_week))})
     hours_table(k.where_hours_go)
     cov = result.schedule.coverage

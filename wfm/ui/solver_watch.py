@@ -94,6 +94,7 @@ class PlanRun:
     future: Future
     finished: float | None = None
     watch: Watch = field(default_factory=Watch)
+    cached: bool = False  # taken from the plans solved before with the same inputs, not solved now
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -127,7 +128,7 @@ def finished_run(key: str, time_limit: float, result) -> PlanRun:
     future: Future = Future()
     future.set_result(result)
     now = time.perf_counter()
-    return PlanRun(key, time_limit, now, future, finished=now, watch=Watch(step="done"))
+    return PlanRun(key, time_limit, now, future, finished=now, watch=Watch(step="done"), cached=True)
 
 
 _POOL: ThreadPoolExecutor | None = None
