@@ -99,8 +99,14 @@ def test_cli_list_show_compare_export(saved, tmp_path):
     assert exported.returncode == 0, exported.stderr
     for name in ("schedule.csv", "coverage.csv", "kpis.json", "schedule.xlsx"):
         assert (tmp_path / "again" / name).read_bytes() == (work / "sl80" / name).read_bytes()
-    # What export writes, every other command reads: simulate the exported plan's requirement.
     assert json.loads((tmp_path / "again" / "saved_plan.json").read_text())["name"] == "week 13 sl80"
+    # What export writes, the store reads again: saved anew, the copy compares equal to the original.
+    copy = open_store(tmp_path / "copy.sqlite")
+    first = copy.save(work / "sl80", "original")
+    again = copy.save(tmp_path / "again", "exported")
+    table = compare_table(copy, [first, again])
+    numeric = table["Δ #2"].dropna()
+    assert len(numeric) >= 10 and (numeric == 0).all()
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -218,6 +224,7 @@ def test_the_plans_page_lists_and_compares_the_saved_versions(saved, monkeypatch
     at = open_app("plans")
     ok(at)
     assert at.title[0].value == "Plans"
+    assert any(str(db) in c.value for c in at.caption)  # the page names the store it reads
     listed = at.dataframe[0].value
     assert list(listed["Name"]) == ["week 13 sl80", "week 13 sl70"]
     compared = at.dataframe[1].value.set_index("Figure")

@@ -533,13 +533,14 @@ def compare_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
     saved = _versions(store, ids)
     cols = {f"#{s.id} {s.name}": _figures(s) for s in saved}
     rows = []
-    base = _figures(saved[0])
+    figures = list(cols.values())
+    base = figures[0]
     for key, label in COMPARE_ROWS:
         row = {"figure": label}
         for col, figs in cols.items():
             row[col] = figs[key]
-        for s in saved[1:]:
-            a, b = base[key], _figures(s)[key]
+        for s, figs in zip(saved[1:], figures[1:], strict=True):
+            a, b = base[key], figs[key]
             numeric = isinstance(a, (int, float)) and isinstance(b, (int, float))
             row[f"Δ #{s.id}"] = (b - a) if numeric else None
         rows.append(row)

@@ -115,13 +115,17 @@ def _compare_section(store, saved) -> None:
 
 def page() -> None:
     st.title(t("Plans"))
-    st.caption(t("Saved plan versions, kept in the plan store ({url}); wfm plans list shows the same versions.",
-                 url=plan_store.default_url().split("://", 1)[0]))
     store = _store()
     if store is None:
         return
+    st.caption(t("Saved plan versions, kept in the plan store ({url}); wfm plans list shows the same versions.",
+                 url=store.shown_url))
     _save_section(store)
-    saved = store.list()
+    try:
+        saved = store.list()
+    except InputError as exc:  # the database went away after it opened
+        st.error(t("The plan store cannot be opened: {reason}", reason=str(exc)))
+        return
     st.subheader(t("Saved versions"))
     if not saved:
         st.info(t("No saved versions yet."))

@@ -261,7 +261,7 @@ def show_plan(result, run) -> None:
     penalties = (s.short_penalty_cost or 0.0) + (s.undone_penalty_cost or 0.0) + (s.goal_late_penalty_cost or 0.0)
     status = s.status if penalties <= 0 else t("{status}, cost including {money} of penalties",
                                                 status=s.status, money=money(penalties, cur))
-    if getattr(run, "cached", False):
+    if run.cached:
         st.success(t("Plan taken from the plans solved before with the same inputs: {status}.", status=status))
     else:
         st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=status))
