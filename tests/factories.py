@@ -152,3 +152,109 @@ def _is_table(value) -> bool:
 
 def _is_tables(value) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+# -- the scheduler's and the quote's small bases (the same `changes` style) ---------------
+
+MONDAY = dt.date(2026, 1, 5)
+
+HOURLY = {
+    "name": "tiny",
+    "horizon": {"start": MONDAY, "days": 7, "interval_minutes": 60, "open": "08:00", "close": "12:00",
+                "closed_days": ["tue", "wed", "thu", "fri", "sat", "sun"]},
+    "group": [{"name": "g", "skills": "blended", "cost_per_hour": 10}],
+    "shift": [{"name": "s", "group": "g", "length_hours": 2, "start_earliest": "08:00", "start_latest": "10:00",
+               "days_per_week": 1}],
+    "costs": {"inbound_short_penalty": 1000, "outbound_undone_penalty": 1},
+    "solver": {"time_limit_seconds": 10},
+}
+
+WEEK = {
+    "name": "week",
+    "horizon": {"start": MONDAY, "days": 7, "interval_minutes": 30, "open": "08:00", "close": "20:00",
+                "hours": {"sun": "closed", "sat": "09:00-17:00"}},
+    "group": [
+        {"name": "blended", "skills": "blended", "cost_per_hour": 20, "unsocial_premium": 0.5},
+        {"name": "phones", "skills": "inbound", "cost_per_hour": 18},
+    ],
+    "shift": [
+        {"name": "full-time", "group": "blended", "length_hours": 8, "start_earliest": "08:00",
+         "start_latest": "12:00", "days_per_week": 5, "consecutive_days_off": True, "min_rest_hours": 14,
+         "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 2.5]},
+                   {"kind": "lunch", "length_minutes": 60, "start_after_hours": [3.5, 5]}]},
+        {"name": "part-time", "group": "phones", "length_hours": [4, 5], "start_earliest": "08:00",
+         "start_latest": "15:00", "days_per_week": [2, 3], "same_start": True,
+         "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 2.5]}]},
+    ],
+    "campaign": [{"name": "renewals", "records": 300, "max_attempts": 3, "contact_rate": 0.4,
+                  "aht_contact": 300, "attempt_seconds": 40, "window_days": ["mon", "tue", "wed", "thu", "fri"],
+                  "window_start": "10:00", "window_end": "18:00", "deadline": MONDAY + dt.timedelta(days=4)}],
+    "costs": {"unsocial_start": "19:00", "unsocial_end": "08:00"},
+    "solver": {"time_limit_seconds": 8},
+}
+
+# June 2026 starts on a Monday and has 22 weekdays.
+JUNE_WEEKDAYS = 22
+
+QUOTE = {
+    "name": "tiny",
+    "currency": "JPY",
+    "horizon": {"start": dt.date(2026, 6, 1), "days": 7, "interval_minutes": 60, "open": "09:00",
+                "close": "17:00", "closed_days": ["sat", "sun"]},
+    "group": [{"name": "agents", "skills": "blended", "cost_per_hour": 1000}],
+    "shift": [{"name": "day", "group": "agents", "length_hours": 8, "start_earliest": "09:00",
+               "start_latest": "09:00", "days_per_week": 5}],
+    "solver": {"time_limit_seconds": 5},
+    "quote": {
+        "client": "test", "start_month": "2026-06", "months": 1, "margin": 0.2, "intraday": "flat",
+        "day_of_week": {"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1},
+        "voice": [{"name": "voice", "monthly_volumes": [JUNE_WEEKDAYS * 8 * 10], "aht": 360, "service_level": 0.8,
+                   "answer_within": 20, "max_occupancy": 1.0}],
+        "shrinkage": {"absence": 0.25, "training": 0.0, "meetings": 0.0, "coaching": 0.0},
+        "labour": {"supervisor_ratio": 15, "supervisor_cost_per_month": 300000, "qa_ratio": 40,
+                   "qa_cost_per_month": 200000, "trainer_ratio": 60, "trainer_cost_per_month": 100000,
+                   "monthly_attrition": 0.05, "hiring_cost_per_hire": 50000, "training_weeks": 2,
+                   "ramp_weeks": 2, "ramp_productivity": 0.5},
+        "overhead": {"seat_cost_per_month": 20000, "technology_per_agent_month": 10000,
+                     "management_fee": 0.1, "spare_seats": 0.1},
+        "sensitivity": False,
+        "time_limit_seconds": 5,
+    },
+}
+
+QUOTE_MIX = {
+    "horizon.interval_minutes": 30, "horizon.open": "08:00", "horizon.close": "20:00",
+    "shift": [
+        {"name": "full", "group": "agents", "length_hours": 8.5, "start_earliest": "08:00", "start_latest": "11:30",
+         "days_per_week": 5, "break": [{"kind": "lunch", "length_minutes": 30, "start_after_hours": [3.5, 5]}]},
+        {"name": "part", "group": "agents", "length_hours": 4, "start_earliest": "08:00", "start_latest": "16:00",
+         "days_per_week": [3, 5]},
+    ],
+    "quote.months": 2, "quote.intraday": "bank",
+    "quote.voice": [{"name": "voice", "monthly_volumes": [9000, 11000], "aht": 300, "patience": 120}],
+    "quote.chat": [{"name": "chat", "monthly_volumes": [2000, 2000], "aht": 600, "concurrency": 2}],
+    "quote.deferred": [{"name": "email", "monthly_volumes": [1500, 1500], "aht": 400, "answer_within_hours": 8}],
+    "quote.shrinkage": {"absence": 0.05, "training": 0.03, "meetings": 0.02, "coaching": 0.03},
+}
+
+
+def hourly_scenario(*, changes: dict | None = None) -> dict:
+    """One open day (Monday 08:00-12:00), hourly intervals, one group at 10 per hour, one 2-hour shift ``s``."""
+    return changed(HOURLY, changes)
+
+
+def week_scenario(*, changes: dict | None = None) -> dict:
+    """A week at 30 minutes (Saturday 09:00-17:00, Sunday closed): full-time blended and part-time phones, a campaign."""
+    return changed(WEEK, changes)
+
+
+def quote_scenario(*, volume: float | None = None, changes: dict | None = None) -> dict:
+    """One month, weekdays 09:00-17:00 in hours, one fixed 8-hour shift: hand-computable.
+    ``volume`` is the voice line's month (default 10 calls an hour)."""
+    base = changed(QUOTE, {"quote.voice.0.monthly_volumes": [volume]} if volume is not None else None)
+    return changed(base, changes)
+
+
+def quote_mix(*, changes: dict | None = None) -> dict:
+    """Two months, bank-shaped voice, chat and e-mail at 30 minutes, full- and part-time shifts."""
+    return changed(quote_scenario(changes=QUOTE_MIX), changes)

@@ -4,8 +4,7 @@ and the lines the CLI prints from it."""
 from __future__ import annotations
 
 import tomli_w
-from factories import write_scenario
-from test_quote import tiny
+from factories import quote_scenario, write_scenario
 from typer.testing import CliRunner
 
 from wfm import batch
@@ -20,7 +19,7 @@ runner = CliRunner()
 
 def test_quote_tells_each_week_and_each_solution():
     steps, solutions = [], []
-    result = build_quote(validate_scenario(tiny(sensitivity=True)), progress=steps.append,
+    result = build_quote(validate_scenario(quote_scenario(changes={"quote.sensitivity": True})), progress=steps.append,
                          on_solution=solutions.append)
     total = 1 + len(SENSITIVITY_CASES)  # the month, then each sensitivity case re-solves its week
     assert [e.done for e in steps] == list(range(1, total + 1)) and {e.total for e in steps} == {total}
@@ -52,7 +51,7 @@ def test_about_names_the_problem_of_solver_events():
 
 def test_cli_quote_prints_one_line_per_week(tmp_path):
     scenario = tmp_path / "tiny.toml"
-    scenario.write_text(tomli_w.dumps(tiny()))
+    scenario.write_text(tomli_w.dumps(quote_scenario()))
     res = runner.invoke(app, ["quote", str(scenario), "--out", str(tmp_path / "q")])
     assert res.exit_code == 0, res.output
     assert "2026-06: week scheduled" in res.output and "ProgressEvent(" not in res.output

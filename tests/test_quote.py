@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 import tomli_w
+from factories import JUNE_WEEKDAYS, quote_mix, quote_scenario
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -21,46 +22,11 @@ from wfm.scenario import load_scenario, validate_scenario
 
 runner = CliRunner()
 
-# June 2026 starts on a Monday and has 22 weekdays.
-JUNE_WEEKDAYS = 22
-
-
-def tiny(volume: float = JUNE_WEEKDAYS * 8 * 10, **quote) -> dict:
-    """One month, weekdays 09:00-17:00 in hours, one fixed 8-hour shift: hand-computable."""
-    data = {
-        "name": "tiny",
-        "currency": "JPY",
-        "horizon": {"start": dt.date(2026, 6, 1), "days": 7, "interval_minutes": 60, "open": "09:00",
-                    "close": "17:00", "closed_days": ["sat", "sun"]},
-        "group": [{"name": "agents", "skills": "blended", "cost_per_hour": 1000}],
-        "shift": [{"name": "day", "group": "agents", "length_hours": 8, "start_earliest": "09:00",
-                   "start_latest": "09:00", "days_per_week": 5}],
-        "solver": {"time_limit_seconds": 5},
-        "quote": {
-            "client": "test", "start_month": "2026-06", "months": 1, "margin": 0.2, "intraday": "flat",
-            "day_of_week": {"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1},
-            "voice": [{"name": "voice", "monthly_volumes": [volume], "aht": 360, "service_level": 0.8,
-                       "answer_within": 20, "max_occupancy": 1.0}],
-            "shrinkage": {"absence": 0.25, "training": 0.0, "meetings": 0.0, "coaching": 0.0},
-            "labour": {"supervisor_ratio": 15, "supervisor_cost_per_month": 300000, "qa_ratio": 40,
-                       "qa_cost_per_month": 200000, "trainer_ratio": 60, "trainer_cost_per_month": 100000,
-                       "monthly_attrition": 0.05, "hiring_cost_per_hire": 50000, "training_weeks": 2,
-                       "ramp_weeks": 2, "ramp_productivity": 0.5},
-            "overhead": {"seat_cost_per_month": 20000, "technology_per_agent_month": 10000,
-                         "management_fee": 0.1, "spare_seats": 0.1},
-            "sensitivity": False,
-            "time_limit_seconds": 5,
-        },
-    }
-    data["quote"].update(quote)
-    return data
-
-
 def test_hand_computed_quote_to_the_yen():
     # 10 calls an hour x 360 s = 1 Erlang; Erlang C 80/20 needs 3 agents (SL 0.919; 2 give 0.685);
     # 25% shrinkage: 3 / 0.75 = 4 agents on the 09:00-17:00 shift, every weekday.
     assert erlang.required_agents(1.0, 360, erlang.ServiceTarget(0.8, 20))[()] == 3
-    result = build_quote(validate_scenario(tiny()))
+    result = build_quote(validate_scenario(quote_scenario()))
     month = result.monthly.iloc[0]
     paid_hours = 4 * 8 * JUNE_WEEKDAYS  # 704
     labour = paid_hours * 1000
@@ -84,29 +50,8 @@ def test_hand_computed_quote_to_the_yen():
     assert result.data["fte"] == {"2026-06": 4.0}
 
 
-def small_mix(**quote) -> dict:
-    """Two months, bank-shaped voice, chat and e-mail at 30 minutes, full- and part-time shifts."""
-    data = tiny()
-    data["horizon"].update(interval_minutes=30, open="08:00", close="20:00")
-    data["shift"] = [
-        {"name": "full", "group": "agents", "length_hours": 8.5, "start_earliest": "08:00", "start_latest": "11:30",
-         "days_per_week": 5, "break": [{"kind": "lunch", "length_minutes": 30, "start_after_hours": [3.5, 5]}]},
-        {"name": "part", "group": "agents", "length_hours": 4, "start_earliest": "08:00", "start_latest": "16:00",
-         "days_per_week": [3, 5]},
-    ]
-    data["quote"].update(
-        months=2, intraday="bank", day_of_week={"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1},
-        voice=[{"name": "voice", "monthly_volumes": [9000, 11000], "aht": 300, "patience": 120}],
-        chat=[{"name": "chat", "monthly_volumes": [2000, 2000], "aht": 600, "concurrency": 2}],
-        deferred=[{"name": "email", "monthly_volumes": [1500, 1500], "aht": 400, "answer_within_hours": 8}],
-        shrinkage={"absence": 0.05, "training": 0.03, "meetings": 0.02, "coaching": 0.03},
-    )
-    data["quote"].update(quote)
-    return data
-
-
 def test_fte_never_below_workload_over_productive_hours():
-    result = build_quote(validate_scenario(small_mix()))
+    result = build_quote(validate_scenario(quote_mix()))
     shrink = 0.13
     for _, m in result.monthly.iterrows():
         assert m["productive_hours"] >= m["workload_hours"]
@@ -118,7 +63,7 @@ def test_fte_never_below_workload_over_productive_hours():
 
 
 def test_sensitivity_moves_the_right_way():
-    data = tiny(volume=JUNE_WEEKDAYS * 8 * 100, sensitivity=True)
+    data = quote_scenario(volume=JUNE_WEEKDAYS * 8 * 100, changes={"quote.sensitivity": True})
     data["quote"]["shrinkage"]["absence"] = 0.13
     result = build_quote(validate_scenario(data))
     s = result.sensitivity.set_index("case")
@@ -135,7 +80,7 @@ def test_sensitivity_moves_the_right_way():
 
 
 def test_chat_with_concurrency_one_equals_voice():
-    voice = tiny(volume=JUNE_WEEKDAYS * 8 * 40)
+    voice = quote_scenario(volume=JUNE_WEEKDAYS * 8 * 40)
     chat = copy.deepcopy(voice)
     chat["quote"]["chat"] = [{**voice["quote"]["voice"][0], "name": "voice", "concurrency": 1}]
     chat["quote"]["voice"] = []
@@ -162,7 +107,7 @@ def test_deferred_work_is_placed_inside_its_window_and_kept_whole():
 
 
 def test_outbound_cost_per_contact_and_acquisition():
-    data = tiny()
+    data = quote_scenario()
     data["quote"]["outbound"] = [{"name": "renewals", "monthly_records": [2000], "contact_rate": 0.5,
                                   "max_attempts": 2, "aht_contact": 300, "attempt_seconds": 30,
                                   "conversion_rate": 0.1, "window_start": "09:00", "window_end": "17:00"}]
@@ -179,7 +124,7 @@ def test_outbound_cost_per_contact_and_acquisition():
 
 def test_cli_writes_xlsx_and_json(tmp_path):
     scenario = tmp_path / "q.toml"
-    scenario.write_text(tomli_w.dumps(tiny()))
+    scenario.write_text(tomli_w.dumps(quote_scenario()))
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("old")
@@ -216,7 +161,7 @@ BAD = [
 
 @pytest.mark.parametrize("name,change,field", BAD, ids=[b[0] for b in BAD])
 def test_bad_input_is_one_sentence_and_writes_nothing(tmp_path, name, change, field):
-    data = tiny()
+    data = quote_scenario()
     change(data["quote"])
     scenario = tmp_path / "bad.toml"
     scenario.write_text(tomli_w.dumps(data))
@@ -234,7 +179,7 @@ def test_history_file_with_missing_month_is_named(tmp_path):
     days = pd.date_range("2026-06-01", "2026-06-30", freq="D")
     rows = [(d + pd.Timedelta(hours=h), 10.0) for d in days if d.weekday() < 5 for h in range(9, 17)]
     pd.DataFrame(rows, columns=["ds", "y"]).to_csv(tmp_path / "hist.csv", index=False)
-    data = tiny(months=2)
+    data = quote_scenario(changes={"quote.months": 2})
     data["quote"]["voice"] = [{"name": "voice", "history": "hist.csv", "aht": 360}]
     with pytest.raises(InputError, match=r"quote\.voice\[0\]\.history: hist.csv has no rows in 2026-07"):
         build_quote(validate_scenario(data), base_dir=tmp_path)
@@ -261,13 +206,13 @@ def test_example_scenario_loads():
 
 
 def test_write_quote_fails_cleanly_when_parent_is_missing(tmp_path):
-    result = build_quote(validate_scenario(tiny()))
+    result = build_quote(validate_scenario(quote_scenario()))
     with pytest.raises(InputError, match="does not exist"):
         write_quote(result, tmp_path / "nope" / "out")
 
 
 def test_open_weekday_without_demand_is_noted():
-    data = tiny()
+    data = quote_scenario()
     data["horizon"]["closed_days"] = ["sun"]
     data["quote"].pop("day_of_week")  # the bundled split: the bank sample has no weekend calls
     result = build_quote(validate_scenario(data))
@@ -276,8 +221,8 @@ def test_open_weekday_without_demand_is_noted():
 
 
 def test_volume_buffer_staffs_more_but_bills_the_expected_contacts():
-    base = build_quote(validate_scenario(tiny(volume=JUNE_WEEKDAYS * 8 * 40))).monthly.iloc[0]
-    buffered = build_quote(validate_scenario(tiny(volume=JUNE_WEEKDAYS * 8 * 40, volume_buffer=0.2))).monthly.iloc[0]
+    base = build_quote(validate_scenario(quote_scenario(volume=JUNE_WEEKDAYS * 8 * 40))).monthly.iloc[0]
+    buffered = build_quote(validate_scenario(quote_scenario(volume=JUNE_WEEKDAYS * 8 * 40, changes={"quote.volume_buffer": 0.2}))).monthly.iloc[0]
     assert buffered["fte"] > base["fte"]
     assert buffered["handled_contacts"] == base["handled_contacts"]
     assert buffered["workload_hours"] == base["workload_hours"]

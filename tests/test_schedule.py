@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from factories import MONDAY, hourly_scenario, week_scenario
 from typer.testing import CliRunner
 
 from wfm.cli import app
@@ -19,24 +20,6 @@ from wfm.errors import InputError
 from wfm.scenario import validate_scenario
 from wfm.schedule import ScheduleSummary, make_schedule, synthetic, write_schedule
 from wfm.schedule.validate import check_schedule, coverage_from_schedule
-
-MONDAY = dt.date(2026, 1, 5)
-
-
-def hourly_scenario(**shift):
-    """One open day (Monday 08:00-12:00), hourly intervals, one group at 10 per hour."""
-    rule = {"name": "s", "group": "g", "length_hours": 2, "start_earliest": "08:00", "start_latest": "10:00",
-            "days_per_week": 1}
-    rule.update(shift)
-    return {
-        "name": "tiny",
-        "horizon": {"start": MONDAY, "days": 7, "interval_minutes": 60, "open": "08:00", "close": "12:00",
-                    "closed_days": ["tue", "wed", "thu", "fri", "sat", "sun"]},
-        "group": [{"name": "g", "skills": "blended", "cost_per_hour": 10}],
-        "shift": [rule],
-        "costs": {"inbound_short_penalty": 1000, "outbound_undone_penalty": 1},
-        "solver": {"time_limit_seconds": 10},
-    }
 
 
 def monday_requirement(values, start_hour=8):
@@ -85,10 +68,10 @@ def test_exact_small_case_matches_brute_force(required):
 @pytest.mark.parametrize("required", [[2, 1, 2, 2], [3, 3, 1, 3], [1, 2, 2, 1]])
 def test_exact_case_with_breaks_matches_brute_force(required):
     # Four-hour shift at 08:00 only, one paid 60-minute break after 1 or 2 hours.
-    scenario = validate_scenario(hourly_scenario(
-        length_hours=4, start_latest="08:00",
-        **{"break": [{"kind": "break", "length_minutes": 60, "start_after_hours": [1, 2]}]},
-    ))
+    scenario = validate_scenario(hourly_scenario(changes={
+        "shift.0.length_hours": 4, "shift.0.start_latest": "08:00",
+        "shift.0.break": [{"kind": "break", "length_minutes": 60, "start_after_hours": [1, 2]}],
+    }))
     result = make_schedule(monday_requirement(required), scenario)
     expected = brute_force_cost(required, starts=[0], length=4, cost_per_shift=40, max_each=6, breaks=[1, 2])
     assert result.summary.cost == pytest.approx(expected)
@@ -97,7 +80,7 @@ def test_exact_case_with_breaks_matches_brute_force(required):
 
 
 def test_blending_fills_the_quiet_hours_with_outbound():
-    data = hourly_scenario(length_hours=4, start_latest="08:00")
+    data = hourly_scenario(changes={"shift.0.length_hours": 4, "shift.0.start_latest": "08:00"})
     # 2 agent-hours of work: one record, one attempt, always answered, 7200 s.
     data["campaign"] = [{"name": "c", "records": 1, "max_attempts": 1, "contact_rate": 1.0, "aht_contact": 7200,
                          "attempt_seconds": 0, "window_days": ["mon"], "window_start": "08:00",
@@ -127,39 +110,11 @@ def test_headcount_cap_too_low_is_reported_not_raised():
 
 def test_interval_no_shift_can_reach_is_reported():
     # Shifts end by 11:00 at the latest (start 08:00-09:00, 2 h), but 11:00 needs an agent.
-    scenario = validate_scenario(hourly_scenario(start_latest="09:00"))
+    scenario = validate_scenario(hourly_scenario(changes={"shift.0.start_latest": "09:00"}))
     result = make_schedule(monday_requirement([1, 1, 1, 1]), scenario)
     s = result.summary
     assert s.under_intervals == 1
     assert any(r.startswith("shift:") and "11:00" in r for r in s.binding_rules)
-
-
-def week_scenario(**extra):
-    data = {
-        "name": "week",
-        "horizon": {"start": MONDAY, "days": 7, "interval_minutes": 30, "open": "08:00", "close": "20:00",
-                    "hours": {"sun": "closed", "sat": "09:00-17:00"}},
-        "group": [
-            {"name": "blended", "skills": "blended", "cost_per_hour": 20, "unsocial_premium": 0.5},
-            {"name": "phones", "skills": "inbound", "cost_per_hour": 18},
-        ],
-        "shift": [
-            {"name": "full-time", "group": "blended", "length_hours": 8, "start_earliest": "08:00",
-             "start_latest": "12:00", "days_per_week": 5, "consecutive_days_off": True, "min_rest_hours": 14,
-             "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 2.5]},
-                       {"kind": "lunch", "length_minutes": 60, "start_after_hours": [3.5, 5]}]},
-            {"name": "part-time", "group": "phones", "length_hours": [4, 5], "start_earliest": "08:00",
-             "start_latest": "15:00", "days_per_week": [2, 3], "same_start": True,
-             "break": [{"kind": "break", "length_minutes": 30, "start_after_hours": [1.5, 2.5]}]},
-        ],
-        "campaign": [{"name": "renewals", "records": 300, "max_attempts": 3, "contact_rate": 0.4,
-                      "aht_contact": 300, "attempt_seconds": 40, "window_days": ["mon", "tue", "wed", "thu", "fri"],
-                      "window_start": "10:00", "window_end": "18:00", "deadline": MONDAY + dt.timedelta(days=4)}],
-        "costs": {"unsocial_start": "19:00", "unsocial_end": "08:00"},
-        "solver": {"time_limit_seconds": 8},
-    }
-    data.update(extra)
-    return data
 
 
 @pytest.fixture(scope="module")

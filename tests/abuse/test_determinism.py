@@ -107,12 +107,12 @@ def test_schedule_workbook_is_byte_identical_across_runs(tmp_path):
 
 
 def test_quote_workbook_is_byte_identical_across_runs(tmp_path):
-    from test_quote import tiny
+    from factories import quote_scenario
 
     from wfm.quote import build_quote
     from wfm.quote.workbook import write_quote_workbook
 
-    result = build_quote(validate_scenario(tiny()))
+    result = build_quote(validate_scenario(quote_scenario()))
     write_quote_workbook(result, tmp_path / "q0.xlsx")
     time.sleep(2.1)
     write_quote_workbook(result, tmp_path / "q1.xlsx")
@@ -176,12 +176,12 @@ def test_scenario_refuses_bad_solver_fields(tmp_path, field, value):
 
 @pytest.mark.parametrize("field", ["time_limit_seconds", "work_limit"])
 def test_quote_refuses_bad_week_limits(field):
-    from test_quote import tiny
+    from factories import quote_scenario
 
     with pytest.raises(InputError, match=f"quote.{field}"):
-        validate_scenario(tiny(**{field: float("nan")}))
+        validate_scenario(quote_scenario(changes={f"quote.{field}": float("nan")}))
     with pytest.raises(InputError, match=f"quote.{field}"):
-        validate_scenario(tiny(**{field: 0}))
+        validate_scenario(quote_scenario(changes={f"quote.{field}": 0}))
 
 
 def test_make_schedule_refuses_bad_limits_from_python():

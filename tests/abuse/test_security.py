@@ -211,9 +211,9 @@ def test_write_table_neutralises_text_but_not_numbers(tmp_path, capsys):
 
 def test_quote_workbook_and_csvs_carry_names_as_text(tmp_path):
     import tomli_w
-    from test_quote import tiny
+    from factories import quote_scenario
 
-    data = tiny(client="=1+1")
+    data = quote_scenario(changes={"quote.client": "=1+1"})
     data["name"] = "=2+2"
     data["quote"]["voice"][0]["name"] = HYPERLINK
     path = tmp_path / "q.toml"
@@ -359,14 +359,14 @@ def test_data_folder_is_configurable_and_still_confined(tmp_path, monkeypatch, s
 
 def test_quote_page_refuses_files_of_the_server(server_file, reads):
     import tomli_w
+    from factories import quote_scenario
     from test_app import open_app
-    from test_quote import tiny
 
     from wfm.ui import quote_page
 
     if not quote_page.available():
         pytest.skip("wfm.quote is not available")
-    data = tiny()
+    data = quote_scenario()
     data["quote"]["voice"][0].pop("monthly_volumes")
     data["quote"]["voice"][0]["history"] = str(server_file)
     at = open_app("quote")

@@ -49,7 +49,6 @@ from wfm.scenario import (
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SCENARIO = resources.example("bank_plan.toml")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-PAGES = ("data", "forecast", "staffing", "outbound", "schedule", "verify", "export", "quote")
 
 
 @dataclass
