@@ -46,7 +46,6 @@ from wfm.scenario import (
     validate_scenario,
 )
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_SCENARIO = resources.example("bank_plan.toml")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
