@@ -22,6 +22,7 @@ Cells that hold several entries separate them with ``;`` (or a new line):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wfm._types import clock_minutes
 from wfm.errors import InputError, shown
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -155,29 +157,30 @@ class _Cell:
 
 
 def clock(text: str, cell: _Cell) -> int:
-    """Minutes after midnight of a time of day ``HH:MM`` (``24:00`` allowed).
+    """Minutes after midnight of a roster cell's ``HH:MM`` (``24:00`` allowed as an end).
 
     Parameters
     ----------
     text : str
-        The time of day.
+        One or two hour digits, a colon, two minute digits.
     cell : _Cell
-        The cell the text came from, named in the error.
+        Its file, row and column start the error message.
 
     Returns
     -------
     int
-        Minutes after midnight, 0 to 1440.
+        From 0 (``00:00``) to 1440 (``24:00``).
 
     Raises
     ------
     InputError
         When ``text`` is not a time of day.
     """
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not m or int(m.group(2)) >= 60 or int(m.group(1)) > 24 or (int(m.group(1)) == 24 and int(m.group(2))):
-        raise cell.error(f"'{shown(text)}' is not a time of day, expected HH:MM such as 09:30.")
-    return int(m.group(1)) * 60 + int(m.group(2))
+    # The scenario's own HH:MM parser checks the range; a roster cell must also have this form.
+    if re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
+        with contextlib.suppress(ValueError):
+            return clock_minutes(text)
+    raise cell.error(f"'{shown(text)}' is not a time of day, expected HH:MM such as 09:30.")
 
 
 def window(text: str, cell: _Cell) -> Window:
@@ -188,7 +191,7 @@ def window(text: str, cell: _Cell) -> Window:
     text : str
         The window, ``HH:MM-HH:MM``.
     cell : _Cell
-        The cell the text came from, named in the error.
+        Where the window was written; each end is read by :func:`clock` against it.
 
     Returns
     -------
@@ -210,9 +213,9 @@ def windows(text: str, cell: _Cell) -> tuple[Window, ...]:
     Parameters
     ----------
     text : str
-        The windows.
+        ``HH:MM-HH:MM`` parts, separated by spaces or semicolons.
     cell : _Cell
-        The cell the text came from, named in the error.
+        The ``availability`` (or other) cell they came from.
 
     Returns
     -------
@@ -228,11 +231,11 @@ def date(text: str, cell: _Cell, dates: set[dt.date]) -> dt.date:
     Parameters
     ----------
     text : str
-        The date.
+        An ISO date.
     cell : _Cell
-        The cell the text came from, named in the error.
+        The cell it came from, named when it does not parse or is out of range.
     dates : set of datetime.date
-        The horizon's dates.
+        The horizon's dates it must be one of.
 
     Returns
     -------

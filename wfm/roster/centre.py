@@ -542,11 +542,11 @@ def rest_minutes(problem: CentreProblem, a: int, s: int) -> int:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Holds the agents, the shift codes and the ``[roster]`` default.
     a : int
-        The agent's index.
+        Whose ``min_rest_hours`` comes first.
     s : int
-        The shift's index.
+        Which shift code's ``min_rest_hours`` applies next.
 
     Returns
     -------

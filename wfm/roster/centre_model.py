@@ -90,7 +90,7 @@ def build_model(problem: CentreProblem) -> CentreModel:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its allowed (agent, day, shift) pairs become the decision variables.
 
     Returns
     -------
@@ -137,9 +137,9 @@ def add_labour(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a ``labour`` term per shift the agent may work.
     a : int
-        The agent's index.
+        The agent whose ``problem.cost[a]`` prices the shifts.
     """
     for (d, s), money in model.problem.cost[a].items():
         model.terms["labour"].append((money, model.x[a, d, s]))
@@ -153,9 +153,9 @@ def add_rest(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a clause per pair of the agent's shifts too close together to both work.
     a : int
-        The agent's index.
+        The agent; their contract's rest and the shifts' real start and end times apply.
     """
     problem = model.problem
     mine = sorted(problem.allowed[a])
@@ -187,9 +187,9 @@ def add_hours(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a hard row per week (and the horizon) with a maximum, an ``under`` slack per minimum.
     a : int
-        The agent's index.
+        The agent whose contract hours are read.
     """
     problem, agent = model.problem, model.problem.agents[a]
     penalty = round(problem.settings.min_hours_penalty)
@@ -218,9 +218,9 @@ def add_max_shifts(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains at most one row, when the agent could exceed the limit.
     a : int
-        The agent's index.
+        The agent whose ``max_shifts`` is read.
     """
     limit = model.problem.agents[a].max_shifts
     shifts = [model.x[a, d, s] for d, s in model.problem.allowed[a]]
@@ -234,9 +234,9 @@ def add_max_consecutive_days(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a row per window of ``max_consecutive_days + 1`` days.
     a : int
-        The agent's index.
+        The agent whose ``max_consecutive_days`` is read.
     """
     limit = model.problem.agents[a].max_consecutive_days
     days = len(model.problem.dates)
@@ -256,9 +256,9 @@ def add_min_days_off(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a clause per short run of days off that could occur.
     a : int
-        The agent's index.
+        The agent whose ``min_consecutive_days_off`` is read.
     """
     minimum = model.problem.agents[a].min_consecutive_days_off
     days = len(model.problem.dates)
@@ -280,9 +280,9 @@ def add_max_weekends(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a worked-weekend indicator per weekend and a row bounding their sum.
     a : int
-        The agent's index.
+        The agent whose ``max_weekends`` is read.
     """
     problem = model.problem
     limit = problem.agents[a].max_weekends
@@ -310,9 +310,9 @@ def add_wishes(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a :class:`WishUnit` and a ``wishes`` term per wish and day.
     a : int
-        The agent's index.
+        The agent whose wishes are priced.
     """
     problem, agent = model.problem, model.problem.agents[a]
     value = problem.settings.wish_value
@@ -334,25 +334,30 @@ def add_wishes(model: CentreModel, a: int) -> None:
             model.terms["wishes"].append((max(1, round(value * wish.weight)), unmet))
 
 
+def _differs(model: CentreModel, a: int, d: int, code: str | None) -> object:
+    """1 when agent ``a`` does not work shift ``code`` on day ``d`` (``None``: when they work at all)."""
+    if code is None:
+        return model.on[a, d]
+    s = model.problem.shift_index(code)
+    # A shift the agent may not work that day is never worked: always differs.
+    return 1 - model.x[a, d, s] if (a, d, s) in model.x else 1
+
+
 def add_fixed(model: CentreModel, a: int) -> None:
     """The planner's fixed assignments: kept unless a hard rule forbids them (then priced and reported).
 
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a ``fixed_broken`` term per fixed day, priced at ``FIXED_PENALTY``.
     a : int
-        The agent's index.
+        The agent whose ``fixed`` days are read.
     """
     problem, agent = model.problem, model.problem.agents[a]
     index = {day: d for d, day in enumerate(problem.dates)}
     for day, code in agent.fixed.items():
         d = index[day]
-        if code is None:
-            broken = model.on[a, d]
-        else:
-            s = problem.shift_index(code)
-            broken = 1 - model.x[a, d, s] if (a, d, s) in model.x else 1
+        broken = _differs(model, a, d, code)
         model.fixed.append((a, d, broken))
         model.terms["fixed_broken"].append((FIXED_PENALTY, broken))
 
@@ -363,9 +368,9 @@ def add_changes(model: CentreModel, a: int) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a ``changes`` term per day the published roster names for the agent.
     a : int
-        The agent's index.
+        The agent compared with the published roster.
     """
     problem = model.problem
     if problem.published is None:
@@ -375,12 +380,7 @@ def add_changes(model: CentreModel, a: int) -> None:
     for d, day in enumerate(problem.dates):
         if (agent.id, day) not in problem.published:
             continue
-        code = problem.published[agent.id, day]
-        if code is None:
-            changed = model.on[a, d]
-        else:
-            s = problem.shift_index(code)
-            changed = 1 - model.x[a, d, s] if (a, d, s) in model.x else 1
+        changed = _differs(model, a, d, problem.published[agent.id, day])
         model.changes.append((a, d, changed))
         model.terms["changes"].append((penalty, changed))
 
@@ -396,7 +396,7 @@ def add_interval_cover(model: CentreModel) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a ``short`` slack per queue and interval required, and the Hall rows.
     """
     problem, cp = model.problem, model.cp
     if not len(problem.interval_start):
@@ -452,7 +452,7 @@ def add_shift_cover(model: CentreModel) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a ``cover_under`` slack per line of ``roster.cover``.
     """
     problem, cp = model.problem, model.cp
     penalty = round(problem.settings.cover_short_penalty)
@@ -472,9 +472,9 @@ def flagged(inst, flag: str) -> bool:
     Parameters
     ----------
     inst : Instance
-        A shift on a day.
+        A shift code on one day, with its ``weekend`` index and ``late`` mark.
     flag : str
-        ``weekend`` or ``late``.
+        The measure: ``weekend`` or ``late`` shifts.
 
     Returns
     -------
@@ -490,9 +490,9 @@ def comparable_groups(problem: CentreProblem, flag: str) -> list[list[int]]:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents' groups, weekly maxima and allowed shifts.
     flag : str
-        ``weekend`` or ``late``.
+        The measure: ``weekend`` or ``late`` shifts.
 
     Returns
     -------
@@ -512,7 +512,7 @@ def fairness_counts(problem: CentreProblem, flag: str, value) -> dict[int, int]:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its allowed shifts, each flagged weekend and/or late.
     flag : str
         ``weekend`` or ``late``.
     value : callable
@@ -542,7 +542,7 @@ def add_fairness(model: CentreModel) -> None:
     Parameters
     ----------
     model : CentreModel
-        The model being built.
+        Gains a step indicator per agent, measure and count, the later steps priced.
     """
     problem, cp = model.problem, model.cp
     value = round(problem.settings.fairness_value)
@@ -604,6 +604,30 @@ def _value(solver, expr) -> int:
     return int(expr) if isinstance(expr, (int, np.integer)) else int(solver.Value(expr))
 
 
+def stop_reason(status: int, work_done: float, work_limit: float) -> str:
+    """Why a CP-SAT search ended, in the words ``summary.json`` reports.
+
+    Parameters
+    ----------
+    status : int
+        CP-SAT's status code (``cp_model.OPTIMAL``, ``FEASIBLE``, ...).
+    work_done : float
+        The deterministic seconds the search spent (``ResponseProto().deterministic_time``).
+    work_limit : float
+        The deterministic budget it was given.
+
+    Returns
+    -------
+    str
+        ``optimal`` or ``infeasible`` when proven; otherwise ``deterministic limit`` when the
+        budget was spent (within 0.1 %), else ``wall-clock cap`` (the safety net stopped it).
+    """
+    proven = {cp_model.OPTIMAL: "optimal", cp_model.INFEASIBLE: "infeasible"}
+    if status in proven:
+        return proven[status]
+    return "deterministic limit" if work_done >= work_limit * 0.999 else "wall-clock cap"
+
+
 def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: int | None = None,
                 workers: int | None = None, wall_clock_cap: float | None = None, began: float | None = None,
                 hint: set[tuple[int, int, int]] | None = None) -> CentreSolution:
@@ -653,14 +677,7 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
     status = solver.Solve(model.cp)
     response = solver.ResponseProto()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if status == cp_model.OPTIMAL:
-        stopped_by = "optimal"
-    elif status == cp_model.INFEASIBLE:
-        stopped_by = "infeasible"
-    elif response.deterministic_time >= limit * 0.999:
-        stopped_by = "deterministic limit"
-    else:
-        stopped_by = "wall-clock cap"
+    stopped_by = stop_reason(status, response.deterministic_time, limit)
     if not found:
         return CentreSolution(solver.StatusName(status), None, None, time.perf_counter() - began,
                               float(response.deterministic_time), stopped_by, {}, set(),
@@ -687,11 +704,7 @@ def solve_model(model: CentreModel, *, work_limit: float | None = None, seed: in
         lower_bound=float(solver.BestObjectiveBound()),
         seconds=time.perf_counter() - began,
         deterministic_seconds=float(response.deterministic_time),
-        stopped_by=stopped_by,
-        terms=terms,
-        worked=worked,
-        short=short,
-        cover_under=cover_under,
+        stopped_by=stopped_by, terms=terms, worked=worked, short=short, cover_under=cover_under,
         # From the roster itself, not the slack variables a stopped search may leave loose.
         under_minutes={k: max(0, model.minimum[k] - _worked(problem, worked, k)) for k in model.under_minutes},
         wishes_unmet=[u for u in model.wish_units if _value(solver, u.expr) > 0],
@@ -744,7 +757,7 @@ def solve_centre(problem: CentreProblem, hint: set[tuple[int, int, int]] | None 
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        The centre to roster; its ``[roster]`` settings give the budget, seed and workers.
     hint : set of (int, int, int), optional
         A roster to start from; ``None``: :func:`wfm.roster.greedy.greedy_roster`.
     **kwargs

@@ -78,7 +78,7 @@ def read_curtois(path: str | Path) -> RosterProblem:
     Raises
     ------
     InputError
-        One sentence naming the file, the line and the bad value.
+        A missing or unreadable file, or one sentence naming its line and the bad value.
     """
     path = existing_file(path, missing="no such file, expected a Curtois & Qu instance (.txt).",
                          folder="is a folder, expected a Curtois & Qu instance file (.txt).")

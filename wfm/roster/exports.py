@@ -32,9 +32,9 @@ def write_shift_table(problem: CentreProblem, solution: CentreSolution, path: st
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents, dates and shift codes (the legend sheet lists the codes).
     solution : CentreSolution
-        Its solved roster.
+        Fills the grid and the totals.
     path : str or Path
         The ``.xlsx`` file, written atomically.
     title : str
@@ -117,15 +117,21 @@ def file_names(problem: CentreProblem, suffix: str) -> list[str]:
     return [name + suffix for name in file_names_of(problem.agents)]
 
 
+def _shift_times(day: dt.date, code) -> tuple[dt.datetime, dt.datetime]:
+    """Local wall-clock start and end of shift ``code`` started on ``day`` (a night ends the next day)."""
+    start = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=code.start)
+    return start, start + dt.timedelta(minutes=code.span)
+
+
 def person_schedules(problem: CentreProblem, solution: CentreSolution) -> list[pd.DataFrame]:
     """Per agent, every day of the horizon: the shift (code, start, end, paid hours) or off / time off.
 
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents, each agent's time off and the shift codes' times.
     solution : CentreSolution
-        Its solved roster.
+        The shifts worked; a day without one is ``off`` or ``time off``.
 
     Returns
     -------
@@ -143,8 +149,7 @@ def person_schedules(problem: CentreProblem, solution: CentreSolution) -> list[p
                 rows.append((day.isoformat(), WEEKDAY_NAMES[day.weekday()], "", status, "", "", 0.0))
                 continue
             code = problem.shifts[s]
-            start = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=code.start)
-            end = start + dt.timedelta(minutes=code.span)
+            start, end = _shift_times(day, code)
             rows.append((day.isoformat(), WEEKDAY_NAMES[day.weekday()], code.code, "work",
                          start.strftime("%Y-%m-%d %H:%M"), end.strftime("%Y-%m-%d %H:%M"),
                          round(problem.instances[d, s].paid / 60, 4)))
@@ -159,11 +164,11 @@ def calendar_bytes(problem: CentreProblem, solution: CentreSolution, a: int) -> 
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its time zone stamps every event; the shift codes give times and labels.
     solution : CentreSolution
-        Its solved roster.
+        Agent ``a``'s worked shifts become the events.
     a : int
-        The agent's index.
+        Whose calendar it is (index into ``problem.agents``).
 
     Returns
     -------
@@ -184,8 +189,7 @@ def calendar_bytes(problem: CentreProblem, solution: CentreSolution, a: int) -> 
         if aa != a:
             continue
         code, day = problem.shifts[s], problem.dates[d]
-        start = (dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=code.start)).replace(tzinfo=zone)
-        end = (dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=code.start + code.span)).replace(tzinfo=zone)
+        start, end = (when.replace(tzinfo=zone) for when in _shift_times(day, code))
         event = Event()
         event.add("uid", f"{day.isoformat()}-{code.code}-{agent.id}@wfm-roster")
         event.add("dtstamp", stamp)
@@ -204,11 +208,11 @@ def write_calendar(problem: CentreProblem, solution: CentreSolution, a: int, pat
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        As for :func:`calendar_bytes`: the time zone and shift codes.
     solution : CentreSolution
-        Its solved roster.
+        The roster to take the agent's shifts from.
     a : int
-        The agent's index.
+        Whose calendar to write.
     path : str or Path
         The ``.ics`` file.
     """

@@ -31,10 +31,12 @@ class RosterResult:
     def assignment(self) -> pd.DataFrame:
         """The roster as ``agent, date, shift`` rows (:func:`wfm.roster.tables.assignment_table`).
 
+        What ``assignment.csv`` holds, and what ``--lock`` reads back.
+
         Returns
         -------
         pandas.DataFrame
-            One row per shift worked.
+            One row per shift worked, with local start and end times and paid hours.
         """
         return tables.assignment_table(self.problem, self.solution)
 
@@ -42,16 +44,21 @@ class RosterResult:
     def shift_grid(self) -> pd.DataFrame:
         """The シフト表 grid: one row per agent, one column per day (:func:`wfm.roster.tables.shift_grid`).
 
+        The sheet ``shift_table.xlsx`` prints.
+
         Returns
         -------
         pandas.DataFrame
-            Shift codes per agent and day.
+            Shift codes per agent and day; ``休`` is time off, empty a day off.
         """
         return tables.shift_grid(self.problem, self.solution)
 
     @property
     def agent_totals(self) -> pd.DataFrame:
-        """Per-agent totals (:func:`wfm.roster.tables.agent_totals`).
+        """Per-agent totals (:func:`wfm.roster.tables.agent_totals`), as ``agents.csv``.
+
+        Shifts, paid hours and cost beside the contract's limits; weekend and late shifts
+        (the fairness measures); wishes unmet; hours below the minimum; shifts changed.
 
         Returns
         -------
@@ -64,10 +71,12 @@ class RosterResult:
     def fairness(self) -> pd.DataFrame:
         """The fairness spread among comparable agents (:func:`wfm.roster.tables.fairness_table`).
 
+        Comparable: same group and weekly maximum, able to work such shifts.
+
         Returns
         -------
         pandas.DataFrame
-            One row per compared group and measure.
+            Per measure (weekend, late shifts) and compared group: fewest, most, spread and mean.
         """
         return tables.fairness_table(self.problem, self.solution)
 
@@ -75,10 +84,12 @@ class RosterResult:
     def shortfalls(self) -> pd.DataFrame:
         """The intervals left short (:func:`wfm.roster.tables.shortfall_table`).
 
+        Each with its reason: nobody with the skill available, too few, or the rules.
+
         Returns
         -------
         pandas.DataFrame
-            One row per queue and interval short.
+            One row per queue and interval short (``ds`` as the requirement gives it); empty when all is covered.
         """
         return tables.shortfall_table(self.problem, self.solution)
 
@@ -91,18 +102,19 @@ def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = 
     Parameters
     ----------
     scenario : Scenario
-        The scenario.
+        Its queues and campaigns are skills agents may name; its groups and shift rules
+        check the rest.
     roster_path : str or Path, optional
         The roster file; ``None``: the scenario's ``[[agent]]`` entries.
     requirements : pandas.DataFrame, optional
         ``queue, ds, agents``; its queues count as skills.
     source : str
-        The scenario's name, for messages.
+        The scenario's file name, which error messages name.
 
     Returns
     -------
     list of Agent
-        The agents.
+        The agents, each checked, in the order given.
     """
     from wfm.roster.centre import load_agents, shift_codes
 

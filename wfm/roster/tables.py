@@ -32,9 +32,9 @@ def assignment_table(problem: CentreProblem, solution: CentreSolution) -> pd.Dat
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Gives each worked shift its agent, date, shift code and paid minutes.
     solution : CentreSolution
-        Its solved roster.
+        The solve whose ``worked`` triples become the rows.
 
     Returns
     -------
@@ -56,9 +56,9 @@ def shift_grid(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents are the rows, its dates the columns; their time off shows as ``休``.
     solution : CentreSolution
-        Its solved roster.
+        Fills a cell with the code of each shift worked.
 
     Returns
     -------
@@ -84,9 +84,9 @@ def day_totals(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its dates, shift codes and each shift's paid minutes.
     solution : CentreSolution
-        Its solved roster.
+        Counted per day: who works which shift.
 
     Returns
     -------
@@ -111,9 +111,9 @@ def agent_totals(problem: CentreProblem, solution: CentreSolution) -> pd.DataFra
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents, their contracts, wishes, time off and costs.
     solution : CentreSolution
-        Its solved roster.
+        The shifts worked, unmet wishes, minutes under the contract minimum and changes.
 
     Returns
     -------
@@ -157,9 +157,9 @@ def fairness_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataF
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Decides which agents are comparable (group and weekly maximum) and which shifts are weekend or late.
     solution : CentreSolution
-        Its solved roster.
+        Whose worked shifts are counted per agent.
 
     Returns
     -------
@@ -185,7 +185,7 @@ def who_can_cover(problem: CentreProblem) -> np.ndarray:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents' skills and allowed shifts, and the queues and intervals required.
 
     Returns
     -------
@@ -211,7 +211,7 @@ def availability_table(problem: CentreProblem) -> pd.DataFrame:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Read before any solve: the requirement against who could cover it.
 
     Returns
     -------
@@ -231,9 +231,9 @@ def shortfall_table(problem: CentreProblem, solution: CentreSolution) -> pd.Data
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its requirement per queue and interval and the agents who could cover it.
     solution : CentreSolution
-        Its solved roster.
+        Its ``short`` array: agents missing per queue and interval.
 
     Returns
     -------
@@ -263,9 +263,9 @@ def cover_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFram
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its cover lines ``(day, shift, people)`` from ``roster.cover``.
     solution : CentreSolution
-        Its solved roster.
+        Counts the people on each date and shift.
 
     Returns
     -------
@@ -293,7 +293,7 @@ def capacity(problem: CentreProblem, a: int) -> Capacity:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its allowed shifts, weeks and the agent's contract caps.
     a : int
         The agent's index.
 
@@ -329,9 +329,9 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents' contracts and availability, which bound what each one could work.
     solution : CentreSolution
-        Its solved roster.
+        What gave: minutes under minimum, broken fixed days, cover and interval shortfalls.
 
     Returns
     -------
@@ -391,9 +391,9 @@ def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Supplies the currency, the agent count and the notes.
     solution : CentreSolution
-        Its solved roster.
+        The solver's status, objective, bound and terms, and the roster itself.
 
     Returns
     -------
@@ -440,9 +440,9 @@ def wish_table(problem: CentreProblem, solution: CentreSolution) -> pd.DataFrame
     Parameters
     ----------
     problem : CentreProblem
-        The roster problem.
+        Its agents' wishes and the days each applies to.
     solution : CentreSolution
-        Its solved roster.
+        Its unmet wishes; every other wish day counts as granted.
 
     Returns
     -------

@@ -65,10 +65,12 @@ class ScheduleResult:
     def notes(self) -> list[str]:
         """Sentences the planner should read (dropped requirements, a fired time cap, ...).
 
+        The same list ``summary.json`` writes under ``notes``.
+
         Returns
         -------
         list of str
-            The sentences.
+            One sentence per note, in the order the stages wrote them.
         """
         return self.summary.notes
 
@@ -78,14 +80,9 @@ def _round(x: float | None, digits: int = 2):
 
 
 def make_schedule(
-    requirements: pd.DataFrame,
-    scenario: Scenario,
-    *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    source: str = "requirements",
-    service_curves=None,
-    on_solution: Observer | None = None,
+    requirements: pd.DataFrame, scenario: Scenario, *,
+    time_limit: float | None = None, work_limit: float | None = None, source: str = "requirements",
+    service_curves=None, on_solution: Observer | None = None,
 ) -> ScheduleResult:
     """Schedule the horizon at minimum cost.
 

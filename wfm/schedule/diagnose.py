@@ -48,11 +48,11 @@ def binding_rules(problem: Problem, layout: Layout, values: np.ndarray, under: n
     Parameters
     ----------
     problem : Problem
-        The problem.
+        Its shift rules' reach, groups' headcounts and campaigns' caps and windows.
     layout : Layout
-        Where each kind of variable lies.
+        Locates the tours, outbound work and undone seconds in ``values``.
     values : ndarray
-        The plan's variable values.
+        The plan, rounded to whole agents before it is read.
     under : ndarray
         ``[pool, global slot]`` agents short.
 

@@ -55,11 +55,11 @@ def expand_roster(problem: Problem, layout: Layout, values: np.ndarray) -> Roste
     Parameters
     ----------
     problem : Problem
-        The problem.
+        Its shift rules (lengths, breaks) and the slot grid the roster is laid on.
     layout : Layout
-        Where each kind of variable lies.
+        Its start and break keys say what each count in ``values`` is a count of.
     values : ndarray
-        The plan's variable values.
+        The plan's counts (rounded); each start becomes that many agents.
 
     Returns
     -------

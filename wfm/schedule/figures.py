@@ -291,11 +291,11 @@ def model_coverage(problem: Problem, layout, values: np.ndarray, avail) -> pd.Da
     Parameters
     ----------
     problem : Problem
-        The problem.
+        Its groups, which of them take calls, and its open slots.
     layout : Layout
-        Where each kind of variable lies.
+        Its outbound keys give each group's campaign heads per slot.
     values : ndarray
-        The plan's variable values.
+        The plan (rounded to whole agents).
     avail : sparse matrix
         (group x slot, variable) agents on shift and off break.
 

@@ -47,12 +47,15 @@ class LinearModel:
 
     @property
     def num_vars(self) -> int:
-        """Variables so far.
+        """Variables added so far.
+
+        Also the index the next :meth:`add_vars` hands out, and the column count of the
+        constraint matrix.
 
         Returns
         -------
         int
-            Number of variables.
+            The length of the bound and cost lists.
         """
         return len(self.lower)
 
@@ -140,7 +143,8 @@ def add_weekly_tours(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Registers ``keys['tour']``: a variable per rule, week, days-off pattern and start
+        band, each costing ``cost_per_agent_week``.
     """
     p, m = b.problem, b.model
     keys = []
@@ -162,7 +166,8 @@ def add_daily_starts(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Reads ``keys['tour']``; registers ``keys['start']`` (rule, day, band, start) and the
+        slots each start puts on shift, fixed breaks already taken off.
     """
     p, m = b.problem, b.model
     tour_keys, tour_vars = b.keys["tour"]
@@ -208,7 +213,8 @@ def add_breaks(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Reads ``keys['start']``; registers ``keys['break']`` (rule, day, start, break, offset)
+        and takes each placed break's slots off the shift.
     """
     p, m = b.problem, b.model
     start_keys, start_vars = b.keys["start"]
@@ -248,7 +254,8 @@ def add_headcount_caps(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Reads ``keys['tour']``; adds a ``headcount:<group>`` row per week for each group
+        with a headcount.
     """
     p, m = b.problem, b.model
     tour_keys, tour_vars = b.keys["tour"]
@@ -269,7 +276,8 @@ def add_inbound_coverage(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Registers ``keys['inbound']`` (group, pool, slot) and ``keys['short']`` (pool, slot),
+        a short agent-interval costing ``inbound_short_penalty``.
     """
     p, m = b.problem, b.model
     penalty = p.scenario.costs.inbound_short_penalty
@@ -304,7 +312,8 @@ def add_service_goal(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Reads ``keys['inbound']`` and ``keys['short']``; registers ``keys['late']`` (late calls
+        per goal period) and ``keys['goal_steps']``.
     """
     p, m = b.problem, b.model
     in_keys, in_vars = b.keys["inbound"]
@@ -379,7 +388,8 @@ def add_outbound_work(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Registers ``keys['outbound']`` (group, campaign, slot) and ``keys['undone']``, the
+        campaign's agent-seconds left undone.
     """
     p, m = b.problem, b.model
     seconds = p.interval * 60
@@ -416,7 +426,8 @@ def add_agent_availability(b: _Builder) -> None:
     Parameters
     ----------
     b : _Builder
-        The model under construction (problem, layout, rows).
+        Reads the on-shift triplets the starts and breaks left and the inbound and outbound
+        heads; registers ``keys['avail']`` (group x slot, variable).
     """
     p, m = b.problem, b.model
     import scipy.sparse as sp

@@ -212,17 +212,6 @@ class SlotGrid:
     start_slot: np.ndarray  # [day, wall-clock slot] real slot of day starting then, -1 when it does not exist
 
     @property
-    def nominal(self) -> int:
-        """Slots of a day without a clock change.
-
-        Returns
-        -------
-        int
-            ``24 * 60 / interval``.
-        """
-        return self.days.nominal
-
-    @property
     def shortest(self) -> int:
         """Real slots of the shortest day (a spring-forward day).
 
@@ -295,6 +284,11 @@ def _slot_clock(grid: SlotGrid) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(walls).astype("datetime64[ns]"), np.concatenate(folds)
 
 
+def _slot_starts(interval: int) -> np.ndarray:
+    """Minutes after midnight at which each wall-clock slot of a day starts (``24 * 60 / interval`` of them)."""
+    return np.arange(24 * 60 // interval) * interval
+
+
 def opening_mask(scenario: Scenario) -> np.ndarray:
     """Which wall-clock slots of each day the centre is open.
 
@@ -306,12 +300,11 @@ def opening_mask(scenario: Scenario) -> np.ndarray:
     Returns
     -------
     ndarray of bool, shape (days, slots per day)
-        True where open.
+        True where the slot lies wholly inside the day's opening hours; a closed date is all False.
     """
     horizon = scenario.horizon
-    per_day = 24 * 60 // horizon.interval_minutes
-    starts = np.arange(per_day) * horizon.interval_minutes
-    mask = np.zeros((horizon.days, per_day), dtype=bool)
+    starts = _slot_starts(horizon.interval_minutes)
+    mask = np.zeros((horizon.days, len(starts)), dtype=bool)
     for d, day in enumerate(horizon.dates()):
         hours = horizon.opening_minutes(day)
         if hours is not None:
@@ -325,16 +318,16 @@ def unsocial_mask(scenario: Scenario) -> np.ndarray:
     Parameters
     ----------
     scenario : Scenario
-        The scenario (its ``[costs]`` unsocial hours and days).
+        Its ``[costs]`` ``unsocial_start``/``unsocial_end`` and ``unsocial_days``.
 
     Returns
     -------
     ndarray of bool, shape (days, slots per day)
-        True in unsocial hours.
+        True from ``unsocial_start`` to ``unsocial_end`` (across midnight), and all day on
+        ``unsocial_days``.
     """
     horizon, costs = scenario.horizon, scenario.costs
-    per_day = 24 * 60 // horizon.interval_minutes
-    starts = np.arange(per_day) * horizon.interval_minutes
+    starts = _slot_starts(horizon.interval_minutes)
     evening, morning = clock_minutes(costs.unsocial_start), clock_minutes(costs.unsocial_end)
     daily = (starts >= evening) | (starts < morning)
     mask = np.tile(daily, (horizon.days, 1))
@@ -459,7 +452,7 @@ def build_rules(scenario: Scenario, open_mask: np.ndarray, unsocial: np.ndarray,
     """
     interval = scenario.horizon.interval_minutes
     grid = slot_grid(scenario) if grid is None else grid
-    per_day = grid.nominal
+    per_day = grid.days.nominal  # slots of a day without a clock change
     group_index = {g.name: i for i, g in enumerate(scenario.groups)}
     rules: list[TourRule] = []
     for i, shift in enumerate(scenario.shifts):

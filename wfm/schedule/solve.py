@@ -176,7 +176,7 @@ def model_matrix(model: LinearModel):
     Parameters
     ----------
     model : LinearModel
-        The model.
+        Its rows, each ``(index, coef, lo, hi)``.
 
     Returns
     -------
@@ -207,14 +207,14 @@ def solve_lp(model: LinearModel, time_limit: float = 600.0) -> LpResult:
     Parameters
     ----------
     model : LinearModel
-        The model.
+        The model whose integrality is dropped; its rows become ``A_ub``/``A_eq``.
     time_limit : float
-        Wall-clock safety cap in seconds.
+        Wall-clock safety cap in seconds, shared by HiGHS and the GLOP fallback.
 
     Returns
     -------
     LpResult
-        The bound, the LP values and the status.
+        HiGHS's optimum and values; else GLOP's; ``capped`` when the cap ran out first.
     """
     import scipy.sparse as sp
     from scipy.optimize import linprog
@@ -248,14 +248,14 @@ def solve_lp_glop(model: LinearModel, time_limit: float = 600.0) -> LpResult:
     Parameters
     ----------
     model : LinearModel
-        The model.
+        Its bounds beyond 10^8 are read as infinite.
     time_limit : float
-        Wall-clock safety cap in seconds.
+        Wall-clock safety cap in seconds (GLOP takes milliseconds).
 
     Returns
     -------
     LpResult
-        The bound, the LP values and the status.
+        The optimum and the values, or ``None`` for both when GLOP is not optimal.
     """
     began = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -289,7 +289,7 @@ def to_cp_model(model: LinearModel) -> cp_model.CpModel:
     Parameters
     ----------
     model : LinearModel
-        The model.
+        Its costs are scaled by ``MONEY_SCALE`` and rounded to integers.
 
     Returns
     -------
@@ -416,6 +416,12 @@ def _run(solver: cp_model.CpSolver, cp: cp_model.CpModel, work: float, budget: B
     return status, used
 
 
+def _floor_and_ceiling(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer floor and ceiling of LP values; a value within 1e-6 of a whole number is that number."""
+    low = np.floor(values + 1e-6).astype(int)
+    return low, np.maximum(low, np.ceil(values - 1e-6).astype(int))
+
+
 def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: Budget, seed: int, workers: int):
     """Integer tours whose daily totals stay as close as possible to the LP's.
 
@@ -426,17 +432,15 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
     Parameters
     ----------
     model : LinearModel
-        The model.
+        Its ``tour_link`` rows say which tours make each day-and-band total.
     lp_values : ndarray
         The LP relaxation's values.
     work : float
-        Deterministic seconds for the rounding.
+        Deterministic seconds for the rounding (at least 0.5).
     budget : Budget
-        The shared budget.
-    seed : int
-        CP-SAT random seed.
-    workers : int
-        CP-SAT worker threads.
+        The plan's shared budget, charged with the work used.
+    seed, workers : int
+        CP-SAT's random seed and worker threads (interleaved when more than one).
 
     Returns
     -------
@@ -449,8 +453,7 @@ def round_tours(model: LinearModel, lp_values: np.ndarray, work: float, budget: 
         return None
     position = {int(v): i for i, v in enumerate(tours)}
     cp = cp_model.CpModel()
-    low = np.floor(lp_values[tours] + 1e-6).astype(int)
-    high = np.maximum(low, np.ceil(lp_values[tours] - 1e-6).astype(int))
+    low, high = _floor_and_ceiling(lp_values[tours])
     chosen = [cp.NewIntVar(int(lo), int(hi), "") for lo, hi in zip(low, high, strict=False)]
     misfit = []
     for index, coef in links:
@@ -479,9 +482,9 @@ def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.n
     Parameters
     ----------
     model : LinearModel
-        The model.
+        The model to copy; its ``tour_link`` rows tie starts to tours.
     lp_values : ndarray
-        The LP relaxation's values.
+        The LP relaxation's values, whose floor and ceiling bound each start.
     tours : ndarray of int
         Tour variable indices.
     values : ndarray of int
@@ -501,8 +504,7 @@ def restrict_around_tours(model: LinearModel, lp_values: np.ndarray, tours: np.n
             continue
         starts = index[coef > 0]
         need = sum(fixed.get(int(v), 0) for v in index[coef < 0])
-        low = np.floor(lp_values[starts] + 1e-6).astype(int)
-        high = np.maximum(low, np.ceil(lp_values[starts] - 1e-6).astype(int))
+        low, high = _floor_and_ceiling(lp_values[starts])
         if low.sum() <= need <= high.sum():
             for v, lo, hi in zip(starts.tolist(), low.tolist(), high.tolist(), strict=False):
                 lower[v], upper[v] = lo, hi
@@ -529,7 +531,7 @@ def restrict_to_rounding(
     Parameters
     ----------
     model : LinearModel
-        The model.
+        The model to copy; only ``variables``' bounds change.
     variables : ndarray of int
         Variables to restrict.
     lp_values : ndarray
@@ -543,10 +545,10 @@ def restrict_to_rounding(
         A copy with narrowed variable bounds.
     """
     lower, upper = list(model.lower), list(model.upper)
-    for v in variables.tolist():
-        low = int(np.floor(lp_values[v] + 1e-6))
-        lower[v] = max(0, low - widen)
-        upper[v] = max(low, int(np.ceil(lp_values[v] - 1e-6))) + widen
+    low, high = _floor_and_ceiling(lp_values[variables])
+    for v, lo, hi in zip(variables.tolist(), low.tolist(), high.tolist(), strict=True):
+        lower[v] = max(0, lo - widen)
+        upper[v] = hi + widen
     return dataclasses.replace(model, lower=lower, upper=upper)
 
 

@@ -115,9 +115,9 @@ def check_rules(schedule: pd.DataFrame, scenario: Scenario) -> list[str]:
     Parameters
     ----------
     schedule : DataFrame
-        ``schedule.csv`` rows.
+        ``schedule.csv`` rows, grouped here by agent and day.
     scenario : Scenario
-        The scenario.
+        Its shift rules, skills and campaigns' calling windows are the rules checked.
 
     Returns
     -------
@@ -219,9 +219,9 @@ def coverage_from_schedule(schedule: pd.DataFrame, interval_minutes: int, timezo
     Parameters
     ----------
     schedule : DataFrame
-        ``schedule.csv`` rows.
+        ``schedule.csv`` rows; each inbound or outbound segment counts in the intervals it spans.
     interval_minutes : int
-        Interval length.
+        Interval length, in minutes.
     timezone : str
         IANA zone of the horizon.
 
