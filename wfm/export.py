@@ -661,12 +661,13 @@ def os_reason(exc: OSError) -> str:
     Parameters
     ----------
     exc : OSError
-        The error.
+        What ``open``, ``mkdir`` or ``os.replace`` raised.
 
     Returns
     -------
     str
-        E.g. "permission denied" or "it is a folder, expected a file".
+        A lower-case phrase to put in brackets after the path, e.g. "permission
+        denied" or "it is a folder, expected a file"; otherwise the system's message.
     """
     reasons = {
         IsADirectoryError: "it is a folder, expected a file",

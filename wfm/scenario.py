@@ -858,12 +858,13 @@ def scenario_to_toml(scenario: Scenario) -> str:
     Parameters
     ----------
     scenario : Scenario
-        The scenario.
+        A validated scenario; settings that are None are left out of the text.
 
     Returns
     -------
     str
-        TOML text that :func:`load_scenario` reads back to an equal scenario.
+        TOML text, every table written in full, that :func:`load_scenario` reads back
+        to an equal scenario.
     """
     data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
     return tomli_w.dumps(_toml_ready(data))
