@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-# where each public name lives (see __getattr__)
+__all__ = [  # by the module each name lives in (see __getattr__)
+    "QuoteResult", "build_quote", "write_quote", "quote_files", "quote_json", "describe",
+    "Knobs", "derive_demand_profile", "load_demand_profile", "representative_monday",
+    "COST_LINES", "SENSITIVITY_CASES", "check_out_dir",
+]
+
 _API = ("QuoteResult", "build_quote", "write_quote", "quote_files", "quote_json", "describe")
 _DEMAND = ("Knobs", "derive_demand_profile", "load_demand_profile", "representative_monday")
-
-__all__ = [*_API, *_DEMAND, "COST_LINES", "SENSITIVITY_CASES", "check_out_dir"]
 
 if TYPE_CHECKING:  # what type checkers and editors see; never run
     from wfm.export import check_out_dir
