@@ -408,12 +408,14 @@ def make_temp_dir(beside: Path) -> Path:
     Parameters
     ----------
     beside : Path
-        The folder that will be replaced.
+        The output folder the temporary one will replace; leftovers of earlier
+        interrupted writes to it are removed first.
 
     Returns
     -------
     Path
-        The new, empty temporary folder.
+        A new, empty folder in the same parent (so the final rename stays on one file
+        system), named from ``beside``.
     """
     parent = beside.parent if str(beside.parent) else Path(".")
     remove_leftovers(beside)
