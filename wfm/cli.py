@@ -456,8 +456,10 @@ def roster_command(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
     scenario: Path | None = typer.Option(None, "--scenario", help="Scenario TOML (groups, shift codes, \\[roster], \\[\\[agent]])."),
     agents: Path | None = typer.Option(None, "--agents", help="Roster file (CSV, UTF-8 or CP932, or XLSX): one row per agent."),
-    requirements: Path | None = typer.Option(None, "--requirements", help="requirements.csv of `wfm size`/`wfm plan` (queue, ds, agents)."),
-    lock: Path | None = typer.Option(None, "--lock", help="Published assignment.csv: re-roster changing as few shifts as possible."),
+    requirements: Path | None = typer.Option(
+        None, "--requirements", help="requirements.csv of `wfm size`/`wfm plan` (queue, ds, agents)."),
+    lock: Path | None = typer.Option(
+        None, "--lock", help="Published assignment.csv: re-roster changing as few shifts as possible."),
     work_limit: float | None = typer.Option(
         None, "--work-limit", help="Solver work in CP-SAT deterministic seconds (default roster.work_limit)."),
     curtois: Path | None = typer.Option(None, "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
