@@ -90,12 +90,13 @@ def scenario_hash(path: Path) -> str:
     Parameters
     ----------
     path : Path
-        Scenario TOML.
+        Scenario TOML; an invalid one is hashed by its own bytes alone.
 
     Returns
     -------
     str
-        Hex digest.
+        SHA-256 as 64 hex digits; it changes when the file or any input it names
+        changes, which is how a batch rerun knows a plan is stale.
     """
     from wfm.plan import scenario_inputs
 
@@ -129,12 +130,12 @@ def scenario_name(path: Path) -> str:
     Parameters
     ----------
     path : Path
-        Scenario TOML.
+        A scenario file, read only for its top-level ``name`` (it need not validate).
 
     Returns
     -------
     str
-        The name.
+        That name, or the file name without ``.toml`` when it has none or cannot be read.
     """
     from wfm.plan import peek_name
 

@@ -78,12 +78,14 @@ def read_profile(path: str | Path) -> dict:
     Parameters
     ----------
     path : str or Path
-        The profile JSON file.
+        A ``profile.json``, as ``wfm calls profile`` wrote it.
 
     Returns
     -------
     dict
-        The profile (``{"queues": {...}}``).
+        The parsed JSON, checked to hold a non-empty ``queues`` object (queue name to
+        its handle times, patience and notes); the entries themselves are read by
+        :func:`behaviour_for`.
 
     Raises
     ------
@@ -109,9 +111,9 @@ def behaviour_for(profile: dict, queue: str, source: str = "profile") -> Learned
     profile : dict
         A profile from :func:`read_profile`.
     queue : str
-        The queue to size or simulate.
+        The scenario's queue name, looked up among the profile's queues.
     source : str
-        The profile's file, for messages.
+        The profile's file, named when ``queue`` is not in it.
 
     Returns
     -------

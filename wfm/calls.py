@@ -286,14 +286,15 @@ def read_calls(path: str | Path, **kwargs) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
-        Per-call log file.
+        Per-call log file; its name begins every warning and error sentence.
     **kwargs
-        Options of :func:`screen_calls`.
+        Options of :func:`screen_calls` (``column_map``, ``timezone``, ``strict`` ...).
 
     Returns
     -------
     DataFrame
-        The real calls (see :func:`validate_calls`).
+        The real calls (see :func:`validate_calls`); skipped rows are only counted,
+        in one :class:`CallsWarning`.
     """
     return validate_calls(read_table(path), str(path), **kwargs)
 
@@ -304,14 +305,15 @@ def screen_call_file(path: str | Path, **kwargs) -> ScreenedCalls:
     Parameters
     ----------
     path : str or Path
-        Per-call log file.
+        CSV, XLSX or Parquet call log (read by its extension).
     **kwargs
-        Options of :func:`screen_calls`.
+        Passed on to :func:`screen_calls` unchanged.
 
     Returns
     -------
     ScreenedCalls
-        The real calls and the skipped rows.
+        The real calls, plus each skipped row with its reason, for a rejects file;
+        nothing is warned.
     """
     return screen_calls(read_table(path), str(path), **kwargs)
 
@@ -689,14 +691,15 @@ def with_screening(profile: dict, screened: ScreenedCalls) -> dict:
     Parameters
     ----------
     profile : dict
-        A profile from :func:`profile_calls`.
+        What :func:`profile_calls` made of the kept calls; it is not changed.
     screened : ScreenedCalls
-        The screening of the same log.
+        The screening of the log the profile was learned from.
 
     Returns
     -------
     dict
-        A copy of ``profile`` with ``log`` (counts) and notes on the skipped rows.
+        A shallow copy of ``profile`` with ``log`` (rows read, calls kept, rejected
+        rows by reason) and one more note when rows were skipped.
     """
     out = dict(profile)
     out["log"] = {"rows": screened.rows, "calls": int(len(screened.calls)), "rejected": dict(screened.counts)}

@@ -600,10 +600,8 @@ def quote_command(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (quote.xlsx, quote.json, CSVs); appears whole."),
     time_limit: float | None = typer.Option(
         None, "--time-limit", help="Wall-clock safety cap per representative week (default quote.time_limit_seconds)."),
-    work_limit: float | None = typer.Option(
-        None, "--work-limit", help="CP-SAT work per representative week, deterministic seconds (default quote.work_limit)."),
-    sensitivity: bool | None = typer.Option(
-        None, "--sensitivity/--no-sensitivity", help="Build the sensitivity table (default quote.sensitivity)."),
+    work_limit: float | None = typer.Option(None, "--work-limit", help="CP-SAT work per representative week, deterministic seconds (default quote.work_limit)."),
+    sensitivity: bool | None = typer.Option(None, "--sensitivity/--no-sensitivity", help="Build the sensitivity table (default quote.sensitivity)."),
 ) -> None:
     """Staffing quote for an outsourcer: FTE per month from scheduled weeks, cost lines and prices."""
     from wfm import quote

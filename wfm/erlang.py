@@ -139,9 +139,10 @@ def erlang_c(agents, load):
     Parameters
     ----------
     agents : int or array_like
-        Productive agents on the phones.
+        Productive agents on the phones; at or below ``load`` every call waits.
     load : float or array_like
-        Offered load in Erlangs (see :func:`offered_load`).
+        Offered load in Erlangs (see :func:`offered_load`), broadcast against
+        ``agents``.
 
     Returns
     -------
@@ -177,18 +178,20 @@ def service_level(agents, load, aht, answer_within):
     Parameters
     ----------
     agents : int or array_like
-        Productive agents on the phones.
+        Productive agents; the surplus ``agents - load`` sets how fast the queue drains.
     load : float or array_like
-        Offered load in Erlangs.
+        Erlangs offered in the interval.
     aht : float or array_like
-        Average handle time in seconds.
+        Seconds per call, talk plus wrap; the wait scale ``answer_within / aht``
+        depends on it.
     answer_within : float
-        Target answer time in seconds.
+        Seconds a call may wait and still count as answered in time (the 20 of 80/20).
 
     Returns
     -------
     float or ndarray
-        Share of offered calls answered within ``answer_within`` seconds.
+        Fraction in [0, 1] of offered calls answered within ``answer_within``
+        seconds (a float for scalar input).
 
     Examples
     --------
@@ -215,16 +218,17 @@ def asa(agents, load, aht):
     Parameters
     ----------
     agents : int or array_like
-        Productive agents on the phones.
+        Agents taking calls; ASA is infinite unless they exceed ``load``.
     load : float or array_like
-        Offered load in Erlangs.
+        Traffic in Erlangs (arrival rate times ``aht``).
     aht : float or array_like
-        Average handle time in seconds.
+        Handle time in seconds: the ASA scales with it at a fixed load.
 
     Returns
     -------
     float or ndarray
-        Mean wait in seconds over all calls.
+        Seconds, averaged over every call including those answered at once
+        (``inf`` for an unstable queue).
 
     Examples
     --------
@@ -247,14 +251,15 @@ def occupancy(agents, load):
     Parameters
     ----------
     agents : int or array_like
-        Productive agents on the phones.
+        Logged-in productive agents (0 gives occupancy 0, not a division error).
     load : float or array_like
-        Offered load in Erlangs.
+        Erlangs of work those agents face.
 
     Returns
     -------
     float or ndarray
-        Busy share of logged-in time, in [0, 1].
+        Busy share of logged-in time, in [0, 1]; capped at 1 once ``load``
+        reaches ``agents``.
     """
     n = np.asarray(agents, dtype=float)
     a = np.asarray(load, dtype=float)
@@ -314,15 +319,17 @@ def erlang_a(agents, load, aht, patience, answer_within) -> ErlangAResult:
     Parameters
     ----------
     agents : int or array_like
-        Productive agents on the phones.
+        Productive agents on the phones; may be below ``load``, since callers
+        who hang up keep the queue stable.
     load : float or array_like
-        Offered load in Erlangs.
+        Offered load in Erlangs, including calls that will abandon.
     aht : float or array_like
-        Average handle time in seconds.
+        Mean handle time of answered calls in seconds (1 / mu).
     patience : float or array_like
-        Mean caller patience in seconds.
+        Mean time in seconds a caller waits before hanging up (1 / theta);
+        ``r = aht / patience`` above.
     answer_within : float
-        Target answer time in seconds.
+        Target answer time in seconds for ``service_level``.
 
     Returns
     -------
@@ -659,15 +666,8 @@ def _fill_unanswered_aht(frame: pd.DataFrame, volume: np.ndarray, handle: np.nda
     return handle, quiet
 
 
-def size_intervals(
-    frame: pd.DataFrame,
-    interval_minutes: int,
-    target: ServiceTarget | None = None,
-    *,
-    aht: float | None = None,
-    volume_column: str = "y",
-    source: str = "volumes",
-) -> pd.DataFrame:
+def size_intervals(frame: pd.DataFrame, interval_minutes: int, target: ServiceTarget | None = None, *,
+                   aht: float | None = None, volume_column: str = "y", source: str = "volumes") -> pd.DataFrame:
     """Size every interval of a long table: agents needed and the KPIs they deliver.
 
     Parameters

@@ -408,12 +408,14 @@ def make_temp_dir(beside: Path) -> Path:
     Parameters
     ----------
     beside : Path
-        The folder that will be replaced.
+        The output folder the temporary one will replace; leftovers of earlier
+        interrupted writes to it are removed first.
 
     Returns
     -------
     Path
-        The new, empty temporary folder.
+        A new, empty folder in the same parent (so the final rename stays on one file
+        system), named from ``beside``.
     """
     parent = beside.parent if str(beside.parent) else Path(".")
     remove_leftovers(beside)
@@ -661,12 +663,13 @@ def os_reason(exc: OSError) -> str:
     Parameters
     ----------
     exc : OSError
-        The error.
+        What ``open``, ``mkdir`` or ``os.replace`` raised.
 
     Returns
     -------
     str
-        E.g. "permission denied" or "it is a folder, expected a file".
+        A lower-case phrase to put in brackets after the path, e.g. "permission
+        denied" or "it is a folder, expected a file"; otherwise the system's message.
     """
     reasons = {
         IsADirectoryError: "it is a folder, expected a file",

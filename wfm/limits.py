@@ -119,16 +119,17 @@ def check_calls_per_interval(volume, source: str, column: str = "y") -> None:
     Parameters
     ----------
     volume : array_like
-        Calls per interval.
+        Calls per interval, one per row of the table; NaN passes (it is checked
+        elsewhere as a missing value).
     source : str
-        The file, for the message.
+        The file, named first in the sentence.
     column : str
-        The column, for the message.
+        The volume column's header in that file (``y`` unless mapped).
 
     Raises
     ------
     InputError
-        At the first interval above the limit.
+        At the first row above the limit, naming its 1-based row and the count.
     """
     _check_column(volume, MAX_CALLS_PER_INTERVAL, source, column, "calls in one interval",
                   f"{MAX_CALLS_PER_INTERVAL:,}")
@@ -167,9 +168,9 @@ def check_offered_load(load, source: str = "load") -> None:
     Parameters
     ----------
     load : float or array_like
-        Offered load in Erlangs.
+        Offered load in Erlangs (calls x AHT / interval seconds), a row each.
     source : str
-        Where it came from, for the message.
+        The table the load was computed from, to begin the sentence.
 
     Raises
     ------
@@ -191,16 +192,17 @@ def check_agents(agents, source: str, column: str = "agents") -> None:
     Parameters
     ----------
     agents : array_like
-        Agents per interval.
+        Required or scheduled agents, one value a row.
     source : str
-        The file, for the message.
+        The staffing file or table the message starts with.
     column : str
-        The column, for the message.
+        Its header, ``agents`` by default.
 
     Raises
     ------
     InputError
-        When an interval is above the limit.
+        When an interval is above the limit: the sentence gives the row, the
+        agents and the limit per interval.
     """
     _check_column(agents, MAX_AGENTS_PER_INTERVAL, source, column, "agents", f"{MAX_AGENTS_PER_INTERVAL:,} per interval")
 

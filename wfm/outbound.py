@@ -175,16 +175,21 @@ def deadline_inside(campaign: Campaign, horizon: Horizon) -> bool:
     Parameters
     ----------
     campaign : Campaign
-        The campaign.
+        Only its ``deadline`` date is read.
     horizon : Horizon
-        The planning horizon.
+        The plan's days, ``start`` and ``days`` long.
 
     Returns
     -------
     bool
-        True when the deadline is one of the horizon's days.
+        True when the deadline is on or before the horizon's last day (a deadline
+        already past counts as inside: all the work is owed now).
     """
-    return campaign.deadline <= horizon.start + dt.timedelta(days=horizon.days - 1)
+    return campaign.deadline <= _last_day(horizon)
+
+
+def _last_day(horizon: Horizon) -> dt.date:
+    return horizon.start + dt.timedelta(days=horizon.days - 1)
 
 
 def _window_minutes(campaign: Campaign, horizon: Horizon, day: dt.date) -> int:
@@ -206,18 +211,20 @@ def share_due_in_horizon(campaign: Campaign, horizon: Horizon) -> float:
     Parameters
     ----------
     campaign : Campaign
-        The campaign.
+        Start (the horizon's start when unset), deadline, calling window and
+        calling days.
     horizon : Horizon
-        The planning horizon.
+        Days and opening hours; calling time counts only while the site is open.
 
     Returns
     -------
     float
-        Share in [0, 1].
+        Share in [0, 1] of the campaign's work due in this horizon (0 when the
+        campaign has no calling time at all before its deadline).
     """
     first = campaign.start or horizon.start
-    last_in_horizon = horizon.start + dt.timedelta(days=horizon.days - 1)
-    if campaign.deadline <= last_in_horizon:
+    last_in_horizon = _last_day(horizon)
+    if deadline_inside(campaign, horizon):
         return 1.0
     total = inside = 0
     day = first

@@ -89,7 +89,8 @@ class PlanResult:
         Returns
         -------
         list of str
-            The sentences.
+            ``kpis.notes``: forecast warnings, sizing assumptions and goals met
+            trivially, then the schedule's notes, as ``kpis.json`` lists them.
         """
         return self.kpis.notes
 
@@ -894,13 +895,15 @@ def describe(kpis: PlanKpis) -> str:
 
     Parameters
     ----------
-    kpis : dict
-        A plan's KPIs.
+    kpis : PlanKpis
+        What :func:`plan_to_directory` returns; a gap or simulated KPI the plan
+        could not measure is printed as ``n/a``.
 
     Returns
     -------
     str
-        Agents, FTE, cost and gap, and the simulated service level, abandons and occupancy.
+        One line without a newline: agents, FTE, cost in the scenario's currency and
+        the gap to the bound, then the simulated service level, abandons and occupancy.
     """
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
@@ -922,12 +925,12 @@ def peek_name(path: str | Path) -> str | None:
     Parameters
     ----------
     path : str or Path
-        Scenario TOML.
+        Scenario TOML, possibly invalid or unreadable (then the answer is None).
 
     Returns
     -------
     str or None
-        The name.
+        The top-level ``name`` as text, or None when it is missing or empty.
     """
     try:
         with open(path, "rb") as fh:
@@ -943,12 +946,13 @@ def scenario_inputs(path: str | Path) -> list[Path]:
     Parameters
     ----------
     path : str or Path
-        Scenario TOML.
+        Scenario TOML that must parse as TOML (its settings are not validated).
 
     Returns
     -------
     list of Path
-        The files it names, resolved against the scenario's folder.
+        ``history``, ``forecast``, ``volumes``, ``profile`` and ``special_days`` of
+        every queue, in queue order, resolved against the scenario's folder.
     """
     path = Path(path)
     with open(path, "rb") as fh:
@@ -973,12 +977,12 @@ def index_row(kpis: PlanKpis) -> dict:
 
     Parameters
     ----------
-    kpis : dict
-        A plan's KPIs.
+    kpis : PlanKpis
+        One scenario's plan KPIs.
 
     Returns
     -------
     dict
-        Cost, bound, gap, FTE, paid hours and the simulated KPIs.
+        :data:`INDEX_COLUMNS` to values (None where the plan has none), in that order.
     """
     return {name: getattr(kpis, name) for name in INDEX_COLUMNS}

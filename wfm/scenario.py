@@ -239,7 +239,8 @@ class Group(_Section):
         Returns
         -------
         bool
-            True for ``inbound`` and ``blended`` groups.
+            True for ``inbound`` and ``blended`` groups; only they count towards a
+            queue's inbound staffing (and only for ``queues``, when listed).
         """
         return self.skills in ("inbound", "blended")
 
@@ -250,7 +251,7 @@ class Group(_Section):
         Returns
         -------
         bool
-            True for ``outbound`` and ``blended`` groups.
+            True for ``outbound`` and ``blended`` groups, the ones campaign work may go to.
         """
         return self.skills in ("outbound", "blended")
 
@@ -460,32 +461,8 @@ class Verify(_Section):
 
 # --- the named-agent roster (`wfm roster`, wfm.roster): shift codes, cover, weights ---
 
-def roster_clock(text: str) -> int:
-    """Minutes after midnight of ``HH:MM`` (00:00-24:00).
-
-    Parameters
-    ----------
-    text : str
-        The time of day.
-
-    Returns
-    -------
-    int
-        Minutes after midnight, 0 to 1440.
-
-    Raises
-    ------
-    ValueError
-        When ``text`` is not a time of day (pydantic turns it into a field error).
-    """
-    try:
-        hours, minutes = str(text).strip().split(":")
-        h, m = int(hours), int(minutes)
-    except ValueError:
-        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM such as 22:00") from None
-    if not (0 <= m < 60 and 0 <= h <= 24) or (h == 24 and m):
-        raise ValueError(f"'{shown(text)}' is not a time of day, expected HH:MM between 00:00 and 24:00")
-    return h * 60 + m
+# A roster shift's start or end: ``HH:MM``, 24:00 allowed as an end (the one clock parser).
+roster_clock = clock_minutes
 
 
 class RosterShift(Section):
@@ -858,12 +835,13 @@ def scenario_to_toml(scenario: Scenario) -> str:
     Parameters
     ----------
     scenario : Scenario
-        The scenario.
+        A validated scenario; settings that are None are left out of the text.
 
     Returns
     -------
     str
-        TOML text that :func:`load_scenario` reads back to an equal scenario.
+        TOML text, every table written in full, that :func:`load_scenario` reads back
+        to an equal scenario.
     """
     data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
     return tomli_w.dumps(_toml_ready(data))

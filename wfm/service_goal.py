@@ -107,6 +107,10 @@ class ServiceGoal:
         """
         return value - self.asa if self.asa is not None else self.service_level - value
 
+    def _in_goal_units(self, service_level_share: float, asa_share: float) -> float:
+        """A margin: a share of service level, or a share of the ASA goal's seconds."""
+        return asa_share * self.asa if self.asa is not None else service_level_share
+
     @property
     def tolerance(self) -> float:  # this close to the goal counts as met
         """How close to the goal counts as met.
@@ -114,20 +118,21 @@ class ServiceGoal:
         Returns
         -------
         float
-            0.1 point of service level, or 0.1% of the ASA goal.
+            0.001 (0.1 point) of service level, or 0.1% of the ASA goal in seconds.
         """
-        return 0.001 * self.asa if self.asa is not None else 0.001
+        return self._in_goal_units(0.001, 0.001)
 
     @property
     def surplus(self) -> float:  # this far better than the goal is asked for less
-        """How far better than the goal a period is asked for less in the next round.
+        """How far better than the goal a period must be before the next round eases it.
 
         Returns
         -------
         float
-            1 point of service level, or 5% of the ASA goal.
+            In the goal's own unit: 1 point of service level (0.01), or for an
+            ASA goal 5% of its seconds.
         """
-        return 0.05 * self.asa if self.asa is not None else 0.01
+        return self._in_goal_units(0.01, 0.05)
 
 
 @dataclass
@@ -140,6 +145,12 @@ class GoalCurves:
 
 def _productive(heads: np.ndarray, shrinkage: float) -> np.ndarray:
     return np.floor(heads * (1.0 - shrinkage) + 1e-9)
+
+
+def _on_phones(heads, calls, load, aht, shrinkage: float) -> tuple[np.ndarray, ...]:
+    """Productive agents from ``heads``, and calls, load and AHT broadcast to their shape."""
+    n = _productive(np.asarray(heads, dtype=float), shrinkage)
+    return (n, *(np.broadcast_to(np.asarray(x, dtype=float), n.shape) for x in (calls, load, aht)))
 
 
 def answered_within(heads, calls, load, aht, *, shrinkage: float, answer_within: float,
@@ -170,10 +181,7 @@ def answered_within(heads, calls, load, aht, *, shrinkage: float, answer_within:
     ndarray
         Calls answered in time per interval.
     """
-    n = _productive(np.asarray(heads, dtype=float), shrinkage)
-    load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
-    aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
-    calls = np.broadcast_to(np.asarray(calls, dtype=float), n.shape)
+    n, calls, load, aht = _on_phones(heads, calls, load, aht, shrinkage)
     sl = np.zeros(n.shape)
     live = (n > 0) & (load > 0)
     if model == "erlang-a" and patience:
@@ -195,29 +203,28 @@ def waited(heads, calls, load, aht, *, shrinkage: float, model: str, patience: f
     Parameters
     ----------
     heads : array_like
-        Scheduled heads per interval (before shrinkage).
+        Heads scheduled per interval; after shrinkage, rounded down to whole agents.
     calls : array_like
-        Calls offered per interval.
+        Calls offered per interval, the weight of each interval's mean wait.
     load : array_like
-        Offered load in Erlangs.
+        Erlangs per interval; an interval without load waits 0 s.
     aht : array_like
-        Average handle time, seconds.
+        Handle time per call in seconds.
     shrinkage : float
-        Share of heads not on the phones.
+        Fraction in [0, 1) of scheduled heads away from the phones.
     model : str
-        ``"erlang-c"`` or ``"erlang-a"``.
+        ``"erlang-a"`` (with ``patience``) waits by the answered calls; anything
+        else is Erlang C, whose unstable intervals count 1e6 s a call.
     patience : float, optional
-        Mean patience in seconds (Erlang A).
+        Erlang A's mean seconds before a caller hangs up; also the wait of a
+        caller who meets no agent at all.
 
     Returns
     -------
     ndarray
         Total seconds waited per interval (infinite where Erlang C has no steady state).
     """
-    n = _productive(np.asarray(heads, dtype=float), shrinkage)
-    load = np.broadcast_to(np.asarray(load, dtype=float), n.shape)
-    aht = np.broadcast_to(np.asarray(aht, dtype=float), n.shape)
-    calls = np.broadcast_to(np.asarray(calls, dtype=float), n.shape)
+    n, calls, load, aht = _on_phones(heads, calls, load, aht, shrinkage)
     wait = np.zeros(n.shape)
     live = load > 0
     if model == "erlang-a" and patience:
@@ -387,11 +394,11 @@ def period_label(period: int, scope: str, start) -> str:
     Parameters
     ----------
     period : int
-        The period index.
+        Index from :func:`period_of`, 0 for the horizon's first day or week.
     scope : str
-        ``"day"`` or ``"week"``.
-    start : date
-        First day of the horizon.
+        ``"week"`` counts periods in steps of 7 days; anything else, ``"day"``, in days.
+    start : date or str
+        First day of the horizon, which is also the first day of week 0.
 
     Returns
     -------

@@ -519,8 +519,8 @@ def compare_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
     Parameters
     ----------
     store : PlanStore
-        The store holding the versions.
-    ids : iterable of int
+        Where the versions were saved; each version's ``kpis.json`` is read.
+    ids : iterable of int or str
         Two or more version ids; the first is the base the differences refer to.
 
     Returns
@@ -529,6 +529,11 @@ def compare_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
         One row per figure (``figure`` in the planner's words), one column per
         version (``#id name``) and, for numeric figures, one ``Δ #id`` column per
         later version (its value minus the base's).
+
+    Raises
+    ------
+    InputError
+        With fewer than two ids, or an id the store does not hold.
     """
     saved = _versions(store, ids)
     cols = {f"#{s.id} {s.name}": _figures(s) for s in saved}
@@ -553,9 +558,10 @@ def daily_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
     Parameters
     ----------
     store : PlanStore
-        The store holding the versions.
-    ids : iterable of int
-        The version ids to lay side by side (the first is the base).
+        The versions' store; their ``coverage.csv`` and ``verification.csv`` are read
+        (a version without coverage has no rows).
+    ids : iterable of int or str
+        One or more versions to lay side by side, the first the base of the diffs.
 
     Returns
     -------
@@ -603,9 +609,9 @@ def coverage_table(store: PlanStore, ids: Iterable[int | str]) -> pd.DataFrame:
     Parameters
     ----------
     store : PlanStore
-        The store holding the versions.
-    ids : iterable of int
-        The version ids.
+        Store to read each version's ``coverage.csv`` from.
+    ids : iterable of int or str
+        At least one id; a version saved without coverage is left out.
 
     Returns
     -------

@@ -120,12 +120,14 @@ def wmape(actual, predicted) -> float:
     Parameters
     ----------
     actual, predicted : array_like
-        Actual and forecast volumes, aligned.
+        Calls per interval, recorded and forecast, in the same order; the
+        recorded total weights each interval's error.
 
     Returns
     -------
     float
-        wMAPE as a fraction (NaN when the actual volume sums to 0).
+        wMAPE as a fraction, 0.1 meaning 10 % of the calls (NaN when the actual
+        volume sums to 0).
 
     Examples
     --------
@@ -143,12 +145,12 @@ def mae(actual, predicted) -> float:
     Parameters
     ----------
     actual, predicted : array_like
-        Actual and forecast volumes, aligned.
+        Recorded and forecast calls per interval, pairwise.
 
     Returns
     -------
     float
-        Mean of ``|actual - predicted|``.
+        Mean of ``|actual - predicted|``, in calls per interval.
     """
     return float(np.mean(np.abs(np.asarray(actual, dtype=float) - np.asarray(predicted, dtype=float))))
 
@@ -159,12 +161,13 @@ def rmse(actual, predicted) -> float:
     Parameters
     ----------
     actual, predicted : array_like
-        Actual and forecast volumes, aligned.
+        Equal-length arrays of recorded and forecast calls; large misses weigh
+        more than in :func:`mae`.
 
     Returns
     -------
     float
-        Square root of the mean squared error.
+        Square root of the mean squared error, in calls per interval.
     """
     return float(np.sqrt(np.mean((np.asarray(actual, dtype=float) - np.asarray(predicted, dtype=float)) ** 2)))
 
@@ -179,14 +182,15 @@ def mase(actual, predicted, scale: float) -> float:
     Parameters
     ----------
     actual, predicted : array_like
-        Actual and forecast volumes, aligned.
+        Test-window calls per interval, recorded and forecast.
     scale : float
-        In-sample MAE of the one-week seasonal naive forecast.
+        In-sample MAE of the one-week seasonal naive forecast, in the same
+        calls per interval.
 
     Returns
     -------
     float
-        MASE (NaN when ``scale`` is 0).
+        MASE, unitless (NaN when ``scale`` is 0).
     """
     return mae(actual, predicted) / scale if scale > 0 else float("nan")
 
@@ -683,15 +687,15 @@ def backtest(
     folds: int = 4,
     horizon="7d",
     *,
-    interval_minutes: int | None = None,
-    interval: int | None = None,
     models=None,
     select_folds: int | None = None,
     auto_models=None,
-    special_days=None,
-    holidays: str | None = None,
+    interval_minutes: int | None = None,
+    interval: int | None = None,
     timezone: str | None = None,
     columns: dict[str, str] | None = None,
+    special_days=None,
+    holidays: str | None = None,
 ) -> BacktestResult:
     """Rolling-origin accuracy of each candidate per queue.
 
@@ -708,22 +712,22 @@ def backtest(
         :func:`forecast` makes, re-run at each origin on the training part only,
         with ``select_folds`` inner folds, default 4, among ``auto_models``,
         default :data:`DEFAULT_MODELS`).
-    interval_minutes : int, optional
-        Interval length of ``history``; inferred from the spacing when omitted.
-    interval : int, optional
-        Score at this coarser interval, summing history first.
     select_folds : int, optional
         Inner folds of the ``auto`` model at each origin (default 4).
     auto_models : list of str, optional
         Candidates of the ``auto`` model (default :data:`DEFAULT_MODELS`).
-    special_days : DataFrame or path, optional
-        ``date, closed, multiplier``; see :mod:`wfm.forecast.calendar`.
-    holidays : str, optional
-        Country code whose public holidays are closed days.
+    interval_minutes : int, optional
+        Interval length of ``history``; inferred from the spacing when omitted.
+    interval : int, optional
+        Score at this coarser interval, summing history first.
     timezone : str, optional
         IANA zone of the site.
     columns : dict, optional
         The history file's own headers for ``ds, y, aht, queue`` (as for :func:`forecast`).
+    special_days : DataFrame or path, optional
+        ``date, closed, multiplier``; see :mod:`wfm.forecast.calendar`.
+    holidays : str, optional
+        Country code whose public holidays are closed days.
 
     Returns
     -------

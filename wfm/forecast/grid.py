@@ -63,8 +63,25 @@ def weekday_of(dates: np.ndarray) -> np.ndarray:
     return ((dates.astype("datetime64[D]").astype(np.int64) + 3) % 7).astype(np.int64)
 
 
+class _OnDates:
+    """A row per calendar date (``dates``, ``datetime64[D]``): the grid's days or the days to forecast."""
+
+    dates: np.ndarray
+
+    @property
+    def weekday(self) -> np.ndarray:
+        """Weekday of each of ``dates``.
+
+        Returns
+        -------
+        ndarray of int
+            Monday = 0, one per date.
+        """
+        return weekday_of(self.dates)
+
+
 @dataclass
-class DayGrid:
+class DayGrid(_OnDates):
     """One queue's history (or its first days, for a backtest fold) on a calendar grid.
 
     Attributes
@@ -104,17 +121,6 @@ class DayGrid:
             Columns of ``Y``.
         """
         return self.Y.shape[1]
-
-    @property
-    def weekday(self) -> np.ndarray:
-        """Weekday of each day of the grid.
-
-        Returns
-        -------
-        ndarray of int
-            Monday = 0.
-        """
-        return weekday_of(self.dates)
 
     @property
     def normal(self) -> np.ndarray:
@@ -169,7 +175,7 @@ class DayGrid:
 
 
 @dataclass
-class FutureDays:
+class FutureDays(_OnDates):
     """Dates to forecast with what the calendar says about them."""
 
     dates: np.ndarray
@@ -177,17 +183,6 @@ class FutureDays:
     after_closure: np.ndarray
     closed: np.ndarray
     multiplier: np.ndarray
-
-    @property
-    def weekday(self) -> np.ndarray:
-        """Weekday of each future day.
-
-        Returns
-        -------
-        ndarray of int
-            Monday = 0.
-        """
-        return weekday_of(self.dates)
 
     def __len__(self) -> int:
         return len(self.dates)

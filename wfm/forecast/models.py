@@ -84,14 +84,16 @@ def hist_avg_4w(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History; only normal days of the last 28 days count (special and closed
+        days are left out).
     future : FutureDays
-        The days to forecast.
+        Only the weekday of each date is read.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        Calls per interval. A weekday absent from the last 4 weeks takes its
+        all-history mean, and one never seen takes the mean of all normal days.
     """
     return _average_by_weekday(grid, future, 4)
 
@@ -102,14 +104,15 @@ def hist_avg_8w(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History whose normal days younger than 56 days are averaged.
     future : FutureDays
-        The days to forecast.
+        Days to forecast; each gets the mean of its own weekday.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        Mean calls per wall-clock interval, with the same fallbacks as
+        :func:`hist_avg_4w` when a weekday has no recent normal day.
     """
     return _average_by_weekday(grid, future, 8)
 
@@ -120,14 +123,14 @@ def history_average(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        All of the queue's history, however short; every normal day counts equally.
     future : FutureDays
-        The days to forecast.
+        Dates whose weekdays pick the rows of the average.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        All-history mean calls per weekday and interval (zeros without any normal day).
     """
     return _average_by_weekday(grid, future, None)
 
@@ -138,14 +141,16 @@ def seasonal_naive_week(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History; the last normal day of each weekday is copied.
     future : FutureDays
-        The days to forecast.
+        Days to fill, matched to history by weekday alone (not by day type).
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        A copy of last week's calls on the same weekday; a weekday with no
+        normal day in history copies the last normal day, and a history without
+        normal days gives zeros. It is the scale of MASE.
     """
     Y = _filled(grid)
     normal = np.flatnonzero(grid.normal)
@@ -165,14 +170,15 @@ def seasonal_naive_day(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History whose latest normal day (not a special or closed day) is copied.
     future : FutureDays
-        The days to forecast.
+        Only its length is used: every day gets the same row.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        That day's calls per interval on every row (zeros when history has no
+        normal day).
     """
     normal = np.flatnonzero(grid.normal)
     if not normal.size:
@@ -243,14 +249,16 @@ def daily_level_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History; needs three normal days with calls, and 56 days of span before
+        the month-position terms are fitted.
     future : FutureDays
-        The days to forecast.
+        Dates to predict: day type, after-closure flag and month position are read.
 
     Returns
     -------
     ndarray, shape (n_future_days,)
-        Forecast volume of each future day.
+        Calls per day, the exponential of the fitted log level plus the recent
+        residual correction (the mean total with fewer than three usable days).
     """
     totals = _filled(grid).sum(axis=1)
     use = grid.normal & (totals > 0)
@@ -280,23 +288,29 @@ def daily_level_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
     return np.exp(Xf @ beta + correction)
 
 
+def _spread_over_day(level: np.ndarray, grid: DayGrid, future: FutureDays) -> np.ndarray:
+    """Daily totals × the intraday profile of each future day's type: the top-down step."""
+    return level[:, None] * intraday_profile(grid, future.day_type)
+
+
 def top_down_calendar(grid: DayGrid, future: FutureDays) -> np.ndarray:
     """Calendar-regression daily totals × long-window intraday profile of the day type.
 
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History for both the level regression and the 16-week-half-life profile.
     future : FutureDays
-        The days to forecast.
+        Dates, day types and after-closure flags to forecast; the regression reads
+        all three.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        :func:`daily_level_calendar` spread over the intervals by
+        :func:`intraday_profile` of each day's type.
     """
-    level = daily_level_calendar(grid, future)
-    return level[:, None] * intraday_profile(grid, future.day_type)
+    return _spread_over_day(daily_level_calendar(grid, future), grid, future)
 
 
 def daily_level_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
@@ -305,14 +319,15 @@ def daily_level_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History of at least 10 usable normal days for AutoETS (fewer: the
+        adjusted mean is carried forward).
     future : FutureDays
-        The days to forecast.
+        Days to predict; each adds its day type's effect back to the path.
 
     Returns
     -------
     ndarray, shape (n_future_days,)
-        Forecast volume of each future day.
+        Calls per day on the original scale.
     """
     from statsforecast.models import AutoETS
 
@@ -341,17 +356,16 @@ def top_down_ets(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History; its normal days' totals feed AutoETS and their shapes the profile.
     future : FutureDays
-        The days to forecast.
+        Days to forecast, in date order (the ETS path is read step by step).
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        :func:`daily_level_ets` times the intraday share of each interval.
     """
-    level = daily_level_ets(grid, future)
-    return level[:, None] * intraday_profile(grid, future.day_type)
+    return _spread_over_day(daily_level_ets(grid, future), grid, future)
 
 
 def mstl(grid: DayGrid, future: FutureDays) -> np.ndarray:
@@ -360,14 +374,19 @@ def mstl(grid: DayGrid, future: FutureDays) -> np.ndarray:
     Parameters
     ----------
     grid : DayGrid
-        One queue's history on the calendar grid.
+        History; open weekdays of its last 8 weeks form the series, special and
+        closed days replaced by the 4-week average so the weekly cycle keeps
+        its length.
     future : FutureDays
-        The days to forecast.
+        Days to forecast; the series has no closed weekdays, so only open
+        weekdays take a step of the MSTL path.
 
     Returns
     -------
     ndarray, shape (n_future_days, n_slots)
-        Forecast volume per future day and interval.
+        Calls per interval, floored at 0; zero on closed weekdays and outside the
+        usual opening intervals. Under two weeks of series it falls back to
+        :func:`hist_avg_4w`.
     """
     from statsforecast.models import MSTL, AutoETS
 

@@ -23,20 +23,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = [
-    "QuoteResult",
-    "build_quote",
-    "write_quote",
-    "quote_files",
-    "quote_json",
-    "describe",
-    "Knobs",
-    "derive_demand_profile",
-    "load_demand_profile",
-    "representative_monday",
-    "COST_LINES",
-    "SENSITIVITY_CASES",
-    "check_out_dir",
+__all__ = [  # by the module each name lives in (see __getattr__)
+    "QuoteResult", "build_quote", "write_quote", "quote_files", "quote_json", "describe",
+    "Knobs", "derive_demand_profile", "load_demand_profile", "representative_monday",
+    "COST_LINES", "SENSITIVITY_CASES", "check_out_dir",
 ]
 
 _API = ("QuoteResult", "build_quote", "write_quote", "quote_files", "quote_json", "describe")

@@ -449,12 +449,13 @@ def describe(result: QuoteResult) -> str:
     Parameters
     ----------
     result : QuoteResult
-        The quote.
+        A built quote; money is shown in its scenario's currency (whole yen, else cents).
 
     Returns
     -------
     str
-        The term, mean FTE, peak seats, cost and price, and the unit prices.
+        Two lines, the term with mean FTE, peak seats, cost, price and margin, then
+        the unit prices, and one ``note:`` line per note.
     """
     t, cur = result.totals, result.scenario.currency
     first, last = result.monthly["month"].iloc[0], result.monthly["month"].iloc[-1]

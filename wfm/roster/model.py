@@ -50,12 +50,13 @@ def build_model(problem: RosterProblem) -> RosterModel:
     Parameters
     ----------
     problem : RosterProblem
-        The problem.
+        Agents, days, shift options and rules, as built by the roster's inputs.
 
     Returns
     -------
     RosterModel
-        The CP-SAT model, its variables and the objective terms.
+        ``cp`` with every hard rule added, the ``works``/``on_day`` variables, and
+        the soft-rule penalties by name in ``terms``, whose weighted sum ``cp`` minimises.
     """
     cp = cp_model.CpModel()
     works, on_day = add_assignment(cp, problem)

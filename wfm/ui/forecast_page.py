@@ -84,41 +84,43 @@ def _method_settings() -> None:
     opts["holidays"] = holidays.strip().upper() or None
 
 
+def _table_editor(title: str, caption: str, state_key: str, editor_key: str, columns: dict, check, failed: str) -> None:
+    """An editable table, first column ``date``, kept in ``st.session_state[state_key]`` only while ``check`` accepts it."""
+    st.markdown("**" + title + "**")
+    st.caption(caption)
+    edited = st.data_editor(st.session_state[state_key], num_rows="dynamic", key=editor_key, hide_index=True,
+                            column_config={"date": st.column_config.DateColumn(t("Date")), **columns})
+    try:
+        check(edited)
+        st.session_state[state_key] = edited
+    except InputError as exc:
+        common.error(exc, failed)
+
+
+def _check_special_days(edited: pd.DataFrame) -> None:
+    rows = edited.dropna(subset=["date"])
+    if len(rows):
+        validate_special_days(rows.assign(date=pd.to_datetime(rows["date"])))
+
+
 def _editors() -> None:
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**" + t("Adjustments (± % on a day or a time range)") + "**")
-        st.caption(t("Blank date = every day; blank times = the whole day. Overlapping rules multiply."))
-        edited = st.data_editor(
-            st.session_state["adjustments"], num_rows="dynamic", key="adjust_editor", hide_index=True,
-            column_config={
-                "date": st.column_config.DateColumn(t("Date")),
-                "start": st.column_config.TextColumn(t("From (HH:MM)")),
-                "end": st.column_config.TextColumn(t("To (HH:MM)")),
-                "percent": st.column_config.NumberColumn(t("Change %"), format="%+.0f%%", min_value=-99.0),
-            })
-        try:
-            validate_adjustments(edited)
-            st.session_state["adjustments"] = edited
-        except InputError as exc:
-            common.error(exc, "Adjustment not applied")
+        times = {"start": st.column_config.TextColumn(t("From (HH:MM)")),
+                 "end": st.column_config.TextColumn(t("To (HH:MM)"))}
+        change = st.column_config.NumberColumn(t("Change %"), format="%+.0f%%", min_value=-99.0)
+        _table_editor(t("Adjustments (± % on a day or a time range)"),
+                      t("Blank date = every day; blank times = the whole day. Overlapping rules multiply."),
+                      "adjustments", "adjust_editor", {**times, "percent": change},
+                      validate_adjustments, "Adjustment not applied")
     with c2:
-        st.markdown("**" + t("Special days") + "**")
-        st.caption(t("Closed days, or a multiplier on a day's volume (1.3 = 30% more). Used by the forecast."))
-        edited = st.data_editor(
-            st.session_state["special_days"], num_rows="dynamic", key="special_editor", hide_index=True,
-            column_config={
-                "date": st.column_config.DateColumn(t("Date")),
-                "closed": st.column_config.CheckboxColumn(t("Closed")),
-                "multiplier": st.column_config.NumberColumn(t("Multiplier"), min_value=0.0, format="%.2f"),
-            })
-        rows = edited.dropna(subset=["date"])
-        try:
-            if len(rows):
-                validate_special_days(rows.assign(date=pd.to_datetime(rows["date"])))
-            st.session_state["special_days"] = edited
-        except InputError as exc:
-            common.error(exc, "Special days not applied")
+        special = {
+            "closed": st.column_config.CheckboxColumn(t("Closed")),
+            "multiplier": st.column_config.NumberColumn(t("Multiplier"), min_value=0.0, format="%.2f"),
+        }
+        _table_editor(t("Special days"),
+                      t("Closed days, or a multiplier on a day's volume (1.3 = 30% more). Used by the forecast."),
+                      "special_days", "special_editor", special, _check_special_days, "Special days not applied")
 
 
 def page() -> None:
