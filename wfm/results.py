@@ -124,7 +124,8 @@ class PlanKpis(_Record):
 
     ``service_level``, ``asa``, ``abandon_rate`` and ``occupancy`` are the simulated
     figures over all queues, weighted by each queue's forecast calls; ``notes`` are the
-    sentences the planner should read (the plan's and the schedule's).
+    sentences the planner should read (the plan's and the schedule's); ``roster`` the
+    named agents' roster figures (:func:`wfm.plan.roster_kpis`) when the scenario names one.
     """
 
     scenario: str
@@ -149,3 +150,4 @@ class PlanKpis(_Record):
     asa: float | None = None
     abandon_rate: float | None = None
     occupancy: float | None = None
+    roster: dict[str, Any] | None = None  # the named agents' roster, when the scenario names one
