@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 
 import numpy as np
 import openpyxl
@@ -177,3 +178,8 @@ def test_agent_entries_in_the_scenario_are_rostered_and_the_resolved_scenario_re
     assert [a.id for a in result.roster.problem.agents] == ["X1", "X2"]
     assert result.kpis.roster["agents"] == 2 and result.kpis.roster["short_intervals"] > 0
     assert set(result.roster.assignment["agent"]) == {"X1", "X2"}
+    # The app's solve process sends the plan back pickled: the roster's tables survive it.
+    back = pickle.loads(pickle.dumps(result))
+    assert back.roster.model is None
+    pd.testing.assert_frame_equal(back.roster.agent_totals, result.roster.agent_totals)
+    pd.testing.assert_frame_equal(back.roster.shortfalls, result.roster.shortfalls)

@@ -437,9 +437,26 @@ def _goal_curves(scenario: Scenario, sized: pd.DataFrame, behaviours: dict, goal
     return GoalCurves(pd.concat(tables, ignore_index=True), adjusted)
 
 
+def scheduled_requirement(sized: pd.DataFrame) -> pd.DataFrame:
+    """What the schedule and the roster cover per interval: the heads after shrinkage.
+
+    Parameters
+    ----------
+    sized : pandas.DataFrame
+        ``requirements.csv`` rows (:func:`size_queue`): ``queue, ds, scheduled``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, agents`` (``agents`` the scheduled heads), as
+        :func:`wfm.roster.run.make_roster` takes it.
+    """
+    return sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+
+
 def _requirement(sized: pd.DataFrame, curves) -> pd.DataFrame:
     """What the scheduler must cover per interval: the heads, or a goal queue's floor."""
-    requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+    requirement = scheduled_requirement(sized)
     if curves is None:
         return requirement
     floors = curves.table.groupby(["queue", "ds"], sort=False)["heads"].min()

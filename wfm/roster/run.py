@@ -23,9 +23,24 @@ from wfm.roster.centre_model import CentreModel, CentreSolution, solve_centre
 @dataclass
 class RosterResult:
     problem: CentreProblem
-    model: CentreModel
+    model: CentreModel | None
     solution: CentreSolution
     summary: dict
+
+    def __getstate__(self) -> dict:
+        """What a pickled roster keeps (the app's solve process sends it back): everything but
+        the CP-SAT model and the wishes' model expressions, which do not pickle and which
+        nothing reads after the solve.
+
+        Returns
+        -------
+        dict
+            The fields, ``model`` ``None``.
+        """
+        import dataclasses
+
+        unmet = [dataclasses.replace(u, expr=None) for u in self.solution.wishes_unmet]
+        return {**self.__dict__, "model": None, "solution": dataclasses.replace(self.solution, wishes_unmet=unmet)}
 
     @property
     def assignment(self) -> pd.DataFrame:
@@ -114,7 +129,7 @@ def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = 
 
 def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
                 published: pd.DataFrame | None = None, work_limit: float | None = None, source: str = "scenario",
-                wall_clock_cap: float | None = None) -> RosterResult:
+                wall_clock_cap: float | None = None, published_dates=None) -> RosterResult:
     """Roster the named agents of ``scenario`` (or ``agents`` / the file ``roster_path``).
 
     ``requirements``: ``queue, ds, agents`` (ds tz-aware in the scenario's zone), or None
@@ -139,6 +154,9 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
         The scenario's name, for messages.
     wall_clock_cap : float, optional
         A wall-clock safety net in seconds (see :func:`wfm.roster.centre_model.solve_model`).
+    published_dates : iterable of datetime.date, optional
+        The days of ``published`` that are published: only their changes are priced and
+        counted (the app's locked days); default every day of the horizon.
 
     Returns
     -------
@@ -151,7 +169,7 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
         On bad input, or when no roster is found within the budget.
     """
     problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements,
-                            published=published, source=source)
+                            published=published, source=source, published_dates=published_dates)
     hint = None
     if problem.published is not None:
         # Start the search from the published roster: most of it usually stays.
@@ -340,3 +358,33 @@ def roster_downloads(result: RosterResult, *, title: str = "") -> dict[str, byte
         return {"shift_table.xlsx": (folder / "shift_table.xlsx").read_bytes(),
                 "calendars.zip": zipped(folder, (folder / "calendars").glob("*.ics")),
                 "roster.zip": zipped(folder, (p for p in folder.rglob("*") if p.is_file()))}
+
+
+def availability(scenario, agents: list[Agent] | None = None, requirements: pd.DataFrame | None = None, *,
+                 roster_path=None, source: str = "scenario") -> pd.DataFrame:
+    """Availability against need before any solve (the app's Roster page shows it).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift codes).
+    agents : list of Agent, optional
+        The agents; ``None`` reads ``roster_path`` or the ``[[agent]]`` entries.
+    requirements : pandas.DataFrame, optional
+        ``queue, ds, agents``, the interval requirement.
+    roster_path : str or Path, optional
+        The roster file, when ``agents`` is ``None``.
+    source : str
+        The scenario's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, required, available_agents, unavailable``: per queue and interval the
+        agents required, how many with the skill could be on the phones then
+        (:func:`wfm.roster.tables.availability_table`), and how many of the required nobody
+        available can be (``required - available_agents``, at least 0).
+    """
+    problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements, source=source)
+    table = tables.availability_table(problem)
+    return table.assign(unavailable=(table["required"] - table["available_agents"]).clip(lower=0))
