@@ -289,7 +289,7 @@ def load_agents(scenario, roster_path, codes, skills, source: str) -> list[Agent
             raise InputError(f"{roster_path}: the scenario also lists [[agent]] entries; give the agents in one place.")
         return agents
     if not scenario.agents:
-        raise InputError(f"{source}: no agents, expected --agents ROSTER.csv, [roster] agents = "ROSTER.csv" or [[agent]] entries in the scenario.")
+        raise InputError(f"{source}: no agents, expected --agents ROSTER.csv, [roster] agents = 'ROSTER.csv' or [[agent]] entries in the scenario.")
     return agents_from_entries(scenario.agents, source, ctx)
 
 
