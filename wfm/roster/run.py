@@ -221,7 +221,7 @@ def names_roster(scenario) -> bool:
     Parameters
     ----------
     scenario : Scenario
-        The scenario.
+        Read for its ``roster.agents`` setting and its ``[[agent]]`` list only.
 
     Returns
     -------
