@@ -151,3 +151,17 @@ class PlanKpis(_Record):
     abandon_rate: float | None = None
     occupancy: float | None = None
     roster: dict[str, Any] | None = None  # the named agents' roster, when the scenario names one
+
+    def to_json(self) -> dict[str, Any]:
+        """``kpis.json`` as a dictionary; ``roster`` only when the plan rostered named agents,
+        so a plan without a roster writes the same file as before rosters existed.
+
+        Returns
+        -------
+        dict
+            A copy of the figures.
+        """
+        out = super().to_json()
+        if out["roster"] is None:
+            del out["roster"]
+        return out

@@ -208,6 +208,7 @@ JA: dict[str, str] = {
     "シフト表 (XLSX)": "シフト表 (XLSX)",
     "The roster cannot be made": "勤務表を作成できません",
     "The roster could not be made": "勤務表を作成できませんでした",
+    "roster": "勤務表を作成中",  # the plan's step while a scenario with named agents solves (Schedule page)
     "No plan yet: press **Solve** on the Schedule page (the default scenario solves in about half a minute).": "計画はまだありません。シフト表ページで **最適化を実行** を押してください (標準シナリオは約30秒で作成されます)。",
     "Forecasting (backtest of the candidate models)…": "予測中 (候補モデルのバックテスト)…",
     "The forecast could not be made": "予測を作成できませんでした",
