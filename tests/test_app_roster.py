@@ -116,3 +116,16 @@ def test_scenario_agents_in_japanese_have_every_text(tmp_path):
     ok(at)
     assert list(grid_codes(at)["agent"]) == ["X1", "X2"]
     assert not i18n.MISSING, sorted(i18n.MISSING)
+
+
+def test_an_uploaded_scenario_cannot_name_a_roster_file_outside_its_upload(tmp_path):
+    import pytest
+
+    from wfm.errors import InputError
+    from wfm.uploads import confine_scenario_files
+
+    with pytest.raises(InputError, match=r"roster.agents '/etc/passwd' is not a file uploaded with the scenario"):
+        confine_scenario_files({"roster": {"agents": "/etc/passwd"}}, "team.toml", uploaded=tmp_path)
+    (tmp_path / "team.csv").write_bytes(team())
+    raw = confine_scenario_files({"roster": {"agents": "team.csv"}}, "team.toml", uploaded=tmp_path)
+    assert raw["roster"]["agents"] == str((tmp_path / "team.csv").resolve())
