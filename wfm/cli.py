@@ -455,7 +455,8 @@ def _echo_findings(binding_rules: list[str], notes: list[str]) -> None:
 def roster_command(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder; it appears whole or not at all."),
     scenario: Path | None = typer.Option(None, "--scenario", help="Scenario TOML (groups, shift codes, \\[roster], \\[\\[agent]])."),
-    agents: Path | None = typer.Option(None, "--agents", help="Roster file (CSV, UTF-8 or CP932, or XLSX): one row per agent."),
+    agents: Path | None = typer.Option(None, "--agents", help="Roster file (CSV, UTF-8 or CP932, or XLSX): one row per agent "
+                                        "(default: the scenario's roster.agents, else its \\[\\[agent]] entries)."),
     requirements: Path | None = typer.Option(
         None, "--requirements", help="requirements.csv of `wfm size`/`wfm plan` (queue, ds, agents)."),
     lock: Path | None = typer.Option(

@@ -23,6 +23,13 @@ Files written (``PLAN_FILES``):
 ``scenario.toml``     the resolved scenario (absolute paths): repeat the run with it
 ``run.json``          timings (solve seconds per phase) and whether the safety time cap
                       fired; the only file that differs between two runs of a scenario
+                      (with ``roster/summary.json``'s ``seconds``)
+``roster/``           when the scenario names a roster (``[roster] agents`` or ``[[agent]]``):
+                      the named agents rostered against the plan's requirement, the files
+                      of ``wfm roster`` (:func:`wfm.roster.run.write_roster`: the シフト表
+                      ``shift_table.xlsx``, ``schedules/ID.csv``, ``calendars/ID.ics``,
+                      ``shortfalls.csv``, ``summary.json`` ...); ``kpis.json`` has its figures
+                      under ``roster``
 """
 
 from __future__ import annotations
@@ -49,10 +56,10 @@ PLAN_FILES = (
     "forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv", "verification.csv",
     "kpis.json", "schedule.xlsx", "coverage.png", "scenario.toml", "run.json",
 )
-STEPS = ("forecast", "sizing", "schedule", "verification", "exports")
+STEPS = ("forecast", "sizing", "schedule", "verification", "roster", "exports")
 STEP_MESSAGES = {"forecast": "reading the demand", "sizing": "sizing the intervals",
                  "schedule": "scheduling (CP-SAT)", "verification": "verifying by simulation",
-                 "exports": "writing the files"}
+                 "roster": "rostering the named agents (CP-SAT)", "exports": "writing the files"}
 
 
 def step_event(name: str) -> ProgressEvent:
@@ -81,6 +88,7 @@ class PlanResult:
     schedule: object  # wfm.schedule.ScheduleResult
     verification: pd.DataFrame
     kpis: PlanKpis
+    roster: object | None = None  # wfm.roster.RosterResult, when the scenario names a roster
 
     @property
     def notes(self) -> list[str]:
@@ -430,9 +438,26 @@ def _goal_curves(scenario: Scenario, sized: pd.DataFrame, behaviours: dict, goal
     return GoalCurves(pd.concat(tables, ignore_index=True), adjusted)
 
 
+def scheduled_requirement(sized: pd.DataFrame) -> pd.DataFrame:
+    """What the schedule and the roster cover per interval: the heads after shrinkage.
+
+    Parameters
+    ----------
+    sized : pandas.DataFrame
+        ``requirements.csv`` rows (:func:`size_queue`): ``queue, ds, scheduled``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, agents`` (``agents`` the scheduled heads), as
+        :func:`wfm.roster.run.make_roster` takes it.
+    """
+    return sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+
+
 def _requirement(sized: pd.DataFrame, curves) -> pd.DataFrame:
     """What the scheduler must cover per interval: the heads, or a goal queue's floor."""
-    requirement = sized[["queue", "ds", "scheduled"]].rename(columns={"scheduled": "agents"})
+    requirement = scheduled_requirement(sized)
     if curves is None:
         return requirement
     floors = curves.table.groupby(["queue", "ds"], sort=False)["heads"].min()
@@ -671,6 +696,7 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     if not scenario.queues:
         raise InputError("queue: the scenario has no [[queue]] entries, expected at least one inbound queue to plan.")
     notes: list[str] = []
+    agents = _roster_agents(scenario, base_dir)  # a bad roster file stops the run before the work
 
     def step(name: str) -> None:
         tell(progress, step_event(name))
@@ -752,6 +778,14 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     # The schedule's own notes too: required agent-intervals it drops, that the solver's
     # objective is not the written plan's cost, ...
     notes.extend(schedule.notes)
+    roster = None
+    if agents is not None:
+        from wfm.roster.run import make_roster
+
+        step("roster")
+        # The named agents against the requirement the schedule covered (heads, or a goal's floors).
+        roster = make_roster(scenario, agents, requirements=requirement, source=f"scenario '{scenario.name}'")
+        notes.extend(f"roster: {sentence}" for sentence in roster.summary["diagnosis"] + roster.summary["notes"])
     summary = schedule.summary
     calls = float(forecast_table["y_hat"].sum())
     # Overall simulated KPIs, weighted by each queue's forecast calls.
@@ -780,9 +814,47 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
         queues=per_queue,
         where_hours_go=where_hours_go(scenario, sized, schedule.coverage, summary.paid_hours or 0.0, behaviours),
         notes=notes,
+        roster=None if roster is None else roster_kpis(roster.summary),
         **simulated,
     )
-    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis)
+    return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, roster)
+
+
+def _roster_agents(scenario: Scenario, base_dir: Path) -> list | None:
+    """The named agents of the roster the scenario names, read and checked; None when it names none."""
+    from wfm.roster.run import names_roster, read_agents, roster_file
+
+    if not names_roster(scenario):
+        return None
+    return read_agents(scenario, roster_file(scenario, base_dir), source=f"scenario '{scenario.name}'")
+
+
+ROSTER_KPIS = ("status", "objective", "lower_bound", "gap", "agents", "shifts", "paid_hours", "labour_cost",
+               "wishes", "unmet_wishes", "unmet_wish_weight", "fairness_spread", "short_intervals",
+               "short_agent_intervals", "fixed_broken")
+
+
+def roster_kpis(summary: dict) -> dict:
+    """The roster's figures in ``kpis.json`` (``roster``): a part of its ``summary.json``.
+
+    Wall-clock seconds stay out (``kpis.json`` is the same on every run), and
+    ``fairness_spread_max`` is the largest spread among the comparable sets.
+
+    Parameters
+    ----------
+    summary : dict
+        The roster's ``summary.json`` (:func:`wfm.roster.tables.summary`).
+
+    Returns
+    -------
+    dict
+        Status, objective, bound, gap, agents, shifts, paid hours, labour cost, wishes and
+        unmet wishes, fairness spreads, short intervals, and ``folder`` (``roster``).
+    """
+    figures = {key: summary[key] for key in ROSTER_KPIS}
+    figures["fairness_spread_max"] = max(summary["fairness_spread"].values(), default=0)
+    figures["folder"] = "roster"
+    return figures
 
 
 def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
@@ -808,7 +880,11 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
         if forecasting.special_days:
             forecasting = forecasting.model_copy(update={"special_days": str(_resolve(base_dir, forecasting.special_days).resolve())})
         queues.append(q.model_copy(update={**updates, "forecasting": forecasting}))
-    return scenario.model_copy(update={"queues": queues})
+    update = {"queues": queues}
+    if scenario.roster is not None and scenario.roster.agents is not None:
+        agents = str(_resolve(base_dir, scenario.roster.agents).resolve())
+        update["roster"] = scenario.roster.model_copy(update={"agents": agents})
+    return scenario.model_copy(update=update)
 
 
 def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path = ".",
@@ -841,11 +917,17 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
         write_table(_wall_clock(sched.coverage, result.scenario.horizon.timezone), tmp / "coverage.csv")
         write_table(_wall_clock(result.verification, result.scenario.horizon.timezone), tmp / "verification.csv")
         write_json(result.kpis.to_json(), tmp / "kpis.json")
-        write_json(sched.run, tmp / "run.json")  # timings: kept out of the byte-identical files
+        run = sched.run if result.roster is None else {**sched.run, "roster_seconds": result.roster.summary["seconds"]}
+        write_json(run, tmp / "run.json")  # timings: kept out of the byte-identical files
         report.write_schedule_workbook(tmp / "schedule.xlsx", sched.schedule, sched.coverage, result.kpis.to_json(),
                                        result.scenario.horizon.interval_minutes)
         report.write_coverage_chart(tmp / "coverage.png", sched.coverage, title=f"{result.scenario.name}: coverage")
         write_text(scenario_to_toml(resolved_scenario(result.scenario, Path(base_dir))), tmp / "scenario.toml")
+        if result.roster is not None:
+            from wfm.roster.run import write_roster
+
+            (tmp / "roster").mkdir()
+            write_roster(result.roster, tmp / "roster", title=result.scenario.name)
         for name, text in (extra_files or {}).items():
             write_text(text, tmp / name)
 
@@ -909,11 +991,17 @@ def describe(kpis: PlanKpis) -> str:
         return "n/a" if x is None else f"{x:.1%}"
 
     gap_text = "n/a" if kpis.gap is None else f"{kpis.gap:.2%}"
-    return (
+    line = (
         f"{kpis.scenario}: {kpis.agents} agents, {kpis.fte} FTE, cost {kpis.cost:,.0f} "
         f"{kpis.currency} (gap {gap_text} to the bound); simulated service level {pct(kpis.service_level)}, "
         f"abandoned {pct(kpis.abandon_rate)}, occupancy {pct(kpis.occupancy)}"
     )
+    r = kpis.roster
+    if r:
+        line += (f"; roster of {r['agents']} named agents: {r['shifts']} shifts, unmet wishes {r['unmet_wishes']} "
+                 f"of {r['wishes']}, fairness spread {r['fairness_spread_max']}, {r['short_intervals']} short "
+                 f"interval(s)")
+    return line
 
 
 # --- helpers for batch runs ---------------------------------------------------------
@@ -965,6 +1053,9 @@ def scenario_inputs(path: str | Path) -> list[Path]:
         special = (q.get("forecasting") or {}).get("special_days")
         if special:
             found.append(_resolve(path.parent, str(special)))
+    roster = raw.get("roster")
+    if isinstance(roster, dict) and roster.get("agents"):
+        found.append(_resolve(path.parent, str(roster["agents"])))
     return found
 
 

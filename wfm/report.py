@@ -201,6 +201,11 @@ KPI_WORDS = {
     "integer_rounding": "integer rounding", "occupancy_cap": "occupancy cap", "sizing_model": "sizing model",
     "shift_shape": "shift shape", "outbound": "outbound", "breaks_and_idle": "breaks and idle",
     "notes": "Notes", "workbook": "Workbook", "day_sheets": "day sheets",
+    "roster": "Roster (named agents)", "objective": "objective", "shifts": "shifts", "labour_cost": "labour cost",
+    "wishes": "wishes", "unmet_wishes": "unmet wishes", "unmet_wish_weight": "unmet wish weight",
+    "fairness_spread": "fairness spread", "fairness_spread_max": "largest fairness spread",
+    "short_intervals": "short intervals", "short_agent_intervals": "short agent-intervals",
+    "fixed_broken": "fixed days not kept", "folder": "folder",
 }
 
 

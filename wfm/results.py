@@ -124,7 +124,8 @@ class PlanKpis(_Record):
 
     ``service_level``, ``asa``, ``abandon_rate`` and ``occupancy`` are the simulated
     figures over all queues, weighted by each queue's forecast calls; ``notes`` are the
-    sentences the planner should read (the plan's and the schedule's).
+    sentences the planner should read (the plan's and the schedule's); ``roster`` the
+    named agents' roster figures (:func:`wfm.plan.roster_kpis`) when the scenario names one.
     """
 
     scenario: str
@@ -149,3 +150,18 @@ class PlanKpis(_Record):
     asa: float | None = None
     abandon_rate: float | None = None
     occupancy: float | None = None
+    roster: dict[str, Any] | None = None  # the named agents' roster, when the scenario names one
+
+    def to_json(self) -> dict[str, Any]:
+        """``kpis.json`` as a dictionary; ``roster`` only when the plan rostered named agents,
+        so a plan without a roster writes the same file as before rosters existed.
+
+        Returns
+        -------
+        dict
+            A copy of the figures.
+        """
+        out = super().to_json()
+        if out["roster"] is None:
+            del out["roster"]
+        return out

@@ -87,6 +87,9 @@ def file_references(raw: dict) -> Iterator[tuple[str, dict, str]]:
         forecasting = q.get("forecasting")
         if isinstance(forecasting, dict) and isinstance(forecasting.get("special_days"), str):
             yield f"queue[{i}].forecasting.special_days", forecasting, "special_days"
+    roster = raw.get("roster")
+    if isinstance(roster, dict) and isinstance(roster.get("agents"), str):
+        yield "roster.agents", roster, "agents"
     quote = raw.get("quote")
     if isinstance(quote, dict):
         if isinstance(quote.get("intraday"), str) and quote["intraday"] not in QUOTE_CURVES:

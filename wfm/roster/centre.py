@@ -289,7 +289,7 @@ def load_agents(scenario, roster_path, codes, skills, source: str) -> list[Agent
             raise InputError(f"{roster_path}: the scenario also lists [[agent]] entries; give the agents in one place.")
         return agents
     if not scenario.agents:
-        raise InputError(f"{source}: no agents, expected --agents ROSTER.csv or [[agent]] entries in the scenario.")
+        raise InputError(f"{source}: no agents, expected --agents ROSTER.csv, [roster] agents = 'ROSTER.csv' or [[agent]] entries in the scenario.")
     return agents_from_entries(scenario.agents, source, ctx)
 
 
@@ -328,7 +328,8 @@ def read_requirements(path, scenario) -> pd.DataFrame:
 
 
 def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
-                  published: pd.DataFrame | None = None, source: str = "scenario") -> CentreProblem:
+                  published: pd.DataFrame | None = None, source: str = "scenario",
+                  published_dates=None) -> CentreProblem:
     """Everything the model needs, checked: shift codes on real dates, who may work what, the demand.
 
     Parameters
@@ -345,6 +346,8 @@ def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=No
         The published roster (``--lock``), ``agent, date, shift`` rows.
     source : str
         The scenario's name, for messages.
+    published_dates : iterable of datetime.date, optional
+        The days of ``published`` that are published (changes priced); default every day.
 
     Returns
     -------
@@ -466,7 +469,8 @@ def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=No
     short_penalty = settings.short_penalty if settings.short_penalty is not None else scenario.costs.inbound_short_penalty
     locked = None
     if published is not None:
-        locked = published_roster(published, agents, codes, dates)
+        compared = dates if published_dates is None else [d for d in dates if d in set(published_dates)]
+        locked = published_roster(published, agents, codes, compared)
     return CentreProblem(
         dates=dates, timezone=horizon.timezone, interval_minutes=horizon.interval_minutes, shifts=codes, agents=agents,
         settings=settings, currency=scenario.currency, instances=instances, allowed=allowed, cost=cost,

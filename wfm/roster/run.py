@@ -23,9 +23,24 @@ from wfm.roster.centre_model import CentreModel, CentreSolution, solve_centre
 @dataclass
 class RosterResult:
     problem: CentreProblem
-    model: CentreModel
+    model: CentreModel | None
     solution: CentreSolution
     summary: dict
+
+    def __getstate__(self) -> dict:
+        """What a pickled roster keeps (the app's solve process sends it back): everything but
+        the CP-SAT model and the wishes' model expressions, which do not pickle and which
+        nothing reads after the solve.
+
+        Returns
+        -------
+        dict
+            The fields, ``model`` ``None``.
+        """
+        import dataclasses
+
+        unmet = [dataclasses.replace(u, expr=None) for u in self.solution.wishes_unmet]
+        return {**self.__dict__, "model": None, "solution": dataclasses.replace(self.solution, wishes_unmet=unmet)}
 
     @property
     def assignment(self) -> pd.DataFrame:
@@ -126,7 +141,7 @@ def read_agents(scenario, roster_path=None, requirements: pd.DataFrame | None = 
 
 def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None, requirements: pd.DataFrame | None = None,
                 published: pd.DataFrame | None = None, work_limit: float | None = None, source: str = "scenario",
-                wall_clock_cap: float | None = None) -> RosterResult:
+                wall_clock_cap: float | None = None, published_dates=None) -> RosterResult:
     """Roster the named agents of ``scenario`` (or ``agents`` / the file ``roster_path``).
 
     ``requirements``: ``queue, ds, agents`` (ds tz-aware in the scenario's zone), or None
@@ -151,6 +166,9 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
         The scenario's name, for messages.
     wall_clock_cap : float, optional
         A wall-clock safety net in seconds (see :func:`wfm.roster.centre_model.solve_model`).
+    published_dates : iterable of datetime.date, optional
+        The days of ``published`` that are published: only their changes are priced and
+        counted (the app's locked days); default every day of the horizon.
 
     Returns
     -------
@@ -163,7 +181,7 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
         On bad input, or when no roster is found within the budget.
     """
     problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements,
-                            published=published, source=source)
+                            published=published, source=source, published_dates=published_dates)
     hint = None
     if problem.published is not None:
         # Start the search from the published roster: most of it usually stays.
@@ -178,14 +196,100 @@ def make_roster(scenario, agents: list[Agent] | None = None, *, roster_path=None
     return RosterResult(problem, model, solution, tables.summary(problem, solution))
 
 
+def roster_file(scenario, base_dir) -> Path | None:
+    """The roster file the scenario names (``[roster] agents``), resolved against ``base_dir``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    base_dir : str or Path
+        The folder the scenario's relative paths are relative to (the scenario file's).
+
+    Returns
+    -------
+    Path or None
+        The file; ``None`` when the scenario names none (its ``[[agent]]`` entries, if any, are the roster).
+
+    Raises
+    ------
+    InputError
+        When the file named does not exist.
+    """
+    name = scenario.roster.agents if scenario.roster is not None else None
+    if name is None:
+        return None
+    path = Path(name).expanduser()
+    path = path if path.is_absolute() else Path(base_dir) / path
+    if not path.is_file():
+        raise InputError(f"roster.agents: file '{path}' not found, expected the roster file (CSV or XLSX), "
+                         f"relative to the scenario's folder.")
+    return path
+
+
+def names_roster(scenario) -> bool:
+    """Whether the scenario names a roster of agents: a roster file (``[roster] agents``) or ``[[agent]]`` entries.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Read for its ``roster.agents`` setting and its ``[[agent]]`` list only.
+
+    Returns
+    -------
+    bool
+        True when ``wfm plan`` should roster named agents.
+    """
+    return bool(scenario.agents) or (scenario.roster is not None and scenario.roster.agents is not None)
+
+
+def write_roster(result: RosterResult, folder, *, title: str = "") -> None:
+    """Write every roster file into ``folder`` (an empty folder the caller makes atomic).
+
+    ``assignment.csv``, ``shift_table.xlsx`` (the シフト表), ``agents.csv`` (per-person
+    totals and fairness), ``fairness.csv``, ``days.csv``, ``shortfalls.csv``, ``cover.csv``,
+    ``wishes.csv``, ``summary.json``, ``schedules/ID.csv`` and ``calendars/ID.ics`` per agent:
+    what ``wfm roster`` writes, and the ``roster/`` folder of a ``wfm plan`` that names a roster.
+
+    Parameters
+    ----------
+    result : RosterResult
+        From :func:`make_roster`.
+    folder : str or Path
+        The folder written into (it must exist).
+    title : str
+        The シフト表's title (the scenario's name); ``シフト表`` is appended.
+    """
+    from wfm.export import write_json, write_table
+    from wfm.roster import exports
+
+    problem, solution = result.problem, result.solution
+    tmp = Path(folder)
+    write_table(result.assignment, tmp / "assignment.csv")
+    write_table(result.agent_totals, tmp / "agents.csv")
+    write_table(result.fairness, tmp / "fairness.csv")
+    write_table(tables.day_totals(problem, solution), tmp / "days.csv")
+    shortfalls = result.shortfalls
+    if len(shortfalls):
+        shortfalls = shortfalls.assign(ds=shortfalls["ds"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
+    write_table(shortfalls, tmp / "shortfalls.csv")
+    write_table(tables.cover_table(problem, solution), tmp / "cover.csv")
+    write_table(tables.wish_table(problem, solution), tmp / "wishes.csv")
+    exports.write_shift_table(problem, solution, tmp / "shift_table.xlsx", title=f"{title} {exports.TITLE}".strip())
+    (tmp / "schedules").mkdir()
+    (tmp / "calendars").mkdir()
+    for a, (name, frame) in enumerate(zip(exports.file_names(problem, ""), exports.person_schedules(problem, solution),
+                                          strict=True)):
+        write_table(frame, tmp / "schedules" / f"{name}.csv")
+        exports.write_calendar(problem, solution, a, tmp / "calendars" / f"{name}.ics")
+    write_json(result.summary, tmp / "summary.json")
+
+
 def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=None, lock_path=None,
                  work_limit: float | None = None) -> RosterResult:
     """Read the scenario, roster file, requirements and published roster; roster; write the outputs.
 
-    ``out_dir`` gets ``assignment.csv``, ``shift_table.xlsx`` (the シフト表), ``agents.csv``
-    (per-person totals and fairness), ``fairness.csv``, ``days.csv``, ``shortfalls.csv``,
-    ``cover.csv``, ``wishes.csv``, ``summary.json``, ``schedules/ID.csv`` and
-    ``calendars/ID.ics`` per agent.
+    ``out_dir`` gets the files of :func:`write_roster`.
 
     Parameters
     ----------
@@ -194,7 +298,7 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
     out_dir : str or Path
         The output folder (replaced whole).
     agents_path : str or Path, optional
-        The roster file (``--agents``).
+        The roster file (``--agents``); default the scenario's ``[roster] agents``, else its ``[[agent]]`` entries.
     requirements_path : str or Path, optional
         The requirements file (``--requirements``).
     lock_path : str or Path, optional
@@ -208,12 +312,13 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
         The roster written.
     """
     from wfm.data import read_table
-    from wfm.export import check_output_folder, make_temp_dir, replace_dir, write_json, write_table
-    from wfm.roster import exports
+    from wfm.export import check_output_folder, make_temp_dir, replace_dir
     from wfm.scenario import load_scenario
 
     check_output_folder(out_dir)
     scenario = load_scenario(scenario_path)
+    if agents_path is None:
+        agents_path = roster_file(scenario, Path(scenario_path).parent)
     requirements = read_requirements(requirements_path, scenario) if requirements_path is not None else None
     published = None
     if lock_path is not None:
@@ -221,30 +326,77 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
         published.attrs["source"] = str(lock_path)
     result = make_roster(scenario, roster_path=agents_path, requirements=requirements, published=published,
                          work_limit=work_limit, source=str(scenario_path))
-    problem, solution = result.problem, result.solution
-    names = exports.file_names(problem, "")
     out_dir = Path(out_dir)
     tmp = make_temp_dir(out_dir)
     try:
-        write_table(result.assignment, tmp / "assignment.csv")
-        write_table(result.agent_totals, tmp / "agents.csv")
-        write_table(result.fairness, tmp / "fairness.csv")
-        write_table(tables.day_totals(problem, solution), tmp / "days.csv")
-        shortfalls = result.shortfalls
-        if len(shortfalls):
-            shortfalls = shortfalls.assign(ds=shortfalls["ds"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
-        write_table(shortfalls, tmp / "shortfalls.csv")
-        write_table(tables.cover_table(problem, solution), tmp / "cover.csv")
-        write_table(tables.wish_table(problem, solution), tmp / "wishes.csv")
-        exports.write_shift_table(problem, solution, tmp / "shift_table.xlsx", title=f"{scenario.name} {exports.TITLE}")
-        (tmp / "schedules").mkdir()
-        (tmp / "calendars").mkdir()
-        for a, (name, frame) in enumerate(zip(names, exports.person_schedules(problem, solution), strict=True)):
-            write_table(frame, tmp / "schedules" / f"{name}.csv")
-            exports.write_calendar(problem, solution, a, tmp / "calendars" / f"{name}.ics")
-        write_json(result.summary, tmp / "summary.json")
+        write_roster(result, tmp, title=scenario.name)
         replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+def roster_downloads(result: RosterResult, *, title: str = "") -> dict[str, bytes]:
+    """The roster's files for a download button: ``shift_table.xlsx``, ``calendars.zip`` (one
+    ``.ics`` per agent) and ``roster.zip`` (every file of :func:`write_roster`).
+
+    Parameters
+    ----------
+    result : RosterResult
+        From :func:`make_roster`.
+    title : str
+        The シフト表's title (the scenario's name).
+
+    Returns
+    -------
+    dict of str to bytes
+        File name to content.
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    def zipped(folder: Path, files) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(files):
+                zf.write(path, path.relative_to(folder).as_posix())
+        return buffer.getvalue()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_roster(result, folder, title=title)
+        return {"shift_table.xlsx": (folder / "shift_table.xlsx").read_bytes(),
+                "calendars.zip": zipped(folder, (folder / "calendars").glob("*.ics")),
+                "roster.zip": zipped(folder, (p for p in folder.rglob("*") if p.is_file()))}
+
+
+def availability(scenario, agents: list[Agent] | None = None, requirements: pd.DataFrame | None = None, *,
+                 roster_path=None, source: str = "scenario") -> pd.DataFrame:
+    """Availability against need before any solve (the app's Roster page shows it).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (horizon, groups, shift codes).
+    agents : list of Agent, optional
+        The agents; ``None`` reads ``roster_path`` or the ``[[agent]]`` entries.
+    requirements : pandas.DataFrame, optional
+        ``queue, ds, agents``, the interval requirement.
+    roster_path : str or Path, optional
+        The roster file, when ``agents`` is ``None``.
+    source : str
+        The scenario's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue, ds, required, available_agents, unavailable``: per queue and interval the
+        agents required, how many with the skill could be on the phones then
+        (:func:`wfm.roster.tables.availability_table`), and how many of the required nobody
+        available can be (``required - available_agents``, at least 0).
+    """
+    problem = build_problem(scenario, agents, roster_path=roster_path, requirements=requirements, source=source)
+    table = tables.availability_table(problem)
+    return table.assign(unavailable=(table["required"] - table["available_agents"]).clip(lower=0))

@@ -26,6 +26,7 @@ PAGES = (
     ("export", "7 Export"),
     ("quote", "8 Quote"),
     ("plans", "9 Plans"),
+    ("roster", "10 Roster"),
 )
 
 

@@ -16,6 +16,9 @@ page keeps the previous plan. Watching changes nothing in the search (the observ
 only reads the solver's figures), so the app's plan is ``wfm plan``'s for the same
 scenario.
 
+The Roster page's solves (:func:`start_roster`, :func:`wfm.roster.run.make_roster`) run
+in the same child, one job at a time like the plans.
+
 This module imports no Streamlit: the child imports it to run the plan.
 """
 
@@ -147,7 +150,15 @@ def _supervisors() -> ThreadPoolExecutor:
 def start(key: str, scenario, base_dir: str | Path, time_limit: float) -> PlanRun:
     """Start :func:`wfm.plan.run_plan` of ``scenario`` in the solve process; returns at once."""
     run = PlanRun(key, float(time_limit), time.perf_counter(), Future())
-    run.future = _supervisors().submit(_supervise, run, scenario, str(base_dir), float(time_limit))
+    run.future = _supervisors().submit(_supervise, run, ("plan", (scenario, str(base_dir), float(time_limit))))
+    return run
+
+
+def start_roster(key: str, time_limit: float, **roster) -> PlanRun:
+    """Start :func:`wfm.roster.run.make_roster` with the keyword arguments ``roster`` in the
+    solve process; returns at once (the run's result is the ``RosterResult``)."""
+    run = PlanRun(key, float(time_limit), time.perf_counter(), Future())
+    run.future = _supervisors().submit(_supervise, run, ("roster", roster))
     return run
 
 
@@ -186,7 +197,7 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def _supervise(run: PlanRun, scenario, base_dir: str, time_limit: float):
+def _supervise(run: PlanRun, task: tuple):
     """Send the job to the worker, fold its events into ``run.watch``, return its result (the supervising thread)."""
     global _WORKER
     try:
@@ -198,7 +209,7 @@ def _supervise(run: PlanRun, scenario, base_dir: str, time_limit: float):
         worker = _WORKER
         worker.count += 1
         job = worker.count
-        worker.jobs.put((job, scenario, base_dir, time_limit))
+        worker.jobs.put((job, task))
         try:
             return _follow(run, worker, job)
         except Stopped:
@@ -250,12 +261,13 @@ def _serve(parent: int, jobs, events) -> None:
         task = jobs.get()
         if task is None:
             return
-        job, scenario, base_dir, time_limit = task
-        _solve_one(job, scenario, base_dir, time_limit, events)
+        job, work = task
+        _solve_one(job, work, events)
 
 
-def _solve_one(job: int, scenario, base_dir: str, time_limit: float, events) -> None:
-    from wfm.plan import run_plan
+def _solve_one(job: int, task: tuple, events) -> None:
+    """Run one job: ``("plan", (scenario, base_dir, time_limit))`` or ``("roster", make_roster's keywords)``."""
+    kind, args = task
 
     def send(event: ProgressEvent) -> None:
         events.put((job, event))
@@ -263,7 +275,15 @@ def _solve_one(job: int, scenario, base_dir: str, time_limit: float, events) -> 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = run_plan(scenario, base_dir=base_dir, progress=send, on_solution=send, time_limit=time_limit)
+            if kind == "roster":
+                from wfm.roster.run import make_roster
+
+                result = make_roster(**args)
+            else:
+                from wfm.plan import run_plan
+
+                scenario, base_dir, time_limit = args
+                result = run_plan(scenario, base_dir=base_dir, progress=send, on_solution=send, time_limit=time_limit)
         events.put((job, ("result", pickle.dumps(result))))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the page
         events.put((job, ("error", _picklable(exc))))
