@@ -118,4 +118,27 @@ def test_one_check_out_dir():
     from wfm import quote
 
     assert quote.check_out_dir is export.check_out_dir
-    assert export.check_output_folder is export.check_out_dir
+    assert not hasattr(export, "check_output_folder")  # the former alias is gone
+
+
+def test_roster_folder_is_atomic(tmp_path, monkeypatch):
+    # `wfm roster` builds its folder through atomic_dir: a failure while writing leaves an
+    # older folder exactly as it was and no temporary folder behind.
+    from wfm.roster import run
+
+    out = tmp_path / "roster"
+    out.mkdir()
+    (out / "old.txt").write_text("published")
+
+    def broken(result, folder, *, title=""):
+        (folder / "half.csv").write_text("x")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(run, "make_roster", lambda *a, **k: None)
+    monkeypatch.setattr(run, "write_roster", broken)
+    monkeypatch.setattr("wfm.scenario.load_scenario", lambda path: type("S", (), {"name": "s", "roster": None})())
+    monkeypatch.setattr(run, "roster_file", lambda scenario, folder: None)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run.roster_files(tmp_path / "s.toml", out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roster"]
+    assert [p.name for p in out.iterdir()] == ["old.txt"]

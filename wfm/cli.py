@@ -571,7 +571,7 @@ def batch_command(
 
     if workers is not None and workers < 1:
         fail(f"--workers: {workers} is not a positive number of worker processes, expected 1 or more.")
-    export.check_output_folder(out, parents=True)
+    export.check_out_dir(out, parents=True)
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_stderr_console()) as bar:
         task = bar.add_task("scenarios", total=None)

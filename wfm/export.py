@@ -639,7 +639,6 @@ def check_out_dir(path: str | Path, *, parents: bool = False) -> Path:
     return path
 
 
-check_output_folder = check_out_dir  # the former name, still used by wfm.cli
 
 
 def _check_writable_folder(target: Path, parent: Path) -> None:

@@ -7,7 +7,6 @@ appears whole or not at all.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -312,10 +311,10 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
         The roster written.
     """
     from wfm.data import read_table
-    from wfm.export import check_output_folder, make_temp_dir, replace_dir
+    from wfm.export import atomic_dir, check_out_dir
     from wfm.scenario import load_scenario
 
-    check_output_folder(out_dir)
+    check_out_dir(out_dir)  # before the solve, so a bad folder costs no work
     scenario = load_scenario(scenario_path)
     if agents_path is None:
         agents_path = roster_file(scenario, Path(scenario_path).parent)
@@ -326,14 +325,8 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
         published.attrs["source"] = str(lock_path)
     result = make_roster(scenario, roster_path=agents_path, requirements=requirements, published=published,
                          work_limit=work_limit, source=str(scenario_path))
-    out_dir = Path(out_dir)
-    tmp = make_temp_dir(out_dir)
-    try:
+    with atomic_dir(out_dir) as tmp:
         write_roster(result, tmp, title=scenario.name)
-        replace_dir(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 
