@@ -572,7 +572,6 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
     scenario's).
     """
     from wfm.service_goal import replications_needed
-
     from wfm.simulate import Behaviour, simulate
 
     minutes = scenario.horizon.interval_minutes
