@@ -14,6 +14,12 @@ the day plan's replayed daily SL within +-3 points of 80% on at least 6 of 7 day
 (here: 5 open weekdays, so on all but one), and at least 10% cheaper than the interval
 plan; 2. a centre at the bank sample's scale (about 300 agents): print the gain.
 
+One week's replay is one sample of the week's calls. So that the plan can be told from
+chance, 20 other draws of the same week (same process, other seeds) are replayed through
+each small-centre schedule too: their mean daily SL (what the plan delivers on average)
+and its spread per day (3-4.7 points at this scale, from the calls alone) are printed,
+with the bar also judged on the mean.
+
 Run: `.venv/bin/python benchmarks/bench_service_goal.py [small|large] [--seed=N ...]` (other
 seeds generate other months: a single week's replay at this scale varies by several points
 per day with the heavy-tailed handle times).
