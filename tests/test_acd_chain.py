@@ -202,3 +202,18 @@ def test_summing_intervals_weights_aht_by_the_calls_that_have_one():
     out = data.aggregate_intervals(frame, minutes, 30)
     assert out["y"].tolist() == [15.0, 4.0]
     assert out["aht"].tolist() == [300.0, 200.0]
+
+
+def test_plan_reports_erlang_a_with_the_patience_it_sized_with(chain):
+    """The verification's closed form is the model the plan sized with, not Erlang C."""
+    from wfm import erlang
+
+    assert chain["plan"].exit_code == 0, chain["plan"].output
+    folder = chain["folder"]
+    patience = json.loads((folder / "profile.json").read_text())["queues"]["default"]["patience"]["mean"]
+    ver = pd.read_csv(folder / "plan" / "verification.csv")
+    req = pd.read_csv(folder / "plan" / "requirements.csv")
+    busy = (req["y"] > 0).to_numpy() & (ver["agents"] > 0).to_numpy()
+    load = req["y"] * req["aht"] / 1800
+    expected = erlang.erlang_a(ver["agents"][busy], load[busy], req["aht"][busy], patience, 20).service_level
+    assert np.allclose(ver.loc[busy, "erlang_service_level"], expected, atol=1e-6)

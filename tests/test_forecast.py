@@ -345,6 +345,40 @@ def test_aht_hat_is_the_volume_weighted_interval_profile():
     assert "aht_hat" not in quiet(forecast, history(days=21), "1w", models="hist_avg_4w").table.columns
 
 
+def _noisy_aht(frame, true_aht, seed=3):
+    """Each interval's AHT as the mean of its calls' lognormal handle times (sigma 1.1)."""
+    rng = np.random.default_rng(seed)
+    calls = np.maximum(frame["y"].round().astype(int).to_numpy(), 1)
+    frame = frame.assign(y=calls.astype(float))
+    means = np.asarray(true_aht, dtype=float)
+    frame["aht"] = [rng.lognormal(np.log(m) - 1.1**2 / 2, 1.1, n).mean() for m, n in zip(means, calls, strict=True)]
+    return frame
+
+
+def test_aht_hat_pools_weekdays_whose_differences_are_chance():
+    # Three weeks of a small centre, one true AHT of 300 s: each weekday's own interval AHT
+    # rests on a few dozen heavy-tailed calls and scatters by 10-20%; the forecast must not
+    # carry that scatter into each weekday.
+    frame = history(days=21, interval=30)
+    frame = _noisy_aht(frame, np.full(len(frame), 300.0))
+    table = quiet(forecast, frame, "1w", models="hist_avg_4w").table
+    day = table.groupby(table["ds"].dt.dayofweek)
+    daily = day.apply(lambda f: np.average(f["aht_hat"], weights=f["y_hat"]))
+    history_daily = frame.groupby(frame["ds"].dt.dayofweek).apply(lambda f: np.average(f["aht"], weights=f["y"]))
+    assert history_daily.max() - history_daily.min() > 10  # the history's weekdays do differ by chance
+    assert daily.max() - daily.min() < 0.3 * (history_daily.max() - history_daily.min())
+
+
+def test_aht_hat_keeps_true_weekday_differences_through_the_noise():
+    frame = history(days=35, interval=30)
+    true = np.where(frame["ds"].dt.dayofweek == 0, 420.0, 280.0)
+    table = quiet(forecast, _noisy_aht(frame, true), "1w", models="hist_avg_4w").table
+    mon = table[table["ds"].dt.dayofweek == 0]
+    others = table[table["ds"].dt.dayofweek != 0]
+    assert np.average(mon["aht_hat"], weights=mon["y_hat"]) > 390
+    assert np.average(others["aht_hat"], weights=others["y_hat"]) < 300
+
+
 # --------------------------------------------------------------------------- backtest
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from wfm import erlang, plan
 from wfm.cli import app
 from wfm.scenario import load_scenario
-from wfm.service_goal import ServiceGoal, answered_within, concave_gains, service_curves
+from wfm.service_goal import ServiceGoal, answered_within, concave_gains, goal_report, service_curves
 
 runner = CliRunner()
 
@@ -150,3 +150,25 @@ def test_where_hours_go_reads_intervals_without_calls_or_aht(tmp_path):
     hours = plan.where_hours_go(result.scenario, sized, result.schedule.coverage, result.kpis.paid_hours)
     assert all(np.isfinite(v) for v in hours.values())
     assert sum(v for k, v in hours.items() if k != "paid_hours") == pytest.approx(hours["paid_hours"], abs=0.05)
+
+
+def test_a_day_is_judged_on_each_replications_own_day_total():
+    # Two replications of a two-interval day. Interval means weighted by the forecast
+    # calls give 0.5 * (1.0 + 1.0) / 2 + 0.5 * (0.5 + 0.9) / 2 = 0.85; each replication's
+    # own day is 25 of 40 and 19 of 20 calls in time, which a replayed day would report:
+    # (0.625 + 0.95) / 2 = 0.7875, under the 80% goal.
+    ds = pd.to_datetime(["2024-03-25 09:00", "2024-03-25 09:30"])
+    frame = pd.DataFrame({"ds": ds, "offered": [10.0, 10.0], "planned": [0.9, 0.8], "simulated": [1.0, 0.7]})
+    reps = pd.DataFrame({"replication": [0, 0, 1, 1], "ds": list(ds) * 2, "offered": [10, 30, 10, 10],
+                         "answered": [10, 20, 10, 10], "answered_within": [10, 15, 10, 9],
+                         "wait_answered_seconds": [0.0, 600.0, 0.0, 30.0]})
+    goal = ServiceGoal("q", "day", 0.8, 20.0)
+    (row,) = goal_report(frame, goal, "2024-03-25", reps)
+    assert row["simulated_service_level"] == pytest.approx(0.7875)
+    assert row["planned_service_level"] == pytest.approx(0.85)
+    assert row["met"] is False
+    # Without the replications the interval means, weighted by the calls, are the judge.
+    assert goal_report(frame, goal, "2024-03-25")[0]["simulated_service_level"] == pytest.approx(0.85)
+    # An ASA goal: seconds waited over calls answered, per replication: (600/30 + 30/20) / 2.
+    (row,) = goal_report(frame, ServiceGoal("q", "day", None, 20.0, asa=15.0), "2024-03-25", reps)
+    assert row["simulated_asa"] == pytest.approx(10.75) and row["met"] is True

@@ -468,7 +468,8 @@ def _requirement(sized: pd.DataFrame, curves) -> pd.DataFrame:
     return requirement
 
 
-def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verification: pd.DataFrame) -> dict:
+def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verification: pd.DataFrame,
+                  replications: dict) -> dict:
     from wfm.service_goal import goal_report
 
     reports = {}
@@ -479,7 +480,8 @@ def _goal_reports(scenario: Scenario, goals: dict, sized: pd.DataFrame, verifica
         frame = pd.DataFrame({"ds": wall_clock(rows["ds"]).to_numpy(), "offered": forecast_calls,
                               "planned": rows[planned].to_numpy(dtype=float),
                               "simulated": rows[simulated].to_numpy(dtype=float)})
-        reports[name] = goal_report(frame, goal, scenario.horizon.start)
+        totals = replications[name].assign(ds=lambda f: wall_clock(f["ds"]))
+        reports[name] = goal_report(frame, goal, scenario.horizon.start, totals)
     return reports
 
 
@@ -587,14 +589,22 @@ def _inbound_heads(coverage: pd.DataFrame, sized: pd.DataFrame, queue: str, time
 
 
 def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
-            behaviours: dict[str, dict]) -> tuple[pd.DataFrame, dict]:
-    """Simulate the scheduled inbound staffing against the forecast, queue by queue."""
+            behaviours: dict[str, dict], goals: dict | None = None) -> tuple[pd.DataFrame, dict, dict]:
+    """Simulate the scheduled inbound staffing against the forecast, queue by queue.
+
+    Returns the per-interval verification, the KPIs per queue, and per queue the
+    simulation's totals per replication and interval (a goal period is judged on them).
+    A goal queue gets the replications its periods need to be judged (at least the
+    scenario's).
+    """
+    from wfm.service_goal import replications_needed
     from wfm.simulate import Behaviour, simulate
 
     minutes = scenario.horizon.interval_minutes
     queues = list(dict.fromkeys(sized["queue"]))
     rows = []
     per_queue = {}
+    replications = {}
     for queue in queues:
         q_sized = sized[sized["queue"] == queue].reset_index(drop=True)
         q = next(x for x in scenario.queues if x.name == queue)
@@ -607,14 +617,24 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
             handle_sample=b["handle_sample"], patience=b["patience"], patience_sample=b["patience_sample"],
             scale_handle_sample=b["handle_sample"] is not None,
         )
-        result = simulate(
-            volumes, effective, interval_minutes=minutes, answer_within=q.answer_within, behaviour=behaviour,
-            replications=scenario.verify.replications, seed=scenario.verify.seed,
-        )
+        def run(count: int):
+            return simulate(volumes, effective, interval_minutes=minutes, answer_within=q.answer_within,  # noqa: B023
+                            behaviour=behaviour, replications=count, seed=scenario.verify.seed)  # noqa: B023
+
+        result = run(scenario.verify.replications)
+        if goals and queue in goals:
+            # Replication r is the same however many run: more only add to the first ones.
+            need = replications_needed(result.per_replication.assign(ds=lambda f: wall_clock(f["ds"])), goals[queue],
+                                       scenario.horizon.start, float(q_sized["y"].sum()))
+            if need > scenario.verify.replications:
+                result = run(need)
         intervals = result.intervals.reset_index(drop=True)
+        replications[queue] = result.per_replication
         load = erlang.offered_load(q_sized["y"], q_sized["aht"], minutes)
-        if b["model"] == "erlang-a" and b["patience"]:
-            predicted = erlang.erlang_a(effective, load, q_sized["aht"], b["patience"], q.answer_within)
+        # The closed form the plan sized with: Erlang A with the sizing patience (the
+        # simulation may draw patience from the learned survival curve instead).
+        if b["model"] == "erlang-a" and b["sizing_patience"]:
+            predicted = erlang.erlang_a(effective, load, q_sized["aht"], b["sizing_patience"], q.answer_within)
             erlang_sl, erlang_asa, erlang_occ, erlang_ab = predicted.service_level, predicted.asa, predicted.occupancy, predicted.p_abandon
         else:
             erlang_sl = erlang.service_level(effective, load, q_sized["aht"], q.answer_within)
@@ -657,7 +677,7 @@ def _verify(scenario: Scenario, sized: pd.DataFrame, coverage: pd.DataFrame,
                 "offered", "replications", "seed")},
             "flagged_intervals": [str(x) for x in intervals.loc[flagged, "ds"]],
         }
-    return pd.concat(rows, ignore_index=True), per_queue
+    return pd.concat(rows, ignore_index=True), per_queue, replications
 
 
 # --- the pipeline --------------------------------------------------------------------
@@ -728,10 +748,10 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
                                  on_solution=about(on_solution, f"round {len(rounds) + 1}") if goals else on_solution)
         if not rounds:
             step("verification")
-        verification, per_queue = _verify(scenario, sized, schedule.coverage, behaviours)
+        verification, per_queue, replications = _verify(scenario, sized, schedule.coverage, behaviours, goals)
         if not goals:
             break
-        reports = _goal_reports(scenario, goals, sized, verification)
+        reports = _goal_reports(scenario, goals, sized, verification, replications)
         misses = _goal_misses(goals, reports)
         short = sum(1 for (q, _), v in misses.items() if v > goals[q].tolerance)
         rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.cost,
