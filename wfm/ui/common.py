@@ -136,12 +136,24 @@ def nothing_solved() -> None:
 
 
 def metric_row(items: list[tuple[str, str]], helps: dict | None = None, per_row: int = 4) -> None:
-    """KPI tiles, at most ``per_row`` to a row so long values are not cut."""
+    """KPI tiles, at most ``per_row`` to a row so long values are not cut.
+
+    A value made by :func:`wfm.ui.i18n.num_tile` (``money_tile``, ``hours_tile``) shows
+    its compact text; its whole value leads the tile's tooltip.
+    """
     for first in range(0, len(items), per_row):
         chunk = items[first:first + per_row]
         cols = st.columns(per_row)
         for col, (label, value) in zip(cols, chunk, strict=False):
-            col.metric(label, value, help=(helps or {}).get(label), border=True)
+            col.metric(label, str(value), help=tile_help(value, (helps or {}).get(label)), border=True)
+
+
+def tile_help(value, text: str | None) -> str | None:
+    """A tile's tooltip: the whole value when the tile shows it shortened, then ``text``."""
+    full = getattr(value, "full", None)
+    if full is None or full == str(value):
+        return text
+    return f"**{full}**" + (f"  \n{text}" if text else "")
 
 
 def local_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -88,6 +88,69 @@ def money(x, currency: str = "JPY") -> str:
     return f"{float(x):,.0f} {currency}"
 
 
+# Units of a compact number, largest first: Japanese counts in 万 (10^4) and 億 (10^8).
+COMPACT_UNITS = {"en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")),
+                 "ja": ((1e12, "兆"), (1e8, "億"), (1e4, "万"))}
+COMPACT_FROM = 10_000  # below this a number is short enough to show whole
+
+
+def compact(x, language: str | None = None, significant: int = 3) -> str:
+    """A number short enough for a KPI tile: ``5.33M`` / ``533万``; whole below 10,000.
+
+    >>> compact(5_329_123, "en"), compact(430_617_000, "ja"), compact(53_291, "ja"), compact(9_876, "en")
+    ('5.33M', '4.31億', '5.33万', '9,876')
+    >>> compact(999_960, "en"), compact(-12_345, "en"), compact(12_345.6, "ja")
+    ('1M', '-12.3K', '1.23万')
+    """
+    if _missing(x):
+        return "–"
+    value = float(x)
+    if abs(value) < COMPACT_FROM:
+        return f"{value:,.0f}"
+    rounded = float(f"{value:.{significant}g}")  # rounded first: 999,960 is 1M, not 1,000K
+    for size, unit in COMPACT_UNITS["ja" if (language or lang()) == "ja" else "en"]:
+        if abs(rounded) >= size:
+            return f"{rounded / size:.{significant}g}{unit}"
+    return f"{rounded:,.0f}"
+
+
+class Figure(str):
+    """A tile's short text (what :meth:`str` gives) that remembers the whole value (``full``).
+
+    :func:`wfm.ui.common.metric_row` shows the short text and puts the whole value in the
+    tile's tooltip.
+    """
+
+    full: str
+
+    def __new__(cls, short: str, full: str) -> Figure:
+        made = super().__new__(cls, short)
+        made.full = full
+        return made
+
+
+def num_tile(x) -> Figure:
+    """A count for a tile: compact, the whole number in the tooltip."""
+    return Figure(compact(x), num(x))
+
+
+def hours_tile(x) -> Figure:
+    unit = " 時間" if lang() == "ja" else " h"
+    return Figure("–" if _missing(x) else compact(x) + unit, hours(x))
+
+
+def money_tile(x, currency: str = "JPY") -> Figure:
+    """An amount for a tile: ``¥431M`` / ``4.31億円`` / ``1.2M USD``, the whole amount in the tooltip."""
+    if _missing(x):
+        return Figure("–", "–")
+    short = compact(x)
+    if currency == "JPY":
+        short = f"{short}円" if lang() == "ja" else f"¥{short}"
+    else:
+        short = f"{short} {currency}"
+    return Figure(short, money(x, currency))
+
+
 def weekday(i: int) -> str:
     return (WEEKDAYS_JA if lang() == "ja" else WEEKDAYS_EN)[int(i)]
 

@@ -11,7 +11,7 @@ import streamlit as st
 from wfm.errors import InputError
 from wfm.scenario import Break, Shift, validate_scenario
 from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import date, hours, lkey, money, num, pct, t
+from wfm.ui.i18n import date, hours, hours_tile, lkey, money, money_tile, num, num_tile, pct, t
 
 GROUP_COLUMNS = ["name", "skills", "cost_per_hour", "headcount", "unsocial_premium"]
 SHIFT_COLUMNS = ["name", "group", "length_hours", "start_earliest", "start_latest", "days_per_week",
@@ -266,12 +266,12 @@ def show_plan(result, run) -> None:
     else:
         st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=status))
     common.metric_row([
-        (t("Cost"), money(k.cost, cur)),
-        (t("Lower bound"), money(k.lower_bound, cur)),
+        (t("Cost"), money_tile(k.cost, cur)),
+        (t("Lower bound"), money_tile(k.lower_bound, cur)),
         (t("Gap to bound"), pct(k.gap, 2)),
-        (t("Paid hours"), hours(k.paid_hours)),
+        (t("Paid hours"), hours_tile(k.paid_hours)),
         (t("FTE"), num(k.fte, 1)),
-        (t("Agents"), num(k.agents)),
+        (t("Agents"), num_tile(k.agents)),
         (t("Short intervals"), num(k.under_intervals)),
     ], helps={t("Cost"): t("Paid hours × the groups' hourly rates, plus the unsocial-hours premium and any cost "
                            "per agent-week, plus the penalties for short intervals, undone outbound work and calls "
