@@ -192,6 +192,7 @@ def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -
     folder.mkdir(parents=True, exist_ok=True)
     write_forecast(folder, forecast_table)
     run = solver_watch.start(key, scenario, folder, limit)
+    run.weeks = max(1, scenario.horizon.days // 7)
 
     def keep(future) -> None:
         if not future.cancelled() and future.exception() is None:

@@ -183,6 +183,7 @@ def _wait(run: pipeline.PlanRun) -> None:
         text = t("{step} · {elapsed} s of a {limit} s solver limit", step=step, elapsed=num(elapsed),
                  limit=num(run.time_limit))
         w = run.watch
+        text += solving_week(run)
         if w.best is not None:
             text += " · " + t("best plan so far {cost}, bound {bound}, gap {gap}", cost=num(w.best),
                               bound=num(w.bound) if w.bound is not None else "–",
@@ -190,6 +191,14 @@ def _wait(run: pipeline.PlanRun) -> None:
         bar.progress(min(0.99, elapsed / (run.time_limit + 15)), text=text)
         time.sleep(0.3)
     bar.empty()
+
+
+def solving_week(run: pipeline.PlanRun) -> str:
+    """`` · week 2 of 4`` while a horizon of several weeks is scheduled week by week, else ``""``."""
+    week = run.watch.week
+    if run.weeks <= 1 or week is None or run.step != "schedule":
+        return ""
+    return " · " + t("week {n} of {weeks}", n=num(week), weeks=num(run.weeks))
 
 
 def page() -> None:
