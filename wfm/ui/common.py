@@ -16,14 +16,15 @@ import streamlit as st
 
 from wfm.errors import InputError
 from wfm.localtime import wall_clock
-from wfm.scenario import Forecasting, Horizon
-from wfm.ui import pipeline, state
+from wfm.scenario import Forecasting, Horizon, Problem
+from wfm.ui import pipeline, problems, state
 from wfm.ui.i18n import t
 
 
 def error(exc: Exception, framing: str = "That did not work") -> None:
-    """A library error as the planner sees it: translated framing, the library's sentence."""
-    st.error(f"**{t(framing)}**: {exc}")
+    """A library error as the planner sees it: the framing and the library's sentence, both
+    in the session's language (:func:`wfm.ui.problems.translate`)."""
+    st.error(f"**{t(framing)}**: {problems.translate(str(exc))}")
 
 
 def horizon() -> tuple[dt.date, int, int, str]:
@@ -85,6 +86,11 @@ def scenario_problem() -> InputError | None:
     except InputError as exc:
         return exc
     return None
+
+
+def scenario_problems() -> list[Problem]:
+    """Every problem of the session's scenario (:func:`wfm.scenario.scenario_problems`)."""
+    return state.problems(state.queue_names())
 
 
 def session_folder() -> Path:
