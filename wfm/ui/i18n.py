@@ -110,7 +110,10 @@ def compact(x, language: str | None = None, significant: int = 3) -> str:
     rounded = float(f"{value:.{significant}g}")  # rounded first: 999,960 is 1M, not 1,000K
     for size, unit in COMPACT_UNITS["ja" if (language or lang()) == "ja" else "en"]:
         if abs(rounded) >= size:
-            return f"{rounded / size:.{significant}g}{unit}"
+            scaled = rounded / size
+            decimals = max(0, significant - len(str(int(abs(scaled)))))
+            text = f"{scaled:,.{decimals}f}"
+            return (text.rstrip("0").rstrip(".") if "." in text else text) + unit
     return f"{rounded:,.0f}"
 
 

@@ -155,8 +155,9 @@ def problem_text(problem: Problem) -> str:
         return problem.text
     template = KINDS_JA.get(problem.kind)
     if template is not None:
+        values = {k: f"{v:g}" if isinstance(v, float) else v for k, v in problem.values.items()}
         try:
-            said = template.format(**problem.values)
+            said = template.format(**values)
         except (KeyError, IndexError):
             said = None
         if said is not None:
