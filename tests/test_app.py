@@ -7,6 +7,7 @@ test process; solves use a short time limit (WFM_TIME_LIMIT) and few replication
 from __future__ import annotations
 
 import io
+import json
 import re
 import tomllib
 import zipfile
@@ -324,10 +325,19 @@ def test_quote_page_prices_the_example(monkeypatch):
     assert any(ch.isdigit() for ch in m["Total price"]) and "JPY" not in m["Total price"]  # ¥ in English
     assert number(m["Peak seats"]) > 0
     assert {"dl_quote_xlsx", "dl_quote_json"} <= {b.key for b in at.get("download_button")}
+    # The tables as the workbook formats them: whole amounts and people, shares as %.
+    monthly, channels = at.dataframe[0], at.dataframe[1]
+    assert {"Price (JPY)", "Total cost (JPY)", "Hires", "Schedule gap"} <= set(monthly.value.columns)
+    assert (monthly.value["Price (JPY)"] % 1 == 0).all() and str(monthly.value["Hires"].dtype) == "Int64"
+    formats = json.loads(monthly.proto.columns)
+    assert formats["Schedule gap"]["type_config"]["format"] == "percent", formats["Schedule gap"]
+    assert "Workload share" in channels.value.columns and "workload_share" not in channels.value.columns
     at.session_state["lang"] = "ja"
     at.run()
     ok(at)
     assert at.title[0].value == "見積" and "総価格" in metrics(at)
+    assert f"{i18n.JA['Price']} (JPY)" in at.dataframe[0].value.columns
+    assert i18n.JA["Workload share"] in at.dataframe[1].value.columns
 
 
 def test_special_day_closes_a_day_of_the_forecast():
