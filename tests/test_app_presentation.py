@@ -163,3 +163,34 @@ def test_a_longer_horizon_says_which_week_is_being_solved():
 
 def test_example_resources_are_readable():
     assert resources.example("bank_plan.toml").is_file()
+
+
+def forecast_page_sentences() -> list[str]:
+    """Real sentences of the Forecast page's adjustment and special-day checks."""
+    from wfm.errors import InputError
+    from wfm.forecast.adjust import validate_adjustments
+    from wfm.forecast.calendar import validate_special_days
+
+    texts = []
+    for call in (
+        lambda: validate_adjustments(pd.DataFrame({"date": ["2003-10-28"], "start": ["10:00"], "end": ["09:00"],
+                                                   "percent": [10.0]})),
+        lambda: validate_adjustments(pd.DataFrame({"date": ["soon"], "start": [""], "end": [""], "percent": [10.0]})),
+        lambda: validate_adjustments(pd.DataFrame({"date": ["2003-10-28"], "start": ["25:00"], "end": [""],
+                                                   "percent": [10.0]})),
+        lambda: validate_adjustments(pd.DataFrame({"date": ["2003-10-28"], "start": [""], "end": [""],
+                                                   "percent": [-150.0]})),
+        lambda: validate_special_days(pd.DataFrame({"date": pd.to_datetime(["2003-10-28", "2003-10-28"]),
+                                                    "closed": [True, True]})),
+    ):
+        with pytest.raises(InputError) as caught:
+            call()
+        texts.append(str(caught.value))
+    return texts
+
+
+def test_forecast_page_sentences_are_translated(japanese):
+    for text in forecast_page_sentences():
+        translated = problems.translate(text)
+        assert translated != text and translated.endswith("。"), text
+        assert not any(word in translated for word in (" is ", " expected ", " not ")), translated
