@@ -17,7 +17,7 @@ import streamlit as st
 
 from wfm import resources
 from wfm.errors import InputError
-from wfm.ui import common, state
+from wfm.ui import common, problems, state
 from wfm.ui.i18n import lkey, money_tile, num, num_tile, pct, t
 from wfm.uploads import confine_scenario_files, unpack_upload
 
@@ -101,7 +101,7 @@ def page() -> None:
         except InputError as exc:
             st.session_state["quote_error"] = str(exc)
     if st.session_state.get("quote_error"):
-        st.error(f"**{t('The scenario was not loaded')}**: {st.session_state['quote_error']}")
+        st.error(f"**{t('The scenario was not loaded')}**: {problems.translate(st.session_state['quote_error'])}")
     source = st.session_state.get("quote_source")
     if source is None:
         try:
