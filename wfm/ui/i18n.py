@@ -449,8 +449,8 @@ JA: dict[str, str] = {
     "Paid time lost to absence, training, meetings, coaching (breaks are scheduled).": "欠勤・研修・会議・コーチングで失われる勤務時間の割合 (休憩はシフトで配置)。",
     "Mean patience (s)": "平均放棄待ち時間 (秒)",
     "Peak required agents": "ピーク必要人数",
-    "Peak heads after shrinkage": "ピーク必要人数 (シュリンケージ込み)",
-    "Agent-hours to schedule": "配置が必要なオペレーター時間",
+    "Peak heads after shrinkage": "ピーク配置人数",  # short enough for a tile: 配置 = after shrinkage
+    "Agent-hours to schedule": "配置する延べ時間",
     "Call-weighted service level the required agents deliver (Erlang).": "必要人数で達成できる呼数加重サービスレベル (アーラン)。",
     "Sum of heads after shrinkage over the intervals.": "シュリンケージ込み必要人数のインターバル合計。",
     "Target": "目標",
