@@ -7,6 +7,8 @@ test process; solves use a short time limit (WFM_TIME_LIMIT) and few replication
 from __future__ import annotations
 
 import io
+import json
+import re
 import tomllib
 import zipfile
 from pathlib import Path
@@ -45,7 +47,13 @@ def requirement_table(at: AppTest) -> pd.DataFrame:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Each tile's whole value: its tooltip's when the tile shows it compact (5.33M, 533万)."""
+    return {m.label: whole_value(m) for m in at.metric}
+
+
+def whole_value(metric) -> str:
+    shortened = re.match(r"^\*\*(.+?)\*\*", metric.proto.help or "")
+    return shortened.group(1) if shortened else metric.value
 
 
 def number(text: str) -> float:
@@ -317,10 +325,19 @@ def test_quote_page_prices_the_example(monkeypatch):
     assert any(ch.isdigit() for ch in m["Total price"]) and "JPY" not in m["Total price"]  # ¥ in English
     assert number(m["Peak seats"]) > 0
     assert {"dl_quote_xlsx", "dl_quote_json"} <= {b.key for b in at.get("download_button")}
+    # The tables as the workbook formats them: whole amounts and people, shares as %.
+    monthly, channels = at.dataframe[0], at.dataframe[1]
+    assert {"Price (JPY)", "Total cost (JPY)", "Hires", "Schedule gap"} <= set(monthly.value.columns)
+    assert (monthly.value["Price (JPY)"] % 1 == 0).all() and str(monthly.value["Hires"].dtype) == "Int64"
+    formats = json.loads(monthly.proto.columns)
+    assert formats["Schedule gap"]["type_config"]["format"] == "percent", formats["Schedule gap"]
+    assert "Workload share" in channels.value.columns and "workload_share" not in channels.value.columns
     at.session_state["lang"] = "ja"
     at.run()
     ok(at)
     assert at.title[0].value == "見積" and "総価格" in metrics(at)
+    assert f"{i18n.JA['Price']} (JPY)" in at.dataframe[0].value.columns
+    assert i18n.JA["Workload share"] in at.dataframe[1].value.columns
 
 
 def test_special_day_closes_a_day_of_the_forecast():
@@ -500,3 +517,82 @@ def test_pages_start_from_the_scenario_models_defaults():
     go(at, "outbound")
     campaign = at.session_state["campaign_base_0"].iloc[0]
     assert campaign["window_days"] == ", ".join(default(Campaign, "window_days"))
+
+
+# --- presentation: compact tiles, the what-if strip, every problem at once -------------
+
+
+UNITS = {"K": 1e3, "M": 1e6, "B": 1e9, "万": 1e4, "億": 1e8}
+
+
+def compact_value(text: str) -> float:
+    """``5.33M`` / ``4.31億`` as a number (read back independently of the app's formatter)."""
+    found = re.match(r"^[¥]?(-?[\d.,]+)(K|M|B|万|億)?", text)
+    return float(found.group(1).replace(",", "")) * UNITS.get(found.group(2), 1)
+
+
+@pytest.mark.parametrize("lang, label, units", [("en", "Calls", ("K", "M")), ("ja", i18n.JA["Calls"], ("万", "億"))])
+def test_long_tile_values_are_compact_with_the_whole_value_in_the_tooltip(lang, label, units):
+    at = open_app("data", lang=lang)
+    ok(at)
+    frame, minutes = data.read_intervals(data.sample_path())
+    volume = summary.history_summary(frame, minutes).iloc[0]["volume"]
+    tile = next(m for m in at.metric if m.label == label)
+    assert volume >= 10_000 and tile.value.endswith(units), tile.value
+    assert compact_value(tile.value) == pytest.approx(volume, rel=0.005)  # three significant digits
+    assert f"{volume:,.0f}" in tile.proto.help  # the whole value in the tooltip
+
+
+def what_if_tiles(at: AppTest) -> list:
+    return [m for m in at.metric if re.match(r"^\d+% in ", m.label)]
+
+
+def test_what_if_strip_says_the_occupancy_cap_binds_and_what_the_target_alone_needs():
+    at = open_app("staffing")
+    ok(at)
+    # The bank's volumes: the 90% occupancy cap sets the staffing at 70, 80 and 90%.
+    alone = [c.value for c in at.caption if c.value.startswith("The target alone")]
+    assert len(alone) == 3 and all("Sets the staffing: occupancy cap" in c for c in alone), alone
+    hours_alone = [number(re.search(r"alone: ([\d,.]+) h", c).group(1)) for c in alone]
+    assert hours_alone[0] < hours_alone[1] < hours_alone[2]  # the target alone needs more for more service
+    planned = [number(whole_value(m)) for m in what_if_tiles(at)]
+    assert all(p >= a for p, a in zip(planned, hours_alone, strict=True))  # the cap only adds hours
+    assert any("sets the staffing at every level" in i.value for i in at.info)
+    # Lifted, the cap binds nowhere: the three tiles then differ, the target sets them.
+    at.slider(key="w:queue.max_occupancy").set_value(100).run()
+    ok(at)
+    lifted = [number(whole_value(m)) for m in what_if_tiles(at)]
+    assert lifted == pytest.approx(hours_alone, abs=1) and len(set(lifted)) == 3
+    assert not any("sets the staffing at every level" in i.value for i in at.info)
+
+
+def broken_rules() -> dict:
+    """The default scenario with two shift rules that do not fit (both on the Schedule page)."""
+    raw = state.default_scenario_dict()
+    raw["shift"][0]["length_hours"] = 7.1  # not whole 15-minute intervals
+    raw["shift"][1]["start_latest"] = "20:00"  # ends after the centre closes at 21:00
+    return raw
+
+
+def test_every_problem_is_listed_with_its_page_and_row_and_opens_the_rules():
+    at = open_app("schedule", scenario=broken_rules())
+    assert not at.exception
+    listed = [e.value for e in at.error if "The scenario is not valid (2 problems)" in e.value]
+    assert len(listed) == 1, [e.value for e in at.error]
+    assert "*Schedule page · Shift rules, row 1*: shift[0].length_hours: 7.1 h is not a whole number" in listed[0]
+    assert "*Schedule page · Shift rules, row 2*: shift[1].start_latest:" in listed[0]
+    rules = next(x for x in at.expander if x.label == "Agent groups, shift rules and breaks")
+    assert rules.proto.expanded  # the problem is inside it: it opens
+    fine = open_app("schedule")
+    assert not next(x for x in fine.expander if x.label == "Agent groups, shift rules and breaks").proto.expanded
+
+
+def test_library_errors_are_shown_in_japanese():
+    at = open_app("schedule", lang="ja", scenario=broken_rules())
+    assert not at.exception
+    text = "\n".join(e.value for e in at.error)
+    assert "問題 2 件" in text and f"{i18n.JA['Schedule']}ページ · {i18n.JA['Shift rules']} 1 行目" in text
+    # wfm.scenario's sentence, translated: no English of it is left
+    assert "shift[0].length_hours: 7.1 時間は 15 分インターバルの整数倍ではありません。" in text
+    assert "is not a whole number" not in text and "after the centre closes" not in text
+    assert "営業終了 (21:00) を過ぎます" in text

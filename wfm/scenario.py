@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +90,7 @@ import tomli_w
 from pydantic import (
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -589,47 +591,56 @@ class Scenario(_Section):
         return data
 
     @model_validator(mode="after")
-    def _references(self) -> Scenario:
+    def _references(self, info: ValidationInfo) -> Scenario:
         # Cross-section checks: messages carry their own TOML path (see format_validation_error).
-        _unique([g.name for g in self.groups], "group")
-        _unique([s.name for s in self.shifts], "shift")
-        _unique([c.name for c in self.campaigns], "campaign")
-        _unique([q.name for q in self.queues], "queue")
+        problems = list(dict.fromkeys(self._reference_problems()))
+        found = (info.context or {}).get(PROBLEMS) if info is not None else None
+        if found is not None:  # scenario_problems: every problem, not only the first
+            found.extend(problems)
+        elif problems:
+            raise _path_error(problems[0])
+        return self
+
+    def _reference_problems(self):
+        """Each cross-section problem, one sentence led by its TOML path (a generator)."""
+        for names, section in ((self.groups, "group"), (self.shifts, "shift"), (self.campaigns, "campaign"),
+                               (self.queues, "queue")):
+            yield from _unique([x.name for x in names], section)
         groups = {g.name: g for g in self.groups}
         for i, shift in enumerate(self.shifts):
             if shift.group not in groups:
-                raise _path_error(
+                yield (
                     f"shift[{i}].group: '{shift.group}' is not a group name, expected one of {_names(groups)}."
                 )
-        self._check_shift_rules()
+        yield from self._shift_rule_problems()
         for i, campaign in enumerate(self.campaigns):
             for name in campaign.groups or []:
                 if name not in groups:
-                    raise _path_error(
+                    yield (
                         f"campaign[{i}].groups: '{name}' is not a group name, expected one of {_names(groups)}."
                     )
-                if not groups[name].does_outbound:
-                    raise _path_error(
+                elif not groups[name].does_outbound:
+                    yield (
                         f"campaign[{i}].groups: group '{name}' has skills '{groups[name].skills}', "
                         f"expected an outbound or blended group."
                     )
             if campaign.deadline < self.horizon.start:
-                raise _path_error(
+                yield (
                     f"campaign[{i}].deadline: {campaign.deadline} is before the horizon starts "
                     f"({self.horizon.start}), expected a date inside the horizon or later."
                 )
             if campaign.start is not None and campaign.start > campaign.deadline:
-                raise _path_error(f"campaign[{i}].start: {campaign.start} is after its deadline {campaign.deadline}.")
-            if not any(groups[n].does_outbound for n in (campaign.groups or groups)):
-                raise _path_error(f"campaign[{i}]: no group has outbound or blended skills to place its calls.")
-        return self
+                yield f"campaign[{i}].start: {campaign.start} is after its deadline {campaign.deadline}."
+            if not any(groups[n].does_outbound for n in (campaign.groups or groups) if n in groups):
+                yield f"campaign[{i}]: no group has outbound or blended skills to place its calls."
 
-    def _check_shift_rules(self) -> None:
-        """Shift rules must fit the interval grid, the opening hours and their own breaks."""
+    def _shift_rule_problems(self):
+        """Shift rules must fit the interval grid, the opening hours and their own breaks (a generator)."""
         interval = self.horizon.interval_minutes
         opening = [o for o in map(self.horizon.opening_minutes, self.horizon.dates()) if o]
         if not opening:
-            raise _path_error("horizon: every day of the horizon is closed, expected at least one open day.")
+            yield "horizon: every day of the horizon is closed, expected at least one open day."
+            return
         first_open, last_close = min(o[0] for o in opening), max(o[1] for o in opening)
         for i, shift in enumerate(self.shifts):
             place = f"shift[{i}]"
@@ -637,29 +648,32 @@ class Scenario(_Section):
             for hours in shift.length_hours:
                 minutes = hours * 60
                 if abs(minutes - round(minutes)) > 1e-6 or round(minutes) % interval:
-                    raise _path_error(
+                    yield (
                         f"{place}.length_hours: {hours:g} h is not a whole number of {interval}-minute intervals."
                     )
+                    continue
                 lengths.append(round(minutes))
+            if len(lengths) < len(shift.length_hours):
+                continue  # its other rules are measured against its lengths
             earliest = clock_minutes(shift.start_earliest, allow_24=False)
             latest = clock_minutes(shift.start_latest, allow_24=False)
             step = shift.start_step_minutes or interval
             for name, value in (("start_earliest", earliest), ("start_latest", latest), ("start_step_minutes", step)):
                 if value % interval:
                     given = getattr(shift, name)
-                    raise _path_error(f"{place}.{name}: {given} is not on the {interval}-minute interval grid.")
+                    yield f"{place}.{name}: {given} is not on the {interval}-minute interval grid."
             if earliest < first_open:
-                raise _path_error(
+                yield (
                     f"{place}.start_earliest: {shift.start_earliest} is before the centre opens "
                     f"({_clock(first_open)}), expected a start inside opening hours."
                 )
             if latest + min(lengths) > last_close:
-                raise _path_error(
+                yield (
                     f"{place}.start_latest: a {min(lengths) / 60:g} h shift starting at {shift.start_latest} ends "
                     f"at {_clock(latest + min(lengths))}, after the centre closes ({_clock(last_close)})."
                 )
             if shift.days_per_week[1] > 1 and 24 * 60 - max(lengths) < shift.min_rest_hours * 60:
-                raise _path_error(
+                yield (
                     f"{place}.min_rest_hours: {shift.min_rest_hours:g} h rest after a {max(lengths) / 60:g} h "
                     f"shift leaves no time to work the next day, expected days_per_week = 1 or a shorter rest."
                 )
@@ -668,7 +682,7 @@ class Scenario(_Section):
                 for j, rest in enumerate(shift.breaks):
                     where = f"{place}.break[{j}]"
                     if rest.length_minutes % interval:
-                        raise _path_error(
+                        yield (
                             f"{where}.length_minutes: {rest.length_minutes} is not a whole number of "
                             f"{interval}-minute intervals."
                         )
@@ -676,16 +690,16 @@ class Scenario(_Section):
                     high = (round(rest.start_after_hours[1] * 60) // interval) * interval
                     window = f"[{rest.start_after_hours[0]:g}, {rest.start_after_hours[1]:g}]"
                     if low > high:
-                        raise _path_error(
+                        yield (
                             f"{where}.start_after_hours: the window {window} h holds no {interval}-minute interval start."
                         )
                     if low < interval or high + rest.length_minutes > length - interval:
-                        raise _path_error(
+                        yield (
                             f"{where}.start_after_hours: a {rest.length_minutes}-minute {rest.kind} in the window "
                             f"{window} h does not fit inside the {length / 60:g} h shift with work before and after it."
                         )
                     if low < previous_end:
-                        raise _path_error(
+                        yield (
                             f"{where}.start_after_hours: the window {window} h overlaps the previous break's window, "
                             f"expected breaks in order with windows that cannot overlap."
                         )
@@ -707,11 +721,12 @@ class Scenario(_Section):
         return next(g for g in self.groups if g.name == name)
 
 
-def _unique(names: list[str], section: str) -> None:
+def _unique(names: list[str], section: str):
+    """A sentence for each name used a second time in ``section`` (a generator)."""
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            raise _path_error(f"{section}[{i}].name: '{name}' is used twice, expected unique names.")
+            yield f"{section}[{i}].name: '{name}' is used twice, expected unique names."
         seen.add(name)
 
 
@@ -731,6 +746,60 @@ def _path(loc: tuple) -> str:
     return out
 
 
+PROBLEMS = "problems"  # validation context key: collect every cross-section problem, not only the first
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a scenario, as :func:`scenario_problems` lists them.
+
+    Attributes
+    ----------
+    place : str
+        The TOML path (``shift[1].length_hours``); ``""`` for the whole file.
+    kind : str
+        pydantic's error type (``missing``, ``less_than``, ``literal_error`` ...), or
+        ``toml_path`` for a cross-section check whose sentence names its own path.
+    text : str
+        The English sentence, led by the path (and the file when one was given).
+    values : dict
+        What the sentence quotes: pydantic's context (``lt``, ``expected`` ...) and
+        the given value as ``got``; front ends translate ``kind`` with them.
+    """
+
+    place: str
+    kind: str
+    text: str
+    values: dict = field(default_factory=dict)
+
+
+def _problem(error: dict, source: str | None) -> Problem:
+    """The :class:`Problem` of one pydantic error dict."""
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    path = _path(loc)
+    got = error.get("input")
+    values = {**(error.get("ctx") or {}), "message": message}
+    if not (isinstance(got, (dict, list)) or got is None):
+        values["got"] = shown(repr(got))
+    if error["type"] == "missing":
+        text = f"{path}: is missing, it is required."
+    elif error["type"] == "extra_forbidden":
+        text = f"{path}: is not a known setting (check the spelling)."
+    elif error["type"] == "toml_path":
+        # Cross-field messages already start with their own TOML path.
+        text = message
+        path = message.split(":", 1)[0] if ":" in message else ""
+    else:
+        got_text = f" (got {values['got']})" if "got" in values else ""
+        text = f"{path}: {message[0].lower() + message[1:]}{got_text}" if path else message
+    text = text.rstrip(".") + "."
+    return Problem(path, str(error["type"]), f"{source}: {text}" if source else text, values)
+
+
 def format_validation_error(exc: ValidationError, source: str | None = None) -> str:
     """One sentence for the first problem of a pydantic error, led by its TOML path.
 
@@ -746,26 +815,48 @@ def format_validation_error(exc: ValidationError, source: str | None = None) -> 
     str
         E.g. ``queue[0].service_level: input should be less than 1 (got 1.2)``.
     """
-    error = exc.errors(include_url=False)[0]
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    path = _path(loc)
-    if error["type"] == "missing":
-        text = f"{path}: is missing, it is required."
-    elif error["type"] == "extra_forbidden":
-        text = f"{path}: is not a known setting (check the spelling)."
-    elif error["type"] == "toml_path":
-        # Cross-field messages already start with their own TOML path.
-        text = message
-    else:
-        got = error.get("input")
-        got_text = "" if isinstance(got, (dict, list)) or got is None else f" (got {shown(repr(got))})"
-        text = f"{path}: {message[0].lower() + message[1:]}{got_text}" if path else message
-    text = text.rstrip(".") + "."
-    return f"{source}: {text}" if source else text
+    return _problem(exc.errors(include_url=False)[0], source).text
+
+
+def scenario_problems(data: dict, source: str | None = None) -> list[Problem]:
+    """Every problem of a scenario dict at once (the app lists them all), in file order.
+
+    pydantic reports every setting that is wrong on its own; the checks across
+    sections (names that must exist, shift rules against the opening hours and the
+    interval) run once the settings are right, and all of theirs are listed too.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed TOML.
+    source : str, optional
+        The file, put in front of each sentence.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the scenario is valid.
+
+    Examples
+    --------
+    >>> from wfm import resources
+    >>> import tomllib
+    >>> raw = tomllib.loads(resources.example("bank_plan.toml").read_text())
+    >>> wrong = {**raw, "group": [{**raw["group"][0], "cost_per_hour": -5}, *raw["group"][1:]],
+    ...          "verify": {"replications": 0}}
+    >>> [(p.place, p.kind) for p in scenario_problems(wrong)]
+    [('group[0].cost_per_hour', 'greater_than'), ('verify.replications', 'greater_than_equal')]
+    >>> raw["shift"][0]["length_hours"] = 7.1
+    >>> raw["shift"][1]["group"] = "night"
+    >>> [p.place for p in scenario_problems(raw)]
+    ['shift[1].group', 'shift[0].length_hours']
+    """
+    found: list[str] = []
+    try:
+        Scenario.model_validate(data, context={PROBLEMS: found})
+    except ValidationError as exc:
+        return [_problem(error, source) for error in exc.errors(include_url=False)]
+    return [_problem({"type": "toml_path", "msg": text, "loc": ()}, source) for text in found]
 
 
 def validate_scenario(data: dict, source: str | None = None) -> Scenario:

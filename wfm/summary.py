@@ -157,3 +157,60 @@ def requirement_summary(sized: pd.DataFrame, interval_minutes: int) -> dict:
         "occupancy": weighted("occupancy"),
         "abandon_rate": weighted("p_abandon"),
     }
+
+
+def what_binds(sized: pd.DataFrame, target_alone: pd.DataFrame, interval_minutes: int) -> dict:
+    """Which limit sets a requirement: the service target or the occupancy cap.
+
+    ``sized`` is a sizing with the queue's occupancy cap, ``target_alone`` the same
+    intervals sized with the cap lifted (``max_occupancy = 1``). Where the capped sizing
+    needs more agents, the cap binds: the target alone would be met with fewer agents
+    kept busier than the cap allows. That is why raising the service level may change
+    nothing: the cap already staffs above what the higher target needs.
+
+    Parameters
+    ----------
+    sized : DataFrame
+        :func:`wfm.erlang.size_intervals` (or :func:`wfm.plan.size_queue`) output with
+        the cap: ``ds, agents, scheduled`` and ``queue`` when there are several queues.
+    target_alone : DataFrame
+        The same intervals sized with ``max_occupancy = 1``.
+    interval_minutes : int
+        The interval length.
+
+    Returns
+    -------
+    dict
+        ``binds`` (``"occupancy cap"`` when the cap raises the agents of more than half
+        the staffed intervals, else ``"target"``), ``intervals`` (staffed),
+        ``capped_intervals`` (the cap raised them), ``hours`` and ``target_hours``
+        (heads after shrinkage with and without the cap) and ``cap_hours`` (their
+        difference).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wfm.erlang import ServiceTarget, size_intervals
+    >>> frame = pd.DataFrame({"ds": pd.date_range("2024-01-08 09:00", periods=2, freq="15min"),
+    ...                       "y": [32.0, 900.0]})
+    >>> capped = size_intervals(frame, 15, ServiceTarget(0.8, 20, max_occupancy=0.85), aht=450)
+    >>> alone = size_intervals(frame, 15, ServiceTarget(0.8, 20, max_occupancy=1.0), aht=450)
+    >>> binds = what_binds(capped, alone, 15)
+    >>> binds["binds"], binds["capped_intervals"], binds["intervals"]
+    ('target', 1, 2)
+    """
+    keys = [c for c in ("queue", "ds") if c in sized.columns and c in target_alone.columns]
+    both = sized[keys + ["agents", "scheduled"]].merge(
+        target_alone[keys + ["agents", "scheduled"]], on=keys, how="left", suffixes=("", "_alone"))
+    staffed = both["agents"] > 0
+    capped = staffed & (both["agents"] > both["agents_alone"])
+    hours = interval_minutes / 60
+    with_cap, alone = float(both["scheduled"].sum() * hours), float(both["scheduled_alone"].sum() * hours)
+    return {
+        "binds": "occupancy cap" if int(capped.sum()) * 2 > int(staffed.sum()) else "target",
+        "intervals": int(staffed.sum()),
+        "capped_intervals": int(capped.sum()),
+        "hours": with_cap,
+        "target_hours": alone,
+        "cap_hours": with_cap - alone,
+    }

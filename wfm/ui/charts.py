@@ -54,8 +54,28 @@ def closed_at_night(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.concat([frame, extra[frame.columns]], ignore_index=True).sort_values(["ds"]).reset_index(drop=True)
 
 
-def _x(title: str):
-    return alt.X("ds:T", title=title, axis=alt.Axis(format=axis_day_format(), labelAngle=0, tickCount="day"))
+def noons(ds: pd.Series) -> list[alt.DateTime]:
+    """Noon of each day of ``ds`` (local wall-clock): where a day's label sits, centred on its day."""
+    days = sorted(set(pd.to_datetime(ds).dt.normalize()))
+    return [alt.DateTime(year=d.year, month=d.month, date=d.day, hours=12) for d in days]
+
+
+def _x(title: str, frame: pd.DataFrame | None = None):
+    """The time axis: one label per day, centred on the day (at noon), the grid at midnight.
+
+    Vega puts a day tick at midnight, the left edge of the day's bars; labels at noon
+    read as the day they stand under. Without ``frame`` the ticks stay at midnight.
+    """
+    if frame is None or frame.empty:
+        return alt.X("ds:T", title=title, axis=alt.Axis(format=axis_day_format(), labelAngle=0, tickCount="day"))
+    return alt.X("ds:T", title=title, axis=alt.Axis(format=axis_day_format(), labelAngle=0, values=noons(frame["ds"]),
+                                                    grid=False, ticks=False))
+
+
+def midnights(frame: pd.DataFrame) -> alt.Chart:
+    """Light rules between the days (the grid the noon labels leave out)."""
+    days = sorted(set(pd.to_datetime(frame["ds"]).dt.normalize()))
+    return alt.Chart(pd.DataFrame({"ds": days[1:] or days})).mark_rule(color="#DDDDDD", strokeWidth=1).encode(x="ds:T")
 
 
 def heatmap(profile: pd.DataFrame) -> alt.Chart:
@@ -75,9 +95,10 @@ def forecast_chart(history: pd.DataFrame, table: pd.DataFrame, base: pd.DataFram
     """Recent history, the forecast and its 80/95% bands (and the unadjusted forecast)."""
     hist = with_day(pd.DataFrame({"ds": history["ds"].to_numpy(), "y": history["y"].to_numpy()}))
     fc = with_day(table)
+    shown = pd.concat([hist[["ds"]], fc[["ds"]]], ignore_index=True)
     layers = [
         alt.Chart(fc).mark_area(opacity=0.18, color="#4A90C8").encode(
-            x=_x(t("Date")), detail="day:N", y=alt.Y("lo_95:Q", title=t("Calls per interval")), y2="hi_95:Q"),
+            x=_x(t("Date"), shown), detail="day:N", y=alt.Y("lo_95:Q", title=t("Calls per interval")), y2="hi_95:Q"),
         alt.Chart(fc).mark_area(opacity=0.3, color="#4A90C8").encode(x="ds:T", detail="day:N", y="lo_80:Q", y2="hi_80:Q"),
         alt.Chart(hist).mark_line(color="#555555", strokeWidth=1).encode(
             x="ds:T", detail="day:N", y="y:Q", tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()),
@@ -94,21 +115,21 @@ def forecast_chart(history: pd.DataFrame, table: pd.DataFrame, base: pd.DataFram
                  alt.Tooltip("hi_80:Q", title="80% " + t("high"), format=",.1f"),
                  alt.Tooltip("lo_95:Q", title="95% " + t("low"), format=",.1f"),
                  alt.Tooltip("hi_95:Q", title="95% " + t("high"), format=",.1f")]))
-    return alt.layer(*layers).properties(height=320)
+    return alt.layer(*layers, midnights(shown)).properties(height=320)
 
 
 def calls_and_agents(sized: pd.DataFrame) -> alt.LayerChart:
     """Calls per interval (bars) and required agents (line), two axes."""
     frame = with_day(sized)
     bars = alt.Chart(frame).mark_bar(color="#B7D3EA", opacity=0.9).encode(
-        x=_x(t("Date")), y=alt.Y("y:Q", title=t("Calls per interval")),
+        x=_x(t("Date"), frame), y=alt.Y("y:Q", title=t("Calls per interval")),
         tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()),
                  alt.Tooltip("y:Q", title=t("Calls"), format=",.1f"),
                  alt.Tooltip("agents:Q", title=t("Required agents")),
                  alt.Tooltip("scheduled:Q", title=t("Heads after shrinkage"))])
     agents = alt.Chart(frame).mark_line(color="#C00000", strokeWidth=1.5, interpolate="step-after").encode(
         x="ds:T", detail="day:N", y=alt.Y("scheduled:Q", title=t("Heads after shrinkage"), axis=alt.Axis(titleColor="#C00000")))
-    return alt.layer(bars, agents).resolve_scale(y="independent").properties(height=320)
+    return alt.layer(bars, agents, midnights(frame)).resolve_scale(y="independent").properties(height=320)
 
 
 def requirement_with_outbound(requirement: pd.DataFrame, coverage: pd.DataFrame | None,
@@ -128,16 +149,16 @@ def requirement_with_outbound(requirement: pd.DataFrame, coverage: pd.DataFrame 
                           "what": t("Outbound (placed by the plan)"), "o": 1}),
         ])
         layers.append(alt.Chart(long).mark_area(interpolate="step-after", opacity=0.85).encode(
-            x=_x(t("Date")), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
+            x=_x(t("Date"), req), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
             color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9FC5E8", "#6AA84F"]),
                             legend=alt.Legend(orient="top", labelLimit=400)),
             order="o:Q",
             tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()), "what:N", "agents:Q"]))
     layers.append(alt.Chart(req).mark_line(color="#C00000", interpolate="step-after", strokeWidth=1.4).encode(
-        x=_x(t("Date")), detail="day:N", y=alt.Y("scheduled:Q", title=t("Agents")),
+        x=_x(t("Date"), req), detail="day:N", y=alt.Y("scheduled:Q", title=t("Agents")),
         tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()),
                  alt.Tooltip("scheduled:Q", title=t("Inbound requirement"))]))
-    return alt.layer(*layers).properties(height=320)
+    return alt.layer(*layers, midnights(req)).properties(height=320)
 
 
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
@@ -149,7 +170,7 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
         pd.DataFrame({"ds": cov["ds"], "day": cov["day"], "agents": cov["outbound"], "what": t("Outbound"), "o": 1}),
     ])
     area = alt.Chart(long).mark_area(interpolate="step-after", opacity=0.85).encode(
-        x=_x(t("Date")), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
+        x=_x(t("Date"), cov), detail="day:N", y=alt.Y("agents:Q", stack="zero", title=t("Agents")),
         color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9FC5E8", "#6AA84F"]), legend=alt.Legend(orient="top", labelLimit=400)),
         order="o:Q")
     req = alt.Chart(cov).mark_line(color="#C00000", interpolate="step-after", strokeWidth=1.4).encode(
@@ -159,11 +180,14 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("scheduled_inbound:Q", title=t("Inbound (scheduled)")),
                  alt.Tooltip("outbound:Q", title=t("Outbound")),
                  alt.Tooltip("under:Q", title=t("Short"))])
-    layers = [area, req]
+    layers = [area, req, midnights(cov)]
     short = cov[cov["under"] > 0]
     if len(short):
         layers.append(alt.Chart(short).mark_point(color="black", filled=True, size=18).encode(x="ds:T", y="required:Q"))
     return alt.layer(*layers).properties(height=300)
+
+
+GANTT_ROW_PIXELS = 18  # one agent's row: room for its 11-pixel label, so every row keeps its name
 
 
 def gantt(segments: pd.DataFrame, activity_names: dict[str, str]) -> alt.Chart:
@@ -175,13 +199,13 @@ def gantt(segments: pd.DataFrame, activity_names: dict[str, str]) -> alt.Chart:
     return alt.Chart(frame).mark_bar(height={"band": 0.8}).encode(
         x=alt.X("start:T", title=t("Time"), axis=alt.Axis(format="%H:%M")),
         x2="end:T",
-        y=alt.Y("agent:N", title=None, sort=agents),
+        y=alt.Y("agent:N", title=None, sort=agents, axis=alt.Axis(labelOverlap=False, labelLimit=240, labelFontSize=11)),
         color=alt.Color("what:N", title=t("Activity"), scale=alt.Scale(domain=domain, range=list(ACTIVITY_COLOURS.values())),
                         legend=alt.Legend(orient="top", labelLimit=400)),
         tooltip=[alt.Tooltip("agent:N", title=t("Agent")), alt.Tooltip("what:N", title=t("Activity")),
                  alt.Tooltip("start:T", title=t("Start"), format="%H:%M"), alt.Tooltip("end:T", title=t("End"), format="%H:%M"),
                  alt.Tooltip("detail:N", title=t("Detail"))],
-    ).properties(height=max(160, 14 * len(agents)))
+    ).properties(height=max(160, GANTT_ROW_PIXELS * len(agents)))
 
 
 def verification_chart(verification: pd.DataFrame, target: float | None, column: str = "service_level") -> alt.LayerChart:
@@ -192,8 +216,11 @@ def verification_chart(verification: pd.DataFrame, target: float | None, column:
               "occupancy": t("Occupancy")}
     is_rate = column != "asa"
     fmt = ".0%" if is_rate else ",.1f"
+    shown = [f"{column}_lo", column, f"{column}_hi"] + (["erlang_service_level"] if column == "service_level" else [])
+    scale = alt.Scale(domain=fitted_domain(frame, shown, target, (0.0, 1.0) if is_rate else (0.0, None)), zero=False)
     band = alt.Chart(frame).mark_area(opacity=0.25, color="#4A90C8", interpolate="step-after").encode(
-        x=_x(t("Date")), detail="day:N", y=alt.Y(f"{column}_lo:Q", title=titles[column], axis=alt.Axis(format=fmt)), y2=f"{column}_hi:Q")
+        x=_x(t("Date"), frame), detail="day:N",
+        y=alt.Y(f"{column}_lo:Q", title=titles[column], axis=alt.Axis(format=fmt), scale=scale), y2=f"{column}_hi:Q")
     line = alt.Chart(frame).mark_line(color="#1F5FA0", interpolate="step-after", strokeWidth=1.2).encode(
         x="ds:T", detail="day:N", y=f"{column}:Q",
         tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()),
@@ -208,4 +235,26 @@ def verification_chart(verification: pd.DataFrame, target: float | None, column:
     if target is not None and np.isfinite(target):
         layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="#C00000", strokeDash=[6, 3]).encode(
             y="target:Q"))
-    return alt.layer(*layers).properties(height=300)
+    return alt.layer(*layers, midnights(frame)).properties(height=300)
+
+
+def fitted_domain(frame: pd.DataFrame, columns: list[str], target: float | None,
+                  limits: tuple[float, float | None]) -> list[float]:
+    """A y range around the values shown (and the target), 5% of the span added each side,
+    kept inside ``limits`` (a rate never below 0 or above 100%).
+
+    >>> frame = pd.DataFrame({"sl": [0.82, 0.9, 0.97]})
+    >>> [round(x, 3) for x in fitted_domain(frame, ["sl"], 0.8, (0.0, 1.0))]
+    [0.792, 0.978]
+    """
+    values = pd.concat([pd.to_numeric(frame[c], errors="coerce") for c in columns if c in frame], ignore_index=True)
+    if target is not None and np.isfinite(target):
+        values = pd.concat([values, pd.Series([float(target)])], ignore_index=True)
+    values = values[np.isfinite(values)]
+    low_limit, high_limit = limits
+    if values.empty:
+        return [low_limit, high_limit if high_limit is not None else 1.0]
+    low, high = float(values.min()), float(values.max())
+    pad = 0.05 * (high - low) if high > low else max(0.01, 0.05 * abs(high))
+    low, high = max(low_limit, low - pad), high + pad
+    return [low, min(high_limit, high) if high_limit is not None else high]

@@ -16,14 +16,15 @@ import streamlit as st
 
 from wfm.errors import InputError
 from wfm.localtime import wall_clock
-from wfm.scenario import Forecasting, Horizon
-from wfm.ui import pipeline, state
+from wfm.scenario import Forecasting, Horizon, Problem
+from wfm.ui import pipeline, problems, state
 from wfm.ui.i18n import t
 
 
 def error(exc: Exception, framing: str = "That did not work") -> None:
-    """A library error as the planner sees it: translated framing, the library's sentence."""
-    st.error(f"**{t(framing)}**: {exc}")
+    """A library error as the planner sees it: the framing and the library's sentence, both
+    in the session's language (:func:`wfm.ui.problems.translate`)."""
+    st.error(f"**{t(framing)}**: {problems.translate(str(exc))}")
 
 
 def horizon() -> tuple[dt.date, int, int, str]:
@@ -87,6 +88,11 @@ def scenario_problem() -> InputError | None:
     return None
 
 
+def scenario_problems() -> list[Problem]:
+    """Every problem of the session's scenario (:func:`wfm.scenario.scenario_problems`)."""
+    return state.problems(state.queue_names())
+
+
 def session_folder() -> Path:
     """A private folder of this session for files handed to the library (the forecast file)."""
     if "folder" not in st.session_state:
@@ -136,12 +142,24 @@ def nothing_solved() -> None:
 
 
 def metric_row(items: list[tuple[str, str]], helps: dict | None = None, per_row: int = 4) -> None:
-    """KPI tiles, at most ``per_row`` to a row so long values are not cut."""
+    """KPI tiles, at most ``per_row`` to a row so long values are not cut.
+
+    A value made by :func:`wfm.ui.i18n.num_tile` (``money_tile``, ``hours_tile``) shows
+    its compact text; its whole value leads the tile's tooltip.
+    """
     for first in range(0, len(items), per_row):
         chunk = items[first:first + per_row]
         cols = st.columns(per_row)
         for col, (label, value) in zip(cols, chunk, strict=False):
-            col.metric(label, value, help=(helps or {}).get(label), border=True)
+            col.metric(label, str(value), help=tile_help(value, (helps or {}).get(label)), border=True)
+
+
+def tile_help(value, text: str | None) -> str | None:
+    """A tile's tooltip: the whole value when the tile shows it shortened, then ``text``."""
+    full = getattr(value, "full", None)
+    if full is None or full == str(value):
+        return text
+    return f"**{full}**" + (f"  \n{text}" if text else "")
 
 
 def local_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import streamlit as st
 from wfm import data
 from wfm.errors import InputError
 from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import date, hours, num, t, weekday
+from wfm.ui.i18n import date, hours, num, num_tile, t, weekday
 
 
 def _upload(file) -> None:
@@ -75,8 +75,8 @@ def page() -> None:
     common.metric_row([
         (t("Days"), f"{num(row['days'])}"),
         (t("Days with calls"), num(row["days_with_data"])),
-        (t("Intervals"), num(row["intervals"])),
-        (t("Calls"), num(row["volume"])),
+        (t("Intervals"), num_tile(row["intervals"])),
+        (t("Calls"), num_tile(row["volume"])),
         (t("Gaps"), num(row["gaps"])),
         (t("Closed days"), num(row["closed_days"])),
     ], helps={

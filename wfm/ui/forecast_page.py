@@ -13,7 +13,7 @@ from wfm.forecast.calendar import validate_special_days
 from wfm.forecast.models import CANDIDATES
 from wfm.scenario import WEEKDAYS, Forecasting, Horizon, clock_minutes
 from wfm.ui import charts, common, state
-from wfm.ui.i18n import date, lkey, num, pct, t, weekday
+from wfm.ui.i18n import date, lkey, num, num_tile, pct, t, weekday
 
 MODEL_NAMES = {
     "seasonal_naive_day": "Seasonal naive (same day last week)",
@@ -147,8 +147,8 @@ def page() -> None:
     changed = float(q_table["y_hat"].sum()) - float(q_base["y_hat"].sum())
     st.markdown(f"**{t('Model used')}:** {model_label(model)} (`{model}`)")
     common.metric_row([
-        (t("Calls in the horizon"), num(q_table["y_hat"].sum())),
-        (t("Change from adjustments"), num(changed)),
+        (t("Calls in the horizon"), num_tile(q_table["y_hat"].sum())),
+        (t("Change from adjustments"), num_tile(changed)),
         (t("Gaps filled in history"), num(int((result.gaps["queue"] == queue).sum()) if len(result.gaps) else 0)),
     ], per_row=3)
     st.caption(t("Horizon: {first} to {last}, {minutes}-minute intervals.", first=date(start),

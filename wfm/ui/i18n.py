@@ -88,6 +88,72 @@ def money(x, currency: str = "JPY") -> str:
     return f"{float(x):,.0f} {currency}"
 
 
+# Units of a compact number, largest first: Japanese counts in 万 (10^4) and 億 (10^8).
+COMPACT_UNITS = {"en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")),
+                 "ja": ((1e12, "兆"), (1e8, "億"), (1e4, "万"))}
+COMPACT_FROM = 10_000  # below this a number is short enough to show whole
+
+
+def compact(x, language: str | None = None, significant: int = 3) -> str:
+    """A number short enough for a KPI tile: ``5.33M`` / ``533万``; whole below 10,000.
+
+    >>> compact(5_329_123, "en"), compact(430_617_000, "ja"), compact(53_291, "ja"), compact(9_876, "en")
+    ('5.33M', '4.31億', '5.33万', '9,876')
+    >>> compact(999_960, "en"), compact(-12_345, "en"), compact(12_345.6, "ja")
+    ('1M', '-12.3K', '1.23万')
+    """
+    if _missing(x):
+        return "–"
+    value = float(x)
+    if abs(value) < COMPACT_FROM:
+        return f"{value:,.0f}"
+    rounded = float(f"{value:.{significant}g}")  # rounded first: 999,960 is 1M, not 1,000K
+    for size, unit in COMPACT_UNITS["ja" if (language or lang()) == "ja" else "en"]:
+        if abs(rounded) >= size:
+            scaled = rounded / size
+            decimals = max(0, significant - len(str(int(abs(scaled)))))
+            text = f"{scaled:,.{decimals}f}"
+            return (text.rstrip("0").rstrip(".") if "." in text else text) + unit
+    return f"{rounded:,.0f}"
+
+
+class Figure(str):
+    """A tile's short text (what :meth:`str` gives) that remembers the whole value (``full``).
+
+    :func:`wfm.ui.common.metric_row` shows the short text and puts the whole value in the
+    tile's tooltip.
+    """
+
+    full: str
+
+    def __new__(cls, short: str, full: str) -> Figure:
+        made = super().__new__(cls, short)
+        made.full = full
+        return made
+
+
+def num_tile(x) -> Figure:
+    """A count for a tile: compact, the whole number in the tooltip."""
+    return Figure(compact(x), num(x))
+
+
+def hours_tile(x) -> Figure:
+    unit = " 時間" if lang() == "ja" else " h"
+    return Figure("–" if _missing(x) else compact(x) + unit, hours(x))
+
+
+def money_tile(x, currency: str = "JPY") -> Figure:
+    """An amount for a tile: ``¥431M`` / ``4.31億円`` / ``1.2M USD``, the whole amount in the tooltip."""
+    if _missing(x):
+        return Figure("–", "–")
+    short = compact(x)
+    if currency == "JPY":
+        short = f"{short}円" if lang() == "ja" else f"¥{short}"
+    else:
+        short = f"{short} {currency}"
+    return Figure(short, money(x, currency))
+
+
 def weekday(i: int) -> str:
     return (WEEKDAYS_JA if lang() == "ja" else WEEKDAYS_EN)[int(i)]
 
@@ -418,7 +484,6 @@ JA: dict[str, str] = {
     "Max occupancy (%)": "最大占有率 (%)",
     "Shrinkage (%)": "シュリンケージ (%)",
     "Erlang A: {rate} of callers hang up before answer.": "アーランA: 応答前に {rate} の呼が放棄されます。",
-    "At these volumes the max occupancy ({cap}) sets the staffing, not the service target.": "この呼量では、サービス目標ではなく最大占有率 ({cap}) が必要人数を決めています。",
     "Requirement per interval": "インターバルごとの必要人数",
     "Share of offered calls answered within the answer time.": "着信呼のうち目標時間内に応答した割合。",
     "Answer within (s)": "目標応答時間 (秒)",
@@ -429,8 +494,8 @@ JA: dict[str, str] = {
     "Paid time lost to absence, training, meetings, coaching (breaks are scheduled).": "欠勤・研修・会議・コーチングで失われる勤務時間の割合 (休憩はシフトで配置)。",
     "Mean patience (s)": "平均放棄待ち時間 (秒)",
     "Peak required agents": "ピーク必要人数",
-    "Peak heads after shrinkage": "ピーク必要人数 (シュリンケージ込み)",
-    "Agent-hours to schedule": "配置が必要なオペレーター時間",
+    "Peak heads after shrinkage": "ピーク配置人数",  # short enough for a tile: 配置 = after shrinkage
+    "Agent-hours to schedule": "配置する延べ時間",
     "Call-weighted service level the required agents deliver (Erlang).": "必要人数で達成できる呼数加重サービスレベル (アーラン)。",
     "Sum of heads after shrinkage over the intervals.": "シュリンケージ込み必要人数のインターバル合計。",
     "Target": "目標",
@@ -589,4 +654,56 @@ JA: dict[str, str] = {
     '{status}, cost including {money} of penalties': '{status}、ペナルティ {money} を含むコスト',
     'Plan taken from the plans solved before with the same inputs: {status}.': '同じ入力で以前に作成した計画を表示しています: {status}。',
     "Paid hours × the groups' hourly rates, plus the unsocial-hours premium and any cost per agent-week, plus the penalties for short intervals, undone outbound work and calls late against a service goal (none when every interval is covered and every campaign done).": '有給時間 × グループの時給、深夜・休日などの割増と人・週あたりの費用、さらに人員不足インターバル・未完了の発信業務・サービス目標に対する遅延呼のペナルティ(すべて充足し全キャンペーンを完了していればペナルティはありません)。',
+    'The target alone: {h}. Sets the staffing: {what} ({n} of {total} intervals raised by the cap).': 'サービス目標だけなら {h}。必要人数を決めているのは {what} です (上限で人数が増えたインターバル {n} / {total})。',
+    'occupancy cap': '占有率の上限',
+    'target': 'サービス目標',
+    'At these volumes the max occupancy ({cap}) sets the staffing at every level, not the service target: the target alone would need {alone}.': 'この呼量では、どの水準でもサービス目標ではなく最大占有率 ({cap}) が必要人数を決めています。サービス目標だけなら {alone} です。',
+    'week {n} of {weeks}': '第 {n} 週 / {weeks} 週',
+    '{page} page': '{page}ページ',
+    '{page} page · {table}': '{page}ページ · {table}',
+    '{page} page · {table}, row {row}': '{page}ページ · {table} {row} 行目',
+    'Scenario file': 'シナリオファイル',
+    'Campaigns': 'キャンペーン',
+    '{framing} ({n} problems):': '{framing} (問題 {n} 件):',
+    'Agent labour': 'オペレーター人件費',
+    'Breaks share': '休憩の割合',
+    'Case': 'ケース',
+    'Change': '変更',
+    'Channel': 'チャネル',
+    'Contacts offered': '受付件数',
+    'Cost / acquisition': '獲得あたりコスト',
+    'Cost / contact': '応対あたりコスト',
+    'FTE change': 'FTE の変化',
+    'Handled contacts': '応対件数',
+    'Hiring': '採用',
+    'Leavers': '退職者',
+    'Management fee': '管理費',
+    'Margin': 'マージン',
+    'Open days': '営業日数',
+    'Over': '過剰',
+    'Price / FTE-month': 'FTE・月あたり価格',
+    'Price / contact': '応対あたり価格',
+    'Price / hour': '時間あたり価格',
+    'Price change': '価格の変化',
+    'Productive hours': '生産時間',
+    'QA': '品質管理 (QA)',
+    'QA cost': '品質管理コスト',
+    'Ramp-up': '立ち上がり期間',
+    'Schedule gap': 'スケジュールのギャップ',
+    'Scheduled FTE': 'スケジュール FTE',
+    'Scheduled inbound': '着信に配置',
+    'Seats cost': '席コスト',
+    'Section': '区分',
+    'Short agent-intervals': '不足 (人・インターバル)',
+    'Solver status': 'ソルバーの状態',
+    'Supervisors': 'スーパーバイザー',
+    'Supervisors cost': 'スーパーバイザーコスト',
+    'Technology': 'システム費',
+    'Trainers': 'トレーナー',
+    'Trainers cost': 'トレーナーコスト',
+    'Training': '研修',
+    'Training/ramp FTE': '研修・立ち上がり FTE',
+    'Under': '不足',
+    'Workload / productive': '業務量 / 生産時間',
+    'Workload share': '業務量の割合',
 }

@@ -11,7 +11,7 @@ import streamlit as st
 from wfm import outbound
 from wfm.errors import InputError
 from wfm.scenario import Campaign, validate_scenario
-from wfm.ui import charts, common, pipeline, state
+from wfm.ui import charts, common, pipeline, problems, state
 from wfm.ui.i18n import hours, num, t
 
 COLUMNS = ["name", "records", "max_attempts", "contact_rate", "aht_contact", "attempt_seconds", "conversion_rate",
@@ -94,9 +94,9 @@ def page() -> None:
             "deadline": st.column_config.DateColumn(t("Deadline")),
             "daily_attempt_cap": st.column_config.NumberColumn(t("Daily attempt cap"), min_value=1, step=1),
         })
-    problem = common.scenario_problem()
-    if problem is not None and "campaign" not in str(problem):
-        common.error(problem, "The scenario is not valid")  # a setting on another page
+    found = common.scenario_problems()
+    if found and not problems.on_page(found, "Outbound"):
+        problems.show(found, "The scenario is not valid", state.scenario())  # settings on other pages
         return
     try:
         campaigns = campaigns_from_frame(edited)

@@ -126,6 +126,12 @@ def with_service_level(scenario: Scenario, level: float) -> Scenario:
     return scenario.model_copy(update={"queues": queues})
 
 
+def without_occupancy_cap(scenario: Scenario) -> Scenario:
+    """The scenario with every queue's occupancy cap lifted: what the service target alone needs."""
+    queues = [q.model_copy(update={"max_occupancy": 1.0}) for q in scenario.queues]
+    return scenario.model_copy(update={"queues": queues})
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def profile_patience(path: str, queue: str) -> float | None:
     """The mean patience a ``wfm calls profile`` file learned for ``queue`` (None when it has none)."""
@@ -186,6 +192,7 @@ def start_plan(scenario: Scenario, forecast_table: pd.DataFrame, folder: Path) -
     folder.mkdir(parents=True, exist_ok=True)
     write_forecast(folder, forecast_table)
     run = solver_watch.start(key, scenario, folder, limit)
+    run.weeks = max(1, scenario.horizon.days // 7)
 
     def keep(future) -> None:
         if not future.cancelled() and future.exception() is None:

@@ -17,8 +17,8 @@ import streamlit as st
 
 from wfm import resources
 from wfm.errors import InputError
-from wfm.ui import common, state
-from wfm.ui.i18n import lkey, money, num, pct, t
+from wfm.ui import common, problems, state
+from wfm.ui.i18n import lkey, money_tile, num, num_tile, pct, t
 from wfm.uploads import confine_scenario_files, unpack_upload
 
 EXAMPLE = resources.example("quote_bank.toml")
@@ -101,7 +101,7 @@ def page() -> None:
         except InputError as exc:
             st.session_state["quote_error"] = str(exc)
     if st.session_state.get("quote_error"):
-        st.error(f"**{t('The scenario was not loaded')}**: {st.session_state['quote_error']}")
+        st.error(f"**{t('The scenario was not loaded')}**: {problems.translate(st.session_state['quote_error'])}")
     source = st.session_state.get("quote_source")
     if source is None:
         try:
@@ -149,13 +149,13 @@ def show(result, key: str) -> None:
     cur = result.scenario.currency
     tot = result.totals
     common.metric_row([
-        (t("Total price"), money(tot.get("total_price"), cur)),
-        (t("Total cost"), money(tot.get("total_cost"), cur)),
-        (t("Price per productive hour"), money(tot.get("price_per_hour"), cur)),
-        (t("Price per handled contact"), money(tot.get("price_per_contact"), cur)),
-        (t("Price per FTE-month"), money(tot.get("price_per_fte_month"), cur)),
+        (t("Total price"), money_tile(tot.get("total_price"), cur)),
+        (t("Total cost"), money_tile(tot.get("total_cost"), cur)),
+        (t("Price per productive hour"), money_tile(tot.get("price_per_hour"), cur)),
+        (t("Price per handled contact"), money_tile(tot.get("price_per_contact"), cur)),
+        (t("Price per FTE-month"), money_tile(tot.get("price_per_fte_month"), cur)),
         (t("Mean FTE"), num(tot.get("mean_fte"), 1)),
-        (t("Peak seats"), num(tot.get("peak_seats"))),
+        (t("Peak seats"), num_tile(tot.get("peak_seats"))),
     ])
     m = result.monthly
     st.subheader(t("By month"))
@@ -164,21 +164,16 @@ def show(result, key: str) -> None:
         tooltip=["month", alt.Tooltip("fte:Q", format=",.1f"), "agents", "seats",
                  alt.Tooltip("price:Q", format=",.0f")]).properties(height=240)
     st.altair_chart(chart, width="stretch")
-    cols = {"month": t("Month"), "workload_hours": t("Workload hours"), "fte": "FTE", "agents": t("Agents"),
-            "seats": t("Seats"), "hires": t("Hires"), "total_cost": t("Cost"), "price": t("Price"),
-            "price_per_hour": t("Price per productive hour"), "schedule_gap": t("Gap to bound")}
-    st.dataframe(m[list(cols)].rename(columns=cols), hide_index=True, width="stretch",
-                 column_config={t("Gap to bound"): st.column_config.NumberColumn(format="percent"),
-                                t("Workload hours"): st.column_config.NumberColumn(format="localized"),
-                                t("Cost"): st.column_config.NumberColumn(format="localized"),
-                                t("Price"): st.column_config.NumberColumn(format="localized")})
+    shown = ["month", "workload_hours", "fte", "agents", "seats", "hires", "total_cost", "price", "price_per_hour",
+             "schedule_gap"]
+    quote_table(m[shown], cur)
     st.subheader(t("By channel"))
-    st.dataframe(result.channels, hide_index=True, width="stretch")
+    quote_table(result.channels, cur)
     if len(result.sensitivity):
         st.subheader(t("Sensitivity"))
-        st.dataframe(result.sensitivity, hide_index=True, width="stretch")
+        quote_table(result.sensitivity, cur)
     with st.expander(t("Assumptions")):
-        st.dataframe(result.assumptions, hide_index=True, width="stretch")
+        quote_table(result.assumptions, cur)
     for note in result.notes:
         st.caption(note)
     files = _files(result, key)
@@ -188,3 +183,31 @@ def show(result, key: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     c2.download_button(t("Quote (JSON)"), files["quote.json"], file_name="quote.json", mime="application/json",
                        key="dl_quote_json")
+
+
+WHOLE_PEOPLE = {"hires", "leavers"}  # hired people: whole on screen (the cost lines price the expected number)
+
+
+def quote_table(frame, currency: str) -> None:
+    """A quote table as the workbook formats it (:mod:`wfm.quote.workbook`): amounts without
+    decimals in the quote's currency, shares as %, people whole, the workbook's headings translated."""
+    from wfm.quote import workbook
+
+    frame = frame.copy()
+    names, config = {}, {}
+    for column in frame.columns:
+        name = t(workbook.HEADINGS.get(column, column))
+        if column in workbook.MONEY_COLUMNS:
+            name = f"{name} ({currency})"
+            frame[column] = frame[column].astype(float).round(0)
+            config[name] = st.column_config.NumberColumn(format="localized")
+        elif column in workbook.SHARE_COLUMNS:
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif column in WHOLE_PEOPLE or column in workbook.INTEGER_COLUMNS:
+            frame[column] = frame[column].astype(float).round(0).astype("Int64")
+            config[name] = st.column_config.NumberColumn(format="localized")
+        elif column in workbook.HOURS_COLUMNS or column in workbook.DECIMAL_COLUMNS:
+            frame[column] = frame[column].astype(float).round(1)
+            config[name] = st.column_config.NumberColumn(format="localized")
+        names[column] = name
+    st.dataframe(frame.rename(columns=names), hide_index=True, width="stretch", column_config=config)

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from wfm.errors import InputError
-from wfm.scenario import Break, Shift, validate_scenario
-from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import date, hours, lkey, money, num, pct, t
+from wfm.scenario import Break, Shift, scenario_problems
+from wfm.ui import charts, common, pipeline, problems, state
+from wfm.ui.i18n import date, hours, hours_tile, lkey, money, money_tile, num, num_tile, pct, t
 
 GROUP_COLUMNS = ["name", "skills", "cost_per_hour", "headcount", "unsocial_premium"]
 SHIFT_COLUMNS = ["name", "group", "length_hours", "start_earliest", "start_latest", "days_per_week",
@@ -112,12 +112,8 @@ def _editor(name: str, frame_fn, column_config) -> pd.DataFrame:
                           width="stretch", column_config=column_config)
 
 
-def _rules_editors() -> None:
+def _rules_editors(before: list) -> None:
     sc = state.scenario()
-    problem = common.scenario_problem()
-    if problem is not None and not str(problem).startswith(("shift", "group")):
-        common.error(problem, "The scenario is not valid")  # a setting on another page
-        return
     st.markdown("**" + t("Agent groups") + "**")
     groups = _editor("groups", lambda: groups_frame(sc.get("group", [])), {
         "name": st.column_config.TextColumn(t("Group"), required=True),
@@ -151,9 +147,16 @@ def _rules_editors() -> None:
     })
     try:
         raw = {**sc, "group": groups_from_frame(groups), "shift": shifts_from_frames(shifts, breaks)}
-        validate_scenario({**raw, "queue": [{**state.queue_template(), "name": "check"}]}, t("shift rules"))
     except InputError as exc:
         common.error(exc, "The rules were not applied")
+        return
+    # Applied unless the edit makes the tables wrong: the scenario's own problems (on any
+    # page) are listed above the section, so only the ones this edit adds are refused here.
+    known = {p.text for p in before}
+    found = [p for p in scenario_problems({**raw, "queue": [{**state.queue_template(), "name": "check"}]})
+             if p.place.startswith(("group", "shift")) and p.text not in known]
+    if found:
+        problems.show(found, "The rules were not applied", raw)
         return
     sc["group"], sc["shift"] = raw["group"], raw["shift"]
 
@@ -183,6 +186,7 @@ def _wait(run: pipeline.PlanRun) -> None:
         text = t("{step} · {elapsed} s of a {limit} s solver limit", step=step, elapsed=num(elapsed),
                  limit=num(run.time_limit))
         w = run.watch
+        text += solving_week(run)
         if w.best is not None:
             text += " · " + t("best plan so far {cost}, bound {bound}, gap {gap}", cost=num(w.best),
                               bound=num(w.bound) if w.bound is not None else "–",
@@ -192,10 +196,26 @@ def _wait(run: pipeline.PlanRun) -> None:
     bar.empty()
 
 
+def solving_week(run: pipeline.PlanRun) -> str:
+    """`` · week 2 of 4`` while a horizon of several weeks is scheduled week by week, else ``""``."""
+    week = run.watch.week
+    if run.weeks <= 1 or week is None or run.step != "schedule":
+        return ""
+    return " · " + t("week {n} of {weeks}", n=num(week), weeks=num(run.weeks))
+
+
 def page() -> None:
     st.title(t("Schedule"))
-    with st.expander(t("Agent groups, shift rules and breaks"), expanded=False):
-        _rules_editors()
+    listed = st.empty()  # every problem of the scenario, filled in once the rules below are applied
+    before = common.scenario_problems()
+    # A problem in the groups, shift rules or breaks opens their section.
+    with st.expander(t("Agent groups, shift rules and breaks"), expanded=problems.on_page(
+            [p for p in before if p.place.startswith(("group", "shift"))], "Schedule", scenario=state.scenario())):
+        _rules_editors(before)
+    found = common.scenario_problems()
+    if found:
+        with listed.container():
+            problems.show(found, "The scenario is not valid", state.scenario())
     solve, stop = _solve_controls()
 
     run: pipeline.PlanRun | None = st.session_state.get("plan")
@@ -266,12 +286,12 @@ def show_plan(result, run) -> None:
     else:
         st.success(t("Plan solved in {secs} s: {status}.", secs=num(run.elapsed(), 1), status=status))
     common.metric_row([
-        (t("Cost"), money(k.cost, cur)),
-        (t("Lower bound"), money(k.lower_bound, cur)),
+        (t("Cost"), money_tile(k.cost, cur)),
+        (t("Lower bound"), money_tile(k.lower_bound, cur)),
         (t("Gap to bound"), pct(k.gap, 2)),
-        (t("Paid hours"), hours(k.paid_hours)),
+        (t("Paid hours"), hours_tile(k.paid_hours)),
         (t("FTE"), num(k.fte, 1)),
-        (t("Agents"), num(k.agents)),
+        (t("Agents"), num_tile(k.agents)),
         (t("Short intervals"), num(k.under_intervals)),
     ], helps={t("Cost"): t("Paid hours × the groups' hourly rates, plus the unsocial-hours premium and any cost "
                            "per agent-week, plus the penalties for short intervals, undone outbound work and calls "

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import re
 import threading
 import time
 import warnings
@@ -70,6 +71,16 @@ class Watch:
     def gap(self) -> float | None:
         return relative_gap(self.best, self.bound)
 
+    @property
+    def week(self) -> int | None:
+        """The week being solved (1 = the first) when the horizon is solved week by week.
+
+        A longer horizon is scheduled one week at a time and each solve's events name
+        their week in ``item`` (``week 2``, or ``round 1, week 2`` under a service goal).
+        """
+        found = re.search(r"\bweek (\d+)\b", self.item or "")
+        return int(found.group(1)) if found else None
+
     def see(self, event: ProgressEvent, elapsed: float = 0.0) -> None:
         """Fold one event into the view."""
         if not event.is_solution:
@@ -98,6 +109,7 @@ class PlanRun:
     finished: float | None = None
     watch: Watch = field(default_factory=Watch)
     cached: bool = False  # taken from the plans solved before with the same inputs, not solved now
+    weeks: int = 1  # weeks of the horizon: more than one are solved one after the other
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from wfm import summary
 from wfm.errors import InputError
 from wfm.scenario import Queue
 from wfm.ui import charts, common, pipeline, state
-from wfm.ui.i18n import hours, lkey, num, pct, seconds, t
+from wfm.ui.common import tile_help
+from wfm.ui.i18n import hours, hours_tile, lkey, num, num_tile, pct, seconds, t
 
 # Starting values offered when the planner switches a target on; not scenario defaults
 # (the scenario leaves ASA, AHT and patience unset unless a file gives them).
@@ -109,10 +111,6 @@ def _settings() -> None:
         q["sizing"] = model
 
 
-def number_of(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
 def page() -> None:
     st.title(t("Staffing"))
     _settings()
@@ -123,10 +121,10 @@ def page() -> None:
     _, _, interval, _ = common.horizon()
     s = pipeline.requirement_summary(sized, interval)
     common.metric_row([
-        (t("Calls"), num(s["calls"])),
+        (t("Calls"), num_tile(s["calls"])),
         (t("Peak required agents"), num(s["peak_agents"])),
         (t("Peak heads after shrinkage"), num(s["peak_scheduled"])),
-        (t("Agent-hours to schedule"), hours(s["scheduled_hours"])),
+        (t("Agent-hours to schedule"), hours_tile(s["scheduled_hours"])),
         (t("Service level"), pct(s["service_level"])),
         (t("ASA"), seconds(s["asa"])),
         (t("Occupancy"), pct(s["occupancy"])),
@@ -142,35 +140,48 @@ def page() -> None:
     st.altair_chart(charts.calls_and_agents(sized[sized["queue"] == queue]), width="stretch")
     st.caption(t("Bars: forecast calls per interval. Red line: heads to schedule after shrinkage."))
 
+    what_if(fc[2], interval)
+    with st.expander(t("Requirement per interval")):
+        st.dataframe(common.local_table(sized), hide_index=True, width="stretch")
+
+
+WHAT_IF_LEVELS = (0.7, 0.8, 0.9)
+
+
+def what_if(forecast, interval: int) -> None:
+    """The requirement at 70 / 80 / 90% and, for each, what the target alone would need.
+
+    When the occupancy cap binds (:func:`wfm.summary.what_binds`) a higher target changes
+    nothing: the strip says so and shows the hours the target alone needs, which do differ.
+    """
     st.subheader(t("What if: service level 70 / 80 / 90%"))
     scenario = state.sizing_scenario()
     answer_within = scenario.queues[0].answer_within
-    rows = []
-    for level in (0.7, 0.8, 0.9):
+    cap = scenario.queues[0].max_occupancy
+    cols = st.columns(len(WHAT_IF_LEVELS))
+    found = []
+    for col, level in zip(cols, WHAT_IF_LEVELS, strict=True):
+        target = pipeline.with_service_level(scenario, level)
         try:
-            alt = pipeline.size(pipeline.with_service_level(scenario, level), fc[2], common.session_folder())
+            sized = pipeline.size(target, forecast, common.session_folder())
+            alone = pipeline.size(pipeline.without_occupancy_cap(target), forecast, common.session_folder())
         except InputError as exc:
             common.error(exc, "The staffing could not be sized")
             return
-        a = pipeline.requirement_summary(alt, interval)
-        rows.append({
-            t("Target"): t("{level} in {secs} s", level=pct(level, 0), secs=num(answer_within)),
-            t("Peak heads after shrinkage"): num(a["peak_scheduled"]),
-            t("Agent-hours to schedule"): num(a["scheduled_hours"]),
-            t("Service level"): pct(a["service_level"]),
-            t("ASA"): seconds(a["asa"]),
-            t("Occupancy"): pct(a["occupancy"]),
-        })
-    cols = st.columns(3)
-    for col, row in zip(cols, rows, strict=False):
+        a = pipeline.requirement_summary(sized, interval)
+        binds = summary.what_binds(sized, alone, interval)
+        found.append(binds)
         with col.container(border=True):
-            st.metric(row[t("Target")], hours(number_of(row[t("Agent-hours to schedule")])),
-                      help=t("Agent-hours to schedule"))
-            st.caption(f"{t('Peak heads after shrinkage')}: {row[t('Peak heads after shrinkage')]} · "
-                       f"{t('ASA')}: {row[t('ASA')]} · {t('Occupancy')}: {row[t('Occupancy')]}")
-    cap = scenario.queues[0].max_occupancy
-    if cap < 1 and all(abs(number_of(r[t("Occupancy")].rstrip("%")) / 100 - cap) < 0.01 for r in rows):
-        st.caption(t("At these volumes the max occupancy ({cap}) sets the staffing, not the service target.",
-                     cap=pct(cap, 0)))
-    with st.expander(t("Requirement per interval")):
-        st.dataframe(common.local_table(sized), hide_index=True, width="stretch")
+            st.metric(t("{level} in {secs} s", level=pct(level, 0), secs=num(answer_within)),
+                      str(hours_tile(a["scheduled_hours"])), help=tile_help(hours_tile(a["scheduled_hours"]),
+                                                                     t("Agent-hours to schedule")))
+            st.caption(f"{t('Peak heads after shrinkage')}: {num(a['peak_scheduled'])} · "
+                       f"{t('ASA')}: {seconds(a['asa'])} · {t('Occupancy')}: {pct(a['occupancy'])}")
+            if cap < 1:
+                st.caption(t("The target alone: {h}. Sets the staffing: {what} ({n} of {total} intervals raised by the cap).",
+                             h=hours(binds["target_hours"]), what=t(binds["binds"]),
+                             n=num(binds["capped_intervals"]), total=num(binds["intervals"])))
+    if cap < 1 and all(b["binds"] == "occupancy cap" for b in found):
+        st.info(t("At these volumes the max occupancy ({cap}) sets the staffing at every level, not the service "
+                  "target: the target alone would need {alone}.", cap=pct(cap, 0),
+                  alone=" / ".join(hours(b["target_hours"]) for b in found)))

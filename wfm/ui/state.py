@@ -43,6 +43,7 @@ from wfm.scenario import (
     Solver,
     Verify,
     format_validation_error,
+    scenario_problems,
     validate_scenario,
 )
 
@@ -204,6 +205,11 @@ def build_scenario(queues: list[str], *, source: str | None = None, forecast_fil
     adjusted forecast the app shows); otherwise the queues keep the template's source.
     """
     return validate_scenario(_scenario_dict(queues, forecast_file), source)
+
+
+def problems(queues: list[str]) -> list:
+    """Every problem of the session's scenario at once (:func:`wfm.scenario.scenario_problems`)."""
+    return scenario_problems(_scenario_dict(queues))
 
 
 def _scenario_dict(queues: list[str], forecast_file: str | None = None) -> dict:
