@@ -234,7 +234,10 @@ def _without_example_groups(raw: dict, keep_campaigns: bool, notes: list[str]) -
     shift rules stay, worked by that group, and the example's costs give way to the defaults."""
     groups = raw.get("group") or []
     inbound = {g["name"] for g in groups if g.get("skills", "blended") in ("inbound", "blended")}
-    raw["group"] = [{"name": STARTING_GROUP, "skills": "blended" if keep_campaigns else "inbound"}]
+    from wfm.scenario import Group  # the model holds the default pay rate
+
+    cost = Group.model_fields["cost_per_hour"].get_default()
+    raw["group"] = [{"name": STARTING_GROUP, "skills": "blended" if keep_campaigns else "inbound", "cost_per_hour": cost}]
     shifts = [dict(s, group=STARTING_GROUP) for s in raw.get("shift") or [] if s.get("group") in inbound]
     if not shifts:
         shifts = [{"name": "full-time", "group": STARTING_GROUP, "length_hours": 8, "days_per_week": 5}]

@@ -196,6 +196,7 @@ JA: dict[str, str] = {
     "With {minutes}-minute intervals, breaks last {lengths} minutes: the example's shift rules are fitted to the interval and the opening hours.": "{minutes}分インターバルでは休憩は {lengths} 分です。サンプルのシフト規則はインターバルと営業時間に合わせて調整します。",
     "The plan could not start from this file": "このファイルから計画を始められませんでした",
     "What changed in the example's settings ({n})": "サンプルの設定から変わった点 ({n})",
+    "Shift rules fitted to {minutes}-minute intervals ({n})": "{minutes}分インターバルに合わせたシフト規則 ({n})",
     "Use the bundled sample": "同梱サンプルを使う",
     "The history could not be summarised": "実績を集計できませんでした",
     "Queue": "キュー",

@@ -233,7 +233,8 @@ def _scenario_dict(queues: list[str], forecast_file: str | None = None) -> dict:
     for name in queues:
         entry = {**copy.deepcopy(template), "name": name}
         if forecast_file:
-            for key in ("history", "volumes"):
+            # The forecast file has the library's own columns: the history's mapping is not for it.
+            for key in ("history", "volumes", "columns"):
                 entry.pop(key, None)
             entry["forecast"] = forecast_file
         entries.append(entry)
