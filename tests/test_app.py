@@ -142,7 +142,7 @@ def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
     ("text.csv", b"ds,y\n2024-01-01 09:00,3\n2024-01-01 09:15,many\n", "row 2"),
     ("empty.csv", b"", "empty"),
     ("broken.xlsx", b"not a workbook", "could not be read"),
-    ("latin.csv", "ds,y\n2024-01-01 09:00,3\n".encode() + bytes(range(128, 256)) * 4, "encoding"),
+    ("latin.csv", b"ds,y\n2024-01-01 09:00,3\n" + bytes(range(128, 256)) * 4, "encoding"),
 ])
 def test_bad_upload_shows_a_message_and_keeps_the_data(name, content, words):
     at = open_app("data")

@@ -166,7 +166,8 @@ def fit_shift_rules(raw: dict) -> list[str]:
     Shift lengths become whole intervals and no longer than the longest open day;
     start windows move inside the opening hours and onto the grid; break lengths
     become whole intervals (see :func:`break_lengths`) with their windows on the grid.
-    A shift rule that cannot fit any open day is removed.
+    A shift rule that cannot fit any open day is removed. A horizon closed on every
+    weekday raises :class:`InputError`: there is nothing to fit the rules to.
 
     Parameters
     ----------
@@ -177,11 +178,6 @@ def fit_shift_rules(raw: dict) -> list[str]:
     -------
     list of str
         One sentence per change, for the planner.
-
-    Raises
-    ------
-    InputError
-        When every weekday of the horizon is closed.
 
     Examples
     --------

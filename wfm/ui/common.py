@@ -22,8 +22,12 @@ from wfm.ui.i18n import t
 
 
 def error(exc: Exception, framing: str = "That did not work") -> None:
-    """A library error as the planner sees it: translated framing, the library's sentence."""
-    st.error(f"**{t(framing)}**: {exc}")
+    """A library error as the planner sees it: translated framing, the library's sentence
+    (files of the session's private folder named by their own names, not the server's path)."""
+    text = str(exc)
+    if "folder" in st.session_state:
+        text = text.replace(str(session_folder()) + "/", "")
+    st.error(f"**{t(framing)}**: {text}")
 
 
 def horizon() -> tuple[dt.date, int, int, str]:

@@ -7,12 +7,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from wfm.start import fit_shift_rules
 from wfm.errors import InputError
 from wfm.forecast.adjust import validate_adjustments
 from wfm.forecast.calendar import validate_special_days
 from wfm.forecast.models import CANDIDATES
 from wfm.scenario import WEEKDAYS, Forecasting, Horizon, clock_minutes
+from wfm.start import fit_shift_rules
 from wfm.ui import charts, common, state
 from wfm.ui.i18n import date, lkey, num, pct, t, weekday
 

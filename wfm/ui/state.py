@@ -399,7 +399,10 @@ def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) 
         path = Path(history_path)
         if path.is_file():
             columns = raw["queue"][0].get("columns") or None
-            frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"), columns=columns)
+            try:
+                frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"), columns=columns)
+            except InputError as exc:  # named as the planner named it, not by the folder it was unpacked to
+                raise InputError(str(exc).replace(str(path), path.name)) from None
             # A file uploaded with the scenario is saved under its name, not the server's temporary path,
             # and travels with the scenario when it is saved again.
             own = uploaded is not None and uploaded.resolve() in path.parents
