@@ -171,13 +171,25 @@ def test_every_page_solve_and_download_in_chromium(server):
 def _solve(page) -> None:
     """Solve on the Schedule page with the smallest work budget (the slider's Home key: 1 s)."""
     _goto(page, "5 シフト表")
-    slider = page.get_by_role("slider").first
-    slider.focus()
-    slider.press("Home")
+    solve = page.get_by_role("button", name="最適化を実行", exact=True)
+    solve.wait_for(timeout=60_000)
+    _slider(page, "ソルバー作業量 (決定論的秒)").press("Home")
     _settle(page)
-    page.get_by_role("button", name="最適化を実行", exact=True).click()
-    page.get_by_text(re.compile("計画を.*秒で作成しました")).first.wait_for(timeout=180_000)
+    solve.click()
+    # The progress bar shows while the plan is made; the page then shows this solve's plan.
+    bar = page.locator('[data-testid="stProgress"]')
+    bar.first.wait_for(state="attached", timeout=60_000)
+    bar.first.wait_for(state="detached", timeout=240_000)
+    page.get_by_text(re.compile("計画を.*秒で作成しました")).first.wait_for(timeout=60_000)
     _settle(page, 240_000)
+
+
+def _slider(page, label: str):
+    """The thumb of the slider labelled ``label``, focused for keyboard steps."""
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider")
+    thumb.wait_for(timeout=60_000)
+    thumb.focus()
+    return thumb
 
 
 def _save_version(page, name: str) -> None:
@@ -227,18 +239,37 @@ def test_japanese_file_to_compared_plan_versions_in_chromium(server, plan_store_
             _solve(page)
             _save_version(page, "第1版")
             _goto(page, "3 必要人数")  # a second version: a higher service level
-            slider = page.get_by_role("slider").first
-            slider.focus()
+            tiles = page.locator('[data-testid="stMetricValue"]')
+            tiles.first.wait_for(timeout=60_000)
+            before = tiles.all_inner_texts()
+            slider = _slider(page, "サービスレベル (%)")
             for _ in range(5):
                 slider.press("ArrowRight")
+            for _ in range(120):  # the page re-sizes for the new target before the next solve
+                page.wait_for_timeout(500)
+                if tiles.all_inner_texts() != before:
+                    break
             _settle(page)
+            shown = page.locator('[data-testid="stSlider"]').filter(has_text="サービスレベル (%)")
+            assert shown.locator('[data-testid="stSliderThumbValue"]').inner_text() == "85"
             _solve(page)
             _save_version(page, "第2版")
 
             page.get_by_text("バージョンの比較").wait_for(timeout=60_000)
-            page.get_by_text("差分 第1版").first.wait_for(timeout=60_000)
+            # both versions chosen (the latest two): the comparison, its coverage chart and the per-day table
+            page.get_by_text("差分は各バージョンから基準を引いた値です", exact=False).wait_for(timeout=60_000)
+            page.get_by_text("インターバル別の受電配置人数").wait_for(timeout=60_000)
+            page.get_by_text("日別", exact=True).wait_for(timeout=60_000)
             _settle(page)
             _shot(page, "plans_ja.png", height=1800)
+            page.get_by_text("English").click()  # the README's picture of the Plans page
+            _settle(page)
+            page.get_by_text("Compare versions").wait_for(timeout=60_000)
+            _settle(page)
+            _shot(page, "plans_page.png", height=1400)
+        except Exception:
+            _shot(page, "japanese_failure.png")  # what the page showed when a step did not come
+            raise
         finally:
             browser.close()
 
