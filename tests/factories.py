@@ -99,6 +99,29 @@ def write_history(path: Path, weeks: int = 3, level: float = 40.0, seed: int = 0
     return path
 
 
+JAPANESE_HEADERS = ("日時", "呼量", "平均処理時間")
+
+
+def japanese_centre_csv(weeks: int = 4, last_day: str = "2026-02-07", seed: int = 0) -> bytes:
+    """A Japanese centre's history as its Excel saves it: CP932, headers 日時, 呼量, 平均処理時間.
+
+    30-minute intervals Mon-Sat 09:00-18:00 (Sundays closed), ``YYYY/MM/DD HH:MM`` times,
+    ending on Saturday ``last_day``: by default the plan's week is Mon 9 Feb 2026, with
+    the public holiday 建国記念の日 on Wed 11 Feb.
+    """
+    rng = np.random.default_rng(seed)
+    end = pd.Timestamp(last_day)
+    rows = []
+    for day in pd.date_range(end - pd.Timedelta(days=7 * weeks - 1), end, freq="D"):
+        if day.weekday() == 6:
+            continue
+        for k in range(18):  # 09:00 .. 17:30
+            shape = 1.0 + 0.5 * np.exp(-((k - 6) ** 2) / 10)
+            rows.append(((day + pd.Timedelta(minutes=540 + 30 * k)).strftime("%Y/%m/%d %H:%M"),
+                         int(rng.poisson(12 * shape)), 280 + 5 * (k % 4)))
+    return pd.DataFrame(rows, columns=list(JAPANESE_HEADERS)).to_csv(index=False).encode("cp932")
+
+
 def write_scenario(folder: Path, name: str = "small", *, group: str = "agents", service_level: float = 0.8,
                    headcount: int | None = None, history: str = "history.csv", start: str = "2024-03-25",
                    changes: dict | None = None, data: dict | None = None) -> Path:

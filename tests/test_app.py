@@ -20,6 +20,7 @@ from factories import DROP, bank_scenario, toml_text
 from streamlit.testing.v1 import AppTest
 
 from wfm import data, summary
+from wfm.localtime import wall_clock
 from wfm.ui import i18n, navigation, state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -146,10 +147,10 @@ def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
 
 
 @pytest.mark.parametrize("name, content, words", [
-    ("wrong.csv", b"when,calls\n2024-01-01 09:00,3\n", "missing column"),
     ("text.csv", b"ds,y\n2024-01-01 09:00,3\n2024-01-01 09:15,many\n", "row 2"),
     ("empty.csv", b"", "empty"),
     ("broken.xlsx", b"not a workbook", "could not be read"),
+    ("latin.csv", b"ds,y\n2024-01-01 09:00,3\n" + bytes(range(128, 256)) * 4, "encoding"),
 ])
 def test_bad_upload_shows_a_message_and_keeps_the_data(name, content, words):
     at = open_app("data")
@@ -160,6 +161,31 @@ def test_bad_upload_shows_a_message_and_keeps_the_data(name, content, words):
     assert "The file was not loaded" in messages and words in messages.lower() or words in messages, messages
     assert "bank_calls_5min.csv" in messages  # the previous data is still in use
     assert metrics(at) == before
+    # the planner's own file name, never the server's temporary file or a Python codec's words
+    assert name in messages and "/tmp" not in messages and "codec" not in messages, messages
+
+
+def test_unknown_headers_ask_which_column_is_which_before_the_data_changes():
+    at = open_app("data")
+    before = metrics(at)
+    slots = [d + pd.Timedelta(minutes=30 * k) for d in pd.bdate_range("2024-01-08", periods=10) + pd.Timedelta(hours=9)
+             for k in range(16)]
+    acd = pd.DataFrame({"Slot": slots, "Offered": np.arange(len(slots)) % 9 + 1, "Talk": 200.0})
+    _upload(at, "acd.csv", acd.to_csv(index=False).encode())
+    ok(at)
+    assert "Which column is which?" in [s.value for s in at.subheader]
+    assert at.selectbox(key="map:y").value == "Offered"  # a guess from common ACD headers, shown, not applied
+    assert at.selectbox(key="map:ds").value == "—" and metrics(at) == before
+    at.button(key="map_apply").click().run()  # no time column picked
+    assert any("pick a column for Time (interval start)" in e.value for e in at.error)
+    assert metrics(at) == before and at.session_state["history"].source == "bank_calls_5min.csv"
+    at.selectbox(key="map:ds").set_value("Slot")
+    at.selectbox(key="map:aht").set_value("Talk")
+    at.button(key="map_apply").click().run()
+    ok(at)
+    assert at.session_state["history"].source == "acd.csv" and metrics(at)["Days"] == "12"
+    assert at.session_state["scenario"]["queue"][0]["columns"] == {"Slot": "ds", "Offered": "y", "Talk": "aht"}
+    assert at.session_state["scenario"]["horizon"]["closed_days"] == ["sat", "sun"]
 
 
 def test_upload_over_the_size_limit_is_refused(monkeypatch):
@@ -183,6 +209,111 @@ def test_good_upload_with_two_queues():
     go(at, "staffing")
     ok(at)
     assert number(metrics(at)["Calls"]) > 0
+
+
+# --- start from my data: a Japanese centre's own file ---------------------------------
+
+
+def _upload_japanese_file(at: AppTest) -> AppTest:
+    from factories import japanese_centre_csv
+
+    _upload(at, "自社実績.csv", japanese_centre_csv())
+    ok(at)
+    return at
+
+
+def test_japanese_file_is_mapped_and_the_plan_starts_from_it():
+    from factories import JAPANESE_HEADERS
+
+    at = _upload_japanese_file(open_app("data", lang="ja"))
+    # CP932 read as it comes; the mapping step shows the guesses for its Japanese headers
+    assert "列の対応付け" in [s.value for s in at.subheader]
+    assert [at.selectbox(key=f"map:{r}").value for r in ("ds", "y", "aht", "queue")] == [*JAPANESE_HEADERS, "—"]
+    assert at.session_state["history"].source == "bank_calls_5min.csv"  # nothing changes before the planner confirms
+    at.button(key="map_apply").click().run()
+    ok(at)
+    hist = at.session_state["history"]
+    assert hist.source == "自社実績.csv" and hist.minutes == 30 and set(hist.frame.columns) == {"queue", "ds", "y", "aht"}
+    assert str(hist.frame["ds"].dt.tz) == "Asia/Tokyo"
+    sc = at.session_state["scenario"]
+    assert sc["queue"][0]["columns"] == {"日時": "ds", "呼量": "y", "平均処理時間": "aht"}
+    assert "aht" not in sc["queue"][0]  # the file's AHT, not the bank's fixed 240 s
+    h = sc["horizon"]
+    # the file's own opening hours (Mon-Sat 09:00-18:00), not the bank's 07:00-21:00 Mon-Fri
+    assert (h["open"], h["close"], h["closed_days"], h["interval_minutes"]) == ("09:00", "18:00", ["sun"], 30)
+    assert h["timezone"] == "Asia/Tokyo" and sc["currency"] == "JPY"  # the Japanese defaults
+    assert str(h["start"]) == "2026-02-09" and sc["queue"][0]["forecasting"]["holidays"] == "JP"
+    assert [g["name"] for g in sc["group"]] == ["agents"] and not sc.get("campaign")
+    assert at.selectbox(key="start_tz").value == "Asia/Tokyo"
+    assert any("09:00-18:00" in m.value and "日 休業" in m.value for m in at.markdown)
+    # the planner changes their mind: keep the example's groups and campaign, another zone
+    at.checkbox(key="start_keep_groups").check()
+    at.checkbox(key="start_keep_campaigns").check()
+    at.selectbox(key="start_tz").set_value("Asia/Seoul")
+    at.button[[b.key for b in at.button].index("FormSubmitter:start_form-このファイルから計画を始める")].click().run()
+    ok(at)
+    sc = at.session_state["scenario"]
+    assert sc["horizon"]["timezone"] == "Asia/Seoul" and str(at.session_state["history"].frame["ds"].dt.tz) == "Asia/Seoul"
+    assert {g["name"] for g in sc["group"]} == {"blended", "outbound"} and len(sc["campaign"]) == 1
+    assert sc["campaign"][0]["deadline"] > sc["horizon"]["start"]  # moved with the horizon
+    assert sc["horizon"]["open"] == "09:00"  # still the file's hours
+    go(at, "staffing")
+    ok(at)
+    assert number(metrics(at)["呼数"]) > 0
+
+
+def test_saved_scenario_carries_the_uploaded_data_into_a_new_session():
+    at = _upload_japanese_file(open_app("data", lang="ja"))
+    at.button(key="map_apply").click().run()
+    ok(at)
+    script = AppTest.from_function(_save_zip_script, default_timeout=60)
+    script.session_state["scenario"] = at.session_state["scenario"]
+    script.session_state["history"] = at.session_state["history"]
+    script.run()
+    assert not script.exception
+    content = script.session_state["saved_zip"]
+    assert set(zipfile.ZipFile(io.BytesIO(content)).namelist()) == {"scenario.toml", "自社実績.csv"}
+
+    fresh = open_app("data")  # a new session: the bank example until the zip is loaded
+    fresh.sidebar.file_uploader(key="load_scenario").set_value(("自社実績.zip", content, "application/zip")).run()
+    assert not fresh.exception
+    assert not fresh.sidebar.error, [e.value for e in fresh.sidebar.error]
+    assert not any("not found" in i.value for i in fresh.sidebar.info)
+    hist = fresh.session_state["history"]
+    assert hist.source == "自社実績.csv" and hist.columns == {"日時": "ds", "呼量": "y", "平均処理時間": "aht"}
+    pd.testing.assert_frame_equal(hist.frame, at.session_state["history"].frame)
+    assert fresh.session_state["scenario"]["horizon"]["closed_days"] == ["sun"]
+    assert "/tmp" not in hist.source and hist.path is None
+    go(fresh, "staffing")
+    ok(fresh)
+
+
+def _save_zip_script():
+    import streamlit as st
+
+    from wfm.ui import state
+
+    state.init()
+    st.session_state["saved_zip"] = state.scenario_zip(state.scenario_for_saving(), st.session_state["history"])
+
+
+def test_a_holiday_in_the_horizon_has_nobody_rostered():
+    at = _upload_japanese_file(open_app("data", lang="ja"))  # Japanese: Asia/Tokyo and JP holidays by default
+    at.button(key="map_apply").click().run()
+    ok(at)
+    at.session_state["scenario"]["verify"]["replications"] = 2
+    at.session_state["work_limit"] = 1.0
+    go(at, "schedule")
+    at.button(key="solve").click().run()
+    ok(at)
+    result = at.session_state["plan"].future.result()
+    holiday = pd.Timestamp("2026-02-11").date()  # 建国記念の日, closed by the forecast's JP holidays
+    assert holiday in result.scenario.horizon.closed_dates
+    days = pd.to_datetime(result.schedule.schedule["date"]).dt.date
+    assert holiday not in set(days) and len(set(days)) == 5  # Mon-Sat minus the holiday
+    coverage = result.schedule.coverage
+    assert coverage.loc[wall_clock(coverage["ds"]).dt.date == holiday, "scheduled_inbound"].sum() == 0
+    assert result.scenario.horizon.timezone == "Asia/Tokyo" and result.scenario.horizon.open == "09:00"
 
 
 # --- language ----------------------------------------------------------------------

@@ -31,7 +31,7 @@ DEFAULT_QUEUE = "default"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet", ".pq")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
     """Read a CSV, XLSX or Parquet file into a DataFrame, choosing by extension.
 
     Parameters
@@ -39,6 +39,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path : str or Path
         A ``.csv``, ``.xlsx``/``.xls`` or ``.parquet`` file. CSVs are read in UTF-8 or the
         detected encoding, with ``;`` or tab separators and decimal commas recognised.
+    name : str, optional
+        What messages call the file (an upload's own name, not the temporary file it
+        was written to); default the path.
 
     Returns
     -------
@@ -51,24 +54,29 @@ def read_table(path: str | Path) -> pd.DataFrame:
         When the file is missing, unreadable or of another kind.
     """
     path = Path(path)
+    label = name or str(path)
     if not path.exists():
-        raise InputError(f"{path}: file not found.")
+        raise InputError(f"{label}: file not found.")
     if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a CSV, XLSX or Parquet file.")
+        raise InputError(f"{label}: is a directory, expected a CSV, XLSX or Parquet file.")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return csv_unquote(_read_csv(path))
+            return csv_unquote(_read_csv(path, label))
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(path)
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
     except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty, expected a header row and data rows.") from None
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: could not be read as {suffix[1:].upper()} ({exc}).") from None
+        raise InputError(f"{label}: the file is empty, expected a header row and data rows.") from None
+    except UnicodeDecodeError:
+        # A codec's own message (byte offsets, codec names) says nothing to a planner.
+        raise InputError(f"{label}: is not text in a known encoding; save it as a UTF-8 CSV.") from None
+    except (ValueError, OSError) as exc:
+        reason = str(exc).replace(str(path), label)
+        raise InputError(f"{label}: could not be read as {suffix[1:].upper()} ({reason}).") from None
     raise InputError(
-        f"{path}: unsupported file type '{suffix or '(none)'}', expected one of "
+        f"{label}: unsupported file type '{suffix or '(none)'}', expected one of "
         f"{', '.join(SUPPORTED_SUFFIXES)}."
     )
 
@@ -76,7 +84,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 _SNIFF_BYTES = 1 << 20
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, label: str) -> pd.DataFrame:
     """Read a CSV whatever its encoding (UTF-8, Shift_JIS/CP932, ...) and separator (, ; tab).
 
     Exports from Japanese ACDs and Excel are often CP932; European ones use ``;`` with a
@@ -84,7 +92,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """
     with open(path, "rb") as fh:
         sample = fh.read(_SNIFF_BYTES)
-    encoding = _csv_encoding(sample, path)
+    encoding = _csv_encoding(sample, label)
     text = sample.decode(encoding, errors="replace")
     header = text.lstrip("\ufeff").split("\n", 1)[0]
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
@@ -95,11 +103,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, encoding=encoding, sep=sep, decimal=decimal)
     except UnicodeDecodeError:
         raise InputError(
-            f"{path}: is not UTF-8 text and could not be read as {encoding} either; save it as a UTF-8 CSV."
+            f"{label}: is not UTF-8 text and could not be read as {encoding} either; save it as a UTF-8 CSV."
         ) from None
 
 
-def _csv_encoding(sample: bytes, path: Path) -> str:
+def _csv_encoding(sample: bytes, label: str) -> str:
     try:
         # final=False: the sample may end inside a multi-byte character.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -111,7 +119,7 @@ def _csv_encoding(sample: bytes, path: Path) -> str:
     best = from_bytes(sample).best()
     if best is None:
         raise InputError(
-            f"{path}: is not UTF-8 text and its encoding could not be recognised; save it as a UTF-8 CSV."
+            f"{label}: is not UTF-8 text and its encoding could not be recognised; save it as a UTF-8 CSV."
         )
     # CP932 is Windows' Shift_JIS with the extra characters Japanese exports use.
     return "cp932" if best.encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213") else best.encoding

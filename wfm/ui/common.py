@@ -16,15 +16,19 @@ import streamlit as st
 
 from wfm.errors import InputError
 from wfm.localtime import wall_clock
-from wfm.scenario import Forecasting, Horizon, Problem
+from wfm.scenario import Forecasting, Horizon, Problem, Scenario
 from wfm.ui import pipeline, problems, state
 from wfm.ui.i18n import t
 
 
 def error(exc: Exception, framing: str = "That did not work") -> None:
     """A library error as the planner sees it: the framing and the library's sentence, both
-    in the session's language (:func:`wfm.ui.problems.translate`)."""
-    st.error(f"**{t(framing)}**: {problems.translate(str(exc))}")
+    in the session's language (:func:`wfm.ui.problems.translate`), files of the session's
+    private folder named by their own names, not the server's path."""
+    text = str(exc)
+    if "folder" in st.session_state:
+        text = text.replace(str(session_folder()) + "/", "")
+    st.error(f"**{t(framing)}**: {problems.translate(text)}")
 
 
 def horizon() -> tuple[dt.date, int, int, str]:
@@ -112,13 +116,25 @@ def plan_is_current(run, sized_key: str | None) -> bool:
     return run is not None and sized_key is not None and run.key == sized_key
 
 
+def plan_scenario(fc) -> Scenario:
+    """The scenario the Schedule page solves for the forecast bundle ``fc``.
+
+    Its queues read the adjusted forecast, and the days the forecast closes (public
+    holidays, closed special days) are closed dates of the horizon, as ``wfm plan``
+    makes them: nobody is rostered on a holiday, and weekly contracts work one day
+    fewer that week. Raises :class:`InputError` when the scenario is not valid.
+    """
+    closed = getattr(fc[0], "closed_dates", None) or []
+    return state.build_scenario(state.queue_names(), forecast_file=pipeline.FORECAST_FILE, closed_dates=closed)
+
+
 def current_plan_key() -> str | None:
     """The plan key of the session's present settings (to tell whether a plan is stale)."""
     fc = current_forecast(show_errors=False)
     if fc is None:
         return None
     try:
-        scenario = state.build_scenario(state.queue_names(), forecast_file=pipeline.FORECAST_FILE)
+        scenario = plan_scenario(fc)
     except InputError:
         return None
     return pipeline.plan_key(scenario, fc[2])

@@ -12,6 +12,7 @@ from wfm.forecast.adjust import validate_adjustments
 from wfm.forecast.calendar import validate_special_days
 from wfm.forecast.models import CANDIDATES
 from wfm.scenario import WEEKDAYS, Forecasting, Horizon, clock_minutes
+from wfm.start import fit_shift_rules
 from wfm.ui import charts, common, state
 from wfm.ui.i18n import date, lkey, num, num_tile, pct, t, weekday
 
@@ -47,6 +48,17 @@ def _horizon_settings() -> None:
                           help=t("Forecast, sizing and schedule use this interval; the history is summed into it."))
     if picked != interval:
         state.set_value("horizon.interval_minutes", int(picked))
+        # Shift lengths, starts and breaks are whole intervals: fit them to the new grid and say what moved.
+        try:
+            st.session_state["interval_notes"] = fit_shift_rules(state.scenario())
+        except InputError as exc:
+            st.session_state["interval_notes"] = [str(exc)]
+        st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+    if st.session_state.get("interval_notes"):
+        with st.expander(t("Shift rules fitted to {minutes}-minute intervals ({n})", minutes=int(picked),
+                           n=len(st.session_state["interval_notes"]))):
+            for note in st.session_state["interval_notes"]:
+                st.write(f"- {note}")
     c4.text_input(t("Time zone"), value=tz, key="w:horizon.timezone", disabled=True,
                   help=t("The site's IANA time zone (from the scenario)."))
     c5, c6, c7 = st.columns([1, 1, 2])

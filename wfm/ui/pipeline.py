@@ -45,18 +45,29 @@ def load_sample() -> tuple[pd.DataFrame, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def read_upload(content: bytes, name: str, timezone: str | None) -> tuple[pd.DataFrame, int]:
-    """Read an uploaded CSV/XLSX/Parquet file (raises :class:`InputError`)."""
+def read_upload_table(content: bytes, name: str) -> pd.DataFrame:
+    """An uploaded CSV/XLSX/Parquet file as read, its headers not yet mapped (raises :class:`InputError`).
+
+    Messages name the upload (never the temporary file it is read from); CSVs are read
+    in their own encoding (UTF-8 with or without BOM, Shift_JIS/CP932 ...).
+    """
     suffix = Path(name).suffix.lower()
     if not content:
         raise InputError(f"{name}: the file is empty, expected a header row and data rows.")
     if suffix not in data.SUPPORTED_SUFFIXES:
         raise InputError(f"{name}: unsupported file type '{suffix or '(none)'}', expected CSV, XLSX or Parquet.")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
+        path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(content)
-        frame = data.read_table(path)
-    return data.validate_intervals(frame, name, timezone=timezone)
+        return data.read_table(path, name=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def read_upload(content: bytes, name: str, timezone: str | None,
+                columns: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """An uploaded history validated as ``queue, ds, y (, aht)``, its headers read through ``columns``."""
+    table = data.map_columns(read_upload_table(content, name), columns, name)
+    return data.validate_intervals(table, name, timezone=timezone)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -70,7 +70,9 @@ def _compare_section(store, saved) -> None:
     options = [s.id for s in saved]
     names = {s.id: f"#{s.id} {s.name}" for s in saved}
     chosen = st.multiselect(t("Versions (the first is the base)"), options, default=options[-2:],
-                            format_func=names.get, max_selections=3, key="plans_compare")
+                            format_func=names.get, max_selections=3,
+                            # a new saved version starts a new choice: the latest two again
+                            key=f"plans_compare_{options[-1]}")
     if len(chosen) < 2:
         st.info(t("Pick two or three versions to compare."))
         return

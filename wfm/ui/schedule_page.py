@@ -229,7 +229,7 @@ def page() -> None:
         if fc is None:
             return
         try:
-            scenario = state.build_scenario(state.queue_names(), forecast_file=pipeline.FORECAST_FILE)
+            scenario = common.plan_scenario(fc)
         except InputError as exc:
             common.error(exc, "The scenario is not valid")
             return

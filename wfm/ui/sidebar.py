@@ -27,12 +27,18 @@ def sidebar() -> None:
             except (InputError, TypeError, ValueError) as exc:
                 st.error(f"{t('The scenario cannot be saved')}: {exc}")
                 text = None
-            if text is not None:
+            if text is not None and hist.content is not None:
+                # An uploaded history travels with its scenario: loading the zip in a new session starts from both.
+                st.download_button(t("Save scenario (zip with the data)"), state.scenario_zip(raw, hist),
+                                   file_name=download_name(str(raw.get("name", "scenario")), ".zip"),
+                                   mime="application/zip", key="save_scenario",
+                                   help=t("Settings of every page and the uploaded history ({name}): load the zip "
+                                          "here to start from both again.", name=hist.source))
+            elif text is not None:
                 st.download_button(t("Save scenario (TOML)"), text,
                                    file_name=download_name(str(raw.get("name", "scenario")), ".toml"),
                                    mime="application/toml", key="save_scenario",
-                                   help=t("Settings of every page. An uploaded history is referred to by its file name: "
-                                          "keep it next to the TOML."))
+                                   help=t("Settings of every page; the history is the file the scenario names."))
             file = st.file_uploader(t("Load scenario (TOML, or zip with its files)"), type=["toml", "zip"],
                                     key="load_scenario",
                                     help=t("The files a scenario names must be in the zip with it, or in the "

@@ -59,6 +59,17 @@ class History:
     minutes: int
     source: str  # file name shown to the planner
     path: str | None  # a readable path when the data came from a file on disk (the sample)
+    # An upload's own bytes: saved with the scenario (a zip), read again when the time zone changes.
+    content: bytes | None = None
+    columns: dict | None = None  # the upload's own headers read as ds, y, aht, queue
+
+
+def data_file_name(history: History) -> str:
+    """The name an uploaded history is saved under next to the scenario (a plain file name)."""
+    from wfm.export import download_name
+
+    source = Path(history.source)
+    return download_name(source.stem, source.suffix.lower() or ".csv", fallback="history")
 
 
 def default(model: type[Section], name: str):
@@ -198,13 +209,20 @@ def remember(key: str, widget, label: str, **kwargs):
     return widget(label, key=wkey, on_change=changed, **kwargs)
 
 
-def build_scenario(queues: list[str], *, source: str | None = None, forecast_file: str | None = None) -> Scenario:
+def build_scenario(queues: list[str], *, source: str | None = None, forecast_file: str | None = None,
+                   closed_dates=()) -> Scenario:
     """The validated :class:`Scenario` of the session, with one ``[[queue]]`` per data queue.
 
     ``forecast_file`` makes every queue read its demand from that forecast file (the
     adjusted forecast the app shows); otherwise the queues keep the template's source.
+    ``closed_dates`` join the horizon's (the days the forecast closes).
     """
-    return validate_scenario(_scenario_dict(queues, forecast_file), source)
+    raw = _scenario_dict(queues, forecast_file)
+    if closed_dates:
+        horizon = raw["horizon"]
+        given = [dt.date.fromisoformat(d) if isinstance(d, str) else d for d in horizon.get("closed_dates") or []]
+        horizon["closed_dates"] = sorted(set(given) | set(closed_dates))
+    return validate_scenario(raw, source)
 
 
 def problems(queues: list[str]) -> list:
@@ -219,7 +237,8 @@ def _scenario_dict(queues: list[str], forecast_file: str | None = None) -> dict:
     for name in queues:
         entry = {**copy.deepcopy(template), "name": name}
         if forecast_file:
-            for key in ("history", "volumes"):
+            # The forecast file has the library's own columns: the history's mapping is not for it.
+            for key in ("history", "volumes", "columns"):
                 entry.pop(key, None)
             entry["forecast"] = forecast_file
         entries.append(entry)
@@ -313,6 +332,49 @@ def invalidate_plan() -> None:
     st.session_state.pop("plan", None)
 
 
+def use_scenario(raw: dict) -> None:
+    """Make ``raw`` the session's scenario: every page shows its settings afresh."""
+    st.session_state["scenario"] = raw
+    st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
+    st.session_state["forecast_opts"] = forecast_options(raw["queue"][0])
+    st.session_state["time_limit"], st.session_state["work_limit"] = solver_limits(raw)
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith("w:") and key != "w:lang":
+            del st.session_state[key]
+
+
+def start_from_upload(history: History, opening: dict, options: dict) -> list[str]:
+    """Start the session's scenario from an uploaded history (:func:`wfm.start.start_from_history`).
+
+    The base is the scenario in use before the first upload (the example), so choosing
+    again (keep the groups after all) starts from the same settings. ``options`` holds
+    ``timezone, currency, keep_groups, keep_campaigns, holidays``; returns the notes.
+    """
+    from wfm import start
+
+    ss = st.session_state
+    base = ss.setdefault("start_base", copy.deepcopy(scenario()))
+    interval = int(setting(base.get("horizon"), Horizon, "interval_minutes"))
+    if interval % history.minutes:
+        interval = history.minutes  # the example's interval cannot be summed from this data
+    raw, notes = start.start_from_history(
+        base, opening, interval_minutes=max(interval, history.minutes), timezone=options["timezone"],
+        currency=options["currency"], keep_groups=options["keep_groups"], keep_campaigns=options["keep_campaigns"],
+        name=Path(history.source).stem, has_aht="aht" in history.frame.columns)
+    queue = raw["queue"][0]
+    queue.pop("columns", None)
+    if history.columns:
+        queue["columns"] = dict(history.columns)
+    forecasting = queue.setdefault("forecasting", {})
+    if options.get("holidays"):
+        forecasting["holidays"] = options["holidays"]
+    else:
+        forecasting.pop("holidays", None)
+    use_scenario(raw)
+    set_history(history)
+    return notes
+
+
 def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) -> list[str]:
     """Replace the session's scenario with an uploaded TOML text; returns notes for the planner.
 
@@ -335,20 +397,21 @@ def load_scenario_text(text: str, source: str, *, uploaded: Path | None = None) 
         notes.append("no [[queue]] in the file: the current queue settings are kept")
     validate_scenario(raw, source)  # raises InputError with the TOML path of the first problem
     history_path = raw["queue"][0].get("history")
-    st.session_state["scenario"] = raw
-    st.session_state["editor_version"] = st.session_state.get("editor_version", 0) + 1
-    st.session_state["forecast_opts"] = forecast_options(raw["queue"][0])
-    st.session_state["time_limit"], st.session_state["work_limit"] = solver_limits(raw)
-    for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith("w:") and key != "w:lang":
-            del st.session_state[key]
+    use_scenario(raw)
+    st.session_state.pop("start_base", None)  # a later upload starts from this scenario
     if history_path:
         path = Path(history_path)
         if path.is_file():
-            frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"))
-            # A file uploaded with the scenario is saved under its name, not the server's temporary path.
+            columns = raw["queue"][0].get("columns") or None
+            try:
+                frame, minutes = data.read_intervals(path, timezone=raw["horizon"].get("timezone"), columns=columns)
+            except InputError as exc:  # named as the planner named it, not by the folder it was unpacked to
+                raise InputError(str(exc).replace(str(path), path.name)) from None
+            # A file uploaded with the scenario is saved under its name, not the server's temporary path,
+            # and travels with the scenario when it is saved again.
             own = uploaded is not None and uploaded.resolve() in path.parents
-            st.session_state["history"] = History(frame, minutes, path.name, None if own else str(path))
+            st.session_state["history"] = History(frame, minutes, path.name, None if own else str(path),
+                                                  content=path.read_bytes() if own else None, columns=columns)
         else:
             notes.append(f"history file '{shown(path.name)}' not found: the current data is kept")
     invalidate_plan()
@@ -374,12 +437,29 @@ def scenario_for_saving() -> dict:
             q.pop("volumes", None)
             q["history"] = hist.path
     else:
-        # An uploaded file: saved next to the TOML under its own name, the path is relative.
+        # An uploaded file: saved next to the TOML (in one zip, see scenario_zip), the path is relative.
         for q in raw["queue"]:
             q.pop("forecast", None)
             q.pop("volumes", None)
-            q["history"] = hist.source
+            q["history"] = data_file_name(hist)
+            if hist.columns:
+                q["columns"] = dict(hist.columns)
     solver = raw.setdefault("solver", {})
     solver["time_limit_seconds"] = float(st.session_state.get("time_limit") or default(Solver, "time_limit_seconds"))
     solver["work_limit"] = float(st.session_state.get("work_limit") or default(Solver, "work_limit"))
     return raw
+
+
+def scenario_zip(raw: dict, history: History) -> bytes:
+    """A zip of ``scenario.toml`` and the uploaded history it reads: "Load scenario" (or
+    ``wfm plan scenario.toml`` after unzipping) starts from it in a new session."""
+    import io
+    import zipfile
+
+    import tomli_w
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("scenario.toml", tomli_w.dumps(raw))
+        zf.writestr(data_file_name(history), history.content or b"")
+    return buffer.getvalue()
