@@ -7,7 +7,7 @@ import tomli_w
 
 from wfm.errors import InputError
 from wfm.export import download_name
-from wfm.ui import state
+from wfm.ui import common, problems, state
 from wfm.ui.common import session_folder
 from wfm.ui.i18n import LANGUAGES, t
 from wfm.uploads import unpack_upload
@@ -25,7 +25,7 @@ def sidebar() -> None:
                 raw = state.scenario_for_saving()
                 text = tomli_w.dumps(raw)
             except (InputError, TypeError, ValueError) as exc:
-                st.error(f"{t('The scenario cannot be saved')}: {exc}")
+                common.error(exc, "The scenario cannot be saved")
                 text = None
             if text is not None and hist.content is not None:
                 # An uploaded history travels with its scenario: loading the zip in a new session starts from both.
@@ -59,7 +59,7 @@ def sidebar() -> None:
                     for note in notes:
                         st.info(note)
                 else:
-                    st.error(f"**{t('The scenario was not loaded')}**: {text}")
+                    st.error(f"**{t('The scenario was not loaded')}**: {problems.translate(text)}")
             if st.button(t("Reset to the bank example"), key="reset_scenario"):
                 for key in list(st.session_state.keys()):
                     if key != "lang":
