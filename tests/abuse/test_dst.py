@@ -331,14 +331,11 @@ def test_cli_schedule_keeps_both_passes_of_the_repeated_hour(tmp_path):
 def test_quote_over_a_spring_forward_week_staffs_only_the_real_intervals():
     # March 2026's representative week (from Monday 2 March) ends on the spring-forward Sunday;
     # the quote builds its week on a 24-hour wall-clock grid, which the scheduler now refuses there.
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from test_quote import tiny
+    from factories import quote_scenario
 
     from wfm.quote import build_quote
 
-    data = tiny()
+    data = quote_scenario()
     data["horizon"].update({"start": dt.date(2026, 3, 2), "timezone": ZONE, "open": "00:00", "close": "24:00",
                             "closed_days": []})
     data["shift"][0].update({"start_earliest": "00:00", "start_latest": "16:00", "start_step_minutes": 480,
