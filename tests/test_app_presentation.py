@@ -4,6 +4,7 @@ scenario problem is and its Japanese, the fitted Verify axis and the week being 
 from __future__ import annotations
 
 import math
+import tomllib
 
 import numpy as np
 import pandas as pd
@@ -194,3 +195,24 @@ def test_forecast_page_sentences_are_translated(japanese):
         translated = problems.translate(text)
         assert translated != text and translated.endswith("。"), text
         assert not any(word in translated for word in (" is ", " expected ", " not ")), translated
+
+
+def test_what_the_start_from_an_upload_changed_reads_in_japanese(japanese):
+    # Every note wfm.start writes when a plan starts from an uploaded file, on the bank
+    # example started from a Mon-Sat 09:00-18:00 centre, keeping nothing and with an AHT column.
+    from wfm import resources, start
+
+    raw = tomllib.loads(resources.example("bank_plan.toml").read_text(encoding="utf-8"))
+    opening = {d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat")} | {"sun": "closed"}
+    notes = []
+    for interval in (30, 60):
+        notes += start.start_from_history(raw, opening, interval_minutes=interval, timezone="Asia/Tokyo",
+                                          currency="JPY", keep_groups=False, keep_campaigns=False,
+                                          has_aht=True)[1]
+    notes += start.fit_shift_rules({"horizon": {"interval_minutes": 60, "open": "09:00", "close": "10:00"},
+                                    "shift": [{"name": "late", "length_hours": 8}]})
+    assert len(notes) >= 5
+    for note in notes:
+        translated = problems.translate(note)
+        assert translated != note and translated.endswith("。"), note
+        assert not any(word in translated for word in (" now ", " the ", " is ")), translated

@@ -9,7 +9,7 @@ import streamlit as st
 from wfm import data, start
 from wfm.errors import InputError
 from wfm.scenario import WEEKDAYS, Horizon
-from wfm.ui import charts, common, pipeline, state
+from wfm.ui import charts, common, pipeline, problems, state
 from wfm.ui.i18n import date, hours, num, num_tile, t, weekday
 
 ROLE_LABELS = {"ds": "Time (interval start)", "y": "Volume (calls offered)", "aht": "AHT (seconds)",
@@ -152,7 +152,7 @@ def _start_panel(hist: state.History) -> None:
         if notes:
             with st.expander(t("What changed in the example's settings ({n})", n=len(notes))):
                 for note in notes:
-                    st.write(f"- {note}")
+                    st.write(f"- {problems.translate(note)}")
 
 
 def _opening_text(horizon: dict) -> str:

@@ -138,6 +138,23 @@ SENTENCES: list[tuple[str, str]] = [
      "'{text}' は営業時間ではありません。\"09:00-18:00\" または \"closed\" のように指定してください"),
     (rf"{_P}: is not a known setting \(check the spelling\)", "{place}: 不明な設定です (綴りを確認してください)"),
     (rf"{_P}: is missing, it is required", "{place}: 必須の設定がありません"),
+    # What wfm.start changed when the plan started from an upload (shown on the Data page).
+    (rf"the {_v('length')}-minute {_v('kind')} is {_v('fitted')} minutes now \(breaks are whole "
+     rf"{_v('interval')}-minute intervals\)",
+     "{length} 分の {kind} を {fitted} 分にしました (休憩は {interval} 分インターバルの整数倍です)"),
+    (rf"the {_v('fitted')}-minute {_v('kind')} no longer fits a {_v('hours')} h shift, so it is left out",
+     "{fitted} 分の {kind} は {hours} 時間のシフトに収まらないため外しました"),
+    (r"no length fits the opening hours, so the rule is removed",
+     "営業時間に収まるシフトの長さがないため、このシフトルールを削除しました"),
+    (rf"lasts {_v('hours')} h now \(whole {_v('interval')}-minute intervals within the opening hours\)",
+     "長さを {hours} 時間にしました (営業時間内の {interval} 分インターバルの整数倍)"),
+    (rf"starts between {_v('earliest')} and {_v('latest')} now \(inside the opening hours {_v('open')}\)",
+     "開始時刻を {earliest}〜{latest} にしました (営業時間 {open} の範囲内)"),
+    (rf"one group '{_v('group')}' at the default hourly cost replaces the example's groups; set its cost on the "
+     r"Schedule page",
+     "例のグループの代わりに、既定の時給でグループ '{group}' を1つ作りました。時給はシフト表ページで設定してください"),
+    (r"the example's outbound campaigns are left out", "例のアウトバウンドキャンペーンは外しました"),
+    (r"the handle time comes from the file's AHT column", "平均処理時間 (AHT) はファイルの AHT 列から読み取ります"),
 ]
 _COMPILED = [(re.compile(rf"^{english}\.?$"), japanese) for english, japanese in SENTENCES]
 _GOT = re.compile(r"^(?P<body>.*) \(got (?P<got>.+)\)\.?$")
