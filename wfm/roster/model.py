@@ -44,7 +44,7 @@ class RosterModel:
         return sum(weight * var for term in self.terms.values() for weight, var in term)
 
 
-def build_model(problem: RosterProblem, *, run_paths: bool = True) -> RosterModel:
+def build_model(problem: RosterProblem, *, run_paths: bool = False) -> RosterModel:
     """The CP-SAT model of ``problem``: every hard rule, and the objective from named terms.
 
     Parameters
@@ -52,8 +52,9 @@ def build_model(problem: RosterProblem, *, run_paths: bool = True) -> RosterMode
     problem : RosterProblem
         The problem.
     run_paths : bool
-        Also state the run rules as paths (:func:`add_run_lengths_as_paths`), for a
-        stronger lower bound at the price of a larger model.
+        Also state the run rules as paths (:func:`add_run_lengths_as_paths`): a stronger
+        lower bound for a larger model. Off by default: measured at 20 deterministic
+        seconds on Instance5, bound 932 instead of 740 but roster 1341 instead of 1147.
 
     Returns
     -------

@@ -17,7 +17,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.roster.model import RosterModel, build_model
-from wfm.roster.problem import Cover, RosterProblem
+from wfm.roster.problem import RosterProblem
 
 # Share of the budget the employee-by-employee first roster may use (the rest is CP-SAT's).
 FIRST_ROSTER_SHARE = 0.25
@@ -61,8 +61,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     began = time.perf_counter()
     start, spent = first_roster(problem, budget=FIRST_ROSTER_SHARE * time_limit, seed=seed)
     model = build_model(problem)
-    for key, var in model.works.items():
-        model.cp.AddHint(var, key in start)
+    if start:  # (empty when not even one employee's own roster was found: no hint then)
+        for key, var in model.works.items():
+            model.cp.AddHint(var, key in start)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = workers
@@ -92,7 +93,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         stopped_by = "optimal"
     elif status == cp_model.INFEASIBLE:
         stopped_by = "infeasible"
-    elif response.deterministic_time >= time_limit * 0.999:
+    elif response.deterministic_time >= params.max_deterministic_time * 0.999:
         stopped_by = "deterministic limit"
     else:
         stopped_by = "wall-clock cap"
@@ -105,7 +106,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         objective=sum(terms.values()) if found else None,
         lower_bound=int(round(solver.BestObjectiveBound())) if found or status == cp_model.UNKNOWN else 0,
         seconds=seconds,
-        deterministic_seconds=float(response.deterministic_time),
+        deterministic_seconds=spent + float(response.deterministic_time),  # the first roster's included
         stopped_by=stopped_by,
         assignment=assignment_table(model, solver) if found else empty_assignment(),
         terms=terms,
@@ -227,6 +228,7 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
     index = {s.name: i for i, s in enumerate(problem.shifts)}
     staffed = {(c.day, index[c.shift]): 0 for c in problem.cover}
     rosters: list[set[tuple[int, int]]] = [set() for _ in range(people)]
+    models = [_own_model(problem, e) for e in range(people)]
     spent, passes = 0.0, 0
     share = budget / max(1, people) / 2  # two passes' worth per employee at least
     changed = True
@@ -238,7 +240,7 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
             for key in rosters[e]:
                 if key in staffed:
                     staffed[key] -= 1
-            found, cost, used = _best_own_roster(problem, e, staffed, index, min(share, budget - spent), seed)
+            found, cost, used = _best_own_roster(problem, models[e], staffed, index, min(share, budget - spent), seed)
             spent += used
             # A first pass takes any roster; later ones only a strictly cheaper one (so the
             # passes end: each change lowers the objective).
@@ -252,14 +254,18 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
     return {(e, d, s) for e in range(people) for d, s in rosters[e]}, spent
 
 
-def _best_own_roster(problem, e, staffed, index, budget, seed):
-    """Employee ``e``'s best roster with everyone else's held at ``staffed``: ``({(day, shift)}, seconds)``."""
-    cover = [Cover(c.day, c.shift, int(staffed[c.day, index[c.shift]] < c.required), c.under_weight, c.over_weight)
-             for c in problem.cover]
+def _own_model(problem: RosterProblem, e: int) -> RosterModel:
+    """Employee ``e`` alone: the hard rules and the wishes, no cover (priced per call instead)."""
     employee = problem.employees[e]
-    alone = dataclasses.replace(problem, employees=[employee], cover=cover,
-                                requests=[r for r in problem.requests if r.employee == employee.name])
-    model = build_model(alone, run_paths=False)
+    return build_model(dataclasses.replace(problem, employees=[employee], cover=[],
+                                           requests=[r for r in problem.requests if r.employee == employee.name]))
+
+
+def _best_own_roster(problem, model, staffed, index, budget, seed):
+    """The best roster of ``model``'s employee with the others at ``staffed``: ``({(day, shift)}, cost, seconds)``."""
+    price = {(c.day, index[c.shift]): -c.under_weight if staffed[c.day, index[c.shift]] < c.required else c.over_weight
+             for c in problem.cover}
+    model.cp.Minimize(model.objective() + sum(price.get((d, s), 0) * var for (_, d, s), var in model.works.items()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -270,7 +276,7 @@ def _best_own_roster(problem, e, staffed, index, budget, seed):
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, used
     found = {(d, s) for (_, d, s), var in model.works.items() if solver.BooleanValue(var)}
-    return found, _own_cost(problem, e, found, staffed, index), used
+    return found, round(solver.ObjectiveValue()), used
 
 
 def _own_cost(problem, e, roster, staffed, index):
