@@ -5,6 +5,11 @@ second of one unloaded core per unit), so the same instance, seed and budget giv
 same roster however busy the machine is. The wall-clock limit is only a safety cap;
 when it is what stopped the search the result says so (the roster may then differ
 from run to run).
+
+CP-SAT starts from a hint: :func:`first_roster` builds a roster that keeps every hard
+rule one employee at a time (each one's own small problem solved exactly against the
+others), within a quarter of the budget. Without it CP-SAT found no roster at all on
+Instance8 within 60 deterministic seconds.
 """
 
 from __future__ import annotations
