@@ -215,7 +215,7 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
     Parameters
     ----------
     problem : RosterProblem
-        The problem.
+        The roster problem whose employees are rostered one by one.
     budget : float
         Deterministic seconds for all the small solves together.
     seed : int
