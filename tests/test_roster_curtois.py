@@ -175,32 +175,31 @@ def test_evaluator_objective_terms():
 # --- the model against the evaluator ---------------------------------------------------
 
 
-def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list[str]) -> int:
+def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list[str], edge_runs="exempt") -> int:
     """The least objective of every feasible roster, by enumeration (tiny instances only)."""
     best = None
     choices = [None, *shifts]
     for plan in itertools.product(choices, repeat=len(employees) * days):
         rows = [(employees[i // days], i % days, s) for i, s in enumerate(plan) if s is not None]
-        result = evaluate_curtois(text, rows)
+        result = evaluate_curtois(text, rows, edge_runs=edge_runs)
         if not result.violations and (best is None or result.objective < best):
             best = result.objective
     return best
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        # one employee, two shift types with a forbidden succession, requests against cover
-        dict(days=7, shifts=("E,480,", "L,480,E"), staff=("A,E=3|L=3,2880,1440,3,2,2,0",),
-             on=("A,4,L,5", "A,5,E,2"), off=("A,1,E,4",),
-             cover=("0,E,1,10,1", "1,E,1,10,1", "2,L,1,10,1", "3,E,1,3,1", "5,E,1,10,2", "6,L,1,10,1")),
-        # two employees, one shift type: runs, a weekend limit, a fixed day off, over cover
-        dict(days=7, staff=("A,D=5,2400,1440,3,2,2,0", "B,D=4,1920,960,4,2,1,1"), days_off=("B,2",),
-             on=("A,6,D,20", "B,0,D,3"), off=("B,3,D,2",),
-             cover=tuple(f"{d},D,{r},10,4" for d, r in enumerate([2, 1, 2, 1, 0, 1, 2]))),
-    ],
-    ids=["one-employee-two-shifts", "two-employees"],
-)
+BRUTE_FORCE_SPECS = [
+    # one employee, two shift types with a forbidden succession, requests against cover
+    dict(days=7, shifts=("E,480,", "L,480,E"), staff=("A,E=3|L=3,2880,1440,3,2,2,0",),
+         on=("A,4,L,5", "A,5,E,2"), off=("A,1,E,4",),
+         cover=("0,E,1,10,1", "1,E,1,10,1", "2,L,1,10,1", "3,E,1,3,1", "5,E,1,10,2", "6,L,1,10,1")),
+    # two employees, one shift type: runs, a weekend limit, a fixed day off, over cover
+    dict(days=7, staff=("A,D=5,2400,1440,3,2,2,0", "B,D=4,1920,960,4,2,1,1"), days_off=("B,2",),
+         on=("A,6,D,20", "B,0,D,3"), off=("B,3,D,2",),
+         cover=tuple(f"{d},D,{r},10,4" for d, r in enumerate([2, 1, 2, 1, 0, 1, 2]))),
+]
+
+
+@pytest.mark.parametrize("spec", BRUTE_FORCE_SPECS, ids=["one-employee-two-shifts", "two-employees"])
 def test_model_reaches_the_brute_force_optimum(spec):
     text = instance_text(**spec)
     problem = parse_curtois(text)
@@ -211,6 +210,49 @@ def test_model_reaches_the_brute_force_optimum(spec):
     check = evaluate_curtois(text, solution.assignment)
     assert check.violations == [] and check.objective == solution.objective
     assert check.terms == solution.terms
+
+
+# Cover that alternates, so that every run rule binds: single worked days and single
+# days off would be cheapest, three days in a row are the most allowed.
+ALTERNATING = dict(days=10, staff=("A,D=10,4800,0,3,2,2,1",), on=("A,0,D,4", "A,9,D,6"),
+                   cover=tuple(f"{d},D,{1 - d % 2},10,3" for d in range(10)))
+
+
+@pytest.mark.parametrize("edge_runs", ["exempt", "enforced"])
+@pytest.mark.parametrize("spec", [BRUTE_FORCE_SPECS[0], ALTERNATING], ids=["one-employee-two-shifts", "alternating"])
+def test_run_rules_as_paths_keep_the_brute_force_optimum(spec, edge_runs):
+    # The path form of the run rules must allow exactly the rosters the clauses allow:
+    # alone (clauses and windows dropped) it reaches the same optimum, under both readings.
+    import dataclasses
+
+    from ortools.sat.python import cp_model
+
+    from wfm.roster import model as roster_model
+
+    text = instance_text(**spec)
+    problem = dataclasses.replace(parse_curtois(text), edge_runs=edge_runs)
+    expected = brute_force_optimum(text, ["A"], problem.days, [s.name for s in problem.shifts], edge_runs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(roster_model, "add_min_consecutive", lambda *args, **kwargs: None)
+        patch.setattr(roster_model, "add_max_consecutive_shifts", lambda *args, **kwargs: None)
+        model = roster_model.build_model(problem, run_paths=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(model.cp) == cp_model.OPTIMAL
+    assert round(solver.ObjectiveValue()) == expected
+
+
+@needs_instances
+def test_first_roster_keeps_every_hard_rule():
+    from wfm.roster.solve import first_roster
+
+    problem = read_curtois(FOLDER / "Instance3.txt")
+    start, spent = first_roster(problem, budget=1.0)
+    rows = [(problem.employees[e].name, d, problem.shifts[s].name) for e, d, s in sorted(start)]
+    check = evaluate_curtois((FOLDER / "Instance3.txt").read_text(), rows)
+    assert check.violations == [] and check.objective >= 1001  # the proven optimum
+    assert 0 < spent <= 1.0 + 0.01  # one small solve may overrun by its floor
+    assert first_roster(problem, budget=1.0)[0] == start  # reproducible
 
 
 @needs_instances
