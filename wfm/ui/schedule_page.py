@@ -36,7 +36,7 @@ def groups_frame(groups: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame([{k: g.get(k) for k in GROUP_COLUMNS} for g in groups], columns=GROUP_COLUMNS)
     frame["headcount"] = frame["headcount"].astype("Int64")
     frame["cost_per_hour"] = frame["cost_per_hour"].astype(float)
-    frame["unsocial_premium"] = frame["unsocial_premium"].fillna(0.0).astype(float)
+    frame["unsocial_premium"] = frame["unsocial_premium"].astype(float).fillna(0.0)  # None (not set) is no premium
     return frame
 
 
