@@ -19,9 +19,15 @@ from collections import Counter
 
 from wfm._types import WEEKDAYS, clock_minutes
 from wfm.errors import InputError
+from wfm.scenario import Group, Horizon, Shift
 
 DAY = 24 * 60
 STARTING_GROUP = "agents"  # the one group of a scenario started without the example's groups
+
+
+def _default(model, name: str):
+    """A setting's default from the scenario's models (the one place defaults live)."""
+    return model.model_fields[name].get_default()
 
 
 def _clock(minutes: int) -> str:
@@ -189,7 +195,7 @@ def fit_shift_rules(raw: dict) -> list[str]:
     ('09:00', '10:00', 30)
     """
     horizon = raw.get("horizon") or {}
-    interval = int(horizon.get("interval_minutes", 15))
+    interval = int(horizon.get("interval_minutes", _default(Horizon, "interval_minutes")))
     first_open, last_close, longest = _opening_span(horizon)
     notes: list[str] = []
     kept = []
@@ -206,8 +212,8 @@ def fit_shift_rules(raw: dict) -> list[str]:
             notes.append(f"shift '{name}': lasts {', '.join(f'{m / 60:g}' for m in lengths)} h now "
                          f"(whole {interval}-minute intervals within the opening hours).")
         shift["length_hours"] = lengths[0] / 60 if len(lengths) == 1 else [m / 60 for m in lengths]
-        earliest = clock_minutes(shift.get("start_earliest", "07:00"), allow_24=False)
-        latest = clock_minutes(shift.get("start_latest", "13:00"), allow_24=False)
+        earliest = clock_minutes(shift.get("start_earliest", _default(Shift, "start_earliest")), allow_24=False)
+        latest = clock_minutes(shift.get("start_latest", _default(Shift, "start_latest")), allow_24=False)
         new_earliest = max(-(-earliest // interval) * interval, first_open)
         new_latest = min(latest // interval * interval, last_close - lengths[0])
         new_latest = max(new_latest, new_earliest)
@@ -229,10 +235,8 @@ def _without_example_groups(raw: dict, keep_campaigns: bool, notes: list[str]) -
     """One group of agents in place of the example's groups; the example's inbound
     shift rules stay, worked by that group, and the example's costs give way to the defaults."""
     groups = raw.get("group") or []
-    inbound = {g["name"] for g in groups if g.get("skills", "blended") in ("inbound", "blended")}
-    from wfm.scenario import Group  # the model holds the default pay rate
-
-    cost = Group.model_fields["cost_per_hour"].get_default()
+    inbound = {g["name"] for g in groups if g.get("skills", _default(Group, "skills")) in ("inbound", "blended")}
+    cost = _default(Group, "cost_per_hour")  # the model holds the default pay rate
     raw["group"] = [{"name": STARTING_GROUP, "skills": "blended" if keep_campaigns else "inbound", "cost_per_hour": cost}]
     shifts = [dict(s, group=STARTING_GROUP) for s in raw.get("shift") or [] if s.get("group") in inbound]
     if not shifts:
