@@ -64,11 +64,20 @@ def test_empty_rows_and_no_rules_change_nothing():
     ({"percent": [5], "start": ["25:00"]}, "not a time of day"),
     ({"percent": [5], "start": ["12:00"], "end": ["10:00"]}, "is not after start"),
     ({"percent": [5], "date": ["someday"]}, "column 'date' is 'someday'"),
+    ({"percent": [5], "date": ["28 Oct"]}, "column 'date' is '28 Oct'"),  # no year: not year 1
+    ({"percent": [5], "date": ["2003-02-30"]}, "column 'date' is '2003-02-30'"),
     ({"percent": [5], "when": ["x"]}, "unknown column 'when'"),
 ])
 def test_bad_rules_are_one_sentence(rules, words):
     with pytest.raises(InputError, match=words.replace("(", r"\(")):
         adjust.apply_adjustments(forecast_table(), pd.DataFrame(rules))
+
+
+@pytest.mark.parametrize("written", ["2003-10-28", "2003/10/28", "2003-10-28 00:00:00", dt.date(2003, 10, 28),
+                                     pd.Timestamp("2003-10-28")])
+def test_a_rule_date_reads_the_same_however_it_is_written(written):
+    rules = adjust.validate_adjustments(pd.DataFrame({"date": [written], "percent": [10]}))
+    assert rules["date"].iloc[0] == pd.Timestamp("2003-10-28")
 
 
 def test_forecast_days_cover_the_horizon_and_clip_keeps_it():

@@ -21,6 +21,7 @@ volume, the prediction bands and nothing else are scaled (AHT is untouched).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -152,11 +153,7 @@ def validate_adjustments(adjustments: pd.DataFrame | None, source: str = "adjust
         if _blank(date):
             day = None
         else:
-            try:
-                day = pd.Timestamp(date).normalize()
-            except (TypeError, ValueError):
-                raise InputError(f"{place}, column 'date' is '{date}', expected a date such as 2003-10-28.") from None
-            day = wall_clock(day)
+            day = _calendar_date(date, place)
         start = 0 if _blank(row.get("start")) else _minutes(row.get("start"), f"{place}, column 'start'")
         end = 24 * 60 if _blank(row.get("end")) else _minutes(row.get("end"), f"{place}, column 'end'")
         if end <= start:
@@ -164,6 +161,24 @@ def validate_adjustments(adjustments: pd.DataFrame | None, source: str = "adjust
         queue = None if _blank(row.get("queue")) else str(row.get("queue")).strip()
         out.append({"date": day, "start_minute": start, "end_minute": end, "factor": 1 + percent / 100, "queue": queue})
     return pd.DataFrame(out, columns=["date", "start_minute", "end_minute", "factor", "queue"])
+
+
+_DATE_TEXT = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?")
+
+
+def _calendar_date(value, place: str) -> pd.Timestamp:
+    """A rule's day from a date, a midnight timestamp or text written year first (2003-10-28,
+    2003/10/28 as Japanese Excel writes it). Text without a year ("28 Oct") is refused rather
+    than read as year 1."""
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return wall_clock(pd.Timestamp(value).normalize())
+    found = _DATE_TEXT.fullmatch(str(value).strip())
+    try:
+        if found is None:
+            raise ValueError(value)
+        return pd.Timestamp(dt.date(*(int(part) for part in found.groups())))
+    except ValueError:
+        raise InputError(f"{place}, column 'date' is '{value}', expected a date such as 2003-10-28.") from None
 
 
 def adjustment_factors(table: pd.DataFrame, adjustments: pd.DataFrame | None, source: str = "adjustments") -> np.ndarray:

@@ -486,7 +486,10 @@ def _aht_profile(grid: DayGrid, future: FutureDays) -> np.ndarray | None:
         rows = recent & (weekday == w)
         v = vol[rows].sum(axis=0)
         own = np.where(v > 0, work[rows].sum(axis=0) / np.maximum(v, 1e-12), by_slot)
-        z = v / (v + weight) if np.isfinite(weight) else np.zeros_like(v)
+        # No calls of its own (v = 0) falls back to the interval's figure whatever z is; a
+        # weight of 0 (no chance spread measured) trusts the weekday's own figure fully.
+        z = (np.divide(v, v + weight, out=np.ones_like(v), where=(v + weight) > 0)
+             if np.isfinite(weight) else np.zeros_like(v))
         out[future.weekday == w] = z * own + (1 - z) * by_slot
     return out
 
