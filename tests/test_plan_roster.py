@@ -183,3 +183,24 @@ def test_agent_entries_in_the_scenario_are_rostered_and_the_resolved_scenario_re
     assert back.roster.model is None
     pd.testing.assert_frame_equal(back.roster.agent_totals, result.roster.agent_totals)
     pd.testing.assert_frame_equal(back.roster.shortfalls, result.roster.shortfalls)
+
+
+def test_a_saved_plan_keeps_its_roster_and_exports_it_whole(rostered, tmp_path):
+    # wfm plan --save / wfm plans export: the roster folder (シフト表, per-person schedules,
+    # calendars) travels with the version, byte for byte, and a hostile file name cannot
+    # leave the export folder.
+    from wfm import store
+
+    out = rostered[2]
+    plans = store.open_store(tmp_path / "plans.sqlite")
+    version = plans.save(out, "with roster")
+    roster_files = sorted(p.relative_to(out).as_posix() for p in (out / "roster").rglob("*") if p.is_file())
+    assert roster_files and set(roster_files) <= set(plans.get(version).files)
+    written = plans.export(version, tmp_path / "exported")
+    for name in roster_files:
+        assert (tmp_path / "exported" / name).read_bytes() == (out / name).read_bytes(), name
+    assert tmp_path / "exported" / "roster" / "shift_table.xlsx" in written
+    files = {"kpis.json": (out / "kpis.json").read_bytes(), "schedule.csv": (out / "schedule.csv").read_bytes(),
+             "roster/../../escape.csv": b"x", "/etc/passwd": b"x", "roster/a\\..\\b.csv": b"x"}
+    kept = plans.get(plans.save_files(files, "hostile")).files
+    assert kept == ("kpis.json", "schedule.csv")

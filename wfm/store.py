@@ -49,6 +49,8 @@ KEPT_FILES = (
     "kpis.json", "scenario.toml", "forecast.csv", "requirements.csv", "schedule.csv", "coverage.csv",
     "verification.csv", "schedule.xlsx", "coverage.png", "run.json",
 )
+ROSTER_FOLDER = "roster"  # a plan that rosters named agents writes them here (wfm plan)
+MAX_FILE_NAME = 100  # the files table's name column
 MAX_NAME = 200
 
 
@@ -170,7 +172,7 @@ class PlanStore:
         self.files = sa.Table(
             "wfm_plan_files", meta,
             sa.Column("plan_id", sa.Integer, sa.ForeignKey("wfm_plans.id", ondelete="CASCADE"), primary_key=True),
-            sa.Column("name", sa.String(100), primary_key=True),
+            sa.Column("name", sa.String(MAX_FILE_NAME), primary_key=True),
             sa.Column("sha256", sa.String(64), nullable=False),
             sa.Column("content", sa.LargeBinary, nullable=False),
         )
@@ -206,6 +208,10 @@ class PlanStore:
         if not (plan_dir / "kpis.json").is_file() or not (plan_dir / "schedule.csv").is_file():
             raise InputError(f"{plan_dir}: is not a plan folder (no kpis.json and schedule.csv); run wfm plan first.")
         blobs = {f: (plan_dir / f).read_bytes() for f in KEPT_FILES if (plan_dir / f).is_file()}
+        roster = plan_dir / ROSTER_FOLDER
+        if roster.is_dir():
+            blobs.update({path.relative_to(plan_dir).as_posix(): path.read_bytes()
+                          for path in sorted(roster.rglob("*")) if path.is_file() and not path.is_symlink()})
         inputs = _input_hashes(scenario_path) if scenario_path is not None else {}
         return self.save_files(blobs, name, note=note, inputs=inputs)
 
@@ -233,7 +239,7 @@ class PlanStore:
         if "kpis.json" not in files or "schedule.csv" not in files:
             raise InputError("plan store: a plan needs its kpis.json and schedule.csv to be saved.")
         kpis = json.loads(files["kpis.json"].decode("utf-8"))
-        blobs = {f: bytes(files[f]) for f in KEPT_FILES if f in files}
+        blobs = {f: bytes(files[f]) for f in files if _kept(f)}
         horizon = kpis.get("horizon") or {}
         row = {
             "name": name, "note": str(note or ""), "saved_at": _now(),
@@ -367,6 +373,7 @@ class PlanStore:
         out = Path(out_dir)
         with atomic_dir(out) as tmp:
             for fname in saved.files:
+                (tmp / fname).parent.mkdir(parents=True, exist_ok=True)  # roster/... keeps its folders
                 (tmp / fname).write_bytes(self.file(saved.id, fname) or b"")
             (tmp / "saved_plan.json").write_text(
                 json.dumps({k: v for k, v in saved.to_json().items() if k != "kpis"}, indent=2, ensure_ascii=False),
@@ -421,8 +428,25 @@ def _saved(row, files: Iterable[str]) -> SavedPlan:
         id=int(row["id"]), name=row["name"], note=row["note"] or "", saved_at=row["saved_at"],
         scenario=row["scenario"] or "", timezone=row["timezone"] or "", currency=row["currency"] or "",
         kpis=dict(row["kpis"] or {}), inputs=dict(row["inputs"] or {}),
-        files=tuple(f for f in KEPT_FILES if f in set(files)),
+        files=_in_order(files),
     )
+
+
+def _kept(name: str) -> bool:
+    """A plan file the store keeps: the plan's own files, and the roster folder's (its
+    シフト表, per-person schedules and calendars), by a relative path that cannot leave the
+    plan folder when exported."""
+    if name in KEPT_FILES:
+        return True
+    parts = name.split("/")
+    return (len(parts) > 1 and parts[0] == ROSTER_FOLDER and len(name) <= MAX_FILE_NAME
+            and all(part not in ("", ".", "..") and "\\" not in part for part in parts))
+
+
+def _in_order(files: Iterable[str]) -> tuple[str, ...]:
+    """The plan's files in their documented order, then the roster's by path."""
+    names = set(files)
+    return tuple(f for f in KEPT_FILES if f in names) + tuple(sorted(f for f in names if f not in KEPT_FILES and _kept(f)))
 
 
 def _now() -> str:
