@@ -678,23 +678,34 @@ def what_if_tiles(at: AppTest) -> list:
     return [m for m in at.metric if re.match(r"^\d+% in ", m.label)]
 
 
-def test_what_if_strip_says_the_occupancy_cap_binds_and_what_the_target_alone_needs():
+def what_if_captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if c.value.startswith("The target alone")]
+
+
+def test_what_if_strip_shows_what_each_target_costs_and_which_limit_sets_it():
+    """Issue #15: the default example's what-if tiles differ; each says whether the target or the cap sets it."""
     at = open_app("staffing")
     ok(at)
-    # The bank's volumes: the 90% occupancy cap sets the staffing at 70, 80 and 90%.
-    alone = [c.value for c in at.caption if c.value.startswith("The target alone")]
-    assert len(alone) == 3 and all("Sets the staffing: occupancy cap" in c for c in alone), alone
-    hours_alone = [number(re.search(r"alone: ([\d,.]+) h", c).group(1)) for c in alone]
-    assert hours_alone[0] < hours_alone[1] < hours_alone[2]  # the target alone needs more for more service
+    alone = what_if_captions(at)
     planned = [number(whole_value(m)) for m in what_if_tiles(at)]
+    hours_alone = [number(re.search(r"alone: ([\d,.]+) h", c).group(1)) for c in alone]
+    # The bank example (Erlang C, 96% cap): more service costs more hours at every step ...
+    assert len(planned) == 3 and planned[0] < planned[1] < planned[2], planned
+    assert hours_alone[0] < hours_alone[1] < hours_alone[2]  # the target alone needs more for more service
     assert all(p >= a for p, a in zip(planned, hours_alone, strict=True))  # the cap only adds hours
-    assert any("sets the staffing at every level" in i.value for i in at.info)
-    # Lifted, the cap binds nowhere: the three tiles then differ, the target sets them.
-    at.slider(key="w:queue.max_occupancy").set_value(100).run()
-    ok(at)
-    lifted = [number(whole_value(m)) for m in what_if_tiles(at)]
-    assert lifted == pytest.approx(hours_alone, abs=1) and len(set(lifted)) == 3
+    # ... at 70% the cap keeps agents from running busier than 96%; at 80 and 90% the target decides.
+    assert "Sets the staffing: occupancy cap" in alone[0], alone
+    assert all("Sets the staffing: target" in c for c in alone[1:]), alone
+    assert planned[2] == pytest.approx(hours_alone[2], abs=1)  # the cap raises no interval at 90%
     assert not any("sets the staffing at every level" in i.value for i in at.info)
+    # A 90% cap binds at every level: 70 and 80% then cost the same and the strip says why.
+    at.slider(key="w:queue.max_occupancy").set_value(90).run()
+    ok(at)
+    capped = [number(whole_value(m)) for m in what_if_tiles(at)]
+    assert capped[0] == capped[1] and min(capped) > planned[2], capped
+    assert all("Sets the staffing: occupancy cap" in c for c in what_if_captions(at))
+    assert [number(re.search(r"alone: ([\d,.]+) h", c).group(1)) for c in what_if_captions(at)] == hours_alone
+    assert any("sets the staffing at every level" in i.value for i in at.info)
 
 
 def broken_rules() -> dict:
