@@ -83,15 +83,6 @@ def current_sizing(show_errors: bool = True):
     return fc, sized
 
 
-def scenario_problem() -> InputError | None:
-    """Why the session's scenario does not validate (None when it does)."""
-    try:
-        state.build_scenario(state.queue_names())
-    except InputError as exc:
-        return exc
-    return None
-
-
 def scenario_problems() -> list[Problem]:
     """Every problem of the session's scenario (:func:`wfm.scenario.scenario_problems`)."""
     return state.problems(state.queue_names())
