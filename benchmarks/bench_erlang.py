@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 from pyworkforce.queuing import ErlangC
+from workload import intervals
 
 from wfm import erlang
 
@@ -21,11 +22,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--intervals", type=int, default=100_000)
     args = parser.parse_args()
-    rng = np.random.default_rng(7)
     n = args.intervals
     interval = 15
-    volume = rng.gamma(4.0, 40.0, n) + 0.5  # calls per 15 min, mean ~160 (the bank's midday level)
-    aht = rng.uniform(120, 600, n)  # seconds
+    volume, aht = intervals(n)  # calls per 15 min (mean ~160, the bank's midday level), seconds
     target = erlang.ServiceTarget(service_level=0.8, answer_within=20, max_occupancy=0.9, shrinkage=0.3)
 
     t0 = time.perf_counter()

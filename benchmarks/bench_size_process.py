@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from workload import intervals
 
 PYWORKFORCE_SCRIPT = """
 import sys
@@ -72,12 +73,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--intervals", type=int, default=100_000)
     args = parser.parse_args()
-    rng = np.random.default_rng(7)
     n = args.intervals
+    volume, aht = intervals(n)
     frame = pd.DataFrame({
         "ds": pd.date_range("2024-01-01", periods=n, freq="15min").strftime("%Y-%m-%d %H:%M"),
-        "y": np.round(rng.gamma(4.0, 40.0, n) + 0.5, 1),
-        "aht": np.round(rng.uniform(120, 600, n), 1),
+        "y": np.round(volume, 1),
+        "aht": np.round(aht, 1),
     })
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "intervals.csv"
