@@ -390,7 +390,7 @@ def _convert_money(raw: dict, old: str, new: str, exchange_rate: float | None, r
             raise InputError(f"hourly cost of group '{group.get('name')}': {given} is not a cost, "
                              f"expected a number above 0 ({new} an hour).")
         group["cost_per_hour"] = float(given)
-        notes.append(f"group '{group['name']}' costs {_amount(given)} {new} an hour, as entered.")
+        notes.append(f"group '{group['name']}': {_amount(given)} {new} an hour, as entered.")
     if old == new:
         return
     figures = [(section, key, where) for section, key, where in money_settings(raw)
@@ -439,14 +439,52 @@ def _without_example_groups(raw: dict, keep_campaigns: bool, notes: list[str]) -
                  f"set its cost on the Schedule page.")
 
 
+def _dialling_groups(raw: dict) -> set[str]:
+    """Groups that only dial: without campaigns they have nothing to do (unless they are every group)."""
+    groups = raw.get("group") or []
+    dialling = {g["name"] for g in groups if g.get("skills") == "outbound"}
+    return dialling if len(dialling) < len(groups) else set()
+
+
 def _without_campaigns(raw: dict, notes: list[str]) -> None:
     """No campaigns; groups that only dial (and their shift rules) have nothing to do and go too."""
     if raw.pop("campaign", None):
         notes.append("the example's outbound campaigns are left out.")
-    dialling = {g["name"] for g in raw.get("group") or [] if g.get("skills") == "outbound"}
-    if dialling and len(dialling) < len(raw.get("group") or []):
+    dialling = _dialling_groups(raw)
+    if dialling:
         raw["group"] = [g for g in raw["group"] if g["name"] not in dialling]
         raw["shift"] = [s for s in raw.get("shift") or [] if s.get("group") not in dialling]
+
+
+def kept_groups(raw: dict, *, keep_groups: bool, keep_campaigns: bool) -> dict[str, float]:
+    """The groups a start from ``raw`` plans with, and each one's hourly cost before the start.
+
+    What the start panel asks an hourly cost for, in the plan's currency.
+
+    Parameters
+    ----------
+    raw : dict
+        The example scenario as a TOML dict.
+    keep_groups, keep_campaigns : bool
+        As for :func:`start_from_history`.
+
+    Returns
+    -------
+    dict
+        Group name -> ``cost_per_hour`` in the example's currency (the model's default
+        for the one starting group).
+
+    Examples
+    --------
+    >>> bank = {"group": [{"name": "blended", "cost_per_hour": 22.0}, {"name": "outbound", "skills": "outbound"}]}
+    >>> kept_groups(bank, keep_groups=True, keep_campaigns=False), kept_groups(bank, keep_groups=False, keep_campaigns=False)
+    ({'blended': 22.0}, {'agents': 2000.0})
+    """
+    if not keep_groups:
+        return {STARTING_GROUP: _default(Group, "cost_per_hour")}
+    left_out = set() if keep_campaigns else _dialling_groups(raw)
+    return {g["name"]: float(g.get("cost_per_hour", _default(Group, "cost_per_hour")))
+            for g in raw.get("group") or [] if g["name"] not in left_out}
 
 
 def start_from_history(
