@@ -60,8 +60,9 @@ class _MoneyMark:
 MONEY = _MoneyMark()
 # An amount in the scenario's currency. The mark lets code find every money figure from the
 # models (wfm.start converts them when a plan starts in another currency): a new cost,
-# penalty or value setting is typed Money, never a plain float.
-Money = Annotated[float, Field(ge=0), MONEY]
+# penalty or value setting is typed Money, never a plain float. The bound is each setting's
+# own (a pay rate above 0, a penalty at least 0), so the messages stay as they were.
+Money = Annotated[float, MONEY]
 
 
 def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:

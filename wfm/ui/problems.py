@@ -165,7 +165,8 @@ SENTENCES: list[tuple[str, str]] = [
     (rf"money figures converted from {_v('old')} to {_v('new')} at 1 {_v('unit')} = {_v('rate')} {_v('to')}: "
      rf"{_v('figures')}",
      "金額を {old} から {new} に換算しました (1 {unit} = {rate} {to}): {figures}"),
-    (rf"{_v('cost')} {_v('currency')} an hour, as entered", "時給は入力どおり {cost} {currency} です"),
+    (rf"group '{_v('group')}': {_v('cost')} {_v('currency')} an hour, as entered",
+     "グループ '{group}' の時給は入力どおり {cost} {currency} です"),
     (rf"exchange rate 1 {_v('old')} = \? {_v('new')}: not given, expected a number above 0 to convert the "
      rf"example's {_v('n')} money figures \({_v('figures')}\) from {_v('from_')} to {_v('to')}",
      "為替レート 1 {old} = ? {new} が入力されていません。サンプルの金額 {n} 件 ({figures}) を {from_} から {to} "
