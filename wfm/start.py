@@ -558,9 +558,11 @@ def start_from_history(
     >>> bank = tomllib.loads(resources.example("bank_plan.toml").read_text())
     >>> week = dict.fromkeys(["mon", "tue", "wed", "thu", "fri", "sat"], "09:00-18:00") | {"sun": "closed"}
     >>> own, notes = start_from_history(bank, week, interval_minutes=30, timezone="Asia/Tokyo", currency="JPY",
-    ...                                 history_end=dt.date(2026, 2, 7))
+    ...                                 history_end=dt.date(2026, 2, 7), exchange_rate=150.0)
     >>> own["horizon"]["closed_days"], own["horizon"]["timezone"], own["horizon"]["start"], "campaign" in own
     (['sun'], 'Asia/Tokyo', datetime.date(2026, 2, 9), False)
+    >>> own["group"][0]["cost_per_hour"], own["costs"]["inbound_short_penalty"]  # 22 and 250 USD
+    (3300.0, 37500.0)
     """
     out = copy.deepcopy(raw)
     notes: list[str] = []
