@@ -250,16 +250,53 @@ def test_japanese_file_is_mapped_and_the_plan_starts_from_it():
     at.checkbox(key="start_keep_groups").check()
     at.checkbox(key="start_keep_campaigns").check()
     at.selectbox(key="start_tz").set_value("Asia/Seoul")
-    at.button[[b.key for b in at.button].index("FormSubmitter:start_form-このファイルから計画を始める")].click().run()
+    _submit_start(at)
+    # the bank's dollar figures are not reused as yen: without an exchange rate the start is refused
+    assert any("為替レート 1 USD = ? JPY が入力されていません" in e.value for e in at.error)
+    assert [g["name"] for g in at.session_state["scenario"]["group"]] == ["agents"]  # nothing changed
+    at.number_input(key="start_rate:USD:JPY").set_value(150.0)
+    at.number_input(key="start_group_rate:blended:JPY").set_value(2500.0)  # the planner's own pay rate
+    _submit_start(at)
     ok(at)
     sc = at.session_state["scenario"]
     assert sc["horizon"]["timezone"] == "Asia/Seoul" and str(at.session_state["history"].frame["ds"].dt.tz) == "Asia/Seoul"
-    assert {g["name"] for g in sc["group"]} == {"blended", "outbound"} and len(sc["campaign"]) == 1
+    assert {g["name"]: g["cost_per_hour"] for g in sc["group"]} == {"blended": 2500.0, "outbound": 19.0 * 150}
+    assert sc["costs"]["inbound_short_penalty"] == 250.0 * 150 and len(sc["campaign"]) == 1
+    notes = " ".join(e.value for e in at.markdown)
+    assert "金額を USD から JPY に換算しました (1 USD = 150 JPY)" in notes and "タイムゾーンを Asia/Seoul にしました" in notes
     assert sc["campaign"][0]["deadline"] > sc["horizon"]["start"]  # moved with the horizon
     assert sc["horizon"]["open"] == "09:00"  # still the file's hours
     go(at, "staffing")
     ok(at)
     assert number(metrics(at)["呼数"]) > 0
+
+
+def test_an_english_start_plans_the_monday_after_the_file_and_says_its_zone_and_currency():
+    # A centre's file ending Wed 15 Oct 2003, 12 days before the bank example's first day (27 Oct):
+    # the plan starts on Mon 20 Oct, also in the saved scenario.
+    days = pd.bdate_range("2003-09-22", "2003-10-15")
+    slots = [d + pd.Timedelta(minutes=30 * k) for d in days + pd.Timedelta(hours=9) for k in range(16)]
+    own = pd.DataFrame({"ds": slots, "y": np.arange(len(slots)) % 9 + 1})
+    at = _upload(open_app("data"), "centre.csv", own.to_csv(index=False).encode())
+    ok(at)
+    assert str(at.session_state["scenario"]["horizon"]["start"]) == "2003-10-20"
+    saved = AppTest.from_function(_save_zip_script, default_timeout=60)
+    saved.session_state["scenario"] = at.session_state["scenario"]
+    saved.session_state["history"] = at.session_state["history"]
+    saved.run()
+    toml = zipfile.ZipFile(io.BytesIO(saved.session_state["saved_zip"])).read("scenario.toml").decode()
+    assert str(tomllib.loads(toml)["horizon"]["start"]) == "2003-10-20"
+    # English keeps the example's zone and currency as defaults, and the notes say so
+    assert at.selectbox(key="start_tz").value == "America/New_York" and at.selectbox(key="start_currency").value == "USD"
+    notes = [m.value for m in at.markdown]
+    assert "- the time zone stays the example's America/New_York: the file's times are read as local time there." in notes
+    assert "- the currency stays the example's USD." in notes
+
+
+def _submit_start(at: AppTest) -> AppTest:
+    """Press "Start the plan from this file" (the form's button, in either language)."""
+    keys = [b.key for b in at.button]
+    return at.button[next(i for i, k in enumerate(keys) if k and k.startswith("FormSubmitter:start_form-"))].click().run()
 
 
 def test_saved_scenario_carries_the_uploaded_data_into_a_new_session():

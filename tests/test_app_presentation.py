@@ -3,6 +3,7 @@ scenario problem is and its Japanese, the fitted Verify axis and the week being 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import tomllib
 
@@ -12,6 +13,7 @@ import pytest
 
 from wfm import resources
 from wfm.erlang import ServiceTarget, offered_load, size_intervals
+from wfm.errors import InputError
 from wfm.progress import ProgressEvent
 from wfm.scenario import scenario_problems
 from wfm.summary import what_binds
@@ -151,6 +153,32 @@ def test_day_labels_sit_at_noon_of_each_day():
     assert [(d.to_dict()["date"], d.to_dict()["hours"]) for d in noons] == [(27, 12), (28, 12)]
 
 
+def test_the_plans_coverage_chart_breaks_its_lines_at_closed_nights_days_and_holidays():
+    # Two saved versions as wfm.store.coverage_table gives them: open intervals only. Version 1
+    # plans Mon and Wed (Tue 28 Oct is a holiday), version 2 on 30 minutes with a split Wednesday.
+    def day(first: str, last: str, freq: str) -> list[pd.Timestamp]:
+        return list(pd.date_range(first, last, freq=freq))
+
+    v1 = day("2003-10-27 09:00", "2003-10-27 11:45", "15min") + day("2003-10-29 09:00", "2003-10-29 11:45", "15min")
+    v2 = (day("2003-10-27 09:00", "2003-10-27 11:30", "30min") + day("2003-10-29 09:00", "2003-10-29 10:30", "30min")
+          + day("2003-10-29 14:00", "2003-10-29 15:30", "30min"))
+    coverage = pd.concat([pd.DataFrame({"ds": v, "version": name, "scheduled_inbound": 3})
+                          for v, name in ((v1, "#1 base"), (v2, "#2 lean"))], ignore_index=True)
+    chart = charts.versions_chart(coverage)
+    line = chart.layer[0]
+    assert line.encoding.detail.shorthand == "run:N"  # one line per run, not per version
+    drawn = line.data
+    assert len(drawn) == len(coverage)  # every interval drawn, no point invented for a closed time
+    runs = drawn.groupby("run")
+    assert runs.ngroups == 5  # Mon and Wed of version 1; Mon, Wed morning, Wed afternoon of version 2
+    steps = {"#1 base": pd.Timedelta("15min"), "#2 lean": pd.Timedelta("30min")}
+    for run, rows in runs:
+        version = rows["version"].iloc[0]
+        assert (rows["version"] == version).all()
+        assert (rows["ds"].diff().dropna() == steps[version]).all(), run  # nothing drawn across a gap
+        assert rows["ds"].dt.date.nunique() == 1  # no line runs across a night or the holiday
+
+
 def test_a_longer_horizon_says_which_week_is_being_solved():
     watch = solver_watch.Watch()
     run = solver_watch.PlanRun("k", 10.0, 0.0, solver_watch.Future(), watch=watch, weeks=4)
@@ -205,13 +233,24 @@ def test_what_the_start_from_an_upload_changed_reads_in_japanese(japanese):
     raw = tomllib.loads(resources.example("bank_plan.toml").read_text(encoding="utf-8"))
     opening = {d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat")} | {"sun": "closed"}
     notes = []
+    end = dt.date(2026, 2, 7)
     for interval in (30, 60):
         notes += start.start_from_history(raw, opening, interval_minutes=interval, timezone="Asia/Tokyo",
                                           currency="JPY", keep_groups=False, keep_campaigns=False,
-                                          has_aht=True)[1]
+                                          has_aht=True, history_end=end)[1]
+    # kept groups in yen: the converted figures and the rate entered; the example's zone and currency kept
+    notes += start.start_from_history(raw, opening, interval_minutes=30, timezone="Asia/Tokyo", currency="JPY",
+                                      history_end=end, exchange_rate=150.0, rates={"blended": 2500})[1]
+    notes += start.start_from_history(raw, opening, interval_minutes=30, timezone="America/New_York",
+                                      currency="USD", history_end=end)[1][:2]
+    for bad in ({}, {"exchange_rate": -1.0}, {"exchange_rate": 150.0, "rates": {"blended": 0}}):
+        with pytest.raises(InputError) as refused:
+            start.start_from_history(raw, opening, interval_minutes=30, timezone="Asia/Tokyo", currency="JPY",
+                                     history_end=end, **bad)
+        notes.append(str(refused.value))
     notes += start.fit_shift_rules({"horizon": {"interval_minutes": 60, "open": "09:00", "close": "10:00"},
                                     "shift": [{"name": "late", "length_hours": 8}]})
-    assert len(notes) >= 5
+    assert len(notes) >= 12
     for note in notes:
         translated = problems.translate(note)
         assert translated != note and translated.endswith("。"), note

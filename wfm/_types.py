@@ -48,6 +48,23 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class _MoneyMark:
+    """The mark of a setting counted in the scenario's currency (see :data:`Money`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MONEY"
+
+
+MONEY = _MoneyMark()
+# An amount in the scenario's currency. The mark lets code find every money figure from the
+# models (wfm.start converts them when a plan starts in another currency): a new cost,
+# penalty or value setting is typed Money, never a plain float. The bound is each setting's
+# own (a pay rate above 0, a penalty at least 0), so the messages stay as they were.
+Money = Annotated[float, MONEY]
+
+
 def clock_minutes(text: str, place: str = "time", allow_24: bool = True) -> int:
     """Minutes after midnight of a ``HH:MM`` wall-clock time (``24:00`` allowed as a closing time).
 

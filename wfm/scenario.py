@@ -100,7 +100,7 @@ from wfm import limits
 
 # Weekdays, clock times and TOML-path errors live in wfm._types (one copy, shared with the
 # quote settings); they are re-exported here because the planning code imports them from here.
-from wfm._types import WEEKDAYS, CallingRules, Section, Weekday, clock_minutes
+from wfm._types import WEEKDAYS, CallingRules, Money, Section, Weekday, clock_minutes
 from wfm._types import check_clock as _check_clock
 from wfm._types import path_error as _path_error
 from wfm.errors import InputError, existing_file, shown
@@ -230,7 +230,7 @@ class Group(_Section):
     name: str = Field(min_length=1)
     skills: Literal["inbound", "outbound", "blended"] = "blended"
     queues: list[str] | None = None  # inbound queues served; None = every queue
-    cost_per_hour: float = Field(2000.0, gt=0)
+    cost_per_hour: Money = Field(2000.0, gt=0)
     headcount: int | None = Field(None, ge=0)  # cap on agents per week; None = hire as needed
     unsocial_premium: float = Field(0.0, ge=0, le=5)
 
@@ -343,9 +343,9 @@ class Campaign(CallingRules):
 class Costs(_Section):
     """Weights of the objective and the definition of unsocial hours."""
 
-    inbound_short_penalty: float = Field(20000.0, ge=0)  # per agent-interval short
-    outbound_undone_penalty: float = Field(5.0, ge=0)  # per agent-second left undone
-    cost_per_agent_week: float = Field(0.0, ge=0)  # overhead per scheduled agent and week (favours fewer heads)
+    inbound_short_penalty: Money = Field(20000.0, ge=0)  # per agent-interval short
+    outbound_undone_penalty: Money = Field(5.0, ge=0)  # per agent-second left undone
+    cost_per_agent_week: Money = Field(0.0, ge=0)  # overhead per scheduled agent and week (favours fewer heads)
     unsocial_start: str = "20:00"  # unsocial from this time to midnight ...
     unsocial_end: str = "07:00"  # ... and from midnight to this time
     unsocial_days: list[Weekday] = Field(default_factory=lambda: ["sun"])  # whole days
@@ -541,12 +541,12 @@ class RosterSettings(Section):
     # these agents too, and `wfm roster` reads it when --agents is not given.
     agents: str | None = Field(None, min_length=1)
     # Per agent-interval short of the interval requirement; default costs.inbound_short_penalty.
-    short_penalty: float | None = Field(None, ge=0)
-    cover_short_penalty: float = Field(100_000.0, ge=0)  # per person short of a per-shift cover
-    wish_value: float = Field(1_000.0, ge=0)  # per weight point of an unmet wish
-    fairness_value: float = Field(1_000.0, ge=0)  # an agent's k-th weekend (late) shift costs (k - 1) x this
-    min_hours_penalty: float = Field(30_000.0, ge=0)  # per hour below a contract minimum
-    change_penalty: float = Field(50_000.0, ge=0)  # per shift changed from the published roster
+    short_penalty: Money | None = Field(None, ge=0)
+    cover_short_penalty: Money = Field(100_000.0, ge=0)  # per person short of a per-shift cover
+    wish_value: Money = Field(1_000.0, ge=0)  # per weight point of an unmet wish
+    fairness_value: Money = Field(1_000.0, ge=0)  # an agent's k-th weekend (late) shift costs (k - 1) x this
+    min_hours_penalty: Money = Field(30_000.0, ge=0)  # per hour below a contract minimum
+    change_penalty: Money = Field(50_000.0, ge=0)  # per shift changed from the published roster
     min_rest_hours: float = Field(11.0, ge=0, le=48)  # default rest between two shifts
     work_limit: float = Field(20.0, gt=0, le=100_000)  # CP-SAT deterministic seconds
     workers: int = Field(2, ge=1, le=64)

@@ -15,11 +15,17 @@ so the result validates with :func:`wfm.scenario.validate_scenario` like any fil
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import math
+import typing
 from collections import Counter
+from collections.abc import Iterator
 
-from wfm._types import WEEKDAYS, clock_minutes
+from pydantic import BaseModel
+
+from wfm._types import MONEY, WEEKDAYS, clock_minutes
 from wfm.errors import InputError
-from wfm.scenario import Group, Horizon, Shift
+from wfm.scenario import Group, Horizon, Scenario, Shift
 
 DAY = 24 * 60
 STARTING_GROUP = "agents"  # the one group of a scenario started without the example's groups
@@ -231,6 +237,190 @@ def fit_shift_rules(raw: dict) -> list[str]:
     return notes
 
 
+def first_plan_day(history_end: dt.date, closed_days=()) -> dt.date:
+    """The first day to plan after a history: the Monday after its last day, or when the
+    centre is closed on Mondays the first open weekday after that Monday.
+
+    The app's forecast horizon and a plan started from an upload use this one rule.
+
+    Parameters
+    ----------
+    history_end : date
+        The history's last day (local wall-clock).
+    closed_days : sequence of str
+        Weekdays (``"mon"`` .. ``"sun"``) the centre is closed.
+
+    Returns
+    -------
+    date
+        The horizon's first day.
+
+    Examples
+    --------
+    >>> first_plan_day(dt.date(2026, 2, 7)), first_plan_day(dt.date(2026, 2, 7), ["sun", "mon"])
+    (datetime.date(2026, 2, 9), datetime.date(2026, 2, 10))
+    """
+    monday = history_end + dt.timedelta(days=7 - history_end.weekday())
+    closed = set(closed_days or ())
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        if WEEKDAYS[day.weekday()] not in closed:
+            return day
+    return monday  # every weekday closed: the validator names that mistake, not this
+
+
+def move_horizon(raw: dict, start: dt.date) -> None:
+    """Set ``horizon.start`` of a TOML-shaped scenario; campaign dates move with it, in place.
+
+    A campaign's first day and deadline keep their distance to the horizon start, so the
+    example's week-long campaign stays a week-long campaign in the new weeks.
+
+    Parameters
+    ----------
+    raw : dict
+        The scenario (changed in place).
+    start : date
+        The new first day.
+
+    Returns
+    -------
+    None
+        ``raw`` is changed.
+    """
+    horizon = raw.setdefault("horizon", {})
+    old = horizon.get("start")
+    if isinstance(old, str):
+        old = dt.date.fromisoformat(old)
+    horizon["start"] = start
+    if not isinstance(old, dt.date):
+        return
+    shift = start - old
+    for campaign in raw.get("campaign") or []:
+        for key in ("deadline", "start"):
+            if isinstance(campaign.get(key), str):
+                campaign[key] = dt.date.fromisoformat(campaign[key])
+            if isinstance(campaign.get(key), dt.date):
+                campaign[key] = campaign[key] + shift
+
+
+# --- money: the example's figures in the new currency ---------------------------------
+
+
+def _is_money(annotation) -> bool:
+    """Whether a type carries the :data:`wfm._types.MONEY` mark (also inside ``X | None``)."""
+    return any(arg is MONEY or (not isinstance(arg, type) and _is_money(arg)) for arg in typing.get_args(annotation))
+
+
+def _section_model(annotation) -> type[BaseModel] | None:
+    """The settings model a field holds (``Costs``, ``list[Group]``, ``Quote | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        model = _section_model(arg)
+        if model is not None:
+            return model
+    return None
+
+
+def money_settings(raw: dict, model: type[BaseModel] = Scenario, path: str = "") -> Iterator[tuple[dict, str, str]]:
+    """Every money figure written in a TOML-shaped scenario, found from the models' marks.
+
+    A setting is money when its model types it :data:`wfm._types.Money`; the named
+    agents' ``cost_per_hour`` column (``[[agent]]``) is money as the group's is.
+    Settings left to their defaults are not listed: only what the file says.
+
+    Parameters
+    ----------
+    raw : dict
+        The scenario, or a section of it read by ``model``.
+    model : type
+        The settings model of ``raw``.
+    path : str
+        The TOML path of ``raw``, put in front of each setting's.
+
+    Returns
+    -------
+    iterator of tuple
+        ``(section, key, toml_path)``: ``section[key]`` is the figure.
+
+    Examples
+    --------
+    >>> raw = {"group": [{"name": "a", "cost_per_hour": 22.0}], "costs": {"inbound_short_penalty": 250.0}}
+    >>> [where for _, _, where in money_settings(raw)]
+    ['group[0].cost_per_hour', 'costs.inbound_short_penalty']
+    """
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        value = raw.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        where = f"{path}{key}"
+        if MONEY in field.metadata or _is_money(field.annotation):
+            if isinstance(value, (int, float)):
+                yield raw, key, where
+            continue
+        section = _section_model(field.annotation)
+        entries = value if isinstance(value, list) else [value]
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                continue
+            at = f"{where}[{i}]" if isinstance(value, list) else where
+            if section is not None:
+                yield from money_settings(entry, section, f"{at}.")
+            elif model is Scenario and key == "agent":
+                yield from ((entry, k, f"{at}.{k}") for _, k, _ in money_settings(entry, Group))
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.10g}"
+
+
+def _convert_money(raw: dict, old: str, new: str, exchange_rate: float | None, rates: dict[str, float],
+                   notes: list[str], *, example_groups: bool) -> None:
+    """The example's money figures in the new currency, in place: the planner's hourly cost
+    of a group where given, every other figure times ``exchange_rate`` (1 ``old`` = rate ``new``).
+    Without ``example_groups`` the one starting group has the model's default cost, not the
+    example's: it is not converted."""
+    place = f"exchange rate 1 {old} = ? {new}"
+    for group in raw.get("group") or []:
+        given = rates.get(group.get("name"))
+        if given is None:
+            continue
+        if not (isinstance(given, (int, float)) and math.isfinite(given) and given > 0):
+            raise InputError(f"hourly cost of group '{group.get('name')}': {given} is not a cost, "
+                             f"expected a number above 0 ({new} an hour).")
+        group["cost_per_hour"] = float(given)
+        notes.append(f"group '{group['name']}': {_amount(given)} {new} an hour, as entered.")
+    if old == new:
+        return
+    figures = [(section, key, where) for section, key, where in money_settings(raw)
+               if not (where.startswith("group[") and (not example_groups or section.get("name") in rates))]
+    if not figures:
+        return
+    if exchange_rate is None:
+        raise InputError(f"{place}: not given, expected a number above 0 to convert the example's "
+                         f"{len(figures)} money figures ({', '.join(w for _, _, w in figures)}) from {old} to {new}.")
+    if not (isinstance(exchange_rate, (int, float)) and math.isfinite(exchange_rate) and exchange_rate > 0):
+        raise InputError(f"{place}: {exchange_rate} is not a rate, expected a number above 0.")
+    changed = []
+    for section, key, where in figures:
+        was = section[key]
+        section[key] = float(f"{was * exchange_rate:.10g}")
+        changed.append(f"{where} {_amount(was)} → {_amount(section[key])}")
+    notes.append(f"money figures converted from {old} to {new} at 1 {old} = {_amount(exchange_rate)} {new}: "
+                 f"{', '.join(changed)}.")
+
+
+def _zone_and_currency(raw: dict, timezone: str, currency: str, notes: list[str]) -> None:
+    """Say the plan's time zone and currency, also when they stay the example's (nothing changes silently)."""
+    zone = (raw.get("horizon") or {}).get("timezone") or _default(Horizon, "timezone")
+    money = raw.get("currency") or _default(Scenario, "currency")
+    notes.append(f"the time zone stays the example's {timezone}: the file's times are read as local time there."
+                 if zone == timezone else f"the time zone is {timezone} now (the example's was {zone}).")
+    notes.append(f"the currency stays the example's {currency}." if money == currency
+                 else f"money figures are in {currency} now (the example's were in {money}).")
+
+
 def _without_example_groups(raw: dict, keep_campaigns: bool, notes: list[str]) -> None:
     """One group of agents in place of the example's groups; the example's inbound
     shift rules stay, worked by that group, and the example's costs give way to the defaults."""
@@ -249,14 +439,52 @@ def _without_example_groups(raw: dict, keep_campaigns: bool, notes: list[str]) -
                  f"set its cost on the Schedule page.")
 
 
+def _dialling_groups(raw: dict) -> set[str]:
+    """Groups that only dial: without campaigns they have nothing to do (unless they are every group)."""
+    groups = raw.get("group") or []
+    dialling = {g["name"] for g in groups if g.get("skills") == "outbound"}
+    return dialling if len(dialling) < len(groups) else set()
+
+
 def _without_campaigns(raw: dict, notes: list[str]) -> None:
     """No campaigns; groups that only dial (and their shift rules) have nothing to do and go too."""
     if raw.pop("campaign", None):
         notes.append("the example's outbound campaigns are left out.")
-    dialling = {g["name"] for g in raw.get("group") or [] if g.get("skills") == "outbound"}
-    if dialling and len(dialling) < len(raw.get("group") or []):
+    dialling = _dialling_groups(raw)
+    if dialling:
         raw["group"] = [g for g in raw["group"] if g["name"] not in dialling]
         raw["shift"] = [s for s in raw.get("shift") or [] if s.get("group") not in dialling]
+
+
+def kept_groups(raw: dict, *, keep_groups: bool, keep_campaigns: bool) -> dict[str, float]:
+    """The groups a start from ``raw`` plans with, and each one's hourly cost before the start.
+
+    What the start panel asks an hourly cost for, in the plan's currency.
+
+    Parameters
+    ----------
+    raw : dict
+        The example scenario as a TOML dict.
+    keep_groups, keep_campaigns : bool
+        As for :func:`start_from_history`.
+
+    Returns
+    -------
+    dict
+        Group name -> ``cost_per_hour`` in the example's currency (the model's default
+        for the one starting group).
+
+    Examples
+    --------
+    >>> bank = {"group": [{"name": "blended", "cost_per_hour": 22.0}, {"name": "outbound", "skills": "outbound"}]}
+    >>> kept_groups(bank, keep_groups=True, keep_campaigns=False), kept_groups(bank, keep_groups=False, keep_campaigns=False)
+    ({'blended': 22.0}, {'agents': 2000.0})
+    """
+    if not keep_groups:
+        return {STARTING_GROUP: _default(Group, "cost_per_hour")}
+    left_out = set() if keep_campaigns else _dialling_groups(raw)
+    return {g["name"]: float(g.get("cost_per_hour", _default(Group, "cost_per_hour")))
+            for g in raw.get("group") or [] if g["name"] not in left_out}
 
 
 def start_from_history(
@@ -268,8 +496,11 @@ def start_from_history(
     currency: str,
     keep_groups: bool = True,
     keep_campaigns: bool = False,
+    history_end: dt.date,
     name: str | None = None,
     has_aht: bool = False,
+    exchange_rate: float | None = None,
+    rates: dict[str, float] | None = None,
 ) -> tuple[dict, list[str]]:
     """A scenario for a planner's own history, started from an example scenario.
 
@@ -284,23 +515,41 @@ def start_from_history(
     timezone : str
         The site's IANA time zone.
     currency : str
-        The currency of every money figure (e.g. ``"JPY"``).
+        The currency of every money figure (e.g. ``"JPY"``). When it is not the example's,
+        the example's money figures (every setting its models type
+        :data:`wfm._types.Money`, see :func:`money_settings`) are converted with
+        ``exchange_rate``, except the hourly costs given in ``rates``.
     keep_groups : bool
         Keep the example's agent groups, pay rates and costs; otherwise one group of
         agents with the default hourly cost works the example's inbound shift rules.
     keep_campaigns : bool
         Keep the example's outbound campaigns.
+    history_end : date
+        The history's last day: the plan starts on :func:`first_plan_day` after it
+        (campaign dates move with it), for the example's ``horizon.days``.
     name : str, optional
         The scenario's new name (e.g. the file's).
     has_aht : bool
         The history has an AHT column: the example's fixed AHT gives way to it.
+    exchange_rate : float, optional
+        How much of ``currency`` one unit of the example's currency is (1 USD = 150 JPY:
+        150). Needed when the currencies differ and an example figure is to convert.
+    rates : dict, optional
+        Group name -> hourly cost in ``currency``, as the planner entered it; these
+        groups' costs are not converted. Names of groups the start leaves out are ignored.
 
     Returns
     -------
     scenario : dict
         The new scenario (a copy), with the history's opening hours and no closed dates.
     notes : list of str
-        What was changed beyond the settings asked for.
+        What was changed, the time zone and currency too (also when they stay the example's).
+
+    Raises
+    ------
+    InputError
+        When the currency changes and an example figure needs an exchange rate that is
+        missing, or a rate or hourly cost is not a number above 0.
 
     Examples
     --------
@@ -308,15 +557,20 @@ def start_from_history(
     >>> import tomllib
     >>> bank = tomllib.loads(resources.example("bank_plan.toml").read_text())
     >>> week = dict.fromkeys(["mon", "tue", "wed", "thu", "fri", "sat"], "09:00-18:00") | {"sun": "closed"}
-    >>> own, notes = start_from_history(bank, week, interval_minutes=30, timezone="Asia/Tokyo", currency="JPY")
-    >>> own["horizon"]["closed_days"], own["horizon"]["timezone"], "campaign" in own
-    (['sun'], 'Asia/Tokyo', False)
+    >>> own, notes = start_from_history(bank, week, interval_minutes=30, timezone="Asia/Tokyo", currency="JPY",
+    ...                                 history_end=dt.date(2026, 2, 7), exchange_rate=150.0)
+    >>> own["horizon"]["closed_days"], own["horizon"]["timezone"], own["horizon"]["start"], "campaign" in own
+    (['sun'], 'Asia/Tokyo', datetime.date(2026, 2, 9), False)
+    >>> own["group"][0]["cost_per_hour"], own["costs"]["inbound_short_penalty"]  # 22 and 250 USD
+    (3300.0, 37500.0)
     """
     out = copy.deepcopy(raw)
     notes: list[str] = []
+    _zone_and_currency(raw, timezone, currency, notes)
     horizon = out.setdefault("horizon", {})
     horizon.update(horizon_opening(opening, interval_minutes))
     horizon.update(interval_minutes=int(interval_minutes), timezone=timezone, closed_dates=[])
+    move_horizon(out, first_plan_day(history_end, horizon["closed_days"]))
     out["currency"] = currency
     if name:
         out["name"] = name
@@ -324,6 +578,8 @@ def start_from_history(
         _without_campaigns(out, notes)
     if not keep_groups:
         _without_example_groups(out, keep_campaigns, notes)
+    _convert_money(out, raw.get("currency") or _default(Scenario, "currency"), currency, exchange_rate,
+                   rates or {}, notes, example_groups=keep_groups)
     if has_aht:
         for queue in out.get("queue") or []:
             if queue.pop("aht", None) is not None:

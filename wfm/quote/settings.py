@@ -23,13 +23,14 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from wfm import limits
-from wfm._types import CallingRules, Weekday
+from wfm._types import MONEY, CallingRules, Weekday
 from wfm._types import Fraction as Share
 from wfm._types import Section as _Section  # the scenario's strict base: finite numbers, no true/false as numbers
 from wfm._types import check_clock as _check_clock
 from wfm._types import path_error as _path_error
 
 NonNegative = Annotated[float, Field(ge=0)]
+Cost = Annotated[NonNegative, MONEY]  # an amount of at least 0 in the scenario's currency
 
 
 class _Demand(_Section):
@@ -134,14 +135,14 @@ class Labour(_Section):
     weekend_days: list[Weekday] = Field(default_factory=lambda: ["sat", "sun"])
     fte_hours_per_week: float = Field(40.0, gt=0, le=80)  # paid hours of one full-time agent
     supervisor_ratio: float = Field(15.0, gt=0)  # agents per supervisor
-    supervisor_cost_per_month: NonNegative = 450_000
+    supervisor_cost_per_month: Cost = 450_000
     qa_ratio: float = Field(40.0, gt=0)  # agents per quality analyst
-    qa_cost_per_month: NonNegative = 380_000
+    qa_cost_per_month: Cost = 380_000
     trainer_ratio: float = Field(60.0, gt=0)  # agents per trainer
-    trainer_cost_per_month: NonNegative = 400_000
+    trainer_cost_per_month: Cost = 400_000
     monthly_attrition: Share = 0.05
     hiring_lead_weeks: float = Field(4.0, ge=0)
-    hiring_cost_per_hire: NonNegative = 60_000
+    hiring_cost_per_hire: Cost = 60_000
     training_weeks: float = Field(3.0, ge=0)  # paid, off the phones
     ramp_weeks: float = Field(4.0, ge=0)  # on the phones at reduced productivity
     ramp_productivity: Share = 0.6
@@ -152,8 +153,8 @@ class Labour(_Section):
 class Overhead(_Section):
     """Costs besides labour."""
 
-    seat_cost_per_month: NonNegative = 30_000  # per seat (desk, space, power)
-    technology_per_agent_month: NonNegative = 15_000  # licences, telephony, per agent
+    seat_cost_per_month: Cost = 30_000  # per seat (desk, space, power)
+    technology_per_agent_month: Cost = 15_000  # licences, telephony, per agent
     management_fee: float = Field(0.08, ge=0, lt=1)  # share added on the direct cost
     spare_seats: Share = 0.10  # seats = ceil(peak agents on shift x (1 + spare))
 

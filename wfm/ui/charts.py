@@ -187,6 +187,32 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=300)
 
 
+def unbroken_runs(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Sorted rows with a ``run`` column: one ``by`` value's intervals without a gap between them.
+
+    A line drawn per run (``detail="run"``) stops at closing time, on closed days and on
+    holidays (a plan has no rows for them) instead of drawing straight across them. The
+    step of each ``by`` value is its shortest distance between two intervals.
+    """
+    frame = frame.sort_values([by, "ds"]).reset_index(drop=True)
+    gaps = frame.groupby(by, sort=False)["ds"].diff()
+    step = gaps.where(gaps > pd.Timedelta(0)).groupby(frame[by], sort=False).transform("min")
+    new_run = gaps.isna() | (gaps > step)
+    return frame.assign(run=frame[by].astype(str) + " #" + new_run.groupby(frame[by]).cumsum().astype(str))
+
+
+def versions_chart(coverage: pd.DataFrame) -> alt.LayerChart:
+    """Scheduled inbound agents per interval of saved plan versions (``ds, version, scheduled_inbound``),
+    a line per version broken where the centre is closed."""
+    frame = unbroken_runs(coverage.assign(ds=wall(coverage["ds"])), "version")
+    lines = alt.Chart(frame).mark_line(interpolate="step-after").encode(
+        x=_x(None, frame), detail="run:N", y=alt.Y("scheduled_inbound:Q", title=t("Agents")),
+        color=alt.Color("version:N", title=t("Version")),
+        tooltip=[alt.Tooltip("ds:T", title=t("Time"), format=axis_time_format()), alt.Tooltip("version:N", title=t("Version")),
+                 alt.Tooltip("scheduled_inbound:Q", title=t("Agents"))])
+    return alt.layer(lines, midnights(frame))
+
+
 GANTT_ROW_PIXELS = 18  # one agent's row: room for its 11-pixel label, so every row keeps its name
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from wfm import data, start
 from wfm.errors import InputError
-from wfm.scenario import WEEKDAYS, Horizon
+from wfm.scenario import WEEKDAYS, Horizon, Scenario
 from wfm.ui import charts, common, pipeline, problems, state
 from wfm.ui.i18n import date, hours, num, num_tile, t, weekday
 
@@ -110,36 +110,41 @@ def _start_panel(hist: state.History) -> None:
     """Start the plan from the uploaded file: time zone, currency, holidays, the example's groups and campaigns."""
     options = _start_options()
     zones = sorted(available_timezones())
+    base = state.start_base()
+    base_currency = base.get("currency") or state.default(Scenario, "currency")
     with st.container(border=True):
         st.subheader(t("Start the plan from this file"))
         horizon = state.get("horizon")
         st.write(t("The plan uses the file's opening hours ({hours}); the example's closed dates are cleared.",
                    hours=_opening_text(horizon)))
+        # Outside the form: the currency and the groups kept decide which money fields the form asks for.
+        currencies = list(dict.fromkeys([options["currency"], *CURRENCIES]))
+        currency = st.columns(3)[0].selectbox(t("Currency"), currencies, key="start_currency",
+                                              index=currencies.index(options["currency"]))
+        keep_groups = st.checkbox(t("Keep the example's agent groups, pay rates and costs"),
+                                  value=options["keep_groups"], key="start_keep_groups",
+                                  help=t("Otherwise one group of agents at the default hourly cost works the "
+                                         "example's inbound shift rules."))
+        keep_campaigns = st.checkbox(t("Keep the example's outbound campaigns"), value=options["keep_campaigns"],
+                                     key="start_keep_campaigns")
         with st.form("start_form", border=False):
-            c1, c2, c3 = st.columns(3)
+            c1, c2 = st.columns(2)
             zone = c1.selectbox(t("Time zone of the centre"), zones, key="start_tz",
                                 index=zones.index(options["timezone"]) if options["timezone"] in zones else 0,
                                 help=t("The file's times are local times in this IANA time zone."))
-            currencies = list(dict.fromkeys([options["currency"], *CURRENCIES]))
-            currency = c2.selectbox(t("Currency"), currencies, key="start_currency",
-                                    index=currencies.index(options["currency"]))
-            holidays = c3.text_input(t("Public holidays (country code)"), value=options["holidays"] or "",
+            holidays = c2.text_input(t("Public holidays (country code)"), value=options["holidays"] or "",
                                      key="start_holidays",
                                      help=t("e.g. JP or US: public holidays are closed days unless a special day "
                                             "says otherwise."))
-            keep_groups = st.checkbox(t("Keep the example's agent groups, pay rates and costs"),
-                                      value=options["keep_groups"], key="start_keep_groups",
-                                      help=t("Otherwise one group of agents at the default hourly cost works the "
-                                             "example's inbound shift rules."))
-            keep_campaigns = st.checkbox(t("Keep the example's outbound campaigns"), value=options["keep_campaigns"],
-                                         key="start_keep_campaigns")
+            exchange_rate, rates = _money_fields(base, base_currency, currency, keep_groups, keep_campaigns, options)
             interval = int(state.setting(horizon, Horizon, "interval_minutes"))
             st.caption(t("With {minutes}-minute intervals, breaks last {lengths} minutes: the example's shift rules "
                          "are fitted to the interval and the opening hours.", minutes=interval,
                          lengths=", ".join(str(m) for m in start.break_lengths(interval, 4 * interval)) + " …"))
             if st.form_submit_button(t("Start the plan from this file"), type="primary"):
                 chosen = {"timezone": zone, "currency": currency, "keep_groups": keep_groups,
-                          "keep_campaigns": keep_campaigns, "holidays": holidays.strip().upper() or None}
+                          "keep_campaigns": keep_campaigns, "holidays": holidays.strip().upper() or None,
+                          "exchange_rate": exchange_rate, "rates": rates}
                 try:
                     frame, minutes = pipeline.read_upload(hist.content, hist.source, zone, hist.columns)
                     _start(state.History(frame, minutes, hist.source, None, content=hist.content,
@@ -153,6 +158,35 @@ def _start_panel(hist: state.History) -> None:
             with st.expander(t("What changed in the example's settings ({n})", n=len(notes))):
                 for note in notes:
                     st.write(f"- {problems.translate(note)}")
+
+
+def _money_fields(base: dict, base_currency: str, currency: str, keep_groups: bool, keep_campaigns: bool,
+                  options: dict) -> tuple[float | None, dict[str, float]]:
+    """The exchange rate (when the currency is not the example's) and an hourly cost per kept group.
+
+    An empty cost is the example's, converted at the exchange rate (wfm.start does it)."""
+    exchange_rate = None
+    if currency != base_currency:
+        exchange_rate = st.number_input(
+            t("Exchange rate: 1 {old} = … {new}", old=base_currency, new=currency), min_value=0.0,
+            value=options.get("exchange_rate") if options["currency"] == currency else None, format="%g",
+            key=f"start_rate:{base_currency}:{currency}",
+            help=t("Every money figure of the example (pay rates, penalties, quote costs) is converted with it; "
+                   "an hourly cost entered below is used as it is."))
+    kept = start.kept_groups(base, keep_groups=keep_groups, keep_campaigns=keep_campaigns)
+    given = options.get("rates") or {}
+    cols = st.columns(max(1, len(kept)))
+    rates = {}
+    for col, (name, cost) in zip(cols, kept.items(), strict=False):
+        value = col.number_input(
+            t("Hourly cost of {group} ({currency})", group=name, currency=currency), min_value=0.0,
+            value=given.get(name) if options["currency"] == currency else None, format="%g",
+            key=f"start_group_rate:{name}:{currency}",
+            placeholder=t("{cost} {old} at the exchange rate", cost=f"{cost:g}", old=base_currency)
+            if currency != base_currency and keep_groups else f"{cost:g}")
+        if value is not None:
+            rates[name] = float(value)
+    return exchange_rate, rates
 
 
 def _opening_text(horizon: dict) -> str:

@@ -6,14 +6,13 @@ Thin: the store, the comparison figures and the per-day table are :mod:`wfm.stor
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from wfm import store as plan_store
 from wfm.errors import InputError
-from wfm.ui import common, pipeline
-from wfm.ui.i18n import axis_time_format, money, num, pct, t
+from wfm.ui import charts, common, pipeline
+from wfm.ui.i18n import money, num, pct, t
 
 
 def _store():
@@ -100,12 +99,7 @@ def _compare_section(store, saved) -> None:
     coverage = plan_store.coverage_table(store, chosen)
     if not coverage.empty:
         st.markdown("**" + t("Scheduled inbound agents per interval") + "**")
-        chart = alt.Chart(coverage.rename(columns={"plan": "version"})).mark_line(interpolate="step-after").encode(
-            x=alt.X("ds:T", title=None, axis=alt.Axis(format=axis_time_format())),
-            y=alt.Y("scheduled_inbound:Q", title=t("Agents")),
-            color=alt.Color("version:N", title=t("Version")),
-        )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(charts.versions_chart(coverage.rename(columns={"plan": "version"})), width="stretch")
     daily = plan_store.daily_table(store, chosen)
     if not daily.empty:
         st.markdown("**" + t("Per day") + "**")

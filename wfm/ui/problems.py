@@ -155,6 +155,27 @@ SENTENCES: list[tuple[str, str]] = [
      "例のグループの代わりに、既定の時給でグループ '{group}' を1つ作りました。時給はシフト表ページで設定してください"),
     (r"the example's outbound campaigns are left out", "例のアウトバウンドキャンペーンは外しました"),
     (r"the handle time comes from the file's AHT column", "平均処理時間 (AHT) はファイルの AHT 列から読み取ります"),
+    (rf"the time zone stays the example's {_v('zone')}: the file's times are read as local time there",
+     "タイムゾーンはサンプルと同じ {zone} です。ファイルの時刻はその現地時刻として読みます"),
+    (rf"the time zone is {_v('zone')} now \(the example's was {_v('old')}\)",
+     "タイムゾーンを {zone} にしました (サンプルは {old})"),
+    (rf"the currency stays the example's {_v('currency')}", "通貨はサンプルと同じ {currency} です"),
+    (rf"money figures are in {_v('currency')} now \(the example's were in {_v('old')}\)",
+     "金額の通貨を {currency} にしました (サンプルは {old})"),
+    (rf"money figures converted from {_v('old')} to {_v('new')} at 1 {_v('unit')} = {_v('rate')} {_v('to')}: "
+     rf"{_v('figures')}",
+     "金額を {old} から {new} に換算しました (1 {unit} = {rate} {to}): {figures}"),
+    (rf"group '{_v('group')}': {_v('cost')} {_v('currency')} an hour, as entered",
+     "グループ '{group}' の時給は入力どおり {cost} {currency} です"),
+    (rf"exchange rate 1 {_v('old')} = \? {_v('new')}: not given, expected a number above 0 to convert the "
+     rf"example's {_v('n')} money figures \({_v('figures')}\) from {_v('from_')} to {_v('to')}",
+     "為替レート 1 {old} = ? {new} が入力されていません。サンプルの金額 {n} 件 ({figures}) を {from_} から {to} "
+     "に換算するため、0 より大きい数値を入力してください"),
+    (rf"exchange rate 1 {_v('old')} = \? {_v('new')}: {_v('rate')} is not a rate, expected a number above 0",
+     "為替レート 1 {old} = ? {new}: {rate} はレートではありません。0 より大きい数値を入力してください"),
+    (rf"hourly cost of group '{_v('group')}': {_v('cost')} is not a cost, expected a number above 0 "
+     rf"\({_v('currency')} an hour\)",
+     "グループ '{group}' の時給: {cost} は金額ではありません。0 より大きい数値 (1時間あたり {currency}) を入力してください"),
 ]
 _COMPILED = [(re.compile(rf"^{english}\.?$"), japanese) for english, japanese in SENTENCES]
 _GOT = re.compile(r"^(?P<body>.*) \(got (?P<got>.+)\)\.?$")

@@ -32,6 +32,7 @@ import streamlit as st
 from pydantic import Field, ValidationError
 
 from wfm import data, resources
+from wfm import start as starting
 from wfm._types import Section
 from wfm.errors import InputError, shown
 from wfm.localtime import wall_clock
@@ -296,35 +297,26 @@ def planning_history() -> pd.DataFrame:
     return hist.frame
 
 
-def next_monday(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=7 - day.weekday())
-
-
 def move_horizon(start: dt.date) -> None:
-    """Set the horizon start and move campaign dates with it (deadlines keep their offset)."""
-    sc = scenario()
-    old = sc["horizon"]["start"]
-    if isinstance(old, str):
-        old = dt.date.fromisoformat(old)
-    sc["horizon"]["start"] = start
-    shift = start - old
-    for c in sc.get("campaign", []):
-        for key in ("deadline", "start"):
-            if isinstance(c.get(key), str):
-                c[key] = dt.date.fromisoformat(c[key])
-            if isinstance(c.get(key), dt.date):
-                c[key] = c[key] + shift
+    """Set the horizon start and move campaign dates with it (:func:`wfm.start.move_horizon`)."""
+    starting.move_horizon(scenario(), start)
+
+
+def history_end(history: History) -> dt.date:
+    """The last day (local wall-clock) of a history."""
+    return wall_clock(history.frame["ds"]).max().date()
 
 
 def set_history(history: History) -> None:
-    """Use a new history; the horizon moves to the Monday after it when it would overlap."""
+    """Use a new history; the horizon moves to the first plan day after it
+    (:func:`wfm.start.first_plan_day`) when it would overlap or start weeks later."""
     st.session_state["history"] = history
-    last = wall_clock(history.frame["ds"]).max().date()
+    last = history_end(history)
     start = get("horizon.start")
     if isinstance(start, str):
         start = dt.date.fromisoformat(start)
     if start is None or start <= last or (start - last).days > 14:
-        move_horizon(next_monday(last))
+        move_horizon(starting.first_plan_day(last, get("horizon.closed_days") or ()))
     invalidate_plan()
 
 
@@ -343,24 +335,28 @@ def use_scenario(raw: dict) -> None:
             del st.session_state[key]
 
 
+def start_base() -> dict:
+    """The scenario an upload starts from: the one in use before the first upload (the example)."""
+    return st.session_state.setdefault("start_base", copy.deepcopy(scenario()))
+
+
 def start_from_upload(history: History, opening: dict, options: dict) -> list[str]:
     """Start the session's scenario from an uploaded history (:func:`wfm.start.start_from_history`).
 
     The base is the scenario in use before the first upload (the example), so choosing
     again (keep the groups after all) starts from the same settings. ``options`` holds
-    ``timezone, currency, keep_groups, keep_campaigns, holidays``; returns the notes.
+    ``timezone, currency, keep_groups, keep_campaigns, holidays`` and optionally
+    ``exchange_rate`` and ``rates`` (group -> hourly cost in the currency); returns the notes.
     """
-    from wfm import start
-
-    ss = st.session_state
-    base = ss.setdefault("start_base", copy.deepcopy(scenario()))
+    base = start_base()
     interval = int(setting(base.get("horizon"), Horizon, "interval_minutes"))
     if interval % history.minutes:
         interval = history.minutes  # the example's interval cannot be summed from this data
-    raw, notes = start.start_from_history(
+    raw, notes = starting.start_from_history(
         base, opening, interval_minutes=max(interval, history.minutes), timezone=options["timezone"],
         currency=options["currency"], keep_groups=options["keep_groups"], keep_campaigns=options["keep_campaigns"],
-        name=Path(history.source).stem, has_aht="aht" in history.frame.columns)
+        history_end=history_end(history), name=Path(history.source).stem, has_aht="aht" in history.frame.columns,
+        exchange_rate=options.get("exchange_rate"), rates=options.get("rates"))
     queue = raw["queue"][0]
     queue.pop("columns", None)
     if history.columns:
