@@ -29,7 +29,9 @@ Files written (``PLAN_FILES``):
                       of ``wfm roster`` (:func:`wfm.roster.run.write_roster`: the シフト表
                       ``shift_table.xlsx``, ``schedules/ID.csv``, ``calendars/ID.ics``,
                       ``shortfalls.csv``, ``summary.json`` ...); ``kpis.json`` has its figures
-                      under ``roster``
+                      under ``roster``; with ``[roster] published`` (or ``--lock``) re-rostered
+                      against that published ``assignment.csv``, changing as few shifts as
+                      possible, the changed shifts reported
 """
 
 from __future__ import annotations
