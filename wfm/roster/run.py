@@ -219,24 +219,24 @@ def roster_file(scenario, base_dir) -> Path | None:
 
 
 def published_file(scenario, base_dir) -> Path | None:
-    """The published roster the scenario names (``[roster] published``), resolved against ``base_dir``.
+    """The published roster to re-roster against: ``[roster] published``, relative to the scenario's folder.
 
     Parameters
     ----------
     scenario : Scenario
-        The scenario.
+        Read for its ``roster.published`` setting only (an absolute path stays as it is).
     base_dir : str or Path
-        The folder the scenario's relative paths are relative to (the scenario file's).
+        Where a relative ``published`` is looked for: the folder of the scenario file.
 
     Returns
     -------
     Path or None
-        The ``assignment.csv`` to re-roster against; ``None`` when the scenario names none.
+        The ``assignment.csv`` an earlier plan or roster wrote; ``None`` when the setting is absent.
 
     Raises
     ------
     InputError
-        When the file named does not exist.
+        When no such file exists (the sentence names ``roster.published`` and the path).
     """
     return _named_file(scenario, base_dir, "published",
                        "the assignment.csv an earlier `wfm plan` (OUT/roster/) or `wfm roster` wrote")
