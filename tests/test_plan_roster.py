@@ -259,6 +259,10 @@ def test_a_sick_call_re_rosters_changing_only_the_affected_shifts(replanned):
     first = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["roster"]
     assert "changed_shifts" not in first and "changes" not in first
     assert json.loads((out / "roster" / "summary.json").read_text(encoding="utf-8"))["changed_shifts"] is None
+    # The KPIs sheet shows them in words, one record after the other.
+    sheet = {r[2].value: r[1].value for r in openpyxl.load_workbook(again / "schedule.xlsx")["KPIs"].iter_rows(min_row=2)}
+    assert sheet["roster.changed_shifts"] == len(diff)
+    assert f"agent={sick[0]} date={sick[1]} published={before[sick]} rostered=None" in sheet["roster.changes"]
     # The plan's scenario.toml names the published roster by its absolute path.
     from wfm.scenario import load_scenario
 
