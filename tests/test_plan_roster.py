@@ -204,3 +204,131 @@ def test_a_saved_plan_keeps_its_roster_and_exports_it_whole(rostered, tmp_path):
              "roster/../../escape.csv": b"x", "/etc/passwd": b"x", "roster/a\\..\\b.csv": b"x"}
     kept = plans.get(plans.save_files(files, "hostile")).files
     assert kept == ("kpis.json", "schedule.csv")
+
+
+# --- re-rostering through the plan: [roster] published / wfm plan --lock -----------------
+
+
+def _worked_days(path) -> dict:
+    """(agent, date) -> shift code of a written assignment.csv, read back without wfm."""
+    frame = pd.read_csv(path, dtype=str)
+    return dict(zip(zip(frame["agent"], frame["date"], strict=True), frame["shift"], strict=True))
+
+
+@pytest.fixture(scope="module")
+def replanned(rostered):
+    # A sick call: the first full-timer shift of the published roster becomes time off; the
+    # scenario names the plan's own roster/assignment.csv as the published roster.
+    folder, _, out, _ = rostered
+    published = _worked_days(out / "roster" / "assignment.csv")
+    sick = min(key for key in published if key[0].startswith("F"))
+    rows = [dict(r, time_off=sick[1]) if r["id"] == sick[0] else r for r in team_rows()]
+    pd.DataFrame(rows).to_csv(folder / "team_sick.csv", index=False, encoding="cp932")
+    path = write_scenario(folder, name="sick", changes={"roster": {
+        "agents": "team_sick.csv", "published": "out/roster/assignment.csv", "work_limit": 1, "shift": SHIFTS}})
+    again = folder / "out_sick"
+    res = runner.invoke(app, ["plan", str(path), "--out", str(again)])
+    assert res.exit_code == 0, res.output
+    return folder, path, out, again, sick, res.output
+
+
+def test_a_sick_call_re_rosters_changing_only_the_affected_shifts(replanned):
+    folder, _, out, again, sick, output = replanned
+    before = _worked_days(out / "roster" / "assignment.csv")
+    after = _worked_days(again / "roster" / "assignment.csv")
+    # The independent diff: agent-days whose shift (or day off) differs between the two files.
+    diff = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    assert sick in diff and sick not in after  # the impossible published shift is changed, not a crash
+    assert 1 <= len(diff) <= 3  # the sick day, and at most a swap or two to cover it
+    kpis = json.loads((again / "kpis.json").read_text(encoding="utf-8"))
+    summary = json.loads((again / "roster" / "summary.json").read_text(encoding="utf-8"))
+    figures = kpis["roster"]
+    assert figures["changed_shifts"] == summary["changed_shifts"] == len(diff)
+    assert figures["changes"] == summary["changes"]
+    assert {(c["agent"], c["date"]) for c in figures["changes"]} == diff
+    for c in figures["changes"]:
+        assert (c["published"], c["rostered"]) == (before.get((c["agent"], c["date"])), after.get((c["agent"], c["date"])))
+    agents = pd.read_csv(again / "roster" / "agents.csv", dtype={"agent": str})
+    assert agents["changed_shifts"].sum() == len(diff)
+    assert agents.set_index("agent").loc[sick[0], "time_off_days"] == 1
+    # The one line and the notes say it; the first plan had no published roster and says nothing of changes.
+    assert f"{len(diff)} shift(s) changed from the published roster" in output
+    note = next(n for n in kpis["notes"] if n.startswith("roster: re-rostered against"))
+    assert str(folder / "out" / "roster" / "assignment.csv") in note
+    assert f"{sick[0]} {sick[1]} {before[sick]} -> off" in note
+    first = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["roster"]
+    assert "changed_shifts" not in first and "changes" not in first
+    assert json.loads((out / "roster" / "summary.json").read_text(encoding="utf-8"))["changed_shifts"] is None
+    # The KPIs sheet shows them in words, one record after the other.
+    sheet = {r[2].value: r[1].value for r in openpyxl.load_workbook(again / "schedule.xlsx")["KPIs"].iter_rows(min_row=2)}
+    assert sheet["roster.changed_shifts"] == len(diff)
+    assert f"agent={sick[0]} date={sick[1]} published={before[sick]} rostered=None" in sheet["roster.changes"]
+    # The plan's scenario.toml names the published roster by its absolute path.
+    from wfm.scenario import load_scenario
+
+    recorded = load_scenario(again / "scenario.toml").roster.published
+    assert recorded == str((folder / "out" / "roster" / "assignment.csv").resolve())
+
+
+def test_plan_lock_reads_the_assignment_a_plan_wrote_and_keeps_it_whole(replanned):
+    # The chain: the assignment.csv `wfm plan` wrote is what --lock reads. --lock replaces the
+    # scenario's published roster; against the roster it re-rostered, nothing more changes.
+    folder, path, _, again, _, _ = replanned
+    third = folder / "out_lock"
+    res = runner.invoke(app, ["plan", str(path), "--lock", str(again / "roster" / "assignment.csv"), "--out",
+                              str(third)])
+    assert res.exit_code == 0, res.output
+    assert (third / "roster" / "assignment.csv").read_bytes() == (again / "roster" / "assignment.csv").read_bytes()
+    kpis = json.loads((third / "kpis.json").read_text(encoding="utf-8"))
+    assert kpis["roster"]["changed_shifts"] == 0 and kpis["roster"]["changes"] == []
+    assert "0 shift(s) changed from the published roster" in res.output
+
+
+def _bad_published(out, change) -> pd.DataFrame:
+    frame = pd.read_csv(out / "roster" / "assignment.csv", dtype=str)
+    return change(frame)
+
+
+BAD_PUBLISHED = [
+    (lambda f: f.assign(agent=f["agent"].where(f.index != 2, "Z9")), "row 3, column 'agent' has 'Z9', not an agent"),
+    (lambda f: f.assign(date=f["date"].where(f.index != 0, "2024-04-01")),
+     "row 1, column 'date' has 2024-04-01, outside the horizon (2024-03-25 to 2024-03-31)"),
+    (lambda f: f.assign(shift=f["shift"].where(f.index != 4, "Q")), "row 5, column 'shift' has 'Q', not a shift code"),
+    (lambda f: f.drop(columns="shift"), "no 'shift' column"),
+    (lambda f: pd.concat([f, f.iloc[[1]]], ignore_index=True), "for agent"),
+    (lambda f: f.assign(date=f["date"].where(f.index != 1, "")), "row 2, column 'date' is empty"),
+    (lambda f: f.assign(date=f["date"].where(f.index != 1, "26/03/2024")), "row 2, column 'date' has '26/03/2024'"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_PUBLISHED)
+def test_a_bad_published_roster_stops_the_plan_before_the_work(rostered, tmp_path, change, message):
+    folder, path, out, _ = rostered
+    bad = tmp_path / "published.csv"
+    _bad_published(out, change).to_csv(bad, index=False)
+    res = runner.invoke(app, ["plan", str(path), "--lock", str(bad), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    assert f"{bad}: " in res.output and message in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_lock_needs_a_team_and_a_file(rostered, tmp_path):
+    folder, path, out, _ = rostered
+    published = out / "roster" / "assignment.csv"
+    plain = write_scenario(tmp_path, name="plain")  # no agents: nothing to re-roster
+    res = runner.invoke(app, ["plan", str(plain), "--lock", str(published), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "names no agents to re-roster" in res.output
+    res = runner.invoke(app, ["plan", str(path), "--lock", str(tmp_path / "nothing.csv"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "nothing.csv: file not found" in res.output
+    named = write_scenario(tmp_path, name="named", changes={"roster": {"published": str(published), "shift": SHIFTS}})
+    res = runner.invoke(app, ["plan", str(named), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "roster.published:" in res.output and "names no agents" in res.output
+    gone = write_scenario(tmp_path, name="gone", changes={"roster": {"agents": str(folder / "team.csv"),
+                                                                   "published": "old.csv", "shift": SHIFTS}})
+    res = runner.invoke(app, ["plan", str(gone), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "roster.published: file" in res.output and "old.csv" in res.output
+    assert not (tmp_path / "out").exists()
+    # `wfm roster` reads the same setting when --lock is not given.
+    res = runner.invoke(app, ["roster", "--scenario", str(gone), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "roster.published: file" in res.output and "old.csv" in res.output
+    assert not (tmp_path / "out").exists()

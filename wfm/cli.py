@@ -518,6 +518,9 @@ def plan_command(
     save: str | None = typer.Option(None, "--save", help="Also save the plan in the plan store under this name."),
     note: str = typer.Option("", "--note", help="A note kept with the saved plan (with --save)."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    lock: Path | None = typer.Option(
+        None, "--lock", help="Published roster/assignment.csv of an earlier plan: re-roster the named agents changing "
+                             "as few shifts as possible (default the scenario's roster.published)."),
 ) -> None:
     """Forecast, size, schedule, verify by simulation and export one scenario."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -546,7 +549,7 @@ def plan_command(
             bar.update(task, description=f"{step['name']} · cost {event.cost:,.0f}{gap}")
 
         kpis = plan.plan_to_directory(scenario, out, progress=progress, time_limit=time_limit, work_limit=work_limit,
-                                      on_solution=on_solution)
+                                      on_solution=on_solution, lock=lock)
         bar.update(task, completed=len(plan.STEPS))
     typer.echo(plan.describe(kpis) + f" -> {out}", err=True)
     _echo_findings(kpis.binding_rules, kpis.notes)

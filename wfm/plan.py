@@ -29,7 +29,9 @@ Files written (``PLAN_FILES``):
                       of ``wfm roster`` (:func:`wfm.roster.run.write_roster`: the シフト表
                       ``shift_table.xlsx``, ``schedules/ID.csv``, ``calendars/ID.ics``,
                       ``shortfalls.csv``, ``summary.json`` ...); ``kpis.json`` has its figures
-                      under ``roster``
+                      under ``roster``; with ``[roster] published`` (or ``--lock``) re-rostered
+                      against that published ``assignment.csv``, changing as few shifts as
+                      possible, the changed shifts reported
 """
 
 from __future__ import annotations
@@ -716,7 +718,8 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     if not scenario.queues:
         raise InputError("queue: the scenario has no [[queue]] entries, expected at least one inbound queue to plan.")
     notes: list[str] = []
-    agents = _roster_agents(scenario, base_dir)  # a bad roster file stops the run before the work
+    # A bad roster file or published roster stops the run before the work.
+    agents, published = _roster_inputs(scenario, base_dir)
 
     def step(name: str) -> None:
         tell(progress, step_event(name))
@@ -804,8 +807,11 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
 
         step("roster")
         # The named agents against the requirement the schedule covered (heads, or a goal's floors).
-        roster = make_roster(scenario, agents, requirements=requirement, source=f"scenario '{scenario.name}'")
+        roster = make_roster(scenario, agents, requirements=requirement, published=published,
+                             source=f"scenario '{scenario.name}'")
         notes.extend(f"roster: {sentence}" for sentence in roster.summary["diagnosis"] + roster.summary["notes"])
+        if published is not None:
+            notes.append(f"roster: {changes_sentence(roster.summary, published.attrs['source'])}")
     summary = schedule.summary
     calls = float(forecast_table["y_hat"].sum())
     # Overall simulated KPIs, weighted by each queue's forecast calls.
@@ -840,13 +846,55 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
     return PlanResult(scenario, forecast_table, sized, schedule, verification, kpis, roster)
 
 
-def _roster_agents(scenario: Scenario, base_dir: Path) -> list | None:
-    """The named agents of the roster the scenario names, read and checked; None when it names none."""
-    from wfm.roster.run import names_roster, read_agents, roster_file
+def _roster_inputs(scenario: Scenario, base_dir: Path) -> tuple[list | None, pd.DataFrame | None]:
+    """The named agents of the roster the scenario names and the published roster to re-roster
+    against (``[roster] published``), read and checked; None for what it names not."""
+    from wfm.roster.centre import published_roster, shift_codes
+    from wfm.roster.run import names_roster, published_file, read_agents, read_published, roster_file
 
+    path = published_file(scenario, base_dir)
     if not names_roster(scenario):
-        return None
-    return read_agents(scenario, roster_file(scenario, base_dir), source=f"scenario '{scenario.name}'")
+        if path is not None:
+            raise InputError(f"roster.published: '{path}' is a published roster, but the scenario names no agents "
+                             f"to re-roster, expected [roster] agents = \"team.csv\" or [[agent]] entries.")
+        return None, None
+    agents = read_agents(scenario, roster_file(scenario, base_dir), source=f"scenario '{scenario.name}'")
+    if path is None:
+        return agents, None
+    published = read_published(path)
+    # Checked now (against the team, horizon and codes), so a bad row costs no forecast or schedule.
+    published_roster(published, agents, shift_codes(scenario), scenario.horizon.dates())
+    return agents, published
+
+
+def changes_sentence(summary: dict, source: str, most: int = 10) -> str:
+    """What re-rostering changed, in one sentence: how many shifts and which agents and days.
+
+    Parameters
+    ----------
+    summary : dict
+        The roster's ``summary.json`` (``changed_shifts`` and ``changes``).
+    source : str
+        The published roster's file, named in the sentence.
+    most : int
+        The changes listed by name; the rest are counted (``summary.json`` lists them all).
+
+    Returns
+    -------
+    str
+        E.g. ``re-rostered against out/roster/assignment.csv: 1 shift(s) changed (F3 2024-03-26 D -> off).``
+
+    Examples
+    --------
+    >>> changes_sentence({"changed_shifts": 1, "changes": [
+    ...     {"agent": "F3", "date": "2024-03-26", "published": "D", "rostered": None}]}, "a.csv")
+    're-rostered against a.csv: 1 shift(s) changed (F3 2024-03-26 D -> off).'
+    """
+    listed = [f"{c['agent']} {c['date']} {c['published'] or 'off'} -> {c['rostered'] or 'off'}"
+              for c in summary["changes"][:most]]
+    more = len(summary["changes"]) - len(listed)
+    detail = f" ({'; '.join(listed)}{f'; and {more} more in roster/summary.json' if more > 0 else ''})" if listed else ""
+    return f"re-rostered against {source}: {summary['changed_shifts']} shift(s) changed{detail}."
 
 
 ROSTER_KPIS = ("status", "objective", "lower_bound", "gap", "agents", "shifts", "paid_hours", "labour_cost",
@@ -869,10 +917,14 @@ def roster_kpis(summary: dict) -> dict:
     -------
     dict
         Status, objective, bound, gap, agents, shifts, paid hours, labour cost, wishes and
-        unmet wishes, fairness spreads, short intervals, and ``folder`` (``roster``).
+        unmet wishes, fairness spreads, short intervals, and ``folder`` (``roster``); when
+        re-rostering, ``changed_shifts`` and ``changes`` (agent, date, published, rostered).
     """
     figures = {key: summary[key] for key in ROSTER_KPIS}
     figures["fairness_spread_max"] = max(summary["fairness_spread"].values(), default=0)
+    if summary["changed_shifts"] is not None:  # re-rostered against a published roster
+        figures["changed_shifts"] = summary["changed_shifts"]
+        figures["changes"] = summary["changes"]
     figures["folder"] = "roster"
     return figures
 
@@ -901,9 +953,10 @@ def resolved_scenario(scenario: Scenario, base_dir: Path) -> Scenario:
             forecasting = forecasting.model_copy(update={"special_days": str(_resolve(base_dir, forecasting.special_days).resolve())})
         queues.append(q.model_copy(update={**updates, "forecasting": forecasting}))
     update = {"queues": queues}
-    if scenario.roster is not None and scenario.roster.agents is not None:
-        agents = str(_resolve(base_dir, scenario.roster.agents).resolve())
-        update["roster"] = scenario.roster.model_copy(update={"agents": agents})
+    if scenario.roster is not None:
+        files = {k: str(_resolve(base_dir, getattr(scenario.roster, k)).resolve()) for k in ("agents", "published")
+                 if getattr(scenario.roster, k) is not None}
+        update["roster"] = scenario.roster.model_copy(update=files)
     return scenario.model_copy(update=update)
 
 
@@ -954,7 +1007,8 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, base_dir: str | Path 
 
 def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observer | None = None,
                       time_limit: float | None = None, extra_files: dict[str, str] | None = None,
-                      work_limit: float | None = None, on_solution: Observer | None = None) -> PlanKpis:
+                      work_limit: float | None = None, on_solution: Observer | None = None,
+                      lock: str | Path | None = None) -> PlanKpis:
     """Load a scenario file, run its plan and write it into ``out_dir``; returns the KPIs.
 
     ``progress`` and ``on_solution`` are told :class:`wfm.progress.ProgressEvent` s as in
@@ -976,6 +1030,9 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observ
         CP-SAT deterministic seconds.
     on_solution : callable, optional
         Told each improving CP-SAT plan.
+    lock : str or Path, optional
+        A published ``assignment.csv`` to re-roster against (``--lock``): replaces the
+        scenario's ``[roster] published``; ``scenario.toml`` records it.
 
     Returns
     -------
@@ -985,11 +1042,46 @@ def plan_to_directory(path: str | Path, out_dir: str | Path, *, progress: Observ
     path = Path(path)
     check_out_dir(out_dir)  # before minutes of work, not after
     scenario = load_scenario(path)
+    if lock is not None:
+        scenario = with_published(scenario, lock)
     result = run_plan(scenario, base_dir=path.parent, progress=progress, time_limit=time_limit, work_limit=work_limit,
                       on_solution=on_solution)
     tell(progress, step_event("exports"))
     write_plan(result, out_dir, base_dir=path.parent, extra_files=extra_files)
     return result.kpis
+
+
+def with_published(scenario: Scenario, lock: str | Path) -> Scenario:
+    """The scenario re-rostering against the published roster ``lock`` (``wfm plan --lock``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario that names its agents (``[roster] agents`` or ``[[agent]]`` entries).
+    lock : str or Path
+        The published ``assignment.csv``, relative to the current folder; kept as an absolute path.
+
+    Returns
+    -------
+    Scenario
+        A copy whose ``roster.published`` is ``lock``.
+
+    Raises
+    ------
+    InputError
+        When the scenario names no agents, so there is nothing to re-roster.
+    """
+    from wfm.roster.run import names_roster
+    from wfm.scenario import RosterSettings
+
+    if not names_roster(scenario):
+        raise InputError(f"--lock {lock}: the scenario names no agents to re-roster, expected [roster] agents = "
+                         f"\"team.csv\" or [[agent]] entries.")
+    if not Path(lock).is_file():
+        raise InputError(f"--lock {lock}: file not found, expected the assignment.csv an earlier `wfm plan` "
+                         f"(OUT/roster/) or `wfm roster` wrote.")
+    settings = scenario.roster or RosterSettings()
+    return scenario.model_copy(update={"roster": settings.model_copy(update={"published": str(Path(lock).resolve())})})
 
 
 def describe(kpis: PlanKpis) -> str:
@@ -1005,7 +1097,9 @@ def describe(kpis: PlanKpis) -> str:
     -------
     str
         One line without a newline: agents, FTE, cost in the scenario's currency and
-        the gap to the bound, then the simulated service level, abandons and occupancy.
+        the gap to the bound, then the simulated service level, abandons and occupancy;
+        the roster's figures when it rostered named agents, with the shifts changed from
+        the published roster when it re-rostered.
     """
     def pct(x):
         return "n/a" if x is None else f"{x:.1%}"
@@ -1021,6 +1115,8 @@ def describe(kpis: PlanKpis) -> str:
         line += (f"; roster of {r['agents']} named agents: {r['shifts']} shifts, unmet wishes {r['unmet_wishes']} "
                  f"of {r['wishes']}, fairness spread {r['fairness_spread_max']}, {r['short_intervals']} short "
                  f"interval(s)")
+        if "changed_shifts" in r:
+            line += f", {r['changed_shifts']} shift(s) changed from the published roster"
     return line
 
 
@@ -1060,7 +1156,8 @@ def scenario_inputs(path: str | Path) -> list[Path]:
     -------
     list of Path
         ``history``, ``forecast``, ``volumes``, ``profile`` and ``special_days`` of
-        every queue, in queue order, resolved against the scenario's folder.
+        every queue, in queue order, then ``[roster]``'s ``agents`` and ``published``, resolved
+        against the scenario's folder.
     """
     path = Path(path)
     with open(path, "rb") as fh:
@@ -1074,8 +1171,9 @@ def scenario_inputs(path: str | Path) -> list[Path]:
         if special:
             found.append(_resolve(path.parent, str(special)))
     roster = raw.get("roster")
-    if isinstance(roster, dict) and roster.get("agents"):
-        found.append(_resolve(path.parent, str(roster["agents"])))
+    for key in ("agents", "published"):
+        if isinstance(roster, dict) and roster.get(key):
+            found.append(_resolve(path.parent, str(roster[key])))
     return found
 
 

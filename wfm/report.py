@@ -177,7 +177,9 @@ def _flatten(kpis: Mapping, prefix: str = "") -> list[tuple[str, object]]:
         if isinstance(value, Mapping):
             rows.extend(_flatten(value, name + "."))
         elif isinstance(value, (list, tuple)):
-            rows.append((name, ", ".join(str(v) for v in value)))
+            # A list of records (the roster's changes) reads as key=value words per record.
+            rows.append((name, ", ".join(" ".join(f"{k}={x}" for k, x in v.items()) if isinstance(v, Mapping)
+                                         else str(v) for v in value)))
         else:
             rows.append((name, value))
     return rows
@@ -206,6 +208,7 @@ KPI_WORDS = {
     "fairness_spread": "fairness spread", "fairness_spread_max": "largest fairness spread",
     "short_intervals": "short intervals", "short_agent_intervals": "short agent-intervals",
     "fixed_broken": "fixed days not kept", "folder": "folder",
+    "changed_shifts": "shifts changed from the published roster", "changes": "changes from the published roster",
 }
 
 

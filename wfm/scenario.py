@@ -540,6 +540,10 @@ class RosterSettings(Section):
     # The roster file (CSV/XLSX), relative to the scenario's folder: `wfm plan` then rosters
     # these agents too, and `wfm roster` reads it when --agents is not given.
     agents: str | None = Field(None, min_length=1)
+    # A published roster (the assignment.csv an earlier `wfm plan` wrote into OUT/roster/, or
+    # `wfm roster`), relative to the scenario's folder: re-roster changing as few shifts as
+    # possible (change_penalty each); `--lock FILE` sets it from the command line.
+    published: str | None = Field(None, min_length=1)
     # Per agent-interval short of the interval requirement; default costs.inbound_short_penalty.
     short_penalty: Money | None = Field(None, ge=0)
     cover_short_penalty: Money = Field(100_000.0, ge=0)  # per person short of a per-shift cover

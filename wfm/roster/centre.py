@@ -470,7 +470,7 @@ def build_problem(scenario, agents: list[Agent] | None = None, *, roster_path=No
     locked = None
     if published is not None:
         compared = dates if published_dates is None else [d for d in dates if d in set(published_dates)]
-        locked = published_roster(published, agents, codes, compared)
+        locked = published_roster(published, agents, codes, compared, horizon=dates)
     return CentreProblem(
         dates=dates, timezone=horizon.timezone, interval_minutes=horizon.interval_minutes, shifts=codes, agents=agents,
         settings=settings, currency=scenario.currency, instances=instances, allowed=allowed, cost=cost,
@@ -490,9 +490,17 @@ def _touches_unsocial(wall: Window, unsocial_from: int, unsocial_to: int) -> boo
     return False
 
 
-def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[ShiftCode], dates) -> dict:
+PUBLISHED_CELLS = {"agent": "an agent id", "date": "a date (YYYY-MM-DD)", "shift": "a shift code"}
+
+
+def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[ShiftCode], dates,
+                     horizon: list[dt.date] | None = None) -> dict:
     """``agent, date, shift`` rows (the assignment.csv of a published roster) -> (agent, date) -> code;
     every other day of the horizon is a published day off (an agent with no row had none).
+
+    A row naming someone not in the roster, a date outside the horizon, an unknown shift
+    code, an empty cell or a second shift for the same agent and day is refused: a
+    published roster of another team or period would otherwise be "kept" silently.
 
     Parameters
     ----------
@@ -503,7 +511,9 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
     codes : list of ShiftCode
         The shift codes.
     dates : list of datetime.date
-        The horizon (rows outside it are ignored).
+        The days compared (the horizon, or the app's published days).
+    horizon : list of datetime.date, optional
+        The horizon every row's date must lie in; default ``dates``.
 
     Returns
     -------
@@ -513,24 +523,37 @@ def published_roster(frame: pd.DataFrame, agents: list[Agent], codes: list[Shift
     source = frame.attrs.get("source", "--lock")
     for column in ("agent", "date", "shift"):
         if column not in frame.columns:
-            raise InputError(f"{source}: no '{column}' column, expected the assignment.csv of `wfm roster`.")
+            raise InputError(f"{source}: no '{column}' column, expected the assignment.csv of `wfm roster` "
+                             f"or `wfm plan` (columns agent, date, shift).")
     ids = {a.id for a in agents}
     known = {c.code for c in codes}
-    horizon = set(dates)
+    horizon = list(dates) if horizon is None else list(horizon)
+    inside, compared = set(horizon), set(dates)
     locked: dict[tuple[str, dt.date], str | None] = {}
-    for i, (agent, day, code) in enumerate(frame[["agent", "date", "shift"]].itertuples(index=False, name=None)):
-        agent = str(agent)
+    seen: dict[tuple[str, dt.date], int] = {}
+    for i, row in enumerate(frame[["agent", "date", "shift"]].itertuples(index=False, name=None)):
+        for column, value in zip(("agent", "date", "shift"), row, strict=True):
+            if pd.isna(value) or not str(value).strip():
+                raise InputError(f"{source}: row {i + 1}, column '{column}' is empty, expected {PUBLISHED_CELLS[column]}.")
+        agent, day, code = str(row[0]).strip(), row[1], str(row[2]).strip()
         try:
             day = dt.date.fromisoformat(str(day)[:10])
         except ValueError:
             raise InputError(f"{source}: row {i + 1}, column 'date' has '{day}', expected YYYY-MM-DD.") from None
         if agent not in ids:
             raise InputError(f"{source}: row {i + 1}, column 'agent' has '{agent}', not an agent of the roster.")
-        if str(code) not in known:
+        if day not in inside:
+            raise InputError(f"{source}: row {i + 1}, column 'date' has {day}, outside the horizon "
+                             f"({horizon[0]} to {horizon[-1]}).")
+        if code not in known:
             raise InputError(f"{source}: row {i + 1}, column 'shift' has '{code}', not a shift code "
                              f"({', '.join(sorted(known))}).")
-        if day in horizon:
-            locked[agent, day] = str(code)
+        if (agent, day) in seen:
+            raise InputError(f"{source}: row {i + 1}, column 'date' has {day} for agent '{agent}' again (row "
+                             f"{seen[agent, day] + 1}), expected one shift per agent and day.")
+        seen[agent, day] = i
+        if day in compared:
+            locked[agent, day] = code
     # Every agent of the roster is compared: one with no row had no shifts published.
     for agent in ids:
         for day in dates:

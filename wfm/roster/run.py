@@ -215,15 +215,73 @@ def roster_file(scenario, base_dir) -> Path | None:
     InputError
         When the file named does not exist.
     """
-    name = scenario.roster.agents if scenario.roster is not None else None
+    return _named_file(scenario, base_dir, "agents", "the roster file (CSV or XLSX)")
+
+
+def published_file(scenario, base_dir) -> Path | None:
+    """The published roster to re-roster against: ``[roster] published``, relative to the scenario's folder.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Read for its ``roster.published`` setting only (an absolute path stays as it is).
+    base_dir : str or Path
+        Where a relative ``published`` is looked for: the folder of the scenario file.
+
+    Returns
+    -------
+    Path or None
+        The ``assignment.csv`` an earlier plan or roster wrote; ``None`` when the setting is absent.
+
+    Raises
+    ------
+    InputError
+        When no such file exists (the sentence names ``roster.published`` and the path).
+    """
+    return _named_file(scenario, base_dir, "published",
+                       "the assignment.csv an earlier `wfm plan` (OUT/roster/) or `wfm roster` wrote")
+
+
+def _named_file(scenario, base_dir, key: str, expected: str) -> Path | None:
+    name = getattr(scenario.roster, key) if scenario.roster is not None else None
     if name is None:
         return None
     path = Path(name).expanduser()
     path = path if path.is_absolute() else Path(base_dir) / path
     if not path.is_file():
-        raise InputError(f"roster.agents: file '{path}' not found, expected the roster file (CSV or XLSX), "
-                         f"relative to the scenario's folder.")
+        raise InputError(f"roster.{key}: file '{path}' not found, expected {expected}, relative to the scenario's "
+                         f"folder.")
     return path
+
+
+def read_published(path) -> pd.DataFrame:
+    """A published roster as read (``agent, date, shift`` and any other columns), named for messages.
+
+    What ``wfm roster --lock``, ``wfm plan --lock`` and ``[roster] published`` read: the
+    ``assignment.csv`` a roster wrote (CSV or XLSX). Its rows are checked against the team,
+    the horizon and the shift codes when the roster is built
+    (:func:`wfm.roster.centre.published_roster`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows; ``attrs["source"]`` is the path.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or unreadable.
+    """
+    from wfm.data import read_table
+
+    frame = read_table(path)
+    frame.attrs["source"] = str(path)
+    return frame
 
 
 def names_roster(scenario) -> bool:
@@ -301,7 +359,8 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
     requirements_path : str or Path, optional
         The requirements file (``--requirements``).
     lock_path : str or Path, optional
-        A published ``assignment.csv`` to change as little as possible (``--lock``).
+        A published ``assignment.csv`` to change as little as possible (``--lock``); default the
+        scenario's ``[roster] published``, else none.
     work_limit : float, optional
         CP-SAT deterministic seconds (``--work-limit``).
 
@@ -310,7 +369,6 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
     RosterResult
         The roster written.
     """
-    from wfm.data import read_table
     from wfm.export import atomic_dir, check_out_dir
     from wfm.scenario import load_scenario
 
@@ -318,11 +376,10 @@ def roster_files(scenario_path, out_dir, *, agents_path=None, requirements_path=
     scenario = load_scenario(scenario_path)
     if agents_path is None:
         agents_path = roster_file(scenario, Path(scenario_path).parent)
+    if lock_path is None:
+        lock_path = published_file(scenario, Path(scenario_path).parent)
     requirements = read_requirements(requirements_path, scenario) if requirements_path is not None else None
-    published = None
-    if lock_path is not None:
-        published = read_table(lock_path)
-        published.attrs["source"] = str(lock_path)
+    published = None if lock_path is None else read_published(lock_path)
     result = make_roster(scenario, roster_path=agents_path, requirements=requirements, published=published,
                          work_limit=work_limit, source=str(scenario_path))
     with atomic_dir(out_dir) as tmp:

@@ -385,6 +385,30 @@ def diagnosis(problem: CentreProblem, solution: CentreSolution) -> list[str]:
     return out
 
 
+def changes(problem: CentreProblem, solution: CentreSolution) -> list[dict] | None:
+    """The days that changed from the published roster, what was published and what is rostered now.
+
+    Parameters
+    ----------
+    problem : CentreProblem
+        Its ``published`` roster (``None`` when not re-rostering).
+    solution : CentreSolution
+        Its ``changed`` agent-days and the shifts worked.
+
+    Returns
+    -------
+    list of dict or None
+        ``agent, date, published, rostered`` per changed day, in agent and date order; a
+        shift code, or ``None`` for a day off. ``None`` when there is no published roster.
+    """
+    if problem.published is None:
+        return None
+    now = {(a, d): problem.shifts[s].code for a, d, s in solution.worked}
+    return [{"agent": problem.agents[a].id, "date": problem.dates[d].isoformat(),
+             "published": problem.published[problem.agents[a].id, problem.dates[d]], "rostered": now.get((a, d))}
+            for a, d in sorted(solution.changed)]
+
+
 def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
     """``summary.json``: the solver's figures, the terms, fairness, wishes and changes.
 
@@ -399,7 +423,8 @@ def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
     -------
     dict
         JSON-ready figures (status, objective, bound, gap, terms, shortfalls, wishes,
-        fairness spread, changes, diagnosis, notes).
+        fairness spread, the number of changed shifts and the changes themselves, diagnosis,
+        notes).
     """
     totals = agent_totals(problem, solution)
     fairness = fairness_table(problem, solution)
@@ -428,6 +453,7 @@ def summary(problem: CentreProblem, solution: CentreSolution) -> dict:
         "fairness_spread": {f"{r.measure} / {r.group} / max {r.max_hours_week}": int(r.spread)
                             for r in fairness.itertuples()},
         "changed_shifts": len(solution.changed) if problem.published is not None else None,
+        "changes": changes(problem, solution),
         "fixed_broken": len(solution.fixed_broken),
         "diagnosis": diagnosis(problem, solution),
         "notes": problem.notes,
