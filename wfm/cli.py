@@ -52,6 +52,12 @@ def friendly(func):
 
             place = exc.filename if exc.filename is not None else "file"
             fail(f"{place}: {os_reason(exc)}.")
+        except KeyboardInterrupt:
+            # The writers have removed their temporary folders by now; what is left are
+            # half-written workbooks whose generators complain when Python exits. Their
+            # noise is not the planner's business: one sentence, the shell's code 130.
+            sys.unraisablehook = lambda _unraisable: None
+            fail("interrupted (Ctrl-C): nothing was written, an earlier output is left as it was.", 130)
 
     return wrapper
 
