@@ -82,7 +82,7 @@ SMALL = Centre("small", peak_calls=60, work_limit=1.0)
 # Before this change: weekdays only, 08:00-20:00, a lower level (4-21 heads).
 BEFORE = Centre("small-weekdays", peak_calls=45, work_limit=1.0, close="20:00", levels=(1.15, 1.0, 0.97, 0.94, 0.91, None, None))
 # The bank sample's scale. At 300 agents a 95% occupancy cap binds before the 80% target; 98% lets it bind.
-LARGE = Centre("large", peak_calls=1100, max_occupancy=0.98, work_limit=20.0)
+LARGE = Centre("large", peak_calls=1100, max_occupancy=0.98, work_limit=5.0)
 
 SCENARIO = """name = "{name}"
 currency = "JPY"
