@@ -379,6 +379,29 @@ def test_aht_hat_keeps_true_weekday_differences_through_the_noise():
     assert np.average(others["aht_hat"], weights=others["y_hat"]) < 300
 
 
+
+def test_aht_hat_pools_intervals_of_the_day_whose_differences_are_chance():
+    # One true AHT of 300 s all day: a quiet half hour's AHT over three weeks rests on a few
+    # hundred heavy-tailed calls, and one very long call moves it far; the forecast's
+    # intervals must not keep that scatter (the plan would staff it, and simulate it).
+    frame = history(days=21, interval=30)
+    frame = _noisy_aht(frame, np.full(len(frame), 300.0))
+    table = quiet(forecast, frame, "1w", models="hist_avg_4w").table
+    slot = frame.groupby(frame["ds"].dt.strftime("%H:%M")).apply(lambda f: np.average(f["aht"], weights=f["y"]))
+    planned = table.groupby(table["ds"].dt.strftime("%H:%M"))["aht_hat"].mean()
+    assert slot.max() - slot.min() > 40  # the history's intervals do differ by chance (true: 300 s all day)
+    assert planned.max() - planned.min() < 0.3 * (slot.max() - slot.min())
+
+
+def test_aht_hat_keeps_true_time_of_day_differences_through_the_noise():
+    frame = history(days=35, interval=30)
+    evening = frame["ds"].dt.hour >= 14
+    table = quiet(forecast, _noisy_aht(frame, np.where(evening, 420.0, 280.0)), "1w", models="hist_avg_4w").table
+    late = table["ds"].dt.hour >= 14
+    assert np.average(table.loc[late, "aht_hat"], weights=table.loc[late, "y_hat"]) > 390
+    assert np.average(table.loc[~late, "aht_hat"], weights=table.loc[~late, "y_hat"]) < 300
+
+
 # --------------------------------------------------------------------------- backtest
 
 

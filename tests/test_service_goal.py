@@ -71,12 +71,30 @@ def test_day_goal_holds_each_day_in_the_model_and_costs_less(tmp_path):
     assert not interval.kpis.queues["support"].get("service_goal")
 
 
-def test_simulated_rounds_meet_every_day_and_hours_add_up(tmp_path):
+def test_simulated_rounds_aim_each_day_at_the_goal_and_hours_add_up(tmp_path):
     day = plan.run_plan(load_scenario(_scenario(tmp_path, "day", rounds=3)), base_dir=tmp_path)
     goal = day.kpis.queues["support"]["service_goal"]
-    assert goal["scope"] == "day" and 1 <= goal["chosen_round"] <= len(goal["rounds"]) <= 4
-    assert all(row["met"] for row in goal["periods"])
-    assert all(row["simulated_service_level"] >= 0.8 - 1e-3 for row in goal["periods"])
+    rounds = goal["rounds"]
+    assert goal["scope"] == "day" and 1 <= goal["chosen_round"] <= len(rounds) <= 4
+    # Each round moves a day off its goal by more than half a point towards it, from either side.
+    for before, after in zip(rounds, rounds[1:], strict=False):
+        for key, simulated in before["simulated"].items():
+            if simulated > 0.805:
+                assert after["asked"][key] < before["asked"][key]
+            elif simulated < 0.795:
+                assert after["asked"][key] > before["asked"][key]
+            else:
+                assert after["asked"][key] == before["asked"][key]
+    # The kept plan: the cheapest with every day on goal, else the one nearest the goal.
+    def off(r):
+        return np.array(list(r["simulated"].values())) - 0.8
+
+    on_goal = [r for r in rounds if np.all(np.abs(off(r)) <= 0.005)]
+    best = (min(on_goal, key=lambda r: r["cost"]) if on_goal
+            else min(rounds, key=lambda r: float(np.sqrt(np.mean(off(r) ** 2)))))
+    assert goal["chosen_round"] == best["round"]
+    chosen = rounds[goal["chosen_round"] - 1]["simulated"]
+    assert [row["simulated_service_level"] for row in goal["periods"]] == list(chosen.values())
     hours = day.kpis.where_hours_go
     parts = sum(v for k, v in hours.items() if k != "paid_hours")
     assert parts == pytest.approx(hours["paid_hours"], abs=0.05)

@@ -760,26 +760,30 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
         rounds.append({"round": len(rounds) + 1, "cost": schedule.summary.cost,
                        "paid_hours": schedule.summary.paid_hours, "periods_short": short,
                        "asked": {f"{q} {r['period']}": round(curves.goals[q].target(r["period"]), 4)
-                                 for q, periods in reports.items() for r in periods}})
-        tried.append((short == 0, schedule.summary.cost or 0.0, len(tried), requirement, schedule,
-                      verification, per_queue, reports))
+                                 for q, periods in reports.items() for r in periods},
+                       "simulated": {f"{q} {r['period']}": r[f"simulated_{goals[q].measure}"]
+                                     for q, periods in reports.items() for r in periods}})
+        # How far the periods sit from their goals, in tolerances (a week of days: the RMS).
+        off = np.array([v / goals[q].tolerance for (q, _), v in misses.items()]) if misses else np.zeros(1)
+        tried.append((bool(np.all(np.abs(off) <= 1.0)), schedule.summary.cost or 0.0, len(tried), requirement,
+                      schedule, verification, per_queue, reports, float(np.sqrt(np.mean(off**2)))))
         # Simulation, not the stationary curve, is the judge: it sees the queue carried from
-        # one interval to the next. Periods under the goal ask for the shortfall more; periods
-        # well above it ask for part of the surplus less; a few bounded rounds.
-        moves = {k: v for k, v in misses.items() if v > goals[k[0]].tolerance or v < -goals[k[0]].surplus}
+        # one interval to the next. Each period off its goal by more than the simulation's
+        # precision is asked for the difference, more or less, so that the plan delivers
+        # the goal on average rather than always a little above it; a few bounded rounds.
+        moves = {k: v for k, v in misses.items() if abs(v) > goals[k[0]].tolerance}
         # Stop when nothing is asked anew, or when asking changed nothing (the floors bind).
         same = len(tried) > 1 and tried[-1][1] == tried[-2][1] and short >= rounds[-2]["periods_short"]
         if not moves or same or len(rounds) > max_rounds:
             break
         for key, miss in moves.items():
-            step_size = miss if miss > 0 else miss / 2
-            limit = goals[key[0]].surplus * 10
-            tighten[key] = float(np.clip(tighten.get(key, 0.0) + step_size, -limit, 2 * limit))
+            reach = goals[key[0]].reach
+            tighten[key] = float(np.clip(tighten.get(key, 0.0) + miss, -reach, 2 * reach))
     if goals:
-        # The cheapest plan that meets every period, else the last one.
-        met = [t for t in tried if t[0]]
-        chosen = min(met, key=lambda t: (t[1], t[2])) if met else tried[-1]
-        _, _, index, requirement, schedule, verification, per_queue, reports = chosen
+        # The cheapest plan with every period on its goal; else the one nearest the goals.
+        on_goal = [t for t in tried if t[0]]
+        chosen = min(on_goal, key=lambda t: (t[1], t[2])) if on_goal else min(tried, key=lambda t: (t[8], t[2]))
+        _, _, index, requirement, schedule, verification, per_queue, reports, _ = chosen
         requirement_floor = requirement.set_index(["queue", "ds"])["agents"]
         sized = sized.assign(floor=[int(requirement_floor.get((q, d), 0)) if q in goals else None
                                     for q, d in zip(sized["queue"], sized["ds"], strict=False)])

@@ -36,6 +36,7 @@ MAX_STEPS = 80  # at most this many heads above an interval's floor
 STANDARD_ERROR = 0.004  # service level (0.4 point); an ASA goal: this share of the goal
 MAX_REPLICATIONS = 80
 MAX_REPLICATED_CALLS = 4_000_000  # calls simulated over all replications of one queue
+ON_GOAL = 0.005  # a period simulated this close to its goal (either side) is on goal: 1.25 standard errors
 
 
 @dataclass(frozen=True)
@@ -114,32 +115,38 @@ class ServiceGoal:
         """
         return value - self.asa if self.asa is not None else self.service_level - value
 
-    def _in_goal_units(self, service_level_share: float, asa_share: float) -> float:
-        """A margin: a share of service level, or a share of the ASA goal's seconds."""
-        return asa_share * self.asa if self.asa is not None else service_level_share
+    def _in_goal_units(self, share: float) -> float:
+        """A margin: a share of service level, or the same share of the ASA goal's seconds."""
+        return share * self.asa if self.asa is not None else share
 
     @property
-    def tolerance(self) -> float:  # this close to the goal counts as met
-        """How close to the goal counts as met.
+    def tolerance(self) -> float:  # this close to the goal, either side, counts as on goal
+        """How close to the goal, on either side, a period's simulated value counts as on goal.
+
+        The rounds aim each period at the goal itself, not above it: a plan whose every
+        day is held at or above the goal delivers more than asked on average (each day
+        lands somewhere in the step one more shift makes). The band is the simulation's
+        own precision (:data:`ON_GOAL`, a little over its standard error), so a period
+        inside it is not moved on noise.
 
         Returns
         -------
         float
-            0.001 (0.1 point) of service level, or 0.1% of the ASA goal in seconds.
+            0.005 (half a point) of service level, or 0.5% of the ASA goal in seconds.
         """
-        return self._in_goal_units(0.001, 0.001)
+        return self._in_goal_units(ON_GOAL)
 
     @property
-    def surplus(self) -> float:  # this far better than the goal is asked for less
-        """How far better than the goal a period must be before the next round eases it.
+    def reach(self) -> float:
+        """How far the rounds may move one period's asked goal from the goal, either way.
 
         Returns
         -------
         float
-            In the goal's own unit: 1 point of service level (0.01), or for an
-            ASA goal 5% of its seconds.
+            0.1 (10 points) of service level, or half the ASA goal's seconds (a
+            period's mean wait answers far more to the queue carried over).
         """
-        return self._in_goal_units(0.01, 0.05)
+        return 0.5 * self.asa if self.asa is not None else 0.1
 
 
 @dataclass

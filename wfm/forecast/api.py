@@ -480,6 +480,12 @@ def _aht_profile(grid: DayGrid, future: FutureDays) -> np.ndarray | None:
     overall = work.sum() / vol.sum() if vol.sum() > 0 else (plain.sum() / max(has.sum(), 1))
     by_slot_vol = vol[recent].sum(axis=0)
     by_slot = np.where(by_slot_vol > 0, work[recent].sum(axis=0) / np.maximum(by_slot_vol, 1e-12), overall)
+    # The same for the intervals of the day against the day's AHT: one very long call in a
+    # quiet half hour moves that interval's AHT by half, which is chance, not the hour.
+    rows, slots = np.nonzero(has & recent[:, None])
+    k = _credibility(Y[rows, slots], A[rows, slots], slots, np.zeros_like, np.array([overall])) if rows.size else 0.0
+    z = _own_share(by_slot_vol, k)
+    by_slot = z * by_slot + (1 - z) * overall
     weight = _weekday_credibility(A, Y, has & recent[:, None], weekday, by_slot)
     out = np.empty((len(future), grid.n_slots))
     for w in np.unique(future.weekday):
@@ -488,10 +494,16 @@ def _aht_profile(grid: DayGrid, future: FutureDays) -> np.ndarray | None:
         own = np.where(v > 0, work[rows].sum(axis=0) / np.maximum(v, 1e-12), by_slot)
         # No calls of its own (v = 0) falls back to the interval's figure whatever z is; a
         # weight of 0 (no chance spread measured) trusts the weekday's own figure fully.
-        z = (np.divide(v, v + weight, out=np.ones_like(v), where=(v + weight) > 0)
-             if np.isfinite(weight) else np.zeros_like(v))
+        z = _own_share(v, weight)
         out[future.weekday == w] = z * own + (1 - z) * by_slot
     return out
+
+
+def _own_share(calls: np.ndarray, k: float) -> np.ndarray:
+    """Credibility ``calls / (calls + k)`` of a cell's own AHT (1 where ``k`` is 0, 0 where it is infinite)."""
+    if not np.isfinite(k):
+        return np.zeros_like(calls)
+    return np.divide(calls, calls + k, out=np.ones_like(calls), where=(calls + k) > 0)
 
 
 def _weekday_credibility(A: np.ndarray, Y: np.ndarray, use: np.ndarray, weekday: np.ndarray,
@@ -510,8 +522,17 @@ def _weekday_credibility(A: np.ndarray, Y: np.ndarray, use: np.ndarray, weekday:
     rows, slots = np.nonzero(use)
     if rows.size == 0:
         return 0.0
-    days, calls, aht = weekday[rows], Y[rows, slots], A[rows, slots]
-    cell = days * A.shape[1] + slots
+    cell = weekday[rows] * A.shape[1] + slots
+    return _credibility(Y[rows, slots], A[rows, slots], cell, lambda cells: cells % A.shape[1], by_slot)
+
+
+def _credibility(calls: np.ndarray, aht: np.ndarray, cell: np.ndarray, group_of, group_mean: np.ndarray) -> float:
+    """Bühlmann–Straub ``k`` of cells within groups: one call's handle-time variance over the cells' true spread.
+
+    ``calls`` and ``aht`` are the days' figures (one per day and cell); ``group_of``
+    maps cell ids to group ids, ``group_mean`` is each group's AHT. ``0``: the cells'
+    own AHTs are exact (no scatter between days); ``inf``: their differences are chance.
+    """
     n = np.bincount(cell, weights=calls)
     mean = np.bincount(cell, weights=calls * aht) / np.maximum(n, 1e-12)
     count = np.bincount(cell)
@@ -521,12 +542,12 @@ def _weekday_credibility(A: np.ndarray, Y: np.ndarray, use: np.ndarray, weekday:
         return 0.0
     sigma2 = within / dof  # one call's handle-time variance
     cells = np.flatnonzero(n > 0)
-    slot_of = cells % A.shape[1]
-    between = float((n[cells] * (mean[cells] - by_slot[slot_of]) ** 2).sum())
-    total = np.bincount(slot_of, weights=n[cells])
-    squares = np.bincount(slot_of, weights=n[cells] ** 2)
+    group = group_of(cells)
+    between = float((n[cells] * (mean[cells] - group_mean[group]) ** 2).sum())
+    total = np.bincount(group, weights=n[cells])
+    squares = np.bincount(group, weights=n[cells] ** 2)
     spread = float((total - squares / np.maximum(total, 1e-12)).sum())
-    groups = float(np.maximum(np.bincount(slot_of) - 1, 0).sum())
+    groups = float(np.maximum(np.bincount(group) - 1, 0).sum())
     tau2 = (between - sigma2 * groups) / spread if spread > 0 else 0.0
     return sigma2 / tau2 if tau2 > 0 else float("inf")
 
