@@ -1,0 +1,619 @@
+"""The roster as an integer program, one helper per rule, solved by HiGHS or SCIP.
+
+CP-SAT (:mod:`wfm.roster.model`) finds good rosters but proves little: its linear
+relaxation of the run rules is weak. The integer program below is the textbook one
+(Curtois & Qu solved instances 1-7 to optimality with it), whose relaxation is strong:
+
+* ``works[e, d, s]`` binary, at most one shift type a day;
+* a forbidden succession as one clique row per day and following shift type;
+* max consecutive worked days as sliding windows of ``max + 1`` days;
+* min consecutive worked days (days off) as "a run that starts on day ``d`` is still
+  on (off) ``i`` days later", for ``i`` below the minimum: a row per start and offset,
+  much tighter than forbidding each short pattern;
+* a weekend variable at least each of its days' work, their sum at most the limit;
+* cover slacks ``under``/``over`` per day and shift type; requests as linear costs.
+
+The objective is the same as :mod:`wfm.roster.evaluate`'s (the tests check it on the
+solver's rosters). The model is kept solver-neutral (columns and sparse rows) and is
+handed to HiGHS (``highspy``) or to SCIP (OR-Tools' ``pywraplp``). Both stop on a node
+limit, never on the clock (the clock is only a safety cap, and reported when it binds):
+with one thread both are deterministic, so a budget gives the same roster and bound
+however loaded the machine is.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wfm.roster.model import run_states, run_successors
+from wfm.roster.problem import Contract, Cover, RosterProblem
+
+BACKENDS = ("highs", "scip")
+INFINITY = math.inf
+
+
+@dataclass
+class RosterIp:
+    """The integer program: columns with bounds and costs, rows as sparse ``lo <= a.x <= hi``."""
+
+    problem: RosterProblem
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
+    offset: float = 0.0  # the weight of on-requests, paid back by each one granted
+    works: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (employee, day, shift) -> column
+    cover_rows: list[tuple[Cover, list[int]]] = field(default_factory=list)  # each cover line, its works columns
+
+    def column(self, lower: float, upper: float, cost: float = 0.0, *, integer: bool = True) -> int:
+        """Add a column.
+
+        Parameters
+        ----------
+        lower, upper : float
+            Its bounds.
+        cost : float
+            Its objective coefficient.
+        integer : bool
+            Whether it must take whole values.
+
+        Returns
+        -------
+        int
+            The column's index.
+        """
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.cost.append(cost)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, terms: dict[int, float], lower: float = -INFINITY, upper: float = INFINITY) -> None:
+        """Add the row ``lower <= sum(coef * column) <= upper``.
+
+        Parameters
+        ----------
+        terms : dict of int to float
+            Column index to coefficient (zero coefficients are dropped).
+        lower, upper : float
+            The row's bounds.
+        """
+        self.rows.append(({c: a for c, a in terms.items() if a}, lower, upper))
+
+    def price(self, worked: set[tuple[int, int, int]]) -> int:
+        """The objective of the roster ``worked``, cover priced from the people staffed.
+
+        A search stopped by a limit may leave a cover line's ``under`` and ``over`` both
+        positive (seen on Instance10: HiGHS 10166, the roster itself 9964): the roster's
+        price is what its staffing costs, not the slacks' value.
+
+        Parameters
+        ----------
+        worked : set of (int, int, int)
+            ``(employee, day, shift)`` keys of ``works`` worked.
+
+        Returns
+        -------
+        int
+            Requests' and cover's weights, as :func:`wfm.roster.evaluate_curtois` counts them.
+        """
+        columns = {self.works[key] for key in worked}
+        value = self.offset + sum(self.cost[c] for c in columns)
+        for cover, members in self.cover_rows:
+            staffed = sum(c in columns for c in members)
+            value += cover.under_weight * max(0, cover.required - staffed) + cover.over_weight * max(0, staffed - cover.required)
+        return round(value)
+
+    def on_day(self, e: int, d: int) -> dict[int, float]:
+        """The columns that say employee ``e`` works day ``d`` (each with coefficient 1).
+
+        Parameters
+        ----------
+        e, d : int
+            Employee and day indexes.
+
+        Returns
+        -------
+        dict of int to float
+            ``works`` columns of that day (empty on a fixed day off).
+        """
+        return {self.works[e, d, s]: 1.0 for s in range(len(self.problem.shifts)) if (e, d, s) in self.works}
+
+
+def build_ip(problem: RosterProblem, *, run_paths: bool = False) -> RosterIp:
+    """The integer program of ``problem``: every hard rule, and the objective of the evaluator.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        Employees, days, shift types, contracts, requests and cover.
+    run_paths : bool
+        Also state the run rules as a path per employee (:func:`add_run_paths`).
+
+    Returns
+    -------
+    RosterIp
+        Columns (``works`` first), rows and objective, ready for :func:`solve_ip`.
+
+    Examples
+    --------
+    >>> from wfm.roster.curtois import parse_curtois
+    >>> lines = ["SECTION_HORIZON", "7", "SECTION_SHIFTS", "D,480,", "SECTION_STAFF",
+    ...          "A,D=7,3360,0,7,1,1,2", "SECTION_COVER", "0,D,1,100,1"]
+    >>> ip = build_ip(parse_curtois(chr(10).join(lines)))
+    >>> len(ip.works), ip.cost[ip.works[0, 0, 0]]
+    (7, 0.0)
+    """
+    ip = RosterIp(problem)
+    add_assignment(ip)
+    add_forbidden_successions(ip)
+    for e, employee in enumerate(problem.employees):
+        contract = employee.contract
+        add_max_shifts_per_type(ip, e, contract)
+        add_total_minutes(ip, e, contract)
+        add_max_consecutive_shifts(ip, e, contract)
+        add_min_run(ip, e, contract.min_consecutive_shifts, working=True)
+        add_min_run(ip, e, contract.min_consecutive_days_off, working=False)
+        if run_paths:
+            add_run_paths(ip, e, contract)
+        add_max_weekends(ip, e, contract)
+    add_requests(ip)
+    add_cover(ip)
+    return ip
+
+
+def add_assignment(ip: RosterIp) -> None:
+    """A binary per employee, day and shift type the contract allows; at most one a day.
+
+    No column on a fixed day off, nor for a shift type whose maximum is zero.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built; gets the ``works`` columns and a row per employee and day.
+    """
+    problem = ip.problem
+    for e, employee in enumerate(problem.employees):
+        for d in range(problem.days):
+            if d in employee.days_off:
+                continue
+            for s, shift in enumerate(problem.shifts):
+                if employee.contract.max_shifts.get(shift.name, 1) > 0:
+                    ip.works[e, d, s] = ip.column(0, 1)
+            if len(ip.on_day(e, d)) > 1:
+                ip.row(ip.on_day(e, d), upper=1)
+
+
+def add_forbidden_successions(ip: RosterIp) -> None:
+    """A shift type on day ``d + 1`` excludes every type on day ``d`` it may not follow.
+
+    For each following type ``t``, the types ``S`` it may not follow on day ``d`` and
+    every type on day ``d + 1`` that may not follow any of ``S`` either form a clique (at
+    most one of them is worked): one row instead of a row per forbidden pair, and a much
+    tighter one (night, late and day shifts before an early one, say).
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built.
+    """
+    problem = ip.problem
+    index = {s.name: i for i, s in enumerate(problem.shifts)}
+    before: dict[int, set[int]] = {}  # following type -> the types it may not follow
+    for s, shift in enumerate(problem.shifts):
+        for name in shift.cannot_follow:
+            before.setdefault(index[name], set()).add(s)
+    cliques = {(frozenset(earlier), frozenset(t for t, other in before.items() if earlier <= other))
+               for earlier in before.values()}
+    for e in range(len(problem.employees)):
+        for d in range(problem.days - 1):
+            for earlier, later in sorted(cliques, key=lambda c: (sorted(c[0]), sorted(c[1]))):
+                first = {ip.works[e, d, s]: 1.0 for s in sorted(earlier) if (e, d, s) in ip.works}
+                second = {ip.works[e, d + 1, t]: 1.0 for t in sorted(later) if (e, d + 1, t) in ip.works}
+                if first and second:
+                    ip.row({**first, **second}, upper=1)
+
+
+def add_max_shifts_per_type(ip: RosterIp, e: int, contract: Contract) -> None:
+    """No more shifts of each type than the contract allows.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built.
+    e : int
+        Employee index.
+    contract : Contract
+        Read for ``max_shifts``.
+    """
+    for s, shift in enumerate(ip.problem.shifts):
+        limit = contract.max_shifts.get(shift.name)
+        worked = {c: 1.0 for (emp, _, t), c in ip.works.items() if emp == e and t == s}
+        if limit is not None and len(worked) > limit:
+            ip.row(worked, upper=limit)
+
+
+def add_total_minutes(ip: RosterIp, e: int, contract: Contract) -> None:
+    """Worked minutes between the contract's minimum and maximum.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built.
+    e : int
+        Employee index.
+    contract : Contract
+        Read for ``min_minutes`` and ``max_minutes``.
+    """
+    minutes = {c: float(ip.problem.shifts[s].minutes) for (emp, _, s), c in ip.works.items() if emp == e}
+    upper = INFINITY if contract.max_minutes is None else contract.max_minutes
+    ip.row(minutes, contract.min_minutes, upper)
+
+
+def add_max_consecutive_shifts(ip: RosterIp, e: int, contract: Contract) -> None:
+    """Every window of ``max + 1`` days has a day off.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built.
+    e : int
+        Employee index.
+    contract : Contract
+        Read for ``max_consecutive_shifts``.
+    """
+    limit = contract.max_consecutive_shifts
+    days = ip.problem.days
+    if limit is None or limit >= days:
+        return
+    for first in range(days - limit):
+        window: dict[int, float] = {}
+        for d in range(first, first + limit + 1):
+            window.update(ip.on_day(e, d))
+        if len(window) > limit:
+            ip.row(window, upper=limit)
+
+
+def add_min_run(ip: RosterIp, e: int, minimum: int, *, working: bool) -> None:
+    """A run of worked days (``working``) or of days off lasts at least ``minimum`` days.
+
+    With ``on(d)`` the day's work (0 or 1) and ``like(d)`` = ``on(d)`` for a worked run,
+    ``1 - on(d)`` for days off: a run starts on ``d`` when ``like(d) - like(d - 1)`` is 1,
+    and then ``like(d + i)`` must be 1 for ``i`` < ``minimum``. When the horizon ends
+    first, the run is cut by the edge: exempt (``edge_runs == "exempt"``) or forbidden.
+    Day 0 starts a run cut by the edge too (the day before is unknown): no row when
+    exempt; held to the minimum as if the day before were unlike it when enforced.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built.
+    e : int
+        Employee index.
+    minimum : int
+        Shortest allowed run.
+    working : bool
+        Runs of worked days (True) or of days off (False).
+    """
+    problem = ip.problem
+    days, exempt = problem.days, problem.edge_runs == "exempt"
+    sign = 1.0 if working else -1.0  # like(d) = sign * on(d) + (0 or 1)
+
+    def like(d: int, factor: float, terms: dict[int, float]) -> float:
+        """Add ``factor * like(d)`` to ``terms``; returns its constant part."""
+        for c in ip.on_day(e, d):
+            terms[c] = terms.get(c, 0.0) + factor * sign
+        return 0.0 if working else factor
+
+    for d in range(1 if exempt else 0, days):
+        for i in range(1, minimum):
+            # like(d) - like(d - 1) - like(d + i) <= 0, the day before day 0 unlike it
+            terms: dict[int, float] = {}
+            constant = like(d, 1.0, terms) + (like(d - 1, -1.0, terms) if d > 0 else 0.0)
+            if d + i < days:
+                constant += like(d + i, -1.0, terms)
+            elif exempt:
+                break  # the run reaches the horizon's end: cut by the edge, exempt
+            ip.row(terms, upper=-constant)
+            if d + i >= days:
+                break  # enforced: no run may start on d (one row says so)
+
+
+def add_run_paths(ip: RosterIp, e: int, contract: Contract) -> None:
+    """The run rules again, as a path a day through the states of :func:`wfm.roster.model.run_states`.
+
+    A network flow per employee: its relaxation holds only mixtures of whole rosters
+    that keep the run rules (the windows and start rows hold more).
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built; gets a continuous column per day and state, and per arc.
+    e : int
+        Employee index.
+    contract : Contract
+        Read for the run limits.
+    """
+    problem = ip.problem
+    days = problem.days
+    states = run_states(contract, days, problem.edge_runs)
+    first = {("work", 1): contract.min_consecutive_shifts <= 1, ("off", 1): contract.min_consecutive_days_off <= 1,
+             ("first work", 1): True, ("first off", 1): True}
+    if problem.edge_runs == "enforced":
+        first = {("work", 1): True, ("off", 1): True}
+    at = {(d, s): ip.column(0, 1, integer=False) for d in range(days) for s in states}
+    ip.row({at[0, s]: 1.0 for s in states if first.get(s)}, 1, 1)
+    ip.row({at[0, s]: 1.0 for s in states if not first.get(s)}, 0, 0)
+    for d in range(days - 1):
+        into: dict[tuple[str, int], dict[int, float]] = {t: {at[d + 1, t]: -1.0} for t in states}
+        for s in states:
+            arcs = {}
+            for t in run_successors(s, contract, states):
+                arc = ip.column(0, 1, integer=False)
+                arcs[arc] = 1.0
+                into[t][arc] = 1.0
+            ip.row({**arcs, at[d, s]: -1.0}, 0, 0)
+        for t in states:
+            ip.row(into[t], 0, 0)
+    if problem.edge_runs == "enforced":  # the last run too must reach its minimum
+        short = [s for s in states if s[1] < (contract.min_consecutive_shifts if s[0] == "work"
+                                              else contract.min_consecutive_days_off)]
+        if short:
+            ip.row({at[days - 1, s]: 1.0 for s in short}, 0, 0)
+    for d in range(days):
+        ip.row({**ip.on_day(e, d), **{at[d, s]: -1.0 for s in states if "work" in s[0]}}, 0, 0)
+
+
+def add_max_weekends(ip: RosterIp, e: int, contract: Contract) -> None:
+    """A weekend counts as worked when its Saturday or Sunday is worked.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built; gets a binary per weekend, a row per weekend day, and
+        the row that counts them.
+    e : int
+        Employee index.
+    contract : Contract
+        Read for ``max_weekends``.
+    """
+    weekends = ip.problem.weekends()
+    if contract.max_weekends is None or contract.max_weekends >= len(weekends):
+        return
+    worked = {}
+    for days in weekends:
+        weekend = ip.column(0, 1)
+        worked[weekend] = 1.0
+        for d in days:
+            for c in ip.on_day(e, d):
+                ip.row({c: 1.0, weekend: -1.0}, upper=0)
+    ip.row(worked, upper=contract.max_weekends)
+
+
+def add_requests(ip: RosterIp) -> None:
+    """An unmet on-request costs its weight (paid up front, paid back when granted); a granted off-request costs its weight.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built; its ``works`` costs and ``offset`` grow.
+    """
+    problem = ip.problem
+    employee = {emp.name: e for e, emp in enumerate(problem.employees)}
+    shift = {s.name: i for i, s in enumerate(problem.shifts)}
+    for request in problem.requests:
+        column = ip.works.get((employee[request.employee], request.day, shift[request.shift]))
+        if request.wanted:
+            ip.offset += request.weight
+            if column is not None:
+                ip.cost[column] -= request.weight
+        elif column is not None:
+            ip.cost[column] += request.weight
+
+
+def add_cover(ip: RosterIp) -> None:
+    """People short of and over the requirement of each day and shift type, at their weights.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The program being built; gets an ``under`` and an ``over`` column and a row per cover line.
+    """
+    problem = ip.problem
+    shift = {s.name: i for i, s in enumerate(problem.shifts)}
+    for cover in problem.cover:
+        s = shift[cover.shift]
+        staffed = {c: 1.0 for (_, d, t), c in ip.works.items() if d == cover.day and t == s}
+        ip.cover_rows.append((cover, list(staffed)))
+        # Continuous: with whole staffing and weights >= 0 the best slacks are whole.
+        under = ip.column(0, cover.required, cover.under_weight, integer=False)
+        over = ip.column(0, INFINITY, cover.over_weight, integer=False)
+        ip.row({**staffed, under: 1.0, over: -1.0}, cover.required, cover.required)
+
+
+@dataclass
+class IpResult:
+    status: str  # "optimal", "feasible" (a roster, not proven), "infeasible", "unknown"
+    worked: set[tuple[int, int, int]]  # (employee, day, shift) of the best roster found (empty: none)
+    objective: int | None  # that roster's price (:meth:`RosterIp.price`)
+    bound: int | None  # proven lower bound on every roster's objective (None: none)
+    nodes: int  # branch-and-bound nodes, the deterministic measure of the work done
+    seconds: float
+    stopped_by: str  # "optimal", "infeasible", "node limit" or "wall-clock cap"
+    backend: str
+
+
+def whole_bound(bound: float) -> int:
+    """The least whole number at or above a solver's bound, less its rounding noise.
+
+    The objective is a whole number, so a bound of 1715.02 proves 1716; a bound of
+    607.0000000004 (noise of the floating-point arithmetic) proves only 607.
+
+    Parameters
+    ----------
+    bound : float
+        A dual bound from HiGHS or SCIP.
+
+    Returns
+    -------
+    int
+        The whole-number bound.
+
+    Examples
+    --------
+    >>> whole_bound(1715.02), whole_bound(607.0000000004), whole_bound(-3.5)
+    (1716, 607, -3)
+    """
+    return math.ceil(bound - 1e-6 * max(1.0, abs(bound)))
+
+
+def solve_ip(ip: RosterIp, *, backend: str = "highs", node_limit: int = 10_000,
+             start: set[tuple[int, int, int]] | None = None, wall_clock_cap: float | None = None,
+             seed: int = 0) -> IpResult:
+    """Solve ``ip`` with HiGHS or SCIP on one thread, stopped by a node limit.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        From :func:`build_ip`.
+    backend : str
+        ``"highs"`` or ``"scip"``.
+    node_limit : int
+        Branch-and-bound nodes at most (the reproducible stopping rule).
+    start : set of (int, int, int), optional
+        A roster that keeps every hard rule (``works`` keys), given to the solver as
+        its first incumbent.
+    wall_clock_cap : float, optional
+        Safety cap in seconds; when it binds the result says so (and may then vary).
+    seed : int
+        The solver's random seed.
+
+    Returns
+    -------
+    IpResult
+        The best roster found, its price, the proven bound and the nodes used.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    began = time.perf_counter()
+    solve = _solve_highs if backend == "highs" else _solve_scip
+    status, values, bound, nodes, capped = solve(ip, node_limit, start, wall_clock_cap, seed)
+    worked = set() if values is None else {key for key, c in ip.works.items() if values[c] > 0.5}
+    objective = ip.price(worked) if values is not None else None
+    bound = whole_bound(bound) if bound is not None else None
+    if objective is not None and bound is not None:
+        bound = min(bound, objective)  # (the solver's proof is of its own value, never above the roster's)
+    if status == "infeasible":
+        stopped_by = "infeasible"
+    elif objective is not None and bound is not None and bound >= objective:
+        status, stopped_by = "optimal", "optimal"
+    else:
+        status = "feasible" if objective is not None else "unknown"
+        stopped_by = "wall-clock cap" if capped else "node limit"
+    return IpResult(status, worked, objective, bound, nodes, time.perf_counter() - began, stopped_by, backend)
+
+
+def _csr(ip: RosterIp):
+    """The rows as compressed sparse rows: ``(starts, columns, values, lower, upper)``."""
+    starts, columns, values = [0], [], []
+    for terms, _, _ in ip.rows:
+        columns.extend(terms)
+        values.extend(terms.values())
+        starts.append(len(columns))
+    lower = [lo for _, lo, _ in ip.rows]
+    upper = [hi for _, _, hi in ip.rows]
+    return (np.array(starts, dtype=np.int32), np.array(columns, dtype=np.int32), np.array(values, dtype=float),
+            np.array(lower, dtype=float), np.array(upper, dtype=float))
+
+
+def _start_values(ip: RosterIp, start: set[tuple[int, int, int]]) -> list[float]:
+    """Values of the ``works`` columns in the roster ``start`` (the other columns: the solver completes them)."""
+    return [1.0 if key in start else 0.0 for key in ip.works]
+
+
+def _solve_highs(ip, node_limit, start, cap, seed):
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_max_nodes", int(node_limit))
+    # The objective is a whole number: a gap below 1 is a proof.
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1 - 1e-6)
+    if cap is not None:
+        h.setOptionValue("time_limit", float(cap))
+    lp = highspy.HighsLp()
+    n = len(ip.cost)
+    lp.num_col_, lp.num_row_ = n, len(ip.rows)
+    lp.col_cost_ = np.array(ip.cost, dtype=float)
+    lp.col_lower_ = np.array(ip.lower, dtype=float)
+    lp.col_upper_ = np.array(ip.upper, dtype=float)
+    starts, columns, values, lower, upper = _csr(ip)
+    lp.row_lower_, lp.row_upper_ = lower, upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, columns, values
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in ip.integer]
+    lp.offset_ = float(ip.offset)
+    h.passModel(lp)
+    if start:
+        h.setSolution(len(ip.works), np.array(list(ip.works.values()), dtype=np.int32),
+                      np.array(_start_values(ip, start), dtype=float))
+    h.run()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    values = list(h.getSolution().col_value) if has_solution else None
+    S = highspy.HighsModelStatus
+    status = {S.kOptimal: "optimal", S.kInfeasible: "infeasible"}.get(model_status, "feasible" if has_solution else "unknown")
+    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+    value = info.objective_function_value
+    if status == "optimal" and abs(value - round(value)) < 1e-6:
+        # The gap left is below 1 and the objective is whole: the incumbent's value is the optimum.
+        bound = max(bound if bound is not None else -INFINITY, float(round(value)))
+    return status, values, bound, int(info.mip_node_count), model_status == S.kTimeLimit
+
+
+def _solve_scip(ip, node_limit, start, cap, seed):
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    variables = [
+        solver.IntVar(lo, hi, "") if integer else solver.NumVar(lo, hi, "")
+        for lo, hi, integer in zip(ip.lower, ip.upper, ip.integer)
+    ]
+    for terms, lo, hi in ip.rows:
+        row = solver.RowConstraint(lo, hi, "")
+        for c, a in terms.items():
+            row.SetCoefficient(variables[c], a)
+    objective = solver.Objective()
+    for c, a in enumerate(ip.cost):
+        if a:
+            objective.SetCoefficient(variables[c], a)
+    objective.SetOffset(ip.offset)
+    objective.SetMinimization()
+    solver.SetNumThreads(1)
+    solver.SetSolverSpecificParametersAsString(
+        f"limits/nodes = {int(node_limit)}\nrandomization/randomseedshift = {int(seed)}\n"
+        "limits/gap = 0\nlimits/absgap = 0.999999\n"
+    )
+    if cap is not None:
+        solver.SetTimeLimit(int(cap * 1000))
+    if start:
+        solver.SetHint([variables[c] for c in ip.works.values()], _start_values(ip, start))
+    began = time.perf_counter()
+    result = solver.Solve()
+    spent = time.perf_counter() - began
+    has_solution = result in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    values = [v.solution_value() for v in variables] if has_solution else None
+    status = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.INFEASIBLE: "infeasible"}.get(
+        result, "feasible" if has_solution else "unknown")
+    bound = objective.BestBound() if has_solution else None
+    capped = cap is not None and spent >= cap * 0.99
+    return status, values, bound, int(solver.nodes()), capped
