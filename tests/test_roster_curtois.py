@@ -175,8 +175,13 @@ def test_evaluator_objective_terms():
 # --- the model against the evaluator ---------------------------------------------------
 
 
+_BRUTE_FORCE: dict[tuple, int] = {}  # (text, edge_runs) -> optimum: each enumeration runs once per session
+
+
 def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list[str], edge_runs="exempt") -> int:
     """The least objective of every feasible roster, by enumeration (tiny instances only)."""
+    if (text, edge_runs) in _BRUTE_FORCE:
+        return _BRUTE_FORCE[text, edge_runs]
     best = None
     choices = [None, *shifts]
     for plan in itertools.product(choices, repeat=len(employees) * days):
@@ -184,6 +189,7 @@ def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list
         result = evaluate_curtois(text, rows, edge_runs=edge_runs)
         if not result.violations and (best is None or result.objective < best):
             best = result.objective
+    _BRUTE_FORCE[text, edge_runs] = best
     return best
 
 
@@ -337,14 +343,14 @@ def test_integer_program_keeps_a_start_and_stops_at_its_node_limit():
     from wfm.roster.mip import build_ip, solve_ip
     from wfm.roster.solve import first_roster
 
-    problem = read_curtois(FOLDER / "Instance3.txt")
-    start, _ = first_roster(problem, budget=0.5)
+    problem = read_curtois(FOLDER / "Instance1.txt")
+    start, _ = first_roster(problem, budget=0.2)
     ip = build_ip(problem)
     runs = [solve_ip(ip, node_limit=1, start=start, wall_clock_cap=300) for _ in range(2)]
     first, second = runs
     assert first.nodes <= 1 and first.stopped_by in ("node limit", "optimal")
     assert first.objective <= ip.price(start)  # never worse than the roster it started from
-    assert first.bound <= 1001 <= first.objective  # the proven optimum lies between
+    assert first.bound <= 607 <= first.objective  # the proven optimum lies between
     assert (first.worked, first.objective, first.bound) == (second.worked, second.objective, second.bound)
 
 

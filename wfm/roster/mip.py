@@ -586,7 +586,7 @@ def _solve_scip(ip, node_limit, start, cap, seed):
     solver = pywraplp.Solver.CreateSolver("SCIP")
     variables = [
         solver.IntVar(lo, hi, "") if integer else solver.NumVar(lo, hi, "")
-        for lo, hi, integer in zip(ip.lower, ip.upper, ip.integer)
+        for lo, hi, integer in zip(ip.lower, ip.upper, ip.integer, strict=True)
     ]
     for terms, lo, hi in ip.rows:
         row = solver.RowConstraint(lo, hi, "")
