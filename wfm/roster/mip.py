@@ -152,16 +152,11 @@ def build_ip(problem: RosterProblem, *, run_paths: bool = False) -> RosterIp:
     ip = RosterIp(problem)
     add_assignment(ip)
     add_forbidden_successions(ip)
+    contract_rules = [add_max_shifts_per_type, add_total_minutes, add_max_consecutive_shifts, add_min_runs,
+                      add_max_weekends] + ([add_run_paths] if run_paths else [])
     for e, employee in enumerate(problem.employees):
-        contract = employee.contract
-        add_max_shifts_per_type(ip, e, contract)
-        add_total_minutes(ip, e, contract)
-        add_max_consecutive_shifts(ip, e, contract)
-        add_min_run(ip, e, contract.min_consecutive_shifts, working=True)
-        add_min_run(ip, e, contract.min_consecutive_days_off, working=False)
-        if run_paths:
-            add_run_paths(ip, e, contract)
-        add_max_weekends(ip, e, contract)
+        for rule in contract_rules:
+            rule(ip, e, employee.contract)
     add_requests(ip)
     add_cover(ip)
     return ip
@@ -225,11 +220,11 @@ def add_max_shifts_per_type(ip: RosterIp, e: int, contract: Contract) -> None:
     Parameters
     ----------
     ip : RosterIp
-        The program being built.
+        Gets a ``<=`` row per shift type whose limit is below the days it could be worked.
     e : int
-        Employee index.
+        Whose ``works`` columns are counted per type.
     contract : Contract
-        Read for ``max_shifts``.
+        Its ``max_shifts`` (a type without an entry is not limited).
     """
     for s, shift in enumerate(ip.problem.shifts):
         limit = contract.max_shifts.get(shift.name)
@@ -244,11 +239,11 @@ def add_total_minutes(ip: RosterIp, e: int, contract: Contract) -> None:
     Parameters
     ----------
     ip : RosterIp
-        The program being built.
+        Gets one ranged row: each shift's minutes times its column.
     e : int
-        Employee index.
+        The employee whose shifts are summed.
     contract : Contract
-        Read for ``min_minutes`` and ``max_minutes``.
+        ``min_minutes`` and ``max_minutes`` (``None``: no maximum) bound the row.
     """
     minutes = {c: float(ip.problem.shifts[s].minutes) for (emp, _, s), c in ip.works.items() if emp == e}
     upper = INFINITY if contract.max_minutes is None else contract.max_minutes
@@ -261,11 +256,11 @@ def add_max_consecutive_shifts(ip: RosterIp, e: int, contract: Contract) -> None
     Parameters
     ----------
     ip : RosterIp
-        The program being built.
+        Gets a window row per first day (none when the maximum is the horizon or more).
     e : int
-        Employee index.
+        The employee whose days are windowed.
     contract : Contract
-        Read for ``max_consecutive_shifts``.
+        Its ``max_consecutive_shifts`` is the longest run of worked days.
     """
     limit = contract.max_consecutive_shifts
     days = ip.problem.days
@@ -277,6 +272,22 @@ def add_max_consecutive_shifts(ip: RosterIp, e: int, contract: Contract) -> None
             window.update(ip.on_day(e, d))
         if len(window) > limit:
             ip.row(window, upper=limit)
+
+
+def add_min_runs(ip: RosterIp, e: int, contract: Contract) -> None:
+    """Both minimum-run rules of the contract (:func:`add_min_run`): worked days, then days off.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        Gets the rows of both rules.
+    e : int
+        The employee whose runs they bound.
+    contract : Contract
+        ``min_consecutive_shifts`` and ``min_consecutive_days_off``.
+    """
+    add_min_run(ip, e, contract.min_consecutive_shifts, working=True)
+    add_min_run(ip, e, contract.min_consecutive_days_off, working=False)
 
 
 def add_min_run(ip: RosterIp, e: int, minimum: int, *, working: bool) -> None:
@@ -292,13 +303,13 @@ def add_min_run(ip: RosterIp, e: int, minimum: int, *, working: bool) -> None:
     Parameters
     ----------
     ip : RosterIp
-        The program being built.
+        Gets a row per possible first day of a run and day inside its minimum.
     e : int
-        Employee index.
+        The employee whose runs are bounded.
     minimum : int
-        Shortest allowed run.
+        Days a run lasts at least (1: no rows).
     working : bool
-        Runs of worked days (True) or of days off (False).
+        True for runs of worked days, False for runs of days off.
     """
     problem = ip.problem
     days, exempt = problem.days, problem.edge_runs == "exempt"
@@ -333,11 +344,12 @@ def add_run_paths(ip: RosterIp, e: int, contract: Contract) -> None:
     Parameters
     ----------
     ip : RosterIp
-        The program being built; gets a continuous column per day and state, and per arc.
+        Gets a continuous column per day and state and per arc, the flow rows, and a
+        row tying each day's worked states to its shifts.
     e : int
-        Employee index.
+        The employee who walks the path.
     contract : Contract
-        Read for the run limits.
+        The run limits define the states and arcs.
     """
     problem = ip.problem
     days = problem.days
@@ -375,12 +387,12 @@ def add_max_weekends(ip: RosterIp, e: int, contract: Contract) -> None:
     Parameters
     ----------
     ip : RosterIp
-        The program being built; gets a binary per weekend, a row per weekend day, and
-        the row that counts them.
+        Gets a binary per weekend at least each of its days' shifts, and the row that
+        counts them.
     e : int
-        Employee index.
+        The employee whose weekends are counted.
     contract : Contract
-        Read for ``max_weekends``.
+        ``max_weekends`` caps the count (``None`` or every weekend: no rows at all).
     """
     weekends = ip.problem.weekends()
     if contract.max_weekends is None or contract.max_weekends >= len(weekends):
@@ -404,10 +416,10 @@ def add_requests(ip: RosterIp) -> None:
         The program being built; its ``works`` costs and ``offset`` grow.
     """
     problem = ip.problem
-    employee = {emp.name: e for e, emp in enumerate(problem.employees)}
-    shift = {s.name: i for i, s in enumerate(problem.shifts)}
+    named = {(problem.employees[e].name, d, problem.shifts[s].name): c for (e, d, s), c in ip.works.items()}
     for request in problem.requests:
-        column = ip.works.get((employee[request.employee], request.day, shift[request.shift]))
+        # No column: the shift cannot be worked that day (a day off, a zero maximum).
+        column = named.get((request.employee, request.day, request.shift))
         if request.wanted:
             ip.offset += request.weight
             if column is not None:
