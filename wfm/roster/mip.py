@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wfm.roster.model import run_states, run_successors
 from wfm.roster.problem import Contract, Cover, RosterProblem
 
 BACKENDS = ("highs", "scip")
@@ -49,6 +48,8 @@ class RosterIp:
     offset: float = 0.0  # the weight of on-requests, paid back by each one granted
     works: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (employee, day, shift) -> column
     cover_rows: list[tuple[Cover, list[int]]] = field(default_factory=list)  # each cover line, its works columns
+    slacks: list[tuple[int, int]] = field(default_factory=list)  # (under, over) columns of each cover line
+    weekends: list[tuple[int, list[int]]] = field(default_factory=list)  # a weekend's column, its days' works columns
 
     def column(self, lower: float, upper: float, cost: float = 0.0, *, integer: bool = True) -> int:
         """Add a column.
@@ -125,15 +126,13 @@ class RosterIp:
         return {self.works[e, d, s]: 1.0 for s in range(len(self.problem.shifts)) if (e, d, s) in self.works}
 
 
-def build_ip(problem: RosterProblem, *, run_paths: bool = False) -> RosterIp:
+def build_ip(problem: RosterProblem) -> RosterIp:
     """The integer program of ``problem``: every hard rule, and the objective of the evaluator.
 
     Parameters
     ----------
     problem : RosterProblem
         Employees, days, shift types, contracts, requests and cover.
-    run_paths : bool
-        Also state the run rules as a path per employee (:func:`add_run_paths`).
 
     Returns
     -------
@@ -152,8 +151,8 @@ def build_ip(problem: RosterProblem, *, run_paths: bool = False) -> RosterIp:
     ip = RosterIp(problem)
     add_assignment(ip)
     add_forbidden_successions(ip)
-    contract_rules = [add_max_shifts_per_type, add_total_minutes, add_max_consecutive_shifts, add_min_runs,
-                      add_max_weekends] + ([add_run_paths] if run_paths else [])
+    contract_rules = (add_max_shifts_per_type, add_total_minutes, add_max_consecutive_shifts, add_min_runs,
+                      add_max_weekends)
     for e, employee in enumerate(problem.employees):
         for rule in contract_rules:
             rule(ip, e, employee.contract)
@@ -335,52 +334,6 @@ def add_min_run(ip: RosterIp, e: int, minimum: int, *, working: bool) -> None:
                 break  # enforced: no run may start on d (one row says so)
 
 
-def add_run_paths(ip: RosterIp, e: int, contract: Contract) -> None:
-    """The run rules again, as a path a day through the states of :func:`wfm.roster.model.run_states`.
-
-    A network flow per employee: its relaxation holds only mixtures of whole rosters
-    that keep the run rules (the windows and start rows hold more).
-
-    Parameters
-    ----------
-    ip : RosterIp
-        Gets a continuous column per day and state and per arc, the flow rows, and a
-        row tying each day's worked states to its shifts.
-    e : int
-        The employee who walks the path.
-    contract : Contract
-        The run limits define the states and arcs.
-    """
-    problem = ip.problem
-    days = problem.days
-    states = run_states(contract, days, problem.edge_runs)
-    first = {("work", 1): contract.min_consecutive_shifts <= 1, ("off", 1): contract.min_consecutive_days_off <= 1,
-             ("first work", 1): True, ("first off", 1): True}
-    if problem.edge_runs == "enforced":
-        first = {("work", 1): True, ("off", 1): True}
-    at = {(d, s): ip.column(0, 1, integer=False) for d in range(days) for s in states}
-    ip.row({at[0, s]: 1.0 for s in states if first.get(s)}, 1, 1)
-    ip.row({at[0, s]: 1.0 for s in states if not first.get(s)}, 0, 0)
-    for d in range(days - 1):
-        into: dict[tuple[str, int], dict[int, float]] = {t: {at[d + 1, t]: -1.0} for t in states}
-        for s in states:
-            arcs = {}
-            for t in run_successors(s, contract, states):
-                arc = ip.column(0, 1, integer=False)
-                arcs[arc] = 1.0
-                into[t][arc] = 1.0
-            ip.row({**arcs, at[d, s]: -1.0}, 0, 0)
-        for t in states:
-            ip.row(into[t], 0, 0)
-    if problem.edge_runs == "enforced":  # the last run too must reach its minimum
-        short = [s for s in states if s[1] < (contract.min_consecutive_shifts if s[0] == "work"
-                                              else contract.min_consecutive_days_off)]
-        if short:
-            ip.row({at[days - 1, s]: 1.0 for s in short}, 0, 0)
-    for d in range(days):
-        ip.row({**ip.on_day(e, d), **{at[d, s]: -1.0 for s in states if "work" in s[0]}}, 0, 0)
-
-
 def add_max_weekends(ip: RosterIp, e: int, contract: Contract) -> None:
     """A weekend counts as worked when its Saturday or Sunday is worked.
 
@@ -401,9 +354,10 @@ def add_max_weekends(ip: RosterIp, e: int, contract: Contract) -> None:
     for days in weekends:
         weekend = ip.column(0, 1)
         worked[weekend] = 1.0
-        for d in days:
-            for c in ip.on_day(e, d):
-                ip.row({c: 1.0, weekend: -1.0}, upper=0)
+        members = [c for d in days for c in ip.on_day(e, d)]
+        ip.weekends.append((weekend, members))
+        for c in members:
+            ip.row({c: 1.0, weekend: -1.0}, upper=0)
     ip.row(worked, upper=contract.max_weekends)
 
 
@@ -445,6 +399,7 @@ def add_cover(ip: RosterIp) -> None:
         # Continuous: with whole staffing and weights >= 0 the best slacks are whole.
         under = ip.column(0, cover.required, cover.under_weight, integer=False)
         over = ip.column(0, INFINITY, cover.over_weight, integer=False)
+        ip.slacks.append((under, over))
         ip.row({**staffed, under: 1.0, over: -1.0}, cover.required, cover.required)
 
 
@@ -544,8 +499,16 @@ def _csr(ip: RosterIp):
 
 
 def _start_values(ip: RosterIp, start: set[tuple[int, int, int]]) -> list[float]:
-    """Values of the ``works`` columns in the roster ``start`` (the other columns: the solver completes them)."""
-    return [1.0 if key in start else 0.0 for key in ip.works]
+    """Every column's value in the roster ``start``: the solver gets a whole solution, nothing to complete."""
+    values = [0.0] * len(ip.cost)
+    for key in start:
+        values[ip.works[key]] = 1.0
+    for weekend, members in ip.weekends:
+        values[weekend] = max((values[c] for c in members), default=0.0)
+    for (cover, members), (under, over) in zip(ip.cover_rows, ip.slacks, strict=True):
+        staffed = sum(values[c] for c in members)
+        values[under], values[over] = max(0.0, cover.required - staffed), max(0.0, staffed - cover.required)
+    return values
 
 
 def _solve_highs(ip, node_limit, start, cap, seed):
@@ -575,8 +538,10 @@ def _solve_highs(ip, node_limit, start, cap, seed):
     lp.offset_ = float(ip.offset)
     h.passModel(lp)
     if start:
-        h.setSolution(len(ip.works), np.array(list(ip.works.values()), dtype=np.int32),
-                      np.array(_start_values(ip, start), dtype=float))
+        solution = highspy.HighsSolution()
+        solution.col_value = _start_values(ip, start)
+        solution.value_valid = True
+        h.setSolution(solution)
     h.run()
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -618,7 +583,7 @@ def _solve_scip(ip, node_limit, start, cap, seed):
     if cap is not None:
         solver.SetTimeLimit(int(cap * 1000))
     if start:
-        solver.SetHint([variables[c] for c in ip.works.values()], _start_values(ip, start))
+        solver.SetHint(variables, _start_values(ip, start))
     began = time.perf_counter()
     result = solver.Solve()
     spent = time.perf_counter() - began
