@@ -24,6 +24,8 @@ however loaded the machine is.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -511,10 +513,29 @@ def _start_values(ip: RosterIp, start: set[tuple[int, int, int]]) -> list[float]
     return values
 
 
+def _quiet_highs():
+    """A ``highspy.Highs``: the banner HiGHS prints on standard output when a process makes its first one goes nowhere.
+
+    ``wfm roster`` prints its own line; a solver's banner there would be noise in a
+    script's output (and HiGHS prints it before any option can turn it off).
+    """
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve_highs(ip, node_limit, start, cap, seed):
     import highspy
 
-    h = highspy.Highs()
+    h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", int(seed))
