@@ -95,7 +95,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         stopped_by = "deterministic limit"
     else:
         stopped_by = "wall-clock cap"
-    bound_by, nodes = "CP-SAT", 0
+    bound_by, nodes, mip = "CP-SAT", 0, None
     if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         ip = build_ip(problem)
         limit = mip_node_limit(ip, mip_share * time_limit)
@@ -111,6 +111,8 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
             stopped_by = "wall-clock cap"
     if objective is not None and bound >= objective:
         name, stopped_by = "OPTIMAL", "optimal"
+    elif mip is not None and mip.status == "infeasible":  # HiGHS proved what CP-SAT could not
+        name, stopped_by = "INFEASIBLE", "infeasible"
     else:
         name = "FEASIBLE" if objective is not None else solver.StatusName(status)
     value = _roster_values(model, worked)
