@@ -464,7 +464,7 @@ def roster_command(
     work_limit: float | None = typer.Option(
         None, "--work-limit", help="Solver work in CP-SAT deterministic seconds (default roster.work_limit)."),
     curtois: Path | None = typer.Option(None, "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Curtois: solver budget in deterministic seconds (half CP-SAT, half HiGHS)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Curtois: solver budget in deterministic seconds (3/4 CP-SAT, 1/4 HiGHS)."),
     wall_clock_cap: float | None = typer.Option(
         None, "--wall-clock-cap", help="Curtois: safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
     seed: int = typer.Option(0, help="Curtois: CP-SAT random seed."),
