@@ -175,8 +175,13 @@ def test_evaluator_objective_terms():
 # --- the model against the evaluator ---------------------------------------------------
 
 
+_BRUTE_FORCE: dict[tuple, int] = {}  # (text, edge_runs) -> optimum: each enumeration runs once per session
+
+
 def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list[str], edge_runs="exempt") -> int:
     """The least objective of every feasible roster, by enumeration (tiny instances only)."""
+    if (text, edge_runs) in _BRUTE_FORCE:
+        return _BRUTE_FORCE[text, edge_runs]
     best = None
     choices = [None, *shifts]
     for plan in itertools.product(choices, repeat=len(employees) * days):
@@ -184,6 +189,7 @@ def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list
         result = evaluate_curtois(text, rows, edge_runs=edge_runs)
         if not result.violations and (best is None or result.objective < best):
             best = result.objective
+    _BRUTE_FORCE[text, edge_runs] = best
     return best
 
 
@@ -280,11 +286,87 @@ def test_enforcing_edge_runs_misses_the_published_optimum():
 @needs_instances
 def test_same_budget_same_roster():
     problem = read_curtois(FOLDER / "Instance2.txt")
-    first = solve_roster(problem, time_limit=0.5, wall_clock_cap=300)
-    second = solve_roster(problem, time_limit=0.5, wall_clock_cap=300)
+    first = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)  # CP-SAT alone
+    second = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)
     assert first.stopped_by == second.stopped_by == "deterministic limit"
     assert first.objective == second.objective
     pd.testing.assert_frame_equal(first.assignment, second.assignment)
+
+
+# --- the integer program (HiGHS, SCIP) -------------------------------------------------
+
+
+def solve_mip(text: str, backend: str = "highs", edge_runs: str = "exempt", **options):
+    """The instance ``text`` solved by the integer program alone; the roster as evaluator rows."""
+    import dataclasses
+
+    from wfm.roster.mip import build_ip, solve_ip
+
+    problem = dataclasses.replace(parse_curtois(text), edge_runs=edge_runs)
+    result = solve_ip(build_ip(problem), backend=backend, **options)
+    rows = [(problem.employees[e].name, d, problem.shifts[s].name) for e, d, s in sorted(result.worked)]
+    return result, rows
+
+
+@pytest.mark.parametrize("edge_runs", ["exempt", "enforced"])
+@pytest.mark.parametrize("spec", [*BRUTE_FORCE_SPECS, ALTERNATING], ids=["one-employee-two-shifts", "two-employees",
+                                                                         "alternating"])
+def test_integer_program_reaches_the_brute_force_optimum(spec, edge_runs):
+    # Every rule as rows (runs, successions, weekends, minutes, requests, cover): the
+    # program allows exactly the rosters the evaluator accepts, under both readings.
+    text = instance_text(**spec)
+    problem = parse_curtois(text)
+    expected = brute_force_optimum(text, [e.name for e in problem.employees], problem.days,
+                                   [s.name for s in problem.shifts], edge_runs)
+    result, rows = solve_mip(text, edge_runs=edge_runs)
+    check = evaluate_curtois(text, rows, edge_runs=edge_runs)
+    assert (result.status, result.objective, result.bound) == ("optimal", expected, expected)
+    assert check.violations == [] and check.objective == expected
+
+
+@needs_instances
+@pytest.mark.parametrize("backend", ["highs", "scip"])
+def test_integer_program_proves_instance1_optimum(backend):
+    # HiGHS and SCIP each prove the published optimum, and the evaluator prices the
+    # program's roster exactly at the program's objective.
+    text = (FOLDER / "Instance1.txt").read_text()
+    result, rows = solve_mip(text, backend, wall_clock_cap=300)
+    check = evaluate_curtois(text, rows)
+    assert check.violations == [] and check.objective == result.objective
+    if result.stopped_by != "wall-clock cap":
+        assert (result.status, result.objective, result.bound) == ("optimal", 607, 607)
+        assert result.nodes >= 1
+
+
+@needs_instances
+def test_integer_program_keeps_a_start_and_stops_at_its_node_limit():
+    from wfm.roster.mip import build_ip, solve_ip
+    from wfm.roster.solve import first_roster
+
+    problem = read_curtois(FOLDER / "Instance1.txt")
+    start, _ = first_roster(problem, budget=0.2)
+    ip = build_ip(problem)
+    runs = [solve_ip(ip, node_limit=1, start=start, wall_clock_cap=300) for _ in range(2)]
+    first, second = runs
+    assert first.nodes <= 1 and first.stopped_by in ("node limit", "optimal")
+    assert first.objective <= ip.price(start)  # never worse than the roster it started from
+    assert first.bound <= 607 <= first.objective  # the proven optimum lies between
+    assert (first.worked, first.objective, first.bound) == (second.worked, second.objective, second.bound)
+
+
+@needs_instances
+def test_mip_proves_what_cp_sat_alone_cannot():
+    # At half a deterministic second CP-SAT leaves Instance2 unproven; HiGHS, started
+    # from CP-SAT's roster, proves the optimum 828 (its bound becomes lower_bound).
+    problem = read_curtois(FOLDER / "Instance2.txt")
+    alone = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)
+    both = solve_roster(problem, time_limit=1.0, wall_clock_cap=300, mip_share=0.5)
+    assert alone.status != "OPTIMAL" and alone.bound_by == "CP-SAT" and alone.mip_nodes == 0
+    check = evaluate_curtois((FOLDER / "Instance2.txt").read_text(), both.assignment)
+    assert check.violations == [] and check.objective == both.objective and check.terms == both.terms
+    assert both.objective <= alone.objective
+    if both.stopped_by != "wall-clock cap":
+        assert (both.status, both.objective, both.lower_bound, both.bound_by) == ("OPTIMAL", 828, 828, "HiGHS")
 
 
 # --- the CLI ------------------------------------------------------------------------------

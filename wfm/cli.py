@@ -470,7 +470,7 @@ def roster_command(
     work_limit: float | None = typer.Option(
         None, "--work-limit", help="Solver work in CP-SAT deterministic seconds (default roster.work_limit)."),
     curtois: Path | None = typer.Option(None, "--curtois", help="Curtois & Qu benchmark instance (InstanceN.txt)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Curtois: solver budget in CP-SAT deterministic seconds."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Curtois: solver budget in deterministic seconds (3/4 CP-SAT, 1/4 HiGHS)."),
     wall_clock_cap: float | None = typer.Option(
         None, "--wall-clock-cap", help="Curtois: safety cap in wall-clock seconds (default 2 x --time-limit + 10)."),
     seed: int = typer.Option(0, help="Curtois: CP-SAT random seed."),
@@ -504,7 +504,7 @@ def roster_command(
 
     solution, s = roster_curtois_files(curtois, out, time_limit=time_limit, wall_clock_cap=wall_clock_cap, seed=seed)
     typer.echo(
-        f"objective {s['objective']}, bound {s['lower_bound']}, {s['status']} ({s['stopped_by']}) "
+        f"objective {s['objective']}, bound {s['lower_bound']} ({s['bound_by']}), {s['status']} ({s['stopped_by']}) "
         f"in {s['seconds']:g} s; evaluator {s['evaluated_objective']} -> {out}",
         err=True,
     )

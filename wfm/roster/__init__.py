@@ -6,7 +6,7 @@ day and shift type at minimum weighted cost.
 
 Modules: :mod:`.problem` (the generic roster model), :mod:`.curtois` (reader of the
 Curtois & Qu benchmark instances), :mod:`.model` (one helper per rule), :mod:`.solve`
-(CP-SAT, deterministic), :mod:`.evaluate` (an independent check of a roster from the
+(CP-SAT, deterministic, then HiGHS on :mod:`.mip`, the integer program), :mod:`.evaluate` (an independent check of a roster from the
 instance text alone).
 
 A contact centre's named agents (docs/roster.md): :mod:`.agents` (the roster file),
@@ -56,16 +56,19 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
     Returns
     -------
     dict
-        ``objective``, ``lower_bound``, ``seconds``, ``status``, ``stopped_by``, the terms,
-        ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
+        ``objective``, ``lower_bound`` (and ``bound_by``, the solver that proved it),
+        ``seconds``, ``status``, ``stopped_by``, ``deterministic_seconds``, ``mip_nodes``,
+        the terms, ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
     """
     return {
         "objective": solution.objective,
         "lower_bound": solution.lower_bound,
+        "bound_by": solution.bound_by,
         "seconds": round(solution.seconds, 3),
         "status": solution.status,
         "stopped_by": solution.stopped_by,
         "deterministic_seconds": round(solution.deterministic_seconds, 3),
+        "mip_nodes": solution.mip_nodes,
         "terms": solution.terms,
         "evaluated_objective": check.objective if solution.objective is not None else None,
         "evaluated_terms": check.terms if solution.objective is not None else None,

@@ -21,11 +21,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from wfm.roster.mip import RosterIp, build_ip, solve_ip
 from wfm.roster.model import RosterModel, build_model
 from wfm.roster.problem import RosterProblem
 
-# Share of the budget the employee-by-employee first roster may use (the rest is CP-SAT's).
+# Share of CP-SAT's budget the employee-by-employee first roster may use (the rest is CP-SAT's).
 FIRST_ROSTER_SHARE = 0.25
+# Share of the budget for HiGHS on the integer program, after CP-SAT. Measured at 60
+# deterministic s: a quarter gives Instance6 1964 (bound 1943) and Instance10 4858 (4630),
+# a half 2045 (1940) and 4929 (4630): CP-SAT's roster matters more than HiGHS's extra nodes.
+MIP_SHARE = 0.25
+# HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
+NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
 
 @dataclass
@@ -38,24 +45,33 @@ class RosterSolution:
     stopped_by: str  # "optimal", "infeasible", "deterministic limit" or "wall-clock cap"
     assignment: pd.DataFrame  # employee, day, shift: one row per worked day
     terms: dict[str, int] = field(default_factory=dict)  # the objective by named term
+    bound_by: str = "CP-SAT"  # the solver whose bound is lower_bound: "CP-SAT" or "HiGHS"
+    mip_nodes: int = 0  # HiGHS's branch-and-bound nodes (0: the integer program was not run)
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
-                 seed: int = 0, workers: int = 2) -> RosterSolution:
-    """Solve ``problem`` with CP-SAT.
+                 seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE) -> RosterSolution:
+    """Solve ``problem`` with CP-SAT, then with the integer program from CP-SAT's roster.
+
+    CP-SAT finds good rosters fast but its bound is weak; HiGHS on the integer program
+    (:mod:`wfm.roster.mip`), started from CP-SAT's roster, proves bounds CP-SAT cannot
+    and sometimes finds a better roster. The better roster and the higher bound are kept.
 
     Parameters
     ----------
     problem
         The roster problem (e.g. from :func:`wfm.roster.read_curtois`).
     time_limit
-        Search budget in CP-SAT deterministic seconds (the reproducible stopping rule).
+        Search budget in deterministic seconds (the reproducible stopping rule): CP-SAT's
+        own for its share, HiGHS's as a node limit (:func:`mip_node_limit`) for the rest.
     wall_clock_cap
         Wall-clock seconds after which the search stops anyway (default: twice
         ``time_limit`` plus 10 s, so a loaded machine still finishes).
     seed, workers
         CP-SAT's random seed and worker count; with 2 or more workers the search is
-        interleaved, which keeps it deterministic.
+        interleaved, which keeps it deterministic. HiGHS runs on one thread.
+    mip_share
+        Share of ``time_limit`` for the integer program (0: CP-SAT alone).
 
 
     Returns
@@ -64,7 +80,88 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         The assignment, objective, bound, status, what stopped the search and the terms.
     """
     began = time.perf_counter()
-    start, spent = first_roster(problem, budget=FIRST_ROSTER_SHARE * time_limit, seed=seed)
+    cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
+    cp_budget = (1 - mip_share) * time_limit
+    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share), seed, workers)
+    response = solver.ResponseProto()
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    worked = {key for key, var in model.works.items() if solver.BooleanValue(var)} if found else set()
+    objective = sum(term_values(model, solver).values()) if found else None
+    bound = int(round(solver.BestObjectiveBound())) if found or status == cp_model.UNKNOWN else 0
+    det_seconds = spent + float(response.deterministic_time)  # the first roster's included
+    if status == cp_model.OPTIMAL:
+        stopped_by = "optimal"
+    elif status == cp_model.INFEASIBLE:
+        stopped_by = "infeasible"
+    elif response.deterministic_time >= solver.parameters.max_deterministic_time * 0.999:
+        stopped_by = "deterministic limit"
+    else:
+        stopped_by = "wall-clock cap"
+    bound_by, nodes, mip = "CP-SAT", 0, None
+    if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        ip = build_ip(problem)
+        limit = mip_node_limit(ip, mip_share * time_limit)
+        mip = solve_ip(ip, node_limit=limit, start=worked or None, seed=seed,
+                       wall_clock_cap=max(1.0, cap - (time.perf_counter() - began)))
+        nodes = mip.nodes
+        det_seconds += mip_share * time_limit * min(1.0, mip.nodes / limit)
+        if mip.objective is not None and (objective is None or mip.objective < objective):
+            worked, objective = mip.worked, mip.objective
+        if mip.bound is not None and mip.bound > bound:
+            bound, bound_by = mip.bound, "HiGHS"
+        if mip.stopped_by == "wall-clock cap":
+            stopped_by = "wall-clock cap"
+    if objective is not None and bound >= objective:
+        name, stopped_by = "OPTIMAL", "optimal"
+    elif mip is not None and mip.status == "infeasible":  # HiGHS proved what CP-SAT could not
+        name, stopped_by = "INFEASIBLE", "infeasible"
+    else:
+        name = "FEASIBLE" if objective is not None else solver.StatusName(status)
+    value = _roster_values(model, worked)
+    terms = price_roster(model, value) if objective is not None else {}
+    return RosterSolution(
+        status=name,
+        # The roster priced by what it staffs, not solver.ObjectiveValue(): a search
+        # stopped by a limit may leave a cover line's under and over slacks both positive
+        # (seen on Instance10: CP-SAT 28327, the roster itself 27216 by the evaluator).
+        objective=sum(terms.values()) if objective is not None else None,
+        lower_bound=min(bound, objective) if objective is not None else bound,
+        seconds=time.perf_counter() - began,
+        deterministic_seconds=det_seconds,
+        stopped_by=stopped_by,
+        assignment=_assignment(problem, worked) if objective is not None else empty_assignment(),
+        terms=terms,
+        bound_by=bound_by,
+        mip_nodes=nodes,
+    )
+
+
+def mip_node_limit(ip: RosterIp, seconds: float) -> int:
+    """HiGHS's node limit for a budget of ``seconds``: nodes cost in proportion to the program's size.
+
+    Calibrated on one unloaded core: Instance4 (620 columns, 1,331 rows) took 2,745 nodes
+    in 81 CPU seconds, about 34 nodes a second.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The integer program (its nonzeros measure a node's work).
+    seconds : float
+        Deterministic seconds for the integer program.
+
+    Returns
+    -------
+    int
+        Nodes, at least 1 (the root).
+    """
+    nonzeros = sum(len(terms) for terms, _, _ in ip.rows)
+    return max(1, int(seconds * NODE_WORK_PER_SECOND / max(1, nonzeros)))
+
+
+def _solve_cp_sat(problem: RosterProblem, budget: float, cap: float, seed: int, workers: int):
+    """CP-SAT from the first roster: ``(model, solver, status, first roster's seconds)``."""
+    began = time.perf_counter()
+    start, spent = first_roster(problem, budget=FIRST_ROSTER_SHARE * budget, seed=seed)
     model = build_model(problem)
     if start:  # (empty when not even one employee's own roster was found: no hint then)
         for key, var in model.works.items():
@@ -76,7 +173,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     # Interleaved search is deterministic whatever the timing of the threads (a parallel
     # portfolio is not); the same instance and seed give the same roster.
     params.interleave_search = workers > 1
-    params.max_deterministic_time = max(0.01, float(time_limit) - spent)
+    params.max_deterministic_time = max(0.01, float(budget) - spent)
     # The full LP relaxation in the LP workers: the cover rows with their heavy
     # under-cover weights make the LP the main guide. Measured at 20 deterministic
     # seconds: Instance5 1149 instead of 1344 (optimum 1143), Instance7 1278 instead of 1693.
@@ -87,59 +184,27 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     # 1147 instead of 1339 (optimum 1143).
     for name in ("max_lp", "core"):
         params.subsolvers.append(name)
-    cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
     params.max_time_in_seconds = max(0.1, cap - (time.perf_counter() - began))
     status = solver.Solve(model.cp)
-    seconds = time.perf_counter() - began
-    name = solver.StatusName(status)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    response = solver.ResponseProto()
-    if status == cp_model.OPTIMAL:
-        stopped_by = "optimal"
-    elif status == cp_model.INFEASIBLE:
-        stopped_by = "infeasible"
-    elif response.deterministic_time >= params.max_deterministic_time * 0.999:
-        stopped_by = "deterministic limit"
-    else:
-        stopped_by = "wall-clock cap"
-    terms = term_values(model, solver) if found else {}
-    return RosterSolution(
-        status=name,
-        # The returned roster priced by what it staffs, not solver.ObjectiveValue(): a search
-        # stopped by a limit may leave a cover line's under and over slacks both positive
-        # (seen on Instance10: CP-SAT 28327, the roster itself 27216 by the evaluator).
-        objective=sum(terms.values()) if found else None,
-        lower_bound=int(round(solver.BestObjectiveBound())) if found or status == cp_model.UNKNOWN else 0,
-        seconds=seconds,
-        deterministic_seconds=spent + float(response.deterministic_time),  # the first roster's included
-        stopped_by=stopped_by,
-        assignment=assignment_table(model, solver) if found else empty_assignment(),
-        terms=terms,
-    )
+    return model, solver, status, spent
 
 
-def assignment_table(model: RosterModel, solver: cp_model.CpSolver) -> pd.DataFrame:
-    """The roster the solver found, one row per worked day.
+def _roster_values(model: RosterModel, worked: set[tuple[int, int, int]]):
+    """``value`` for :func:`price_roster`: a ``works`` literal (or its negation, or a constant) in the roster ``worked``."""
+    index = {var.Index(): key in worked for key, var in model.works.items()}
 
-    Parameters
-    ----------
-    model : RosterModel
-        Its ``works`` Booleans name the employee, day and shift type of each row.
-    solver : cp_model.CpSolver
-        Holds the values of ``works`` (it has found a roster).
+    def value(var) -> int:
+        if isinstance(var, int):
+            return var
+        i = var.Index()
+        return int(not index[-i - 1]) if i < 0 else int(index[i])
 
-    Returns
-    -------
-    DataFrame
-        ``employee, day, shift``.
-    """
-    problem = model.problem
-    rows = [
-        (problem.employees[e].name, d, problem.shifts[s].name)
-        for (e, d, s), var in sorted(model.works.items())
-        if solver.BooleanValue(var)
-    ]
-    # Employees in the instance's order, then days: the order planners read a roster in.
+    return value
+
+
+def _assignment(problem: RosterProblem, worked: set[tuple[int, int, int]]) -> pd.DataFrame:
+    """The roster ``worked`` as a table, employees in the instance's order, then days."""
+    rows = [(problem.employees[e].name, d, problem.shifts[s].name) for e, d, s in sorted(worked)]
     return pd.DataFrame(rows, columns=["employee", "day", "shift"])
 
 
