@@ -312,7 +312,7 @@ def _size_queue(queue: Queue, index: int, demand: pd.DataFrame, scenario: Scenar
     """Requirement per interval, and the behaviour the verification should simulate."""
     place = f"queue[{index}]"
     minutes = scenario.horizon.interval_minutes
-    frame = as_volumes(demand)[["queue", "ds", "y"] + (["aht"] if "aht_hat" in demand else [])]
+    frame = as_volumes(demand)[["queue", "ds", "y"] + (["aht"] if "aht_hat" in demand else [])].copy()
     profile = None
     if queue.profile:
         path = _resolve(base_dir, queue.profile)
