@@ -775,3 +775,39 @@ def test_library_errors_are_shown_in_japanese():
     assert "shift[0].length_hours: 7.1 時間は 15 分インターバルの整数倍ではありません。" in text
     assert "is not a whole number" not in text and "after the centre closes" not in text
     assert "営業終了 (21:00) を過ぎます" in text
+
+
+def test_plans_page_lists_saved_versions_and_highlights_what_differs(tmp_path, monkeypatch):
+    """Issue #15: two versions saved as ``wfm plan --save`` saves them (70% and 90%), side by side on the Plans page."""
+    from factories import write_scenario
+
+    from wfm import plan, store
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv(store.DATABASE_ENV, url)
+    saved = store.open_store(url)
+    kpis = []
+    for level in (0.7, 0.9):
+        scenario = write_scenario(tmp_path / f"s{level}", service_level=level)
+        out = tmp_path / f"out{level}"
+        plan.plan_to_directory(scenario, out)
+        saved.save(out, f"at {level:.0%}", note="what-if", scenario_path=scenario)
+        kpis.append(json.loads((out / "kpis.json").read_text(encoding="utf-8")))
+    at = open_app("plans")
+    ok(at)
+    listed = at.dataframe[0].value
+    assert listed["Name"].tolist() == ["at 70%", "at 90%"]
+    compared = at.dataframe[1].value.set_index("Figure")
+    difference = next(c for c in compared.columns if c.startswith("Difference"))
+    # The difference column is the 90% version's cost minus the 70% one's, as the plan folders say.
+    expected = kpis[1]["cost"] - kpis[0]["cost"]
+    assert expected > 0
+    assert number(compared.loc["cost", difference].lstrip("¥$")) == pytest.approx(expected, abs=1)
+    assert compared.loc["FTE", difference] == f"{kpis[1]['fte'] - kpis[0]['fte']:.1f}"
+    # Changed figures are highlighted in the difference column, unchanged ones are not.
+    styles = at.dataframe[1].proto.arrow_data.styler.styles
+    column = list(compared.columns).index(difference) + 1  # the Figure column comes first
+    rows = list(compared.index)
+    for figure in ("cost", "FTE", "short intervals (coverage)"):
+        changed = compared.loc[figure, difference] not in ("0", "0.0", "¥0", "–")
+        assert (f"row{rows.index(figure)}_col{column}" in styles) == changed, (figure, styles)
