@@ -57,7 +57,7 @@ def friendly(func):
             # half-written workbooks whose generators complain when Python exits. Their
             # noise is not the planner's business: one sentence, the shell's code 130.
             sys.unraisablehook = lambda _unraisable: None
-            fail("interrupted (Ctrl-C): nothing was written, an earlier output is left as it was.", 130)
+            fail("interrupted (Ctrl-C): the output in progress was not written (an earlier one is left as it was).", 130)
 
     return wrapper
 
