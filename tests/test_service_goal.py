@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from wfm import erlang, plan
 from wfm.cli import app
 from wfm.scenario import load_scenario
-from wfm.service_goal import ServiceGoal, answered_within, concave_gains, goal_report, service_curves
+from wfm.service_goal import MAX_STEPS, ServiceGoal, answered_within, concave_gains, goal_report, service_curves
 
 runner = CliRunner()
 
@@ -44,6 +44,27 @@ def test_curves_start_at_the_occupancy_floor_and_cover_the_interval_requirement(
         n = np.floor(part["heads"].to_numpy() * 0.8 + 1e-9)
         expected = row["y"] * erlang.service_level(n, load, row["aht"], 20)
         assert np.allclose(part["credit"].to_numpy(), expected)
+
+
+def test_a_large_centres_curves_reach_the_requirement_without_an_occupancy_cap():
+    # 1,287 calls in a half hour (215 Erlangs) and impatient callers: Erlang A without a
+    # cap floors the interval at a handful of heads. The curve once stopped 80 heads above
+    # that floor, answering 6% in time, so no plan could reach a day goal at this scale.
+    target = erlang.ServiceTarget(0.8, 20, shrinkage=0.1, model="erlang-a", patience=65.0)
+    sized = erlang.size_intervals(pd.DataFrame({"queue": "q", "ds": pd.date_range("2024-03-25 10:00", periods=3, freq="30min"),
+                                                "y": [1287.0, 340.0, 12.0]}), 30, target, aht=300)
+    curves = service_curves(sized, ServiceGoal("q", "day", 0.8, 20.0), interval_minutes=30, max_occupancy=1.0,
+                            shrinkage=0.1, model="erlang-a", patience=65.0)
+    for ds, part in curves.groupby("ds"):
+        row = sized[sized["ds"] == ds].iloc[0]
+        heads, credit = part["heads"].to_numpy(), part["credit"].to_numpy()
+        assert heads.max() >= row["scheduled"]  # the interval plan lies inside the curve
+        assert credit[-1] >= 0.995 * row["y"] - 1e-6  # and the curve goes on to 99.5% in time
+        assert heads.max() - heads.min() <= MAX_STEPS
+        assert credit[heads == row["scheduled"]][0] >= 0.8 * row["y"] - 1e-6
+    big = curves[curves["calls"] == 1287.0]
+    assert big["heads"].max() - big["heads"].min() == MAX_STEPS  # starts MAX_STEPS below its top
+    assert curves[curves["calls"] == 12.0]["heads"].min() <= 2  # a small interval keeps its own floor
 
 
 def _scenario(folder, scope, *, rounds=3, floor=None, level=12, changes=None):

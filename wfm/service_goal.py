@@ -28,7 +28,7 @@ from wfm import erlang
 
 SCOPES = ("interval", "day", "week")
 TOP_SERVICE_LEVEL = 0.995  # the curve stops where one more head adds almost nothing
-MAX_STEPS = 80  # at most this many heads above an interval's floor
+MAX_STEPS = 80  # at most this many heads between an interval's floor and its top
 # A period is judged on simulation only once its simulated value is known this closely
 # (standard error over replications): at a small centre one simulated day's service level
 # spreads by 3-4 points, so 10 replications leave each day +-1 point of noise, and rounds
@@ -270,7 +270,8 @@ def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: 
         ``queue, ds, heads, calls, aht, credit``: ``credit`` is the expected calls
         answered within the target with ``heads`` heads (for an ASA goal: minus the
         expected seconds all its calls wait); the first row of each interval is its floor (the fewest heads the occupancy cap and the interval
-        floor allow), the last its top.
+        floor allow, and at most :data:`MAX_STEPS` below the top), the last its top (the heads
+        for 99.5% or the interval requirement, whichever is more).
     """
     rows = sized[sized["y"] > 0].reset_index(drop=True)
     if rows.empty:
@@ -290,7 +291,13 @@ def service_curves(sized: pd.DataFrame, goal: ServiceGoal, *, interval_minutes: 
     top = erlang.scheduled_agents(erlang.required_agents(load, aht, top_target), shrinkage)
     # The interval plan must stay inside the curve: never stop below the interval requirement.
     top = np.maximum(np.maximum(top, rows["scheduled"].to_numpy(dtype=np.int64)), floor)
-    top = np.minimum(top, floor + MAX_STEPS)
+    # A long curve keeps its top and starts MAX_STEPS heads below it. Erlang A without a
+    # binding occupancy cap floors a 200-Erlang interval at a handful of heads; cutting
+    # such a curve at floor + MAX_STEPS stopped it far below the requirement (6% answered
+    # in time at the top), so no plan could reach the goal. MAX_STEPS heads below the
+    # 99.5% head count such an interval still answers about half its calls in time, and
+    # each head there buys far more service than anywhere a goal plan stops.
+    floor = np.maximum(floor, top - MAX_STEPS)
     steps = (top - floor + 1).astype(np.int64)
     which = np.repeat(np.arange(len(rows)), steps)
     heads = floor[which] + (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps))
