@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm import calls, data, plan, simulate
+from wfm import calls, data, erlang, plan, simulate
 from wfm.localtime import wall_clock
 from wfm.scenario import load_scenario
 
@@ -279,6 +279,85 @@ def print_plan(scope: str, p: dict) -> None:
         f"{name} {hours:,.1f}" for name, hours in k["where_hours_go"].items() if name != "paid_hours"))
 
 
+def _heads_for(curves: pd.DataFrame, scope: str, start) -> pd.DataFrame:
+    """The fewest heads per interval that meet the goal on ``curves`` alone (no shifts).
+
+    ``interval``: each interval's first head count at the goal. ``day``: from each
+    interval's floor, the extra heads with the largest gains (the curves' concave hull,
+    as the scheduler sees them) until the day's calls in time reach the goal.
+    """
+    from wfm.service_goal import concave_gains, period_of
+
+    rows = []
+    for ds, part in curves.groupby("ds", sort=True):
+        y = part["credit"].to_numpy()
+        rows.append({"ds": ds, "calls": part["calls"].iloc[0], "heads": part["heads"].to_numpy(), "credit": y,
+                     "gains": concave_gains(y)})
+    table = pd.DataFrame(rows)
+    if scope == "interval":
+        table["take"] = [int(np.argmax(c >= GOAL * n - 1e-9)) if c[-1] >= GOAL * n - 1e-9 else len(c) - 1
+                         for c, n in zip(table["credit"], table["calls"], strict=True)]
+    else:
+        table["take"] = 0
+        for _, day in table.groupby(period_of(table["ds"], "day", start)):
+            owed = GOAL * day["calls"].sum() - sum(c[0] for c in day["credit"])
+            steps = sorted(((g, i) for i, gains in day["gains"].items() for g in gains), key=lambda x: -x[0])
+            for gain, i in steps:
+                if owed <= 1e-9:
+                    break
+                table.loc[i, "take"] += 1
+                owed -= gain
+    table["at"] = [h[k] for h, k in zip(table["heads"], table["take"], strict=True)]
+    return table[["ds", "at"]]
+
+
+def goal_limits(scope: str, p: dict, patience: float) -> list[tuple]:
+    """Which limit holds a plan above its goal: heads and Erlang A SL, step by step.
+
+    1. the goal alone (no occupancy cap, heads in any shape), 2. with the occupancy cap,
+    3. the written schedule (whole shifts and breaks). Each step: scheduled head-hours on
+    the phones and the week's call-weighted Erlang A service level (the sizing patience).
+    """
+    from wfm.service_goal import ServiceGoal, service_curves
+
+    result = p["result"]
+    q, sized = result.scenario.queues[0], result.requirements
+    goal = ServiceGoal(q.name, "day", GOAL, q.answer_within)
+    start = result.scenario.horizon.start
+    minutes = result.scenario.horizon.interval_minutes
+    ds = wall_clock(sized["ds"]).reset_index(drop=True)
+    calls = sized["y"].to_numpy(dtype=float)
+    load = calls * sized["aht"].to_numpy(dtype=float) / (60 * minutes)
+
+    def curves(cap: float) -> pd.DataFrame:
+        c = service_curves(sized, goal, interval_minutes=minutes, max_occupancy=cap, shrinkage=q.shrinkage,
+                           model="erlang-a", patience=patience)
+        return c.assign(ds=wall_clock(c["ds"]))
+
+    def sl(heads) -> float:
+        n = np.floor(np.asarray(heads, dtype=float) * (1 - q.shrinkage) + 1e-9)
+        r = erlang.erlang_a(n, load, sized["aht"].to_numpy(dtype=float), patience, q.answer_within)
+        return float(np.average(r.service_level, weights=calls))
+
+    def heads_on(table: pd.DataFrame) -> np.ndarray:
+        return table.set_index("ds")["at"].reindex(ds).fillna(0).to_numpy()
+
+    alone = heads_on(_heads_for(curves(1.0), scope, start))
+    capped = heads_on(_heads_for(curves(q.max_occupancy), scope, start))
+    covered = plan._inbound_heads(result.schedule.coverage, sized, q.name)
+    h = minutes / 60
+    return [("the goal alone", alone.sum() * h, sl(alone)),
+            (f"+ occupancy cap {q.max_occupancy:.0%}", capped.sum() * h, sl(capped)),
+            ("+ shift shape (the schedule)", covered.sum() * h, sl(covered))]
+
+
+def print_limits(scope: str, p: dict, patience: float) -> None:
+    steps = goal_limits(scope, p, patience)
+    text = ";  ".join(f"{name} {hours:,.0f} h -> {value:.1%}" for name, hours, value in steps)
+    print(f"            what holds it up (head-hours on the phones, Erlang A week SL): {text}; "
+          f"simulated {p['kpis']['service_level']:.1%}, replayed {p['week_sl']:.1%}")
+
+
 def split_errors(centre: Centre, month: dict, seed: int) -> dict:
     """Per day of the day plan: S, F, T, A and the spread of the draws (see the module docstring)."""
     p = month["plans"]["day"]
@@ -327,6 +406,7 @@ def run_month(centre: Centre, seed: int) -> None:
           f"(true {centre.patience_mean:.0f})")
     for scope, p in month["plans"].items():
         print_plan(scope, p)
+        print_limits(scope, p, profile["queues"]["default"]["patience"]["mean"])
     e = split_errors(centre, month, seed) if centre.peak_calls < 200 else None
     if e is not None:
         print_split(e)
