@@ -123,6 +123,36 @@ def test_simulated_rounds_aim_each_day_at_the_goal_and_hours_add_up(tmp_path):
     assert hours["shift_shape"] < 0  # the day goal staffs below the interval requirement somewhere
 
 
+def test_rounds_stop_at_a_solve_that_found_no_plan(tmp_path, monkeypatch):
+    # Round 2 finds no plan within the work limit: its empty plan (nobody on the phones)
+    # must not steer the rounds nor be kept.
+    import dataclasses
+
+    import wfm.schedule
+
+    real, calls = wfm.schedule.make_schedule, []
+
+    def second_finds_nothing(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(result)
+        if len(calls) == 1:
+            return result
+        empty = result.coverage.assign(**{c: 0 for c in result.coverage.columns if c.startswith("scheduled_inbound")})
+        summary = dataclasses.replace(result.summary, status="NO_PLAN_FOUND (showing the empty plan: every requirement short)",
+                                      cost=10 * result.summary.cost)
+        return dataclasses.replace(result, coverage=empty, summary=summary)
+
+    monkeypatch.setattr(wfm.schedule, "make_schedule", second_finds_nothing)
+    # A higher goal than the small centre's floors give, so that round 1 leaves days to move.
+    day = plan.run_plan(load_scenario(_scenario(tmp_path, "day", rounds=3, changes={"queue.0.service_level": 0.9})),
+                        base_dir=tmp_path)
+    goal = day.kpis.queues["support"]["service_goal"]
+    assert len(calls) == 2 and len(goal["rounds"]) == 2 and goal["chosen_round"] == 1
+    assert goal["periods"][0]["simulated_service_level"] == list(goal["rounds"][0]["simulated"].values())[0]
+    assert max(goal["rounds"][1]["simulated"].values()) < 0.05  # nobody answered in round 2
+    assert any("round 2's solve found no plan" in note for note in day.kpis.notes)
+
+
 def test_interval_floor_is_kept_per_interval(tmp_path):
     result = plan.run_plan(load_scenario(_scenario(tmp_path, "day", rounds=0, floor=0.6)), base_dir=tmp_path)
     ver = result.verification

@@ -765,8 +765,18 @@ def run_plan(scenario: Scenario, *, base_dir: str | Path = ".", progress: Observ
                                      for q, periods in reports.items() for r in periods}})
         # How far the periods sit from their goals, in tolerances (a week of days: the RMS).
         off = np.array([v / goals[q].tolerance for (q, _), v in misses.items()]) if misses else np.zeros(1)
-        tried.append((bool(np.all(np.abs(off) <= 1.0)), schedule.summary.cost or 0.0, len(tried), requirement,
-                      schedule, verification, per_queue, reports, float(np.sqrt(np.mean(off**2)))))
+        candidate = (bool(np.all(np.abs(off) <= 1.0)), schedule.summary.cost or 0.0, len(tried), requirement,
+                     schedule, verification, per_queue, reports, float(np.sqrt(np.mean(off**2))))
+        if str(schedule.summary.status).startswith("NO_PLAN_FOUND"):
+            # The solver found no plan within its work limit: the empty plan it shows says
+            # nothing about what the goal asks, and asking more or less after it would
+            # chase the solver (a 300-agent day plan once went on to ask 99.9%).
+            tried = tried or [candidate]
+            notes.append(f"service goal: round {len(rounds)}'s solve found no plan within the solver's work "
+                         f"limit; the rounds stopped there and kept the best plan before it (a larger "
+                         f"[solver] work_limit lets them go on).")
+            break
+        tried.append(candidate)
         # Simulation, not the stationary curve, is the judge: it sees the queue carried from
         # one interval to the next. Each period off its goal by more than the simulation's
         # precision is asked for the difference, more or less, so that the plan delivers
