@@ -23,6 +23,10 @@ Where a replayed day lands, against the goal G, is split per day into
   draw         A - T  A: the one replayed week; its spread is the sd of the draws
 so that a plan's bias (F - G) is told from the forecast and from chance.
 
+What holds each plan above its goal is printed in three steps, head-hours on the phones
+and the week's Erlang A SL (the sizing patience): the goal alone (no occupancy cap, heads
+in any shape), + the occupancy cap's floors, + the shift shape (the written schedule).
+
 One week is one sample: at this scale a day's replayed SL spreads by about 3 points
 from the calls alone, so the 6-of-7 rule is also judged over MONTHS generated months
 (month seeds 1..MONTHS, fixed; `--seed=N` runs only month N with the full split), and
