@@ -14,7 +14,6 @@ Instance8 within 60 deterministic seconds.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -22,7 +21,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.roster.mip import RosterIp, build_ip, solve_ip
-from wfm.roster.model import RosterModel, build_model
+from wfm.roster.model import RosterModel, build_model, employee_model
 from wfm.roster.problem import RosterProblem
 
 # Share of CP-SAT's budget the employee-by-employee first roster may use (the rest is CP-SAT's).
@@ -298,7 +297,7 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
     index = {s.name: i for i, s in enumerate(problem.shifts)}
     staffed = {(c.day, index[c.shift]): 0 for c in problem.cover}
     rosters: list[set[tuple[int, int]]] = [set() for _ in range(people)]
-    models = [_own_model(problem, e) for e in range(people)]
+    models = [employee_model(problem, e) for e in range(people)]
     spent, passes = 0.0, 0
     share = budget / max(1, people) / 2  # two passes' worth per employee at least
     changed = True
@@ -322,13 +321,6 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
                     staffed[key] += 1
         passes += 1
     return {(e, d, s) for e in range(people) for d, s in rosters[e]}, spent
-
-
-def _own_model(problem: RosterProblem, e: int) -> RosterModel:
-    """Employee ``e`` alone: the hard rules and the wishes, no cover (priced per call instead)."""
-    employee = problem.employees[e]
-    return build_model(dataclasses.replace(problem, employees=[employee], cover=[],
-                                           requests=[r for r in problem.requests if r.employee == employee.name]))
 
 
 def _best_own_roster(problem, model, staffed, index, budget, seed):

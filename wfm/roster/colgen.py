@@ -1,0 +1,351 @@
+"""Column generation on the roster: a lower bound from whole rosters, and rosters from them.
+
+The compact integer program (:mod:`wfm.roster.mip`) states each rule row by row; its
+LP relaxation lets an employee work "half of every day", which keeps its bound far
+below the optimum on some instances (Instance5: 843 against 1143). Here the variables
+are whole rosters instead (Dantzig-Wolfe): each employee picks exactly one of its
+rosters, and only cover ties the employees together.
+
+* The *master* LP: a ``lambda`` per (employee, roster) column, a convexity row per
+  employee (its lambdas sum to 1), a row per day and shift type with cover (staffed +
+  under - over = required, the slacks at their weights, so it is always feasible). A
+  column costs the employee's own wishes broken. HiGHS solves it on one thread,
+  warm-started as columns are added.
+* *Pricing*: for each employee, its cheapest roster under every hard rule against the
+  cover rows' duals, solved exactly by CP-SAT on the employee's own model
+  (:func:`wfm.roster.model.employee_model`). A roster with a negative reduced cost
+  becomes a new column.
+* The *bound*: at any duals ``pi`` within the slacks' weights, the Lagrangian bound
+  ``sum(pi * required) + sum over employees of their cheapest priced roster`` is a valid
+  lower bound on every roster's objective (Farley / Lasdon); pricing is exact (or, when
+  a solve stops early, its proven bound is used), so every full round gives one. The
+  duals are smoothed (Wentges) towards the best bound's, which steadies the tail.
+* *Price and branch*: the master with binary lambdas, solved by HiGHS with a node
+  limit; the incumbent's columns are always in, so the roster is never worse than it.
+
+The stopping rule is deterministic: CP-SAT's deterministic time of the pricings plus
+HiGHS's simplex iterations and nodes converted to seconds by calibrated constants
+(:data:`LP_WORK_PER_SECOND`, :data:`NODE_WORK_PER_SECOND`) count against the budget;
+the wall clock is only a safety cap, reported when it binds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from wfm.roster.mip import _quiet_highs, whole_bound
+from wfm.roster.model import RosterModel, employee_model
+from wfm.roster.problem import RosterProblem
+
+# Simplex work per second, in iterations x (rows + columns) of the master: calibrated on
+# one unloaded core (Instance10's master, about 1,600 rows).
+LP_WORK_PER_SECOND = 2.0e7
+# HiGHS's work per branch-and-bound node and second, in nonzeros of the master.
+NODE_WORK_PER_SECOND = 235_000
+# Share of the budget kept for price and branch (the integer master) when the bound
+# does not prove the incumbent first.
+INTEGER_SHARE = 0.25
+# Wentges smoothing: price at alpha x the best bound's duals + (1 - alpha) x the master's.
+SMOOTHING = 0.5
+# Duals are scaled to whole numbers for CP-SAT, rounded down so a priced roster never
+# costs more than its true reduced cost (the bound stays valid).
+PRICE_SCALE = 10_000
+# Deterministic seconds one pricing solve may use at most.
+PRICING_LIMIT = 10.0
+
+
+@dataclass
+class ColgenResult:
+    bound: int  # proven lower bound on every roster's objective (whole)
+    lp_value: float | None  # the restricted master's last LP value
+    worked: set[tuple[int, int, int]]  # (employee, day, shift) of the best roster (empty: none)
+    objective: int | None  # that roster's objective
+    iterations: int  # full pricing rounds
+    columns: int  # roster columns in the master
+    deterministic_seconds: float
+    stopped_by: str  # "bound reached", "deterministic limit" or "wall-clock cap"
+    nodes: int = 0  # price and branch's nodes
+
+
+class _Master:
+    """The restricted master LP in one HiGHS object, columns added as they are priced."""
+
+    def __init__(self, problem: RosterProblem):
+        import highspy
+
+        self.problem = problem
+        people = len(problem.employees)
+        index = {s.name: i for i, s in enumerate(problem.shifts)}
+        self.lines = [(c.day, index[c.shift]) for c in problem.cover]  # cover row k's (day, shift)
+        self.row_of = {key: people + k for k, key in enumerate(self.lines)}
+        self.h = h = _quiet_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        required = np.array([float(c.required) for c in problem.cover])
+        ones = np.ones(people)
+        empty = np.zeros(0, dtype=np.int32)
+        h.addRows(people, ones, ones, 0, np.zeros(people, dtype=np.int32), empty, np.zeros(0))
+        h.addRows(len(required), required, required, 0, np.zeros(len(required), dtype=np.int32), empty, np.zeros(0))
+        # Slacks without an upper bound: under never exceeds the requirement anyway, and
+        # no bound duals then enter the LP's value.
+        for k, cover in enumerate(problem.cover):
+            row = np.array([people + k], dtype=np.int32)
+            h.addCol(float(cover.under_weight), 0.0, highspy.kHighsInf, 1, row, np.array([1.0]))
+            h.addCol(float(cover.over_weight), 0.0, highspy.kHighsInf, 1, row, np.array([-1.0]))
+        self.first_roster_column = 2 * len(required)
+        self.columns: list[tuple[int, frozenset[tuple[int, int]], int]] = []  # (employee, roster, cost)
+        self.seen: set[tuple[int, frozenset[tuple[int, int]]]] = set()
+        self.work = 0.0  # iterations x (rows + columns)
+
+    def add(self, e: int, roster: frozenset[tuple[int, int]], cost: int) -> bool:
+        """Add employee ``e``'s ``roster`` (``{(day, shift)}``) at ``cost``; False if already in."""
+        import highspy
+
+        if (e, roster) in self.seen:
+            return False
+        self.seen.add((e, roster))
+        rows = [e] + sorted(self.row_of[key] for key in roster if key in self.row_of)
+        self.h.addCol(float(cost), 0.0, highspy.kHighsInf, len(rows), np.array(rows, dtype=np.int32),
+                      np.ones(len(rows)))
+        self.columns.append((e, roster, cost))
+        return True
+
+    def solve(self) -> tuple[float, np.ndarray]:
+        """Solve the LP: its value and the cover rows' duals."""
+        self.h.run()
+        info = self.h.getInfo()
+        self.work += info.simplex_iteration_count * (self.h.getNumRow() + self.h.getNumCol())
+        people = len(self.problem.employees)
+        duals = np.array(self.h.getSolution().row_dual[people:])
+        return info.objective_function_value, duals
+
+
+def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple[int, int, int]] | None = None,
+                      seed: int = 0, wall_clock_cap: float | None = None,
+                      integer_share: float = INTEGER_SHARE) -> ColgenResult:
+    """Column generation's lower bound on ``problem``, then price and branch for a roster.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The roster problem.
+    budget : float
+        Deterministic seconds for the pricings, the master LPs and the integer master
+        together (see the module docstring for how HiGHS's work is counted).
+    start : set of (int, int, int), optional
+        A roster that keeps every hard rule (``(employee, day, shift)`` worked), e.g.
+        CP-SAT's: its columns start the master and price and branch starts from it, so
+        the roster returned is never worse.
+    seed : int
+        CP-SAT's and HiGHS's random seed (one worker / thread each: reproducible).
+    wall_clock_cap : float, optional
+        Safety cap in wall-clock seconds; when it binds the result says so.
+    integer_share : float
+        Share of ``budget`` kept for the integer master (unless the bound proves ``start``).
+
+    Returns
+    -------
+    ColgenResult
+        The bound, the best roster and its objective, the rounds and columns, the work spent.
+    """
+    began = time.perf_counter()
+    people = len(problem.employees)
+    master = _Master(problem)
+    models = [employee_model(problem, e) for e in range(people)]
+    requests = [_request_cost_table(problem, model) for model in models]
+    incumbent, objective = set(), None
+    if start:
+        incumbent = set(start)
+        objective = _objective(problem, incumbent)
+        for e in range(people):
+            roster = frozenset((d, s) for emp, d, s in incumbent if emp == e)
+            master.add(e, roster, _own_cost(requests[e], roster))
+    covered = {emp for emp, _, _ in master.columns}
+    required = np.array([float(c.required) for c in problem.cover])
+    low = -np.array([float(c.over_weight) for c in problem.cover])
+    high = np.array([float(c.under_weight) for c in problem.cover])
+    spent = 0.0  # pricing's deterministic seconds
+    best_bound, best_duals = -math.inf, None
+    lp_value = None
+    iterations = 0
+    stopped_by = "deterministic limit"
+    search = (1 - integer_share) * budget
+
+    def used() -> float:
+        return spent + master.work / LP_WORK_PER_SECOND
+
+    def capped() -> bool:
+        return wall_clock_cap is not None and time.perf_counter() - began > wall_clock_cap
+
+    duals = np.zeros(len(required))
+    while used() < search and not capped():
+        if len(covered) == people:
+            lp_value, duals = master.solve()
+            duals = np.clip(duals, low, high)  # (numerical noise; the bound needs the box)
+        if objective is not None and best_bound > -math.inf and whole_bound(best_bound) >= objective:
+            stopped_by = "bound reached"
+            break
+        if lp_value is not None and best_bound > -math.inf and whole_bound(best_bound) >= whole_bound(lp_value):
+            stopped_by = "bound reached"  # the master LP is solved: no better bound from these rows
+            break
+        smoothed = duals if best_duals is None else SMOOTHING * best_duals + (1 - SMOOTHING) * duals
+        bound, added, round_spent, complete = _pricing_round(problem, master, models, requests, smoothed, duals,
+                                                            seed, search - used(), began, wall_clock_cap)
+        spent += round_spent
+        iterations += 1
+        covered |= {emp for emp, _, _ in master.columns}
+        if complete:
+            bound += float(smoothed @ required)
+            if bound > best_bound:
+                best_bound, best_duals = bound, smoothed
+        if not added and best_duals is not None and smoothed is not duals:
+            best_duals = None  # mispriced at the smoothed duals: price at the master's next round
+        elif not added and complete:
+            lp_value = best_bound if lp_value is None else lp_value
+            stopped_by = "bound reached"
+            break
+    else:
+        stopped_by = "wall-clock cap" if capped() else "deterministic limit"
+    proven = whole_bound(best_bound) if best_bound > -math.inf else 0
+    nodes = 0
+    if (objective is None or proven < objective) and len(covered) == people and not capped():
+        remaining = max(0.0, budget - used())
+        limit = max(1, int(remaining * NODE_WORK_PER_SECOND / max(1, _nonzeros(master))))
+        found, nodes, mip_bound = _price_and_branch(master, incumbent, limit, seed,
+                                                    None if wall_clock_cap is None else
+                                                    max(1.0, wall_clock_cap - (time.perf_counter() - began)))
+        spent += remaining * min(1.0, nodes / limit)
+        if found is not None:
+            value = _objective(problem, found)
+            if objective is None or value < objective:
+                incumbent, objective = found, value
+        del mip_bound  # (a bound over these columns only: not valid for every roster)
+    if objective is not None:
+        proven = min(proven, objective)
+    return ColgenResult(bound=proven, lp_value=lp_value, worked=incumbent, objective=objective,
+                        iterations=iterations, columns=len(master.columns), deterministic_seconds=used(),
+                        stopped_by=stopped_by, nodes=nodes)
+
+
+def _pricing_round(problem, master, models, requests, prices, duals, seed, budget, began, cap):
+    """Price every employee at ``prices``: ``(sum of their cheapest reduced costs, columns added, seconds, complete)``.
+
+    A roster joins the master when its reduced cost at the master's own ``duals`` is
+    negative. ``complete`` is False when the budget or the cap ran out before every
+    employee was priced (the round then gives no bound).
+    """
+    index = {key: k for k, key in enumerate(master.lines)}
+    total, added, spent = 0.0, 0, 0.0
+    for e, model in enumerate(models):
+        if spent >= budget or (cap is not None and time.perf_counter() - began > cap):
+            return total, added, spent, False
+        priced = {key: math.floor(-PRICE_SCALE * prices[k]) for key, k in index.items()}
+        model.cp.Minimize(PRICE_SCALE * model.objective()
+                          + sum(priced.get((d, s), 0) * var for (_, d, s), var in model.works.items()))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.max_deterministic_time = max(0.01, min(PRICING_LIMIT, budget - spent))
+        if cap is not None:
+            solver.parameters.max_time_in_seconds = max(0.1, cap - (time.perf_counter() - began))
+        status = solver.Solve(model.cp)
+        spent += max(0.002, solver.ResponseProto().deterministic_time)
+        if status == cp_model.INFEASIBLE:
+            raise ValueError(f"employee {problem.employees[e].name!r} has no roster that keeps every hard rule")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return total, added, spent, False
+        # The scaled prices are rounded down: the solver's bound is at most the true minimum.
+        total += solver.BestObjectiveBound() / PRICE_SCALE
+        roster = frozenset((d, s) for (_, d, s), var in model.works.items() if solver.BooleanValue(var))
+        cost = _own_cost(requests[e], roster)
+        reduced = cost - sum(duals[index[key]] for key in roster if key in index)
+        if reduced < -1e-6 or not any(emp == e for emp, _, _ in master.columns):
+            added += master.add(e, roster, cost)
+    return total, added, spent, True
+
+
+def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
+    """The master with binary lambdas: ``(roster or None, nodes, HiGHS's bound)``."""
+    import highspy
+
+    h = master.h
+    first = master.first_roster_column
+    count = len(master.columns)
+    h.changeColsIntegrality(count, np.arange(first, first + count, dtype=np.int32),
+                            np.array([highspy.HighsVarType.kInteger] * count))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_max_nodes", int(node_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1 - 1e-6)
+    if cap is not None:
+        h.setOptionValue("time_limit", float(cap))
+    if start:
+        values = [0.0] * (first + count)
+        for i, (e, roster, _) in enumerate(master.columns):
+            if roster == frozenset((d, s) for emp, d, s in start if emp == e):
+                values[first + i] = 1.0
+        staffed = {key: 0 for key in master.lines}
+        for emp, d, s in start:
+            if (d, s) in staffed:
+                staffed[d, s] += 1
+        for k, (key, cover) in enumerate(zip(master.lines, master.problem.cover, strict=True)):
+            values[2 * k] = max(0.0, cover.required - staffed[key])
+            values[2 * k + 1] = max(0.0, staffed[key] - cover.required)
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.value_valid = True
+        h.setSolution(solution)
+    h.run()
+    info = h.getInfo()
+    nodes = int(info.mip_node_count)
+    if info.primal_solution_status != 2:  # no feasible roster
+        return None, nodes, None
+    values = h.getSolution().col_value
+    worked = {(e, d, s) for i, (e, roster, _) in enumerate(master.columns) if values[first + i] > 0.5
+              for d, s in roster}
+    return worked, nodes, info.mip_dual_bound
+
+
+def _nonzeros(master: _Master) -> int:
+    """The master's nonzeros (a node's work grows with them)."""
+    return 2 * len(master.lines) + sum(1 + len(roster) for _, roster, _ in master.columns)
+
+
+def _request_cost_table(problem: RosterProblem, model: RosterModel):
+    """Employee's wishes as ``(always paid, {(day, shift): weight change when worked})``."""
+    index = {s.name: i for i, s in enumerate(problem.shifts)}
+    name = model.problem.employees[0].name
+    constant, change = 0, {}
+    for r in problem.requests:
+        if r.employee != name:
+            continue
+        key = (r.day, index[r.shift])
+        if r.wanted:  # unmet unless worked: paid up front, paid back when worked
+            constant += r.weight
+            change[key] = change.get(key, 0) - r.weight
+        else:
+            change[key] = change.get(key, 0) + r.weight
+    return constant, change
+
+
+def _own_cost(table, roster) -> int:
+    """The wishes ``roster`` (``{(day, shift)}``) breaks, priced by ``table`` (:func:`_request_cost_table`)."""
+    constant, change = table
+    return constant + sum(change.get(key, 0) for key in roster)
+
+
+def _objective(problem: RosterProblem, worked: set[tuple[int, int, int]]) -> int:
+    """The objective of the roster ``worked``: wishes broken plus cover short and over."""
+    index = {s.name: i for i, s in enumerate(problem.shifts)}
+    employee = {emp.name: e for e, emp in enumerate(problem.employees)}
+    value = sum(r.weight for r in problem.requests
+                if ((employee[r.employee], r.day, index[r.shift]) in worked) != r.wanted)
+    for c in problem.cover:
+        staffed = sum((e, c.day, index[c.shift]) in worked for e in range(len(problem.employees)))
+        value += c.under_weight * max(0, c.required - staffed) + c.over_weight * max(0, staffed - c.required)
+    return value
