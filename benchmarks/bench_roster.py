@@ -57,7 +57,7 @@ def main() -> None:
         return
     chosen = args.instances or sorted(BEST_KNOWN)
     print(f"{'inst':>4} {'ours':>6} {'best':>6} {'ratio':>6} {'seconds':>8} {'det s':>6} {'nodes':>6} {'bound':>6}"
-          f" {'by':>6} {'status':>9}"
+          f" {'by':>6} {'cg it':>5} {'cols':>5} {'status':>9}"
           f" {'stopped by':>19} {'evaluator':>9} bar")
     for number in chosen:
         path = args.dir / f"Instance{number}.txt"
@@ -80,7 +80,7 @@ def main() -> None:
             bar = f"{'met' if met else 'MISSED'} ({target}, {limit:g} s)"
         print(f"{number:>4} {ours if ours is not None else '-':>6} {best:>6} {ratio:>6.3f} {solution.seconds:>8.1f}"
               f" {solution.deterministic_seconds:>6.1f} {solution.mip_nodes:>6} {solution.lower_bound:>6}"
-              f" {solution.bound_by:>6} {solution.status:>9} {solution.stopped_by:>19} {verdict:>9} {bar}",
+              f" {solution.bound_by:>6} {solution.colgen_iterations:>5} {solution.colgen_columns:>5} {solution.status:>9} {solution.stopped_by:>19} {verdict:>9} {bar}",
               flush=True)
         for violation in check.violations[:5]:
             print(f"     violation: {violation}")

@@ -68,8 +68,12 @@ class ColgenResult:
     iterations: int  # full pricing rounds
     columns: int  # roster columns in the master
     deterministic_seconds: float
-    stopped_by: str  # "bound reached", "deterministic limit" or "wall-clock cap"
+    stopped_by: str  # "bound reached", "deterministic limit", "wall-clock cap" or "infeasible"
     nodes: int = 0  # price and branch's nodes
+
+
+class _NoRoster(Exception):
+    """An employee has no roster that keeps every hard rule: the whole problem has none."""
 
 
 class _Master:
@@ -194,8 +198,12 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
             stopped_by = "bound reached"  # the master LP is solved: no better bound from these rows
             break
         smoothed = duals if best_duals is None else SMOOTHING * best_duals + (1 - SMOOTHING) * duals
-        bound, added, round_spent, complete = _pricing_round(problem, master, models, requests, smoothed, duals,
-                                                            seed, search - used(), began, wall_clock_cap)
+        try:
+            bound, added, round_spent, complete = _pricing_round(problem, master, models, requests, smoothed, duals,
+                                                                seed, search - used(), began, wall_clock_cap)
+        except _NoRoster:
+            return ColgenResult(bound=0, lp_value=None, worked=set(), objective=None, iterations=iterations,
+                                columns=len(master.columns), deterministic_seconds=used(), stopped_by="infeasible")
         spent += round_spent
         iterations += 1
         covered |= {emp for emp, _, _ in master.columns}
@@ -256,7 +264,7 @@ def _pricing_round(problem, master, models, requests, prices, duals, seed, budge
         status = solver.Solve(model.cp)
         spent += max(0.002, solver.ResponseProto().deterministic_time)
         if status == cp_model.INFEASIBLE:
-            raise ValueError(f"employee {problem.employees[e].name!r} has no roster that keeps every hard rule")
+            raise _NoRoster(e)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return total, added, spent, False
         # The scaled prices are rounded down: the solver's bound is at most the true minimum.
@@ -290,7 +298,7 @@ def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
             if roster == frozenset((d, s) for emp, d, s in start if emp == e):
                 values[first + i] = 1.0
         staffed = {key: 0 for key in master.lines}
-        for emp, d, s in start:
+        for _, d, s in start:
             if (d, s) in staffed:
                 staffed[d, s] += 1
         for k, (key, cover) in enumerate(zip(master.lines, master.problem.cover, strict=True)):
