@@ -31,6 +31,7 @@ the wall clock is only a safety cap, reported when it binds.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ class ColgenResult:
     columns: int  # roster columns in the master
     deterministic_seconds: float
     stopped_by: str  # "bound reached", "deterministic limit", "wall-clock cap" or "infeasible"
-    nodes: int = 0  # price and branch's nodes
+    nodes: int = 0  # branch and price's nodes (the root not counted)
+    mip_nodes: int = 0  # price and branch's nodes (HiGHS on the integer master)
     cuts: LagrangianCuts | None = None  # the best bound's duals and each employee's cheapest priced roster
 
 
@@ -133,6 +135,43 @@ class _Master:
         self.columns.append((e, roster, cost))
         return True
 
+    def restrict(self, fixings) -> list[bool]:
+        """Columns that break a node's ``fixings`` (``{(e, d, s): worked}``) get the upper bound 0.
+
+        Returns, per employee, whether it has a column that keeps them.
+        """
+        first, count = self.first_roster_column, len(self.columns)
+        upper = np.full(count, np.inf)
+        compatible = [False] * len(self.problem.employees)
+        for i, (e, roster, _) in enumerate(self.columns):
+            if any(((d, s) in roster) != v for (emp, d, s), v in fixings.items() if emp == e):
+                upper[i] = 0.0
+            else:
+                compatible[e] = True
+        self.h.changeColsBounds(count, np.arange(first, first + count, dtype=np.int32), np.zeros(count), upper)
+        return compatible
+
+    def most_fractional(self):
+        """The last LP's most fractional ``(e, d, s)`` (None when whole) and its roster when whole (else None)."""
+        values = self.h.getSolution().col_value
+        first = self.first_roster_column
+        share: dict[tuple[int, int, int], float] = {}
+        whole = set()
+        fractional = False
+        for i, (e, roster, _) in enumerate(self.columns):
+            value = values[first + i]
+            if value > 1e-6:
+                fractional = fractional or value < 1 - 1e-6
+                for d, s in roster:
+                    share[e, d, s] = share.get((e, d, s), 0.0) + value
+                if value > 0.5:
+                    whole |= {(e, d, s) for d, s in roster}
+        # closest to a half, ties by (employee, day, shift): deterministic
+        candidates = sorted((abs(v - 0.5), key) for key, v in share.items() if 1e-6 < v < 1 - 1e-6)
+        if candidates:
+            return candidates[0][1], None
+        return None, (None if fractional else whole)
+
     def solve(self) -> tuple[float, np.ndarray]:
         """Solve the LP: its value and the cover rows' duals."""
         self.h.run()
@@ -146,7 +185,12 @@ class _Master:
 def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple[int, int, int]] | None = None,
                       seed: int = 0, wall_clock_cap: float | None = None,
                       integer_share: float = INTEGER_SHARE) -> ColgenResult:
-    """Column generation's lower bound on ``problem``, then price and branch for a roster.
+    """Column generation's lower bound on ``problem``, branch and price on it, then price and branch for a roster.
+
+    The root's bound is the master LP's; when it does not prove the incumbent, the
+    search branches on one employee working one shift on one day (yes / no), best bound
+    first, each node's bound again by column generation, until the budget is spent. The
+    bound returned is the least over the nodes still open.
 
     Parameters
     ----------
@@ -171,123 +215,196 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     ColgenResult
         The bound, the best roster and its objective, the rounds and columns, the work spent.
     """
-    began = time.perf_counter()
-    people = len(problem.employees)
-    master = _Master(problem)
-    models = [employee_model(problem, e) for e in range(people)]
-    requests = [_request_cost_table(problem, employee.name) for employee in problem.employees]
-    incumbent, objective = set(), None
-    if start:
-        incumbent = set(start)
-        objective = _objective(problem, incumbent)
-        for e in range(people):
-            roster = frozenset((d, s) for emp, d, s in incumbent if emp == e)
-            master.add(e, roster, _own_cost(requests[e], roster))
-    covered = {emp for emp, _, _ in master.columns}
-    required = np.array([float(c.required) for c in problem.cover])
-    low = -np.array([float(c.over_weight) for c in problem.cover])
-    high = np.array([float(c.under_weight) for c in problem.cover])
-    spent = 0.0  # pricing's deterministic seconds
-    best_bound, best_duals = -math.inf, None
-    lp_value = None
-    cuts = None
-    iterations = 0
-    stopped_by = "deterministic limit"
+    run = _Run(problem, seed, wall_clock_cap, start)
     search = (1 - integer_share) * budget
+    try:
+        root = run.converge({}, -math.inf, search)
+    except _NoRoster:
+        return run.result(0, "infeasible")
+    tree = []  # open nodes: (bound, order, fixings, branch), best bound first
+    if root.branch is not None or not root.complete:
+        tree.append((root.bound, 0, {}, root.branch))
+    order = 0
+    while tree and run.used() < search and not run.capped():
+        bound, number, fixings, branch = heapq.heappop(tree)
+        if run.objective is not None and whole_bound(bound) >= run.objective:
+            tree = []  # best bound first: every open node is proven no better than the incumbent
+            break
+        if branch is None:  # (an unfinished node whose LP is whole: only once the budget has run out)
+            heapq.heappush(tree, (bound, number, fixings, branch))
+            break
+        for value in (True, False):
+            child = {**fixings, branch: value}
+            if run.used() >= search or run.capped():  # not explored: open at its parent's bound
+                order += 1
+                heapq.heappush(tree, (bound, order, child, None))
+                continue
+            node = run.converge(child, bound, search)
+            run.nodes += 1
+            if node is None or (run.objective is not None and whole_bound(node.bound) >= run.objective):
+                continue  # no roster keeps the fixings, or none better than the incumbent
+            if node.branch is not None or not node.complete:
+                order += 1
+                heapq.heappush(tree, (node.bound, order, child, node.branch))
+    # The least bound over the open nodes (none open: the search is finished, the incumbent optimal).
+    proven = min((b for b, *_ in tree), default=math.inf)
+    if run.objective is not None:
+        proven = min(proven, run.objective)
+    stopped_by = "wall-clock cap" if run.capped() else "deterministic limit" if tree else "bound reached"
+    proven = whole_bound(proven) if -math.inf < proven < math.inf else 0
+    if (run.objective is None or proven < run.objective) and not run.capped():
+        run.price_and_branch(budget)
+    return run.result(min(proven, run.objective) if run.objective is not None else proven, stopped_by)
 
-    def used() -> float:
-        return spent + master.work / LP_WORK_PER_SECOND
 
-    def capped() -> bool:
-        return wall_clock_cap is not None and time.perf_counter() - began > wall_clock_cap
+@dataclass
+class _Node:
+    bound: float  # proven lower bound on every roster that keeps the node's fixings
+    branch: tuple[int, int, int] | None  # the most fractional (employee, day, shift), None: the LP is whole
+    complete: bool  # its column generation finished (False: the budget ran out first)
 
-    duals = np.zeros(len(required))
-    while used() < search and not capped():
-        if len(covered) == people:
+
+class _Run:
+    """One column generation: the master, each employee's pricing model, the incumbent and the work done."""
+
+    def __init__(self, problem, seed, cap, start):
+        self.problem, self.seed, self.cap = problem, seed, cap
+        self.began = time.perf_counter()
+        people = len(problem.employees)
+        self.master = _Master(problem)
+        self.models = [employee_model(problem, e) for e in range(people)]
+        self.requests = [_request_cost_table(problem, employee.name) for employee in problem.employees]
+        self.incumbent, self.objective = set(), None
+        self.spent = 0.0  # pricing's deterministic seconds
+        self.iterations, self.nodes, self.mip_nodes = 0, 0, 0
+        self.lp_value, self.cuts = None, None
+        cover = problem.cover
+        self.required = np.array([float(c.required) for c in cover])
+        self.low = -np.array([float(c.over_weight) for c in cover])
+        self.high = np.array([float(c.under_weight) for c in cover])
+        if start:
+            self.incumbent, self.objective = set(start), _objective(problem, set(start))
+            for e in range(people):
+                roster = frozenset((d, s) for emp, d, s in start if emp == e)
+                self.master.add(e, roster, _own_cost(self.requests[e], roster))
+
+    def used(self) -> float:
+        return self.spent + self.master.work / LP_WORK_PER_SECOND
+
+    def capped(self) -> bool:
+        return self.cap is not None and time.perf_counter() - self.began > self.cap
+
+    def left(self):
+        return None if self.cap is None else self.cap - (time.perf_counter() - self.began)
+
+    def converge(self, fixings, parent: float, search: float) -> _Node | None:
+        """Column generation at the node of ``fixings`` (``{(e, d, s): worked}``); None when it has no roster."""
+        master, people = self.master, len(self.problem.employees)
+        compatible = master.restrict(fixings)
+        for e in range(people):  # every employee needs a column that keeps the fixings
+            if not compatible[e]:
+                status, roster, _, used = cheapest_roster(self.models[e], {}, fixed=_own(fixings, e), seed=self.seed,
+                                                          limit=PRICING_LIMIT, cap=self.left())
+                self.spent += used
+                if status == "infeasible":
+                    if not fixings:
+                        raise _NoRoster(e)
+                    return None
+                if roster is None:  # (stopped by a limit: the node stays open)
+                    return _Node(parent, None, False)
+                master.add(e, roster, _own_cost(self.requests[e], roster))
+        best, best_duals, complete, solved = parent, None, False, False
+        while self.used() < search and not self.capped():
             lp_value, duals = master.solve()
-            duals = np.clip(duals, low, high)  # (numerical noise; the bound needs the box)
-        if objective is not None and best_bound > -math.inf and whole_bound(best_bound) >= objective:
-            stopped_by = "bound reached"
-            break
-        if lp_value is not None and best_bound > -math.inf and whole_bound(best_bound) >= whole_bound(lp_value):
-            stopped_by = "bound reached"  # the master LP is solved: no better bound from these rows
-            break
-        smoothed = duals if best_duals is None else SMOOTHING * best_duals + (1 - SMOOTHING) * duals
-        try:
-            bounds, added, round_spent, complete = _pricing_round(problem, master, models, requests, smoothed, duals,
-                                                                seed, search - used(), began, wall_clock_cap)
-        except _NoRoster:
-            return ColgenResult(bound=0, lp_value=None, worked=set(), objective=None, iterations=iterations,
-                                columns=len(master.columns), deterministic_seconds=used(), stopped_by="infeasible",
-                                cuts=None)
-        spent += round_spent
-        iterations += 1
-        covered |= {emp for emp, _, _ in master.columns}
-        if complete:
-            bound = sum(bounds) + float(smoothed @ required)
-            if bound > best_bound:
-                best_bound, best_duals = bound, smoothed
-                cuts = LagrangianCuts(dict(zip(master.lines, smoothed.tolist(), strict=True)), bounds)
-        if not added and best_duals is not None and smoothed is not duals:
-            best_duals = None  # mispriced at the smoothed duals: price at the master's next round
-        elif not added and complete:
-            lp_value = best_bound if lp_value is None else lp_value
-            stopped_by = "bound reached"
-            break
-    else:
-        stopped_by = "wall-clock cap" if capped() else "deterministic limit"
-    proven = whole_bound(best_bound) if best_bound > -math.inf else 0
-    nodes = 0
-    if (objective is None or proven < objective) and len(covered) == people and not capped():
-        remaining = max(0.0, budget - used())
-        limit = max(1, int(remaining * NODE_WORK_PER_SECOND / max(1, _nonzeros(master))))
-        found, nodes, mip_bound = _price_and_branch(master, incumbent, limit, seed,
-                                                    None if wall_clock_cap is None else
-                                                    max(1.0, wall_clock_cap - (time.perf_counter() - began)))
-        spent += remaining * min(1.0, nodes / limit)
+            solved = True
+            if not fixings:
+                self.lp_value = lp_value
+            duals = np.clip(duals, self.low, self.high)  # (numerical noise; the bound needs the box)
+            if best > -math.inf and (whole_bound(best) >= whole_bound(lp_value) or (
+                    self.objective is not None and whole_bound(best) >= self.objective)):
+                complete = True
+                break
+            smoothed = duals if best_duals is None else SMOOTHING * best_duals + (1 - SMOOTHING) * duals
+            bounds, added, spent, round_complete = _pricing_round(self, fixings, smoothed, duals, search - self.used())
+            self.spent += spent
+            self.iterations += 1
+            if round_complete:
+                bound = sum(bounds) + float(smoothed @ self.required)
+                if bound > best:
+                    best, best_duals = bound, smoothed
+                    if not fixings:
+                        self.cuts = LagrangianCuts(dict(zip(master.lines, smoothed.tolist(), strict=True)), bounds)
+            if not added and best_duals is not None and smoothed is not duals:
+                best_duals = None  # mispriced at the smoothed duals: price at the master's next round
+            elif not added and round_complete:
+                complete = True
+                break
+        if not solved:  # (the budget ran out first: no LP of this node to branch on)
+            return _Node(best, None, False)
+        branch, whole = master.most_fractional()
+        if whole is not None:
+            value = _objective(self.problem, whole)
+            if self.objective is None or value < self.objective:
+                self.incumbent, self.objective = whole, value
+        return _Node(best, branch, complete)
+
+    def price_and_branch(self, budget: float) -> None:
+        """The integer master over every column, from the incumbent, with what is left of ``budget``."""
+        remaining = max(0.0, budget - self.used())
+        limit = max(1, int(remaining * NODE_WORK_PER_SECOND / max(1, _nonzeros(self.master))))
+        self.master.restrict({})
+        found, nodes = _price_and_branch(self.master, self.incumbent, limit, self.seed, self.left())
+        self.mip_nodes = nodes
+        self.spent += remaining * min(1.0, nodes / limit)
         if found is not None:
-            value = _objective(problem, found)
-            if objective is None or value < objective:
-                incumbent, objective = found, value
-        del mip_bound  # (a bound over these columns only: not valid for every roster)
-    if objective is not None:
-        proven = min(proven, objective)
-    return ColgenResult(bound=proven, lp_value=lp_value, worked=incumbent, objective=objective,
-                        iterations=iterations, columns=len(master.columns), deterministic_seconds=used(),
-                        stopped_by=stopped_by, nodes=nodes, cuts=cuts)
+            value = _objective(self.problem, found)
+            if self.objective is None or value < self.objective:
+                self.incumbent, self.objective = found, value
+
+    def result(self, bound: int, stopped_by: str) -> ColgenResult:
+        return ColgenResult(bound=bound, lp_value=self.lp_value, worked=self.incumbent, objective=self.objective,
+                            iterations=self.iterations, columns=len(self.master.columns),
+                            deterministic_seconds=self.used(), stopped_by=stopped_by, nodes=self.nodes,
+                            mip_nodes=self.mip_nodes, cuts=self.cuts)
 
 
-def _pricing_round(problem, master, models, requests, prices, duals, seed, budget, began, cap):
+def _own(fixings, e):
+    """Employee ``e``'s part of a node's fixings: ``{(day, shift): worked}``."""
+    return {(d, s): v for (emp, d, s), v in fixings.items() if emp == e}
+
+
+def _pricing_round(run: _Run, fixings, prices, duals, budget):
     """Price every employee at ``prices``: ``(their cheapest reduced costs, columns added, seconds, complete)``.
 
     A roster joins the master when its reduced cost at the master's own ``duals`` is
     negative. ``complete`` is False when the budget or the cap ran out before every
     employee was priced (the round then gives no bound).
     """
+    master = run.master
     index = {key: k for k, key in enumerate(master.lines)}
+    priced = {key: prices[k] for key, k in index.items()}
     bounds, added, spent = [], 0, 0.0
-    with_columns = {emp for emp, _, _ in master.columns}
-    for e, model in enumerate(models):
-        left = None if cap is None else cap - (time.perf_counter() - began)
+    for e, model in enumerate(run.models):
+        left = run.left()
         if spent >= budget or (left is not None and left <= 0):
             return bounds, added, spent, False
-        status, roster, bound, used = cheapest_roster(model, {key: prices[k] for key, k in index.items()}, seed=seed,
+        status, roster, bound, used = cheapest_roster(model, priced, fixed=_own(fixings, e), seed=run.seed,
                                                       limit=min(PRICING_LIMIT, budget - spent), cap=left)
         spent += used
-        if status == "infeasible":
+        if status == "infeasible" and not fixings:
             raise _NoRoster(e)
         if roster is None:
             return bounds, added, spent, False
         bounds.append(bound)
-        cost = _own_cost(requests[e], roster)
+        cost = _own_cost(run.requests[e], roster)
         reduced = cost - sum(duals[index[key]] for key in roster if key in index)
-        if reduced < -1e-6 or e not in with_columns:
+        if reduced < -1e-6:
             added += master.add(e, roster, cost)
-            with_columns.add(e)
     return bounds, added, spent, True
 
 
-def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *, seed: int = 0,
+def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
+                    fixed: dict[tuple[int, int], bool] | None = None, seed: int = 0,
                     limit: float = PRICING_LIMIT, cap: float | None = None):
     """One employee's cheapest roster under all its hard rules: wishes broken less the prices of the shifts worked.
 
@@ -302,6 +419,9 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
         objective is replaced.
     prices : dict of (int, int) to float
         ``(day, shift)`` to what working it earns (a shift without a price earns nothing).
+    fixed : dict of (int, int) to bool, optional
+        ``(day, shift)`` the roster must (True) or must not (False) work: a node of
+        branch and price.
     seed : int
         CP-SAT's random seed.
     limit : float
@@ -323,6 +443,14 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     scaled = {key: math.floor(-PRICE_SCALE * price) for key, price in prices.items()}
     model.cp.Minimize(PRICE_SCALE * model.objective()
                       + sum(scaled.get((d, s), 0) * var for (_, d, s), var in model.works.items()))
+    model.cp.ClearAssumptions()
+    for (d, s), worked in (fixed or {}).items():
+        var = model.works.get((0, d, s))
+        if var is None:
+            if worked:  # (a shift the employee cannot work at all)
+                return "infeasible", None, None, 0.002
+            continue
+        model.cp.AddAssumption(var if worked else var.Not())
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
@@ -341,7 +469,7 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
 
 
 def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
-    """The master with binary lambdas: ``(roster or None, nodes, HiGHS's bound)``."""
+    """The master with binary lambdas: ``(roster or None, nodes)``."""
     import highspy
 
     h = master.h
@@ -375,11 +503,11 @@ def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
     info = h.getInfo()
     nodes = int(info.mip_node_count)
     if info.primal_solution_status != 2:  # no feasible roster
-        return None, nodes, None
+        return None, nodes
     values = h.getSolution().col_value
     worked = {(e, d, s) for i, (e, roster, _) in enumerate(master.columns) if values[first + i] > 0.5
               for d, s in roster}
-    return worked, nodes, info.mip_dual_bound
+    return worked, nodes
 
 
 def _nonzeros(master: _Master) -> int:
