@@ -30,10 +30,10 @@ FIRST_ROSTER_SHARE = 0.25
 # Share of the budget for HiGHS on the integer program, after CP-SAT. Measured at 60
 # deterministic s: a quarter gives Instance6 1964 (bound 1943) and Instance10 4858 (4630),
 # a half 2045 (1940) and 4929 (4630): CP-SAT's roster matters more than HiGHS's extra nodes.
-MIP_SHARE = 0.25
+MIP_SHARE = 0.1
 # Share of the budget for column generation (:mod:`wfm.roster.colgen`), after CP-SAT and
 # before the integer program (which gets what column generation leaves unused).
-COLGEN_SHARE = 0.25
+COLGEN_SHARE = 0.5
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
@@ -71,7 +71,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         The roster problem (e.g. from :func:`wfm.roster.read_curtois`).
     time_limit
         Search budget in deterministic seconds (the reproducible stopping rule): CP-SAT's
-        own for its share, HiGHS's as a node limit (:func:`mip_node_limit`) for the rest.
+        own for its share, column generation's count of work for its share
+        (:func:`wfm.roster.colgen.column_generation`), HiGHS's as a node limit
+        (:func:`mip_node_limit`) for the rest.
     wall_clock_cap
         Wall-clock seconds after which the search stops anyway (default: twice
         ``time_limit`` plus 10 s, so a loaded machine still finishes).
