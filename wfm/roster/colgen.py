@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.roster.mip import RosterIp, _quiet_highs, whole_bound
+from wfm.roster.mip import RosterIp, _quiet_highs, set_mip_limits, whole_bound
 from wfm.roster.model import RosterModel, employee_model
 from wfm.roster.problem import RosterProblem
 
@@ -482,12 +482,7 @@ def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
     count = len(master.columns)
     h.changeColsIntegrality(count, np.arange(first, first + count, dtype=np.int32),
                             np.array([highspy.HighsVarType.kInteger] * count))
-    h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("mip_max_nodes", int(node_limit))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 1 - 1e-6)
-    if cap is not None:
-        h.setOptionValue("time_limit", float(cap))
+    set_mip_limits(h, node_limit, seed, cap)
     if start:
         values = [0.0] * (first + count)
         for i, (e, roster, _) in enumerate(master.columns):
