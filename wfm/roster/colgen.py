@@ -149,7 +149,7 @@ class _Master:
         upper = np.full(count, np.inf)
         compatible = [False] * len(self.problem.employees)
         for i, (e, roster, _) in enumerate(self.columns):
-            if any(((d, s) in roster) != v for (emp, d, s), v in fixings.items() if emp == e):
+            if any(_works(roster, d, s) != v for (emp, d, s), v in fixings.items() if emp == e):
                 upper[i] = 0.0
             else:
                 compatible[e] = True
@@ -160,7 +160,7 @@ class _Master:
         """The last LP's most fractional ``(e, d, s)`` (None when whole) and its roster when whole (else None)."""
         values = self.h.getSolution().col_value
         first = self.first_roster_column
-        share: dict[tuple[int, int, int], float] = {}
+        share: dict[tuple[int, int, int], float] = {}  # (e, d, s), and (e, d, -1) for the day worked at all
         whole = set()
         fractional = False
         for i, (e, roster, _) in enumerate(self.columns):
@@ -169,12 +169,16 @@ class _Master:
                 fractional = fractional or value < 1 - 1e-6
                 for d, s in roster:
                     share[e, d, s] = share.get((e, d, s), 0.0) + value
+                    share[e, d, -1] = share.get((e, d, -1), 0.0) + value
                 if value > 0.5:
                     whole |= {(e, d, s) for d, s in roster}
-        # closest to a half, ties by (employee, day, shift): deterministic
-        candidates = sorted((abs(v - 0.5), key) for key, v in share.items() if 1e-6 < v < 1 - 1e-6)
+        # Whether a day is worked first (it splits the rosters more evenly), then which
+        # shift; closest to a half, ties by (employee, day, shift): deterministic.
+        # Measured on Instance5 (50 deterministic s, from the same start): day first proves
+        # 1143 in 78 nodes and 9 s; shift alone leaves it open after 697 nodes.
+        candidates = sorted((key[2] != -1, abs(v - 0.5), key) for key, v in share.items() if 1e-6 < v < 1 - 1e-6)
         if candidates:
-            return candidates[0][1], None
+            return candidates[0][2], None
         return None, (None if fractional else whole)
 
     def solve(self) -> tuple[float, np.ndarray]:
@@ -283,6 +287,7 @@ class _Run:
         self.spent = 0.0  # pricing's deterministic seconds
         self.iterations, self.nodes, self.mip_nodes = 0, 0, 0
         self.lp_value, self.cuts = None, None
+        self.last: dict[int, frozenset] = {}  # each employee's last priced roster (the next pricing's hint)
         cover = problem.cover
         self.required = np.array([float(c.required) for c in cover])
         self.low = -np.array([float(c.over_weight) for c in cover])
@@ -374,8 +379,13 @@ class _Run:
 
 
 def _own(fixings, e):
-    """Employee ``e``'s part of a node's fixings: ``{(day, shift): worked}``."""
+    """Employee ``e``'s part of a node's fixings: ``{(day, shift): worked}`` (shift -1: the day, any shift)."""
     return {(d, s): v for (emp, d, s), v in fixings.items() if emp == e}
+
+
+def _works(roster, d: int, s: int) -> bool:
+    """Whether ``roster`` works shift ``s`` on day ``d`` (``s == -1``: any shift that day)."""
+    return any(day == d for day, _ in roster) if s == -1 else (d, s) in roster
 
 
 def _pricing_round(run: _Run, fixings, prices, duals, budget):
@@ -393,13 +403,15 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
         left = run.left()
         if spent >= budget or (left is not None and left <= 0):
             return bounds, added, spent, False
-        status, roster, bound, used = cheapest_roster(model, priced, fixed=_own(fixings, e), seed=run.seed,
+        status, roster, bound, used = cheapest_roster(model, priced, fixed=_own(fixings, e), hint=run.last.get(e),
+                                                      seed=run.seed,
                                                       limit=min(PRICING_LIMIT, budget - spent), cap=left)
         spent += used
         if status == "infeasible" and not fixings:
             raise _NoRoster(e)
         if roster is None:
             return bounds, added, spent, False
+        run.last[e] = roster
         bounds.append(bound)
         cost = _own_cost(run.requests[e], roster)
         reduced = cost - sum(duals[index[key]] for key in roster if key in index)
@@ -409,7 +421,7 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
 
 
 def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
-                    fixed: dict[tuple[int, int], bool] | None = None, seed: int = 0,
+                    fixed: dict[tuple[int, int], bool] | None = None, hint: frozenset | None = None, seed: int = 0,
                     limit: float = PRICING_LIMIT, cap: float | None = None):
     """One employee's cheapest roster under all its hard rules: wishes broken less the prices of the shifts worked.
 
@@ -425,8 +437,10 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     prices : dict of (int, int) to float
         ``(day, shift)`` to what working it earns (a shift without a price earns nothing).
     fixed : dict of (int, int) to bool, optional
-        ``(day, shift)`` the roster must (True) or must not (False) work: a node of
-        branch and price.
+        ``(day, shift)`` the roster must (True) or must not (False) work (shift -1:
+        the day, whatever the shift): a node of branch and price.
+    hint : frozenset of (int, int), optional
+        A roster to start the search from (e.g. the employee's last priced one).
     seed : int
         CP-SAT's random seed.
     limit : float
@@ -449,8 +463,12 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     model.cp.Minimize(PRICE_SCALE * model.objective()
                       + sum(scaled.get((d, s), 0) * var for (_, d, s), var in model.works.items()))
     model.cp.ClearAssumptions()
+    model.cp.ClearHints()
+    if hint is not None:
+        for (_, d, s), var in model.works.items():
+            model.cp.AddHint(var, (d, s) in hint)
     for (d, s), worked in (fixed or {}).items():
-        var = model.works.get((0, d, s))
+        var = model.on_day[0, d] if s == -1 else model.works.get((0, d, s))
         if var is None:
             if worked:  # (a shift the employee cannot work at all)
                 return "infeasible", None, None, 0.002
