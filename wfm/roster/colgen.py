@@ -20,6 +20,12 @@ rosters, and only cover ties the employees together.
   lower bound on every roster's objective (Farley / Lasdon); pricing is exact (or, when
   a solve stops early, its proven bound is used), so every full round gives one. The
   duals are smoothed (Wentges) towards the best bound's, which steadies the tail.
+* *Branch and price*: when the root's bound does not prove the incumbent, the search
+  branches on whether an employee works a day (then on which shift), best bound
+  first; each node's bound is again column generation's, with the branching decisions
+  as assumptions in the pricing and as upper bounds 0 on the master's columns that
+  break them. A node whose LP is whole gives a roster. The bound is the least over
+  the open nodes.
 * *Price and branch*: the master with binary lambdas, solved by HiGHS with a node
   limit; the incumbent's columns are always in, so the roster is never worse than it.
 
