@@ -52,6 +52,7 @@ class RosterSolution:
     mip_nodes: int = 0  # HiGHS's branch-and-bound nodes (0: the integer program was not run)
     colgen_iterations: int = 0  # column generation's full pricing rounds (0: not run)
     colgen_columns: int = 0  # rosters in its master
+    colgen_nodes: int = 0  # its branch-and-price nodes
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
@@ -162,6 +163,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         mip_nodes=nodes,
         colgen_iterations=colgen.iterations if colgen else 0,
         colgen_columns=colgen.columns if colgen else 0,
+        colgen_nodes=colgen.nodes if colgen else 0,
     )
 
 
