@@ -52,7 +52,8 @@ from wfm.roster.problem import RosterProblem
 # Simplex work per second, in iterations x (rows + columns) of the master: measured,
 # 1.1e7 per CPU second on the masters of Instance5 and Instance9 (the machine loaded).
 LP_WORK_PER_SECOND = 1.1e7
-# HiGHS's work per branch-and-bound node and second, in nonzeros of the master.
+# HiGHS's work per branch-and-bound node and second, in nonzeros of the master: the
+# compact program's calibration (wfm.roster.solve), not re-measured on the master.
 NODE_WORK_PER_SECOND = 235_000
 # Share of the budget kept for price and branch (the integer master) when the bound
 # does not prove the incumbent first.
