@@ -31,8 +31,9 @@ rosters, and only cover ties the employees together.
 
 Measured in :func:`wfm.roster.solve_roster` at 60 deterministic s (docs/benchmarks.md):
 the bound reaches the optimum on Instances 4, 5, 6, 7 and 10 (root LP 1716, 1141, 1949
-on 4, 5, 6; branching closes the rest), and 4, 5, 6 are proven optimal; Instance9's
-master LP is 405.7 against the optimum 439, which a few hundred nodes do not close.
+on 4, 5, 6; branching closes the rest), and 4, 5, 6, 7 are proven optimal; Instance9's
+master LP is 405.7 against the optimum 439, which a few hundred nodes do not close
+(and its root does not converge within the default share at 60 s: bound 390).
 Pricing dominates the time: thousands of small CP-SAT solves, so wall seconds run 2.5-6x
 the deterministic ones on a loaded machine (an exact labelling DP would be faster; not
 written).
