@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.roster.mip import RosterIp, _quiet_highs, set_mip_limits, whole_bound
+from wfm.roster.mip import _quiet_highs, set_mip_limits, whole_bound
 from wfm.roster.model import RosterModel, employee_model
 from wfm.roster.problem import RosterProblem
 
@@ -93,20 +93,6 @@ class ColgenResult:
     stopped_by: str  # "bound reached", "deterministic limit", "wall-clock cap" or "infeasible"
     nodes: int = 0  # branch and price's nodes (the root not counted)
     mip_nodes: int = 0  # price and branch's nodes (HiGHS on the integer master)
-    cuts: LagrangianCuts | None = None  # the best bound's duals and each employee's cheapest priced roster
-
-
-@dataclass
-class LagrangianCuts:
-    """The duals of the best bound and what each employee's cheapest roster costs at them.
-
-    For every employee ``e`` and every roster it may work, ``wishes broken - sum of the
-    prices of its shifts >= bounds[e]`` (pricing was exact): a valid row for any model
-    of the same problem, whose relaxation then holds column generation's bound.
-    """
-
-    prices: dict[tuple[int, int], float]  # (day, shift) -> dual of its cover row
-    bounds: list[float]  # per employee, a proven lower bound on its cheapest priced roster
 
 
 class _NoRoster(Exception):
@@ -302,7 +288,7 @@ class _Run:
         self.incumbent, self.objective = set(), None
         self.spent = 0.0  # pricing's deterministic seconds
         self.iterations, self.nodes, self.mip_nodes = 0, 0, 0
-        self.lp_value, self.cuts = None, None
+        self.lp_value = None
         self.last: dict[int, frozenset] = {}  # each employee's last priced roster (the next pricing's hint)
         cover = problem.cover
         self.required = np.array([float(c.required) for c in cover])
@@ -358,8 +344,6 @@ class _Run:
                 bound = sum(bounds) + float(smoothed @ self.required)
                 if bound > best:
                     best, best_duals = bound, smoothed
-                    if not fixings:
-                        self.cuts = LagrangianCuts(dict(zip(master.lines, smoothed.tolist(), strict=True)), bounds)
             if not added and best_duals is not None and smoothed is not duals:
                 best_duals = None  # mispriced at the smoothed duals: price at the master's next round
             elif not added and round_complete:
@@ -391,7 +375,7 @@ class _Run:
         return ColgenResult(bound=bound, lp_value=self.lp_value, worked=self.incumbent, objective=self.objective,
                             iterations=self.iterations, columns=len(self.master.columns),
                             deterministic_seconds=self.used(), stopped_by=stopped_by, nodes=self.nodes,
-                            mip_nodes=self.mip_nodes, cuts=self.cuts)
+                            mip_nodes=self.mip_nodes)
 
 
 def _own(fixings, e):
@@ -581,26 +565,3 @@ def _objective(problem: RosterProblem, worked: set[tuple[int, int, int]]) -> int
         staffed = sum((e, c.day, index[c.shift]) in worked for e in range(len(problem.employees)))
         value += c.under_weight * max(0, c.required - staffed) + c.over_weight * max(0, staffed - c.required)
     return value
-
-
-def add_lagrangian_rows(ip: RosterIp, cuts: LagrangianCuts) -> None:
-    """Add column generation's bound to the integer program: a row per employee (see :class:`LagrangianCuts`).
-
-    Each row says the employee's wishes broken, less the prices of the shifts it works,
-    are at least its cheapest priced roster's; together with the cover rows they lift
-    the program's LP bound to column generation's (Instance5: 843 to about 1140), and
-    HiGHS branches from there.
-
-    Parameters
-    ----------
-    ip : RosterIp
-        From :func:`wfm.roster.mip.build_ip` on the same problem; gets one row per employee.
-    cuts : LagrangianCuts
-        From :func:`column_generation`.
-    """
-    problem = ip.problem
-    for e, employee in enumerate(problem.employees):
-        constant, _ = _request_cost_table(problem, employee.name)
-        terms = {c: ip.cost[c] - cuts.prices.get((d, s), 0.0) for (emp, d, s), c in ip.works.items() if emp == e}
-        # (a hair below: the bound is exact up to the floating point of the duals)
-        ip.row(terms, lower=cuts.bounds[e] - constant - 1e-6 * max(1.0, abs(cuts.bounds[e])))
