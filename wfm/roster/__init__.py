@@ -6,7 +6,8 @@ day and shift type at minimum weighted cost.
 
 Modules: :mod:`.problem` (the generic roster model), :mod:`.curtois` (reader of the
 Curtois & Qu benchmark instances), :mod:`.model` (one helper per rule), :mod:`.solve`
-(CP-SAT, deterministic, then HiGHS on :mod:`.mip`, the integer program), :mod:`.evaluate` (an independent check of a roster from the
+(CP-SAT, deterministic, then column generation, :mod:`.colgen`, and HiGHS on :mod:`.mip`, the integer program),
+:mod:`.evaluate` (an independent check of a roster from the
 instance text alone).
 
 A contact centre's named agents (docs/roster.md): :mod:`.agents` (the roster file),
@@ -58,7 +59,7 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
     dict
         ``objective``, ``lower_bound`` (and ``bound_by``, the solver that proved it),
         ``seconds``, ``status``, ``stopped_by``, ``deterministic_seconds``, ``mip_nodes``,
-        the terms, ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
+        ``colgen_iterations``, ``colgen_columns``, ``colgen_nodes``, the terms, ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
     """
     return {
         "objective": solution.objective,
@@ -69,6 +70,9 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
         "stopped_by": solution.stopped_by,
         "deterministic_seconds": round(solution.deterministic_seconds, 3),
         "mip_nodes": solution.mip_nodes,
+        "colgen_iterations": solution.colgen_iterations,
+        "colgen_columns": solution.colgen_columns,
+        "colgen_nodes": solution.colgen_nodes,
         "terms": solution.terms,
         "evaluated_objective": check.objective if solution.objective is not None else None,
         "evaluated_terms": check.terms if solution.objective is not None else None,

@@ -537,12 +537,20 @@ def _quiet_highs():
         os.close(saved)
 
 
-def _solve_highs(ip, node_limit, start, cap, seed):
-    import highspy
+def set_mip_limits(h, node_limit: int, seed: int, cap: float | None) -> None:
+    """HiGHS's branch and bound on a whole-number objective: a node limit, a seed, a proof at a gap below 1.
 
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    Parameters
+    ----------
+    h : highspy.Highs
+        The solver whose options are set.
+    node_limit : int
+        Branch-and-bound nodes at most (the reproducible stopping rule).
+    seed : int
+        Its random seed.
+    cap : float or None
+        Wall-clock safety cap in seconds (None: none).
+    """
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_max_nodes", int(node_limit))
     # The objective is a whole number: a gap below 1 is a proof.
@@ -550,6 +558,15 @@ def _solve_highs(ip, node_limit, start, cap, seed):
     h.setOptionValue("mip_abs_gap", 1 - 1e-6)
     if cap is not None:
         h.setOptionValue("time_limit", float(cap))
+
+
+def _solve_highs(ip, node_limit, start, cap, seed):
+    import highspy
+
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    set_mip_limits(h, node_limit, seed, cap)
     lp = highspy.HighsLp()
     n = len(ip.cost)
     lp.num_col_, lp.num_row_ = n, len(ip.rows)

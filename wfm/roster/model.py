@@ -13,6 +13,7 @@ pairs), so a solution can be priced term by term and the terms reported apart:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -80,6 +81,30 @@ def build_model(problem: RosterProblem, *, run_paths: bool = False) -> RosterMod
     add_cover(model)
     cp.Minimize(model.objective())
     return model
+
+
+def employee_model(problem: RosterProblem, e: int) -> RosterModel:
+    """Employee ``e`` alone: the hard rules and the wishes, no cover (priced per solve instead).
+
+    Only cover ties the employees together, so one employee's roster against prices per
+    day and shift type is a small exact problem: the first roster's steps and column
+    generation's pricing both solve it.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The whole problem.
+    e : int
+        Index of the employee in ``problem.employees``.
+
+    Returns
+    -------
+    RosterModel
+        The model of that one employee (its index 0 in ``works``), objective its wishes.
+    """
+    employee = problem.employees[e]
+    return build_model(dataclasses.replace(problem, employees=[employee], cover=[],
+                                           requests=[r for r in problem.requests if r.employee == employee.name]))
 
 
 def add_assignment(cp: cp_model.CpModel, problem: RosterProblem):

@@ -14,15 +14,15 @@ Instance8 within 60 deterministic seconds.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from wfm.roster.colgen import column_generation
 from wfm.roster.mip import RosterIp, build_ip, solve_ip
-from wfm.roster.model import RosterModel, build_model
+from wfm.roster.model import RosterModel, build_model, employee_model
 from wfm.roster.problem import RosterProblem
 
 # Share of CP-SAT's budget the employee-by-employee first roster may use (the rest is CP-SAT's).
@@ -30,7 +30,15 @@ FIRST_ROSTER_SHARE = 0.25
 # Share of the budget for HiGHS on the integer program, after CP-SAT. Measured at 60
 # deterministic s: a quarter gives Instance6 1964 (bound 1943) and Instance10 4858 (4630),
 # a half 2045 (1940) and 4929 (4630): CP-SAT's roster matters more than HiGHS's extra nodes.
-MIP_SHARE = 0.25
+# With column generation a twentieth: its bound is the one that proves (see COLGEN_SHARE).
+MIP_SHARE = 0.05
+# Share of the budget for column generation (:mod:`wfm.roster.colgen`), after CP-SAT and
+# before the integer program (which gets what column generation leaves unused). Measured
+# at 60 deterministic s: 0.35 (CP-SAT 0.6, HiGHS 0.05) proves Instances 4, 5, 6 and 7
+# optimal and leaves 10 at 4869 / 4631; 0.5 (CP-SAT 0.4, HiGHS 0.1) proves 4, 5 and 6 but
+# leaves 7 at 1088 / 1056 and 10 at 4968 / 4631: the bound needs little, the rosters
+# need CP-SAT's time.
+COLGEN_SHARE = 0.35
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
@@ -45,17 +53,23 @@ class RosterSolution:
     stopped_by: str  # "optimal", "infeasible", "deterministic limit" or "wall-clock cap"
     assignment: pd.DataFrame  # employee, day, shift: one row per worked day
     terms: dict[str, int] = field(default_factory=dict)  # the objective by named term
-    bound_by: str = "CP-SAT"  # the solver whose bound is lower_bound: "CP-SAT" or "HiGHS"
+    bound_by: str = "CP-SAT"  # the solver whose bound is lower_bound: "CP-SAT", "HiGHS" or "column generation"
     mip_nodes: int = 0  # HiGHS's branch-and-bound nodes (0: the integer program was not run)
+    colgen_iterations: int = 0  # column generation's full pricing rounds (0: not run)
+    colgen_columns: int = 0  # rosters in its master
+    colgen_nodes: int = 0  # its branch-and-price nodes
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
-                 seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE) -> RosterSolution:
-    """Solve ``problem`` with CP-SAT, then with the integer program from CP-SAT's roster.
+                 seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE,
+                 colgen_share: float = COLGEN_SHARE) -> RosterSolution:
+    """Solve ``problem`` with CP-SAT, then column generation and the integer program from CP-SAT's roster.
 
     CP-SAT finds good rosters fast but its bound is weak; HiGHS on the integer program
     (:mod:`wfm.roster.mip`), started from CP-SAT's roster, proves bounds CP-SAT cannot
-    and sometimes finds a better roster. The better roster and the higher bound are kept.
+    and sometimes finds a better roster; column generation (:mod:`wfm.roster.colgen`)
+    bounds it from whole rosters, much tighter where the compact program is weak. The
+    best roster and the highest bound are kept.
 
     Parameters
     ----------
@@ -63,7 +77,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         The roster problem (e.g. from :func:`wfm.roster.read_curtois`).
     time_limit
         Search budget in deterministic seconds (the reproducible stopping rule): CP-SAT's
-        own for its share, HiGHS's as a node limit (:func:`mip_node_limit`) for the rest.
+        own for its share, column generation's count of work for its share
+        (:func:`wfm.roster.colgen.column_generation`), HiGHS's as a node limit
+        (:func:`mip_node_limit`) for the rest.
     wall_clock_cap
         Wall-clock seconds after which the search stops anyway (default: twice
         ``time_limit`` plus 10 s, so a loaded machine still finishes).
@@ -71,7 +87,10 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         CP-SAT's random seed and worker count; with 2 or more workers the search is
         interleaved, which keeps it deterministic. HiGHS runs on one thread.
     mip_share
-        Share of ``time_limit`` for the integer program (0: CP-SAT alone).
+        Share of ``time_limit`` for the integer program (0: none).
+    colgen_share
+        Share of ``time_limit`` for column generation (0: none); what it leaves unused
+        goes to the integer program.
 
 
     Returns
@@ -81,8 +100,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     """
     began = time.perf_counter()
     cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
-    cp_budget = (1 - mip_share) * time_limit
-    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share), seed, workers)
+    cp_budget = (1 - mip_share - colgen_share) * time_limit
+    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share - colgen_share), seed,
+                                                 workers)
     response = solver.ResponseProto()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     worked = {key for key, var in model.works.items() if solver.BooleanValue(var)} if found else set()
@@ -97,14 +117,27 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         stopped_by = "deterministic limit"
     else:
         stopped_by = "wall-clock cap"
-    bound_by, nodes, mip = "CP-SAT", 0, None
-    if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+    bound_by, nodes, mip, colgen = "CP-SAT", 0, None, None
+    mip_budget = mip_share * time_limit
+    if colgen_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        colgen = column_generation(problem, budget=colgen_share * time_limit, start=worked or None, seed=seed,
+                                   wall_clock_cap=max(1.0, cap * (1 - mip_share) - (time.perf_counter() - began)))
+        det_seconds += colgen.deterministic_seconds
+        mip_budget += max(0.0, colgen_share * time_limit - colgen.deterministic_seconds) if mip_share > 0 else 0.0
+        if colgen.objective is not None and (objective is None or colgen.objective < objective):
+            worked, objective = colgen.worked, colgen.objective
+        if colgen.bound > bound:
+            bound, bound_by = colgen.bound, "column generation"
+        if colgen.stopped_by == "wall-clock cap":
+            stopped_by = "wall-clock cap"
+    if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and not (
+            objective is not None and bound >= objective):
         ip = build_ip(problem)
-        limit = mip_node_limit(ip, mip_share * time_limit)
+        limit = mip_node_limit(ip, mip_budget)
         mip = solve_ip(ip, node_limit=limit, start=worked or None, seed=seed,
                        wall_clock_cap=max(1.0, cap - (time.perf_counter() - began)))
         nodes = mip.nodes
-        det_seconds += mip_share * time_limit * min(1.0, mip.nodes / limit)
+        det_seconds += mip_budget * min(1.0, mip.nodes / limit)
         if mip.objective is not None and (objective is None or mip.objective < objective):
             worked, objective = mip.worked, mip.objective
         if mip.bound is not None and mip.bound > bound:
@@ -113,8 +146,8 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
             stopped_by = "wall-clock cap"
     if objective is not None and bound >= objective:
         name, stopped_by = "OPTIMAL", "optimal"
-    elif mip is not None and mip.status == "infeasible":  # HiGHS proved what CP-SAT could not
-        name, stopped_by = "INFEASIBLE", "infeasible"
+    elif (mip is not None and mip.status == "infeasible") or (colgen is not None and colgen.stopped_by == "infeasible"):
+        name, stopped_by = "INFEASIBLE", "infeasible"  # HiGHS or an employee's own rules proved what CP-SAT could not
     else:
         name = "FEASIBLE" if objective is not None else solver.StatusName(status)
     value = _roster_values(model, worked)
@@ -133,6 +166,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         terms=terms,
         bound_by=bound_by,
         mip_nodes=nodes,
+        colgen_iterations=colgen.iterations if colgen else 0,
+        colgen_columns=colgen.columns if colgen else 0,
+        colgen_nodes=colgen.nodes if colgen else 0,
     )
 
 
@@ -298,7 +334,7 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
     index = {s.name: i for i, s in enumerate(problem.shifts)}
     staffed = {(c.day, index[c.shift]): 0 for c in problem.cover}
     rosters: list[set[tuple[int, int]]] = [set() for _ in range(people)]
-    models = [_own_model(problem, e) for e in range(people)]
+    models = [employee_model(problem, e) for e in range(people)]
     spent, passes = 0.0, 0
     share = budget / max(1, people) / 2  # two passes' worth per employee at least
     changed = True
@@ -322,13 +358,6 @@ def first_roster(problem: RosterProblem, *, budget: float, seed: int = 0) -> tup
                     staffed[key] += 1
         passes += 1
     return {(e, d, s) for e in range(people) for d, s in rosters[e]}, spent
-
-
-def _own_model(problem: RosterProblem, e: int) -> RosterModel:
-    """Employee ``e`` alone: the hard rules and the wishes, no cover (priced per call instead)."""
-    employee = problem.employees[e]
-    return build_model(dataclasses.replace(problem, employees=[employee], cover=[],
-                                           requests=[r for r in problem.requests if r.employee == employee.name]))
 
 
 def _best_own_roster(problem, model, staffed, index, budget, seed):
