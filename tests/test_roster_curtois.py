@@ -286,8 +286,8 @@ def test_enforcing_edge_runs_misses_the_published_optimum():
 @needs_instances
 def test_same_budget_same_roster():
     problem = read_curtois(FOLDER / "Instance2.txt")
-    first = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)  # CP-SAT alone
-    second = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)
+    first = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0, lns_share=0)  # CP-SAT alone
+    second = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0, lns_share=0)
     assert first.stopped_by == second.stopped_by == "deterministic limit"
     assert first.objective == second.objective
     pd.testing.assert_frame_equal(first.assignment, second.assignment)
@@ -359,7 +359,7 @@ def test_mip_proves_what_cp_sat_alone_cannot():
     # At half a deterministic second CP-SAT leaves Instance2 unproven; HiGHS, started
     # from CP-SAT's roster, proves the optimum 828 (its bound becomes lower_bound).
     problem = read_curtois(FOLDER / "Instance2.txt")
-    alone = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0)
+    alone = solve_roster(problem, time_limit=0.5, wall_clock_cap=300, mip_share=0, lns_share=0)
     both = solve_roster(problem, time_limit=1.0, wall_clock_cap=300, mip_share=0.5)
     assert alone.status != "OPTIMAL" and alone.bound_by == "CP-SAT" and alone.mip_nodes == 0
     check = evaluate_curtois((FOLDER / "Instance2.txt").read_text(), both.assignment)

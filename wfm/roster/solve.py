@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from wfm.roster.lns import improve_roster
 from wfm.roster.mip import RosterIp, build_ip, solve_ip
 from wfm.roster.model import RosterModel, build_model
 from wfm.roster.problem import RosterProblem
@@ -31,6 +32,10 @@ FIRST_ROSTER_SHARE = 0.25
 # deterministic s: a quarter gives Instance6 1964 (bound 1943) and Instance10 4858 (4630),
 # a half 2045 (1940) and 4929 (4630): CP-SAT's roster matters more than HiGHS's extra nodes.
 MIP_SHARE = 0.25
+# Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
+# (wfm.roster.lns), between CP-SAT and HiGHS. Measured on Instance8: see LNS_SHARE's
+# note in docs/benchmarks.md.
+LNS_SHARE = 0.4
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
@@ -47,10 +52,12 @@ class RosterSolution:
     terms: dict[str, int] = field(default_factory=dict)  # the objective by named term
     bound_by: str = "CP-SAT"  # the solver whose bound is lower_bound: "CP-SAT" or "HiGHS"
     mip_nodes: int = 0  # HiGHS's branch-and-bound nodes (0: the integer program was not run)
+    neighbourhoods: tuple[int, int] = (0, 0)  # wfm.roster.lns's neighbourhoods re-solved, improving
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
-                 seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE) -> RosterSolution:
+                 seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE,
+                 lns_share: float = LNS_SHARE) -> RosterSolution:
     """Solve ``problem`` with CP-SAT, then with the integer program from CP-SAT's roster.
 
     CP-SAT finds good rosters fast but its bound is weak; HiGHS on the integer program
@@ -72,6 +79,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         interleaved, which keeps it deterministic. HiGHS runs on one thread.
     mip_share
         Share of ``time_limit`` for the integer program (0: CP-SAT alone).
+    lns_share
+        Share of ``time_limit`` for improving CP-SAT's roster neighbourhood by
+        neighbourhood (:func:`wfm.roster.lns.improve_roster`) before HiGHS (0: none).
 
 
     Returns
@@ -81,8 +91,8 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     """
     began = time.perf_counter()
     cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
-    cp_budget = (1 - mip_share) * time_limit
-    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share), seed, workers)
+    cp_budget = (1 - mip_share - lns_share) * time_limit
+    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share - lns_share), seed, workers)
     response = solver.ResponseProto()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     worked = {key for key, var in model.works.items() if solver.BooleanValue(var)} if found else set()
@@ -97,14 +107,26 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         stopped_by = "deterministic limit"
     else:
         stopped_by = "wall-clock cap"
+    tried, mip_budget = (0, 0), mip_share * time_limit
+    if lns_share > 0 and worked and status != cp_model.OPTIMAL:
+        better = improve_roster(problem, worked, budget=lns_share * time_limit, seed=seed,
+                                wall_clock_cap=max(1.0, cap * (1 - mip_share) - (time.perf_counter() - began)))
+        det_seconds += better.deterministic_seconds
+        tried = (better.tried, better.improving)
+        if better.objective < objective:
+            worked, objective = better.worked, better.objective
+        if better.stopped_by == "wall-clock cap":
+            stopped_by = "wall-clock cap"
+        elif better.stopped_by == "no improving neighbourhood":  # what it did not need is HiGHS's
+            mip_budget += max(0.0, lns_share * time_limit - better.deterministic_seconds)
     bound_by, nodes, mip = "CP-SAT", 0, None
     if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         ip = build_ip(problem)
-        limit = mip_node_limit(ip, mip_share * time_limit)
+        limit = mip_node_limit(ip, mip_budget)
         mip = solve_ip(ip, node_limit=limit, start=worked or None, seed=seed,
                        wall_clock_cap=max(1.0, cap - (time.perf_counter() - began)))
         nodes = mip.nodes
-        det_seconds += mip_share * time_limit * min(1.0, mip.nodes / limit)
+        det_seconds += mip_budget * min(1.0, mip.nodes / limit)
         if mip.objective is not None and (objective is None or mip.objective < objective):
             worked, objective = mip.worked, mip.objective
         if mip.bound is not None and mip.bound > bound:
@@ -133,6 +155,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         terms=terms,
         bound_by=bound_by,
         mip_nodes=nodes,
+        neighbourhoods=tried,
     )
 
 
