@@ -32,7 +32,7 @@ def test_a_poor_start_improves_keeps_every_rule_and_is_priced_as_the_evaluator_p
     start, _ = first_roster(problem, budget=0.05)
     before = evaluated(2, start)
     assert before.violations == [] and before.objective == roster_cost(problem, start) > 900
-    result = improve_roster(problem, start, budget=3.0, seed=0, wall_clock_cap=300, backend=backend)
+    result = improve_roster(problem, start, budget=0.5, seed=0, wall_clock_cap=300, backend=backend)
     after = evaluated(2, result.worked)
     assert after.violations == [] and after.objective == result.objective
     assert result.start_objective == before.objective
@@ -46,12 +46,12 @@ def test_a_poor_start_improves_keeps_every_rule_and_is_priced_as_the_evaluator_p
 def test_same_seed_same_roster_and_never_worse_than_a_good_start():
     problem = read_curtois(FOLDER / "Instance3.txt")
     start, _ = first_roster(problem, budget=0.5)
-    runs = [improve_roster(problem, start, budget=2.0, seed=3, wall_clock_cap=300) for _ in range(2)]
+    runs = [improve_roster(problem, start, budget=0.5, seed=3, wall_clock_cap=300) for _ in range(2)]
     first, second = runs
     assert first.worked == second.worked and (first.tried, first.improving) == (second.tried, second.improving)
     assert first.objective <= roster_cost(problem, start)
     assert first.stopped_by in ("deterministic limit", "no improving neighbourhood")
-    assert first.deterministic_seconds >= 2.0 or first.stopped_by == "no improving neighbourhood"
+    assert first.deterministic_seconds >= 0.5 or first.stopped_by == "no improving neighbourhood"
 
 
 @needs_instances
@@ -81,10 +81,12 @@ def test_unknown_backend_is_named():
 
 @needs_instances
 def test_solve_roster_reports_the_neighbourhoods_and_the_evaluator_agrees():
-    problem = read_curtois(FOLDER / "Instance4.txt")
-    without = solve_roster(problem, time_limit=2.0, wall_clock_cap=300, lns_share=0)
-    solution = solve_roster(problem, time_limit=2.0, wall_clock_cap=300)
-    check = evaluate_curtois((FOLDER / "Instance4.txt").read_text(), solution.assignment)
+    problem = read_curtois(FOLDER / "Instance2.txt")
+    solution = solve_roster(problem, time_limit=1.0, wall_clock_cap=300, mip_share=0)
+    check = evaluate_curtois((FOLDER / "Instance2.txt").read_text(), solution.assignment)
     assert check.violations == [] and check.objective == solution.objective
-    assert without.neighbourhoods == (0, 0) and solution.neighbourhoods[0] > 0
-    assert solution.lower_bound <= 1716 <= solution.objective
+    assert solution.neighbourhoods[0] > 0 and solution.lower_bound <= 828 <= solution.objective
+    without = solve_roster(problem, time_limit=0.6, wall_clock_cap=300, mip_share=0, lns_share=0)
+    assert without.neighbourhoods == (0, 0)
+    # The same CP-SAT budget (0.6 deterministic s), then the neighbourhoods: never worse.
+    assert solution.objective <= without.objective

@@ -27,9 +27,13 @@ CP-SAT's deterministic seconds (each re-solve's own plus a floor per call); the 
 clock is only a safety cap, reported when it binds. The same instance, start, seed and
 budget give the same roster.
 
-CP-SAT was chosen over HiGHS on the compact integer program (:mod:`wfm.roster.mip`)
-as the sub-solver because its work is measured deterministically and it re-solves a
-small neighbourhood from the hint in a few hundredths of a second.
+The sub-solver is CP-SAT by default; HiGHS on the compact integer program
+(:mod:`wfm.roster.mip`, columns' bounds changed per neighbourhood, the roster as its
+incumbent) is the alternative. Measured on Instance8 from CP-SAT's roster of 1928
+(60 deterministic s of CP-SAT), 60 deterministic s of neighbourhoods each: CP-SAT
+1532 (64 neighbourhoods, 13 improving; 180 CPU s), HiGHS 1925 (node limit 20: a 10-day window's root LP and cuts alone take up to
+17 CPU s, so 6 neighbourhoods were tried; with windows from 7 days and 50 nodes,
+1732). Windows shorter than 10 days never improved CP-SAT's roster of Instance8.
 """
 
 from __future__ import annotations
@@ -53,13 +57,11 @@ STEP_LIMIT = 2.0
 # model is not counted by CP-SAT (measured on Instance8, 5,337 constraints: 0.07 CPU s
 # a call, CP-SAT's count 0.002), and a budget must run out even when every re-solve is trivial.
 CP_SAT_CALL_WORK = 1e-5
-PRESOLVE = False
 # HiGHS per neighbourhood: nodes at most, and the work measure (calibrated on Instance8's
 # program, 36,593 nonzeros: about 2,600 simplex iterations a CPU second, and a fixed cost per run).
 HIGHS_NODE_LIMIT = 50
 HIGHS_ITERATION_WORK = 95_000_000  # nonzeros x iterations a second
 HIGHS_CALL_WORK = 0.05
-TRACE = False
 # Groups built around the costliest cover lines, per sweep.
 COVER_GROUPS = 8
 
@@ -161,9 +163,6 @@ def improve_roster(problem: RosterProblem, start: set[Key], *, budget: float, se
             result.deterministic_seconds += used
             result.tried += 1
             if found is not None and (new := roster_cost(problem, found)) < cost:
-                if TRACE:
-                    print(f"  {len({e for e, _ in free})} people x {len({d for _, d in free})} days:"
-                          f" {cost} -> {new} at {result.deterministic_seconds:.1f} det s {time.process_time():.1f} cpu", flush=True)
                 current, cost = found, new
                 result.improving += 1
                 improved = True
@@ -321,7 +320,9 @@ class CpSatRepair:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed
         solver.parameters.max_deterministic_time = max(0.01, limit)
-        solver.parameters.cp_model_presolve = PRESOLVE
+        # Without presolve: with most variables fixed it only repeats the fixing, and it
+        # doubled the CPU time of a re-solve on Instance5 (0.11 s instead of 0.05).
+        solver.parameters.cp_model_presolve = False
         if wall_left is not None:
             solver.parameters.max_time_in_seconds = max(0.1, wall_left)
         try:
