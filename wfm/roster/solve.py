@@ -38,8 +38,8 @@ FIRST_ROSTER_SHARE = 0.25
 MIP_SHARE = 0.25
 # Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
 # (wfm.roster.lns), between CP-SAT and HiGHS. Measured on Instance8: 60 deterministic s
-# of neighbourhoods take CP-SAT's 1928 (after 60 s) to 1532, where CP-SAT's next 165 s
-# and HiGHS gave 1731: the neighbourhoods get most of the budget.
+# of neighbourhoods take CP-SAT's 1928 (after 60 s) to 1532, where 225 s of CP-SAT and
+# 75 s of HiGHS give 1731: the neighbourhoods get most of the budget.
 LNS_SHARE = 0.55
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
