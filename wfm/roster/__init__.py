@@ -58,7 +58,7 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
     dict
         ``objective``, ``lower_bound`` (and ``bound_by``, the solver that proved it),
         ``seconds``, ``status``, ``stopped_by``, ``deterministic_seconds``, ``mip_nodes``,
-        the terms, ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
+        ``neighbourhoods`` (tried, improving), the terms, ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
     """
     return {
         "objective": solution.objective,
@@ -69,6 +69,7 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
         "stopped_by": solution.stopped_by,
         "deterministic_seconds": round(solution.deterministic_seconds, 3),
         "mip_nodes": solution.mip_nodes,
+        "neighbourhoods": {"tried": solution.neighbourhoods[0], "improving": solution.neighbourhoods[1]},
         "terms": solution.terms,
         "evaluated_objective": check.objective if solution.objective is not None else None,
         "evaluated_terms": check.terms if solution.objective is not None else None,
