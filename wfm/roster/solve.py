@@ -39,8 +39,10 @@ MIP_SHARE = 0.25
 # Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
 # (wfm.roster.lns), between CP-SAT and HiGHS. Measured on Instance8: 60 deterministic s
 # of neighbourhoods take CP-SAT's 1928 (after 60 s) to 1532, where 225 s of CP-SAT and
-# 75 s of HiGHS give 1731: the neighbourhoods get most of the budget.
-LNS_SHARE = 0.55
+# 75 s of HiGHS give 1731. In the whole solve at 300 s (both stopped by a 900 s wall
+# clock at load ~4, after 157 and 160 deterministic s): 0.4 gives 1629, 0.55 1758 (the
+# CP-SAT phase's wall-clock share was then too short for a good start).
+LNS_SHARE = 0.4
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
