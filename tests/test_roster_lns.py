@@ -82,7 +82,7 @@ def test_unknown_backend_is_named():
 @needs_instances
 def test_solve_roster_reports_the_neighbourhoods_and_the_evaluator_agrees():
     problem = read_curtois(FOLDER / "Instance2.txt")
-    solution = solve_roster(problem, time_limit=1.0, wall_clock_cap=300, mip_share=0)
+    solution = solve_roster(problem, time_limit=1.0, wall_clock_cap=300, mip_share=0, lns_share=0.4)
     check = evaluate_curtois((FOLDER / "Instance2.txt").read_text(), solution.assignment)
     assert check.violations == [] and check.objective == solution.objective
     assert solution.neighbourhoods[0] > 0 and solution.lower_bound <= 828 <= solution.objective
