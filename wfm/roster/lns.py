@@ -37,6 +37,10 @@ incumbent) is the alternative. Measured on Instance8 from CP-SAT's roster of 192
 tried; with windows from 7 days and 50 nodes, 1732). Windows shorter than 10 days
 did not pay on Instance8: 3- and 5-day windows improved nothing in their first 5
 deterministic s, 7-day ones found 1735 where 10-day ones go on to 1532.
+
+In :func:`wfm.roster.solve_roster` at 300 s (`benchmarks/bench_roster.py`, 900 s wall
+cap, load ~4-6, which stopped every run early): Instance8 1629 (best known 1308; before
+1731), Instance14 1539 (1279; before 1647); both miss the 5% bar. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
