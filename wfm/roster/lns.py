@@ -40,8 +40,8 @@ deterministic s, 7-day ones found 1735 where 10-day ones go on to 1532.
 
 In :func:`wfm.roster.solve_roster` at 300 s (`benchmarks/bench_roster.py`, 900 s wall
 cap, load ~4-6, which stopped every run early): Instance8 1629 (best known 1308; before
-1731), Instance14 1539 (1279; before 1647), Instance12 4549 (4040; before 4611); all
-miss the 5% bar. See docs/benchmarks.md.
+1731), Instance14 1539 (1279; before 1647), Instance12 4549 (4040; before 4611),
+Instance16 3426 (3225; HiGHS's roster improved, CP-SAT found none); all miss the 5% bar. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
