@@ -4,8 +4,9 @@ Prints per instance: our objective, the best known (literature), their ratio, wa
 seconds, deterministic seconds ("det s", the same however loaded the machine: CP-SAT's, column generation's
 count of work, plus HiGHS's node budget used), HiGHS's branch-and-bound nodes, the lower
 bound and the solver that proved it (CP-SAT, HiGHS or column generation), column
-generation's pricing rounds, columns and branch-and-price nodes, the status, and the
-independent evaluator's check.
+generation's pricing rounds, columns and branch-and-price nodes, the neighbourhoods
+re-solved / improving (``lns``, :mod:`wfm.roster.lns`, only with ``--lns-share``), the
+status, and the independent evaluator's check.
 Bars (2 workers): instances 1-7, 9 and 10 reach the proven optimum within 60 s each;
 8, 12, 14 and 16 come within 5% of the best known within 300 s each. Asserts nothing
 about time.
@@ -14,7 +15,7 @@ Each instance gets its limit both as the deterministic budget and as the wall-cl
 cap, so the seconds printed never exceed the bar's; on a loaded machine the cap binds
 first and the result may then vary from run to run.
 
-Usage: ``python benchmarks/bench_roster.py [N ...] [--time-limit S] [--wall-clock-cap S] [--dir FOLDER]``
+Usage: ``python benchmarks/bench_roster.py [N ...] [--time-limit S] [--wall-clock-cap S] [--lns-share X] [--dir FOLDER]``
 (default: every instance in the folder that has a best-known value, at its bar's limit).
 
 Scale bar (``--scale``): a generated contact centre (:mod:`wfm.roster.synthetic`) of 150
@@ -48,6 +49,8 @@ def main() -> None:
     parser.add_argument("--wall-clock-cap", type=float,
                         help="wall-clock seconds per instance (default: the time limit; larger lets the "
                              "deterministic budget alone decide, reproducibly)")
+    parser.add_argument("--lns-share", type=float, default=0.0,
+                        help="share of the budget for the neighbourhoods of wfm.roster.lns (default 0: off)")
     parser.add_argument("--dir", type=Path, default=FOLDER, help="folder with InstanceN.txt")
     parser.add_argument("--scale", action="store_true", help="the generated 150-agent centre instead")
     parser.add_argument("--agents", type=int, default=150, help="--scale: named agents (default 150)")
@@ -58,7 +61,7 @@ def main() -> None:
         scale(args.agents, args.weeks, args.work_limit)
         return
     chosen = args.instances or sorted(BEST_KNOWN)
-    print(f"{'inst':>4} {'ours':>6} {'best':>6} {'ratio':>6} {'seconds':>8} {'det s':>6} {'nodes':>6} {'bound':>6}"
+    print(f"{'inst':>4} {'ours':>6} {'best':>6} {'ratio':>6} {'seconds':>8} {'det s':>6} {'nodes':>6} {'lns':>7} {'bound':>6}"
           f" {'by':>6} {'cg it':>5} {'cols':>5} {'b&p':>4} {'status':>9}"
           f" {'stopped by':>19} {'evaluator':>9} bar")
     for number in chosen:
@@ -66,7 +69,8 @@ def main() -> None:
         best, proven = BEST_KNOWN[number]
         limit = args.time_limit or (60.0 if number in SMALL else 300.0)
         problem = read_curtois(path)
-        solution = solve_roster(problem, time_limit=limit, wall_clock_cap=args.wall_clock_cap or limit)
+        solution = solve_roster(problem, time_limit=limit, wall_clock_cap=args.wall_clock_cap or limit,
+                                lns_share=args.lns_share)
         check = evaluate_curtois(path.read_text(encoding="utf-8"), solution.assignment, edge_runs=problem.edge_runs)
         ours = solution.objective
         ratio = ours / best if ours is not None else float("nan")
@@ -81,7 +85,8 @@ def main() -> None:
                 met = False
             bar = f"{'met' if met else 'MISSED'} ({target}, {limit:g} s)"
         print(f"{number:>4} {ours if ours is not None else '-':>6} {best:>6} {ratio:>6.3f} {solution.seconds:>8.1f}"
-              f" {solution.deterministic_seconds:>6.1f} {solution.mip_nodes:>6} {solution.lower_bound:>6}"
+              f" {solution.deterministic_seconds:>6.1f} {solution.mip_nodes:>6}"
+              f" {'/'.join(map(str, solution.neighbourhoods)):>7} {solution.lower_bound:>6}"
               f" {solution.bound_by:>6} {solution.colgen_iterations:>5} {solution.colgen_columns:>5} {solution.colgen_nodes:>4} {solution.status:>9} {solution.stopped_by:>19} {verdict:>9} {bar}",
               flush=True)
         for violation in check.violations[:5]:

@@ -560,13 +560,29 @@ def set_mip_limits(h, node_limit: int, seed: int, cap: float | None) -> None:
         h.setOptionValue("time_limit", float(cap))
 
 
-def _solve_highs(ip, node_limit, start, cap, seed):
+def highs_model(ip: RosterIp, *, node_limit: int, seed: int = 0):
+    """A one-thread ``highspy.Highs`` holding ``ip``, stopped by ``node_limit`` and a gap below 1.
+
+    Parameters
+    ----------
+    ip : RosterIp
+        The integer program to pass to HiGHS.
+    node_limit : int
+        Branch-and-bound nodes per run at most.
+    seed : int
+        HiGHS's random seed.
+
+    Returns
+    -------
+    highspy.Highs
+        Ready to run; its column bounds can be changed between runs.
+    """
     import highspy
 
     h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
-    set_mip_limits(h, node_limit, seed, cap)
+    set_mip_limits(h, node_limit, seed, None)
     lp = highspy.HighsLp()
     n = len(ip.cost)
     lp.num_col_, lp.num_row_ = n, len(ip.rows)
@@ -580,11 +596,37 @@ def _solve_highs(ip, node_limit, start, cap, seed):
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in ip.integer]
     lp.offset_ = float(ip.offset)
     h.passModel(lp)
+    return h
+
+
+def set_start(h, ip: RosterIp, start: set[tuple[int, int, int]]) -> None:
+    """Give HiGHS the roster ``start`` as its first incumbent (every column's value).
+
+    Parameters
+    ----------
+    h : highspy.Highs
+        Holds ``ip``.
+    ip : RosterIp
+        Maps the roster's keys to columns.
+    start : set of (int, int, int)
+        A roster keeping every hard rule (``works`` keys).
+    """
+    import highspy
+
+    solution = highspy.HighsSolution()
+    solution.col_value = _start_values(ip, start)
+    solution.value_valid = True
+    h.setSolution(solution)
+
+
+def _solve_highs(ip, node_limit, start, cap, seed):
+    import highspy
+
+    h = highs_model(ip, node_limit=node_limit, seed=seed)
+    if cap is not None:
+        h.setOptionValue("time_limit", float(cap))
     if start:
-        solution = highspy.HighsSolution()
-        solution.col_value = _start_values(ip, start)
-        solution.value_valid = True
-        h.setSolution(solution)
+        set_start(h, ip, start)
     h.run()
     model_status = h.getModelStatus()
     info = h.getInfo()

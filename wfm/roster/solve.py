@@ -10,6 +10,10 @@ CP-SAT starts from a hint: :func:`first_roster` builds a roster that keeps every
 rule one employee at a time (each one's own small problem solved exactly against the
 others), within a quarter of the budget. Without it CP-SAT found no roster at all on
 Instance8 within 60 deterministic seconds.
+
+On request (``lns_share``) CP-SAT's roster is then improved neighbourhood by
+neighbourhood (:func:`wfm.roster.lns.improve_roster`: day windows and groups of
+employees re-solved exactly, the rest fixed) before column generation and HiGHS.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from wfm.roster.colgen import column_generation
+from wfm.roster.lns import improve_roster
 from wfm.roster.mip import RosterIp, build_ip, solve_ip
 from wfm.roster.model import RosterModel, build_model, employee_model
 from wfm.roster.problem import RosterProblem
@@ -39,6 +44,13 @@ MIP_SHARE = 0.05
 # leaves 7 at 1088 / 1056 and 10 at 4968 / 4631: the bound needs little, the rosters
 # need CP-SAT's time.
 COLGEN_SHARE = 0.35
+# Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
+# (wfm.roster.lns), before column generation. Opt-in (0 by default) until it is measured
+# together with column generation. Measured without column generation (CP-SAT 0.35,
+# HiGHS 0.25) on Instance8: 60 deterministic s of neighbourhoods take CP-SAT's 1928
+# (after 60 s) to 1532, where 225 s of CP-SAT and 75 s of HiGHS give 1731; in the whole
+# solve at 300 s (stopped by a 900 s wall clock at load ~4) 0.4 gave 1629, 0.55 1758.
+LNS_SHARE = 0.0
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
@@ -58,11 +70,12 @@ class RosterSolution:
     colgen_iterations: int = 0  # column generation's full pricing rounds (0: not run)
     colgen_columns: int = 0  # rosters in its master
     colgen_nodes: int = 0  # its branch-and-price nodes
+    neighbourhoods: tuple[int, int] = (0, 0)  # wfm.roster.lns's neighbourhoods re-solved, improving
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
                  seed: int = 0, workers: int = 2, mip_share: float = MIP_SHARE,
-                 colgen_share: float = COLGEN_SHARE) -> RosterSolution:
+                 colgen_share: float = COLGEN_SHARE, lns_share: float = LNS_SHARE) -> RosterSolution:
     """Solve ``problem`` with CP-SAT, then column generation and the integer program from CP-SAT's roster.
 
     CP-SAT finds good rosters fast but its bound is weak; HiGHS on the integer program
@@ -91,6 +104,10 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     colgen_share
         Share of ``time_limit`` for column generation (0: none); what it leaves unused
         goes to the integer program.
+    lns_share
+        Share of ``time_limit`` for improving CP-SAT's roster neighbourhood by
+        neighbourhood (:func:`wfm.roster.lns.improve_roster`) before column generation
+        (0: none, the default).
 
 
     Returns
@@ -100,9 +117,9 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     """
     began = time.perf_counter()
     cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
-    cp_budget = (1 - mip_share - colgen_share) * time_limit
-    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - mip_share - colgen_share), seed,
-                                                 workers)
+    later = mip_share + colgen_share + lns_share  # the shares of the stages after CP-SAT
+    cp_budget = (1 - later) * time_limit
+    model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - later), seed, workers)
     response = solver.ResponseProto()
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     worked = {key for key, var in model.works.items() if solver.BooleanValue(var)} if found else set()
@@ -117,8 +134,15 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         stopped_by = "deterministic limit"
     else:
         stopped_by = "wall-clock cap"
-    bound_by, nodes, mip, colgen = "CP-SAT", 0, None, None
+    bound_by, nodes, mip, colgen, lns, tried = "CP-SAT", 0, None, None, None, (0, 0)
     mip_budget = mip_share * time_limit
+    if lns_share > 0 and worked and status != cp_model.OPTIMAL:
+        lns = improve_roster(problem, worked, budget=lns_share * time_limit, seed=seed,
+                             wall_clock_cap=max(1.0, cap * (1 - mip_share - colgen_share) - (time.perf_counter() - began)))
+        if lns.objective < objective:
+            worked, objective = lns.worked, lns.objective
+        if lns.stopped_by == "no improving neighbourhood":  # what it did not need is HiGHS's
+            mip_budget += max(0.0, lns_share * time_limit - lns.deterministic_seconds)
     if colgen_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         colgen = column_generation(problem, budget=colgen_share * time_limit, start=worked or None, seed=seed,
                                    wall_clock_cap=max(1.0, cap * (1 - mip_share) - (time.perf_counter() - began)))
@@ -143,6 +167,17 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         if mip.bound is not None and mip.bound > bound:
             bound, bound_by = mip.bound, "HiGHS"
         if mip.stopped_by == "wall-clock cap":
+            stopped_by = "wall-clock cap"
+    if lns_share > 0 and lns is None and objective is not None and bound < objective:
+        # CP-SAT found no roster (Instance16 at 300 s): the neighbourhoods improve the later stages' one.
+        lns = improve_roster(problem, worked, budget=lns_share * time_limit, seed=seed,
+                             wall_clock_cap=max(1.0, cap - (time.perf_counter() - began)))
+        if lns.objective < objective:
+            worked, objective = lns.worked, lns.objective
+    if lns is not None:
+        det_seconds += lns.deterministic_seconds
+        tried = (lns.tried, lns.improving)
+        if lns.stopped_by == "wall-clock cap":
             stopped_by = "wall-clock cap"
     if objective is not None and bound >= objective:
         name, stopped_by = "OPTIMAL", "optimal"
@@ -169,6 +204,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         colgen_iterations=colgen.iterations if colgen else 0,
         colgen_columns=colgen.columns if colgen else 0,
         colgen_nodes=colgen.nodes if colgen else 0,
+        neighbourhoods=tried,
     )
 
 
