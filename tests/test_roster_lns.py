@@ -90,3 +90,13 @@ def test_solve_roster_reports_the_neighbourhoods_and_the_evaluator_agrees():
     assert without.neighbourhoods == (0, 0)
     # The same CP-SAT budget (0.6 deterministic s), then the neighbourhoods: never worse.
     assert solution.objective <= without.objective
+
+
+@pytest.mark.parametrize("shares", [{"lns_share": 0.7}, {"colgen_share": -0.1}])
+def test_shares_that_leave_cp_sat_nothing_are_refused_in_one_sentence(shares):
+    from wfm.roster.curtois import parse_curtois
+
+    lines = ["SECTION_HORIZON", "7", "SECTION_SHIFTS", "D,480,", "SECTION_STAFF", "A,D=7,3360,0,7,1,1,2",
+             "SECTION_COVER", "0,D,1,100,1"]
+    with pytest.raises(ValueError, match="each must be at least 0 and together below 1"):
+        solve_roster(parse_curtois("\n".join(lines)), time_limit=1.0, **shares)

@@ -118,6 +118,10 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     began = time.perf_counter()
     cap = wall_clock_cap if wall_clock_cap is not None else 2 * time_limit + 10
     later = mip_share + colgen_share + lns_share  # the shares of the stages after CP-SAT
+    if min(mip_share, colgen_share, lns_share) < 0 or later >= 1:
+        # (CP-SAT would otherwise get a negative budget and its wall-clock share none.)
+        raise ValueError(f"mip_share {mip_share:g}, colgen_share {colgen_share:g} and lns_share {lns_share:g}: "
+                         f"each must be at least 0 and together below 1, leaving CP-SAT a share")
     cp_budget = (1 - later) * time_limit
     model, solver, status, spent = _solve_cp_sat(problem, cp_budget, cap * (1 - later), seed, workers)
     response = solver.ResponseProto()
