@@ -64,6 +64,17 @@ class _RunState:
 
 
 @dataclass
+class _Axes:
+    """The resource axes of one set of tracked limits (see :meth:`LabelPricer._axes`)."""
+
+    shape: tuple[int, ...]  # size of each resource axis
+    steps: dict[int, list[int]]  # shift -> what working it adds along each axis (the weekend aside)
+    weekend_axis: int | None  # the axis of weekends worked (None: not tracked)
+    minutes_ok: np.ndarray  # per resource cell: its minutes keep the contract's window
+    reach: list[tuple[int, ...]]  # per day: the box of cells a roster up to that day can reach
+
+
+@dataclass
 class PricedRoster:
     status: str  # "optimal" or "infeasible"
     roster: frozenset[tuple[int, int]] | None  # (day, shift) worked; None when infeasible
@@ -100,39 +111,99 @@ class LabelPricer:
         self.states = _run_states(contract, problem, self.shifts)
         self.index = {state: i for i, state in enumerate(self.states)}
         self.exempt = problem.edge_runs == "exempt"
-        self._resource_axes(problem, contract)
+        self.problem, self.contract = problem, contract
+        self.weekends = problem.weekends()
+        self.weekend_of = {d: w for w, days in enumerate(self.weekends) for d in days}
+        self.limits = self._limits()
+        # The resources priced so far (a limit once broken by a relaxed optimum stays on).
+        self.tracked: frozenset = frozenset()
+        self._layouts: dict[frozenset, _Axes] = {}
         self._predecessors(problem, contract)
-        self.labels_per_day = len(self.states) * math.prod(self.shape)
+        self.labels_per_day = len(self.states) * math.prod(self._axes(frozenset(self.limits)).shape)
 
     # -- set-up -------------------------------------------------------------------------
 
-    def _resource_axes(self, problem: RosterProblem, contract) -> None:
-        """Sizes of the minutes, weekends and counts axes, and what each shift adds to them."""
+    def _limits(self) -> dict:
+        """The limits that can bind besides the minutes: ``{"weekends" or shift: cap}``."""
+        contract, days_off = self.contract, [d for d in self.days_off if 0 <= d < self.days]
+        workable = self.days - len(days_off)
+        longest = max((self.problem.shifts[s].minutes for s in self.shifts), default=0)
+        most = workable * longest if contract.max_minutes is None else min(workable * longest, contract.max_minutes)
+        limits = {}
+        if contract.max_weekends is not None and contract.max_weekends < len(self.weekends):
+            limits["weekends"] = contract.max_weekends
+        for s in self.shifts:
+            cap = contract.max_shifts.get(self.problem.shifts[s].name)
+            minutes = self.problem.shifts[s].minutes
+            if cap is not None and cap < (min(workable, most // minutes) if minutes else workable):
+                limits[s] = cap
+        return limits
+
+    def _axes(self, tracked: frozenset) -> _Axes:
+        """The resource axes (minutes, and the ``tracked`` limits), what each shift adds, and the minutes' window.
+
+        The minutes are one axis in units of the lengths' greatest common divisor, or,
+        when that is smaller, a count per shift length (those of the counted types
+        aside), from which the minutes follow: 480- and 600-minute shifts up to 12,960
+        minutes are 109 units of 120 but at most 27 shifts of 480 (the 600s counted anyway).
+        """
+        if tracked in self._layouts:
+            return self._layouts[tracked]
+        problem, contract = self.problem, self.contract
         minutes = {s: problem.shifts[s].minutes for s in self.shifts}
-        self.unit = math.gcd(*minutes.values()) or 1
         workable = self.days - len([d for d in self.days_off if 0 <= d < self.days])
         most = workable * max(minutes.values(), default=0)
-        if contract.max_minutes is not None:
-            most = min(most, contract.max_minutes)
-        self.top_units = most // self.unit  # more minutes than this break the maximum
-        self.min_units = -(-contract.min_minutes // self.unit)
-        self.weekend_of = {}
-        weekends = problem.weekends()
-        for w, days in enumerate(weekends):
-            for d in days:
-                self.weekend_of[d] = w
-        limit = contract.max_weekends
-        self.weekend_axis = limit is not None and limit < len(weekends)
-        shape = [self.top_units + 1, (limit + 1) if self.weekend_axis else 1]
-        self.count_axis = {}  # shift -> its axis, for the shift types whose maximum can bind
+        low, high = contract.min_minutes, contract.max_minutes
+        if high is not None:
+            most = min(most, high)
+        counted = {s: cap for s, cap in self.limits.items() if s in tracked and s != "weekends"}
+        axes = []  # (size, minutes per step)
+        adds = {s: {} for s in self.shifts}  # shift -> {axis: step}
+        weekend_axis = None
+        if "weekends" in tracked:
+            weekend_axis = len(axes)
+            axes.append((self.limits["weekends"] + 1, 0))
+        minutes_bind = low > 0 or (high is not None and high < workable * max(minutes.values(), default=0))
+        by_length = {}
         for s in self.shifts:
-            cap = contract.max_shifts.get(problem.shifts[s].name)
-            most_of_s = min(workable, most // minutes[s]) if minutes[s] else workable
-            if cap is not None and cap < most_of_s:
-                self.count_axis[s] = len(shape) + 1  # (axis 0 is the run state)
-                shape.append(cap + 1)
-        self.shape = tuple(shape)
-        self.units = {s: minutes[s] // self.unit for s in self.shifts}
+            if s not in counted and minutes[s] and minutes_bind:
+                by_length.setdefault(minutes[s], []).append(s)
+        per_length = math.prod(min(workable, most // length) + 1 for length in by_length)
+        unit = math.gcd(*minutes.values()) or 1
+        in_units = minutes_bind and (most // unit + 1) < per_length
+        if in_units:  # one axis of minutes
+            for s in self.shifts:
+                adds[s][len(axes)] = minutes[s] // unit
+            axes.append((most // unit + 1, unit))
+        else:  # one axis per length, of the shifts of that length not counted apart
+            for length, group in sorted(by_length.items()):
+                for s in group:
+                    adds[s][len(axes)] = 1
+                axes.append((min(workable, most // length) + 1, length))
+        for s, cap in counted.items():
+            adds[s][len(axes)] = 1
+            axes.append((cap + 1, 0 if in_units else minutes[s]))
+        shape = tuple(size for size, _ in axes)
+        steps = {s: [adds[s].get(i, 0) for i in range(len(axes))] for s in self.shifts}
+        # The minutes of each resource cell, and whether they keep the contract's window.
+        worked = np.zeros(shape)
+        for i, (size, per_step) in enumerate(axes):
+            worked = worked + (per_step * np.arange(size)).reshape([-1 if j == i else 1 for j in range(len(axes))])
+        minutes_ok = (worked >= low) & (worked <= (math.inf if high is None else high)) if minutes_bind else (
+            np.ones(shape, dtype=bool))
+        # Per day, the box of cells a roster up to that day can reach (each axis grows by
+        # at most its largest step a day): the day's work runs over that box only.
+        reach, reached = [], [1] * len(axes)
+        for d in range(self.days):
+            grow = [max((steps[s][i] for s in self.shifts), default=0) if d not in self.days_off else 0
+                    for i in range(len(axes))]
+            if weekend_axis is not None:
+                grow[weekend_axis] = int(d in self.weekend_of and d not in self.days_off)
+            reached = [min(size, r + g) for r, g, size in zip(reached, grow, shape, strict=True)]
+            reach.append(tuple(reached))
+        layout = _Axes(shape, steps, weekend_axis, minutes_ok, reach)
+        self._layouts[tracked] = layout
+        return layout
 
     def _predecessors(self, problem: RosterProblem, contract) -> None:
         """Which run states may precede each one, in blocks that share a day's shift along the resources."""
@@ -176,25 +247,24 @@ class LabelPricer:
 
     # -- the work count -----------------------------------------------------------------
 
-    def seconds(self) -> float:
-        """Deterministic seconds of one :meth:`price` call: its cells and numpy operations by calibrated rates.
-
-        Returns
-        -------
-        float
-            The count of work converted to seconds (the same for every call of this employee).
-        """
-        cells = math.prod(self.shape)
+    def _seconds(self, axes: _Axes) -> float:
+        """Deterministic seconds of one pass over the days with ``axes``: its cells and numpy operations."""
         gathered = sum(count for count, _ in self.columns)
-        per_day_cells = (2 * gathered + self.rows + 2 * len(self.states)) * cells
-        per_day_operations = 3 + 2 * len(self.columns) + 2 * len(self.segments)
-        return self.days * (per_day_cells / CELLS_PER_SECOND + per_day_operations / OPERATIONS_PER_SECOND)
+        filled = self.days * len(self.states) * math.prod(axes.shape)
+        boxes = sum(math.prod(box) for box in axes.reach[:-1])
+        cells = (2 * gathered + self.rows) * boxes + filled
+        operations = self.days * (3 + 2 * len(self.columns) + 2 * len(self.segments))
+        return cells / CELLS_PER_SECOND + operations / OPERATIONS_PER_SECOND
 
     # -- pricing --------------------------------------------------------------------------
 
-    def price(self, prices: dict[tuple[int, int], float], fixed: dict[tuple[int, int], bool] | None = None
-              ) -> PricedRoster:
+    def price(self, prices: dict[tuple[int, int], float], fixed: dict[tuple[int, int], bool] | None = None,
+              limit: float = math.inf) -> PricedRoster:
         """The cheapest roster under every hard rule: wishes broken less the prices of the shifts worked.
+
+        The limits on weekends and shifts per type are first left out (fewer labels): when
+        the cheapest roster without them keeps them it is the cheapest with them, else the
+        ones it breaks are tracked from then on and the days are priced again.
 
         Parameters
         ----------
@@ -203,32 +273,58 @@ class LabelPricer:
         fixed : dict of (int, int) to bool, optional
             ``(day, shift)`` the roster must (True) or must not (False) work; shift -1:
             the day, whatever the shift (a node of branch and price).
+        limit : float
+            Deterministic seconds at most: a pass that would go beyond is not run, and the
+            call then counts the whole limit as used (as CP-SAT stopped by it would).
 
         Returns
         -------
         PricedRoster
             ``"optimal"`` with the roster and its cost as the bound (lowered by a margin
-            for the floats' rounding, so it is never above the true minimum), or
-            ``"infeasible"`` when no roster keeps every rule and fixing.
+            for the floats' rounding, so it is never above the true minimum);
+            ``"infeasible"`` when no roster keeps every rule and fixing; ``"unknown"``
+            when the limit stopped it (the bound then that of the limits left out, or None).
         """
         cost = self._day_costs(prices, fixed or {})
-        seconds = self.seconds()
-        kept = self._forward(cost)
-        last = kept[-1]
-        ending = last[self.final][:, self.min_units:]
-        if not ending.size or not np.isfinite(ending).any():
-            return PricedRoster("infeasible", None, None, seconds)
-        finals = np.flatnonzero(self.final)
-        flat = int(np.argmin(ending))
-        state_row, *cell = np.unravel_index(flat, ending.shape)
-        cell[0] += self.min_units
-        value = float(ending.flat[flat])
-        roster = self._walk_back(kept, cost, int(finals[state_row]), tuple(int(c) for c in cell))
         # Each addition rounds by at most half an ulp of its running sum, which never exceeds
         # the sum of every |cost|: a margin of far more than days such ulps keeps the bound
         # at or below the exact minimum.
         margin = 1e-12 * (1.0 + self.constant + float(np.abs(cost[np.isfinite(cost)]).sum()))
-        return PricedRoster("optimal", roster, self.constant + value - margin, seconds)
+        seconds, bound = 0.0, None
+        while True:
+            axes = self._axes(self.tracked)
+            if seconds + self._seconds(axes) > limit:
+                return PricedRoster("unknown", None, bound, max(seconds, limit))
+            seconds += self._seconds(axes)
+            found = self._cheapest(axes, cost)
+            if found is None:  # (none even without the limits left out)
+                return PricedRoster("infeasible", None, None, seconds)
+            value, roster = found
+            bound = self.constant + value - margin
+            broken = self._broken(roster) - self.tracked
+            if not broken:
+                return PricedRoster("optimal", roster, bound, seconds)
+            self.tracked = self.tracked | broken
+
+    def _cheapest(self, axes: _Axes, cost: np.ndarray):
+        """``(cost, roster)`` of the cheapest label on the last day that keeps the minutes and may end there (None: none)."""
+        kept = self._forward(axes, cost)
+        ending = np.where(axes.minutes_ok, kept[-1][self.final], math.inf)
+        if not ending.size or not np.isfinite(ending).any():
+            return None
+        finals = np.flatnonzero(self.final)
+        flat = int(np.argmin(ending))
+        state_row, *cell = np.unravel_index(flat, ending.shape)
+        roster = self._walk_back(axes, kept, int(finals[state_row]), tuple(int(c) for c in cell))
+        return float(ending.flat[flat]), roster
+
+    def _broken(self, roster) -> set:
+        """The limits (:meth:`_limits`) that ``roster`` breaks."""
+        broken = {s for s, cap in self.limits.items() if s != "weekends" and sum(x == s for _, x in roster) > cap}
+        worked = {self.weekend_of[d] for d, _ in roster if d in self.weekend_of}
+        if "weekends" in self.limits and len(worked) > self.limits["weekends"]:
+            broken.add("weekends")
+        return broken
 
     def _day_costs(self, prices, fixed) -> np.ndarray:
         """``cost[d, a]``: what action ``a`` (0: off, 1 + i: the i-th workable shift) costs on day ``d`` (inf: barred)."""
@@ -256,15 +352,13 @@ class LabelPricer:
                 cost[d, 1 + self.shifts.index(s)] = math.inf
         return cost
 
-    def _step(self, action: int, weekend_day_counts: bool):
-        """The resource offsets a day's ``action`` adds: (minutes, weekends, counts) per axis after the state's."""
-        step = [0] * len(self.shape)
-        if action != OFF:
-            step[0] = self.units[action]
-            if self.weekend_axis and weekend_day_counts:
-                step[1] = 1
-            if action in self.count_axis:
-                step[self.count_axis[action] - 1] = 1
+    def _step(self, axes: _Axes, action: int, weekend_day_counts: bool):
+        """What a day's ``action`` adds along each resource axis (a weekend when ``weekend_day_counts``)."""
+        if action == OFF:
+            return [0] * len(axes.shape)
+        step = list(axes.steps[action])
+        if axes.weekend_axis is not None and weekend_day_counts:
+            step[axes.weekend_axis] = 1
         return step
 
     def _weekend_counts(self, d: int, after_work: bool) -> bool:
@@ -274,44 +368,47 @@ class LabelPricer:
             return False
         return not (after_work and self.weekend_of.get(d - 1) == week)
 
-    def _forward(self, cost: np.ndarray) -> list[np.ndarray]:
+    def _forward(self, axes: _Axes, cost: np.ndarray) -> list[np.ndarray]:
         """Every day's cheapest label per run state and resource cell (inf: no roster reaches it)."""
-        labels = np.full((len(self.states), *self.shape), math.inf)
+        labels = np.full((len(self.states), *axes.shape), math.inf)
         for action, state in self.start.items():
             a = 0 if action == OFF else 1 + self.shifts.index(action)
             if state is None or not math.isfinite(cost[0, a]):
                 continue
-            target = [self.index[state], *self._step(action, self._weekend_counts(0, False))]
-            if all(t < n for t, n in zip(target[1:], self.shape, strict=True)):
+            target = [self.index[state], *self._step(axes, action, self._weekend_counts(0, False))]
+            if all(t < n for t, n in zip(target[1:], axes.shape, strict=True)):
                 labels[tuple(target)] = min(labels[tuple(target)], cost[0, a])
         kept = [labels]
         for d in range(1, self.days):
-            entering = self._entering(labels)
+            reached, reach = axes.reach[d - 1], axes.reach[d]
+            entering = self._entering(labels, tuple(slice(0, n) for n in reached))
             labels = np.full_like(labels, math.inf)
             for first, end, row, action, after_work in self.segments:
                 a = 0 if action == OFF else 1 + self.shifts.index(action)
                 if not math.isfinite(cost[d, a]):
                     continue
-                step = self._step(action, self._weekend_counts(d, after_work))
-                if any(k >= n for k, n in zip(step, self.shape, strict=True)):
+                step = self._step(axes, action, self._weekend_counts(d, after_work))
+                # Yesterday's box shifted by the step, cut where today's box (or a maximum) ends.
+                spans = [min(n - k, r) for k, n, r in zip(step, reach, reached, strict=True)]
+                if any(span <= 0 for span in spans):
                     continue  # the shift alone breaks a maximum
-                into = (slice(first, end), *(slice(k, None) for k in step))
-                out = (slice(row, row + end - first), *(slice(0, n - k) for k, n in zip(step, self.shape, strict=True)))
+                into = (slice(first, end), *(slice(k, k + span) for k, span in zip(step, spans, strict=True)))
+                out = (slice(row, row + end - first), *(slice(0, span) for span in spans))
                 labels[into] = entering[out] + cost[d, a]
             kept.append(labels)
         return kept
 
-    def _entering(self, labels: np.ndarray) -> np.ndarray:
-        """Per target row (a run state with predecessors), the cheapest of yesterday's labels that may precede it."""
+    def _entering(self, labels: np.ndarray, box: tuple[slice, ...]) -> np.ndarray:
+        """Per target row (a run state with predecessors), the cheapest of yesterday's labels in ``box`` that may precede it."""
         if not self.columns:
-            return labels[:0]
+            return labels[(slice(0, 0), *box)]
         count, first = self.columns[0]
-        entering = labels[first]
+        entering = labels[(first, *box)]
         for count, states in self.columns[1:]:
-            np.minimum(entering[:count], labels[states], out=entering[:count])
+            np.minimum(entering[:count], labels[(states, *box)], out=entering[:count])
         return entering[self.unsort]
 
-    def _walk_back(self, kept, cost, state: int, cell: tuple[int, ...]) -> frozenset[tuple[int, int]]:
+    def _walk_back(self, axes: _Axes, kept, state: int, cell: tuple[int, ...]) -> frozenset[tuple[int, int]]:
         """The roster of the cheapest label ``(state, cell)`` of the last day, day by day backwards."""
         roster = set()
         for d in range(self.days - 1, -1, -1):
@@ -321,7 +418,7 @@ class LabelPricer:
             if d == 0:
                 break
             after_work = self.states[self.before[state][0]].shift != OFF
-            step = self._step(action, self._weekend_counts(d, after_work))
+            step = self._step(axes, action, self._weekend_counts(d, after_work))
             cell = tuple(c - k for c, k in zip(cell, step, strict=True))
             previous = kept[d - 1]
             candidates = [previous[(i, *cell)] for i in self.before[state]]
