@@ -56,6 +56,7 @@ from ortools.sat.python import cp_model
 
 from wfm.roster.mip import _quiet_highs, set_mip_limits, whole_bound
 from wfm.roster.model import RosterModel, employee_model
+from wfm.roster.pricing import label_pricer
 from wfm.roster.problem import RosterProblem
 
 # Simplex work per second, in iterations x (rows + columns) of the master: measured,
@@ -79,6 +80,8 @@ PRICING_LIMIT = 10.0
 # solves are about twice the full model's (Instance5: 6.7 against 3.6; Instance9: 5.0
 # against 2.0), so each pricing solve counts twice its deterministic time.
 PRICING_WORK_FACTOR = 2.0
+# Who prices: "dp" (wfm.roster.pricing's exact labelling DP, CP-SAT where it does not fit) or "cp-sat".
+PRICER = "dp"
 
 
 @dataclass
@@ -189,7 +192,9 @@ class _Master:
         info = self.h.getInfo()
         self.work += info.simplex_iteration_count * (self.h.getNumRow() + self.h.getNumCol())
         people = len(self.problem.employees)
-        duals = np.array(self.h.getSolution().row_dual[people:])
+        row_duals = self.h.getSolution().row_dual
+        self.convexity = np.array(row_duals[:people])  # each employee's row: part of every column's reduced cost
+        duals = np.array(row_duals[people:])
         return info.objective_function_value, duals
 
 
@@ -391,8 +396,8 @@ def _works(roster, d: int, s: int) -> bool:
 def _pricing_round(run: _Run, fixings, prices, duals, budget):
     """Price every employee at ``prices``: ``(their cheapest reduced costs, columns added, seconds, complete)``.
 
-    A roster joins the master when its reduced cost at the master's own ``duals`` is
-    negative. ``complete`` is False when the budget or the cap ran out before every
+    A roster joins the master when its reduced cost at the master's own ``duals`` (its
+    employee's convexity dual included) is negative. ``complete`` is False when the budget or the cap ran out before every
     employee was priced (the round then gives no bound).
     """
     master = run.master
@@ -414,7 +419,7 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
         run.last[e] = roster
         bounds.append(bound)
         cost = _own_cost(run.requests[e], roster)
-        reduced = cost - sum(duals[index[key]] for key in roster if key in index)
+        reduced = cost - sum(duals[index[key]] for key in roster if key in index) - master.convexity[e]
         if reduced < -1e-6:
             added += master.add(e, roster, cost)
     return bounds, added, spent, True
@@ -422,12 +427,15 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
 
 def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
                     fixed: dict[tuple[int, int], bool] | None = None, hint: frozenset | None = None, seed: int = 0,
-                    limit: float = PRICING_LIMIT, cap: float | None = None):
+                    limit: float = PRICING_LIMIT, cap: float | None = None, pricer: str = PRICER):
     """One employee's cheapest roster under all its hard rules: wishes broken less the prices of the shifts worked.
 
     This is column generation's pricing problem (``prices`` are the cover rows' duals).
-    CP-SAT solves it on one worker; the prices are scaled to whole numbers and rounded
-    down, so the bound returned is never above the true minimum.
+    By default the labelling DP of :mod:`wfm.roster.pricing` solves it exactly (its
+    bound lowered by a margin for the floats' rounding); CP-SAT does when ``pricer`` is
+    ``"cp-sat"`` or the employee's labels would outgrow the DP's memory cap. CP-SAT
+    solves it on one worker; the prices are scaled to whole numbers and rounded down,
+    so the bound returned is never above the true minimum.
 
     Parameters
     ----------
@@ -446,7 +454,9 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     limit : float
         Deterministic seconds at most.
     cap : float, optional
-        Wall-clock safety cap in seconds.
+        Wall-clock safety cap in seconds (CP-SAT only: the DP's work is bounded by ``limit``).
+    pricer : str
+        ``"dp"`` (the labelling DP where it fits, else CP-SAT) or ``"cp-sat"``.
 
     Returns
     -------
@@ -459,6 +469,10 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     seconds : float
         Deterministic seconds used.
     """
+    labels = label_pricer(model) if pricer == "dp" else None
+    if labels is not None:
+        found = labels.price(prices, fixed, limit=limit)
+        return found.status, found.roster, found.bound, found.seconds
     scaled = {key: math.floor(-PRICE_SCALE * price) for key, price in prices.items()}
     model.cp.Minimize(PRICE_SCALE * model.objective()
                       + sum(scaled.get((d, s), 0) * var for (_, d, s), var in model.works.items()))

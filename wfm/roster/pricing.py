@@ -426,6 +426,27 @@ class LabelPricer:
         return frozenset(roster)
 
 
+def label_pricer(model) -> LabelPricer | None:
+    """The labelling DP of the one-employee ``model``, set up on first use and kept on it.
+
+    Parameters
+    ----------
+    model : RosterModel
+        An employee's own model (:func:`wfm.roster.model.employee_model`): its
+        ``problem`` has that one employee.
+
+    Returns
+    -------
+    LabelPricer or None
+        The DP, or None when a day's labels would pass :data:`MAX_LABELS_PER_DAY`
+        (CP-SAT prices that employee instead).
+    """
+    if not hasattr(model, "_label_pricer"):
+        pricer = LabelPricer(model.problem, 0)
+        model._label_pricer = pricer if pricer.labels_per_day <= MAX_LABELS_PER_DAY else None
+    return model._label_pricer
+
+
 def _wish_costs(problem: RosterProblem, name: str):
     """``(always paid, {(day, shift): change when worked})`` of the employee ``name``'s wishes."""
     index = {s.name: i for i, s in enumerate(problem.shifts)}
