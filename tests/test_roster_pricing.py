@@ -172,3 +172,17 @@ def test_label_pricer_is_kept_on_the_model():
     problem = parse_curtois(instance_text())
     model = employee_model(problem, 0)
     assert label_pricer(model) is label_pricer(model) is not None
+
+
+def test_labels_past_the_memory_cap_are_priced_by_cp_sat(monkeypatch):
+    import wfm.roster.pricing as pricing
+
+    text = instance_text(days=7, staff=("A,D=5,2400,1440,3,2,2,1",), on=("A,2,D,4",))
+    problem = parse_curtois(text)
+    prices = {(d, 0): 1.5 * d for d in range(7)}
+    expected = cheapest_roster(employee_model(problem, 0), prices)
+    monkeypatch.setattr(pricing, "MAX_LABELS", 10)
+    assert pricing.LabelPricer(problem, 0).price(prices).status == "too large"
+    status, roster, bound, seconds = cheapest_roster(employee_model(problem, 0), prices)
+    assert status == "optimal" and seconds > 0 and bound == pytest.approx(expected[2], abs=1e-3)
+    assert checked_value(text, problem, "A", roster, prices, "exempt") == pytest.approx(expected[2], abs=1e-6)

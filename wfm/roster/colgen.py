@@ -433,7 +433,7 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     This is column generation's pricing problem (``prices`` are the cover rows' duals).
     By default the labelling DP of :mod:`wfm.roster.pricing` solves it exactly (its
     bound lowered by a margin for the floats' rounding); CP-SAT does when ``pricer`` is
-    ``"cp-sat"`` or the employee's labels would outgrow the DP's memory cap. CP-SAT
+    ``"cp-sat"`` or the call's labels would outgrow the DP's memory cap. CP-SAT
     solves it on one worker; the prices are scaled to whole numbers and rounded down,
     so the bound returned is never above the true minimum.
 
@@ -469,10 +469,12 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
     seconds : float
         Deterministic seconds used.
     """
-    labels = label_pricer(model) if pricer == "dp" else None
-    if labels is not None:
-        found = labels.price(prices, fixed, limit=limit)
-        return found.status, found.roster, found.bound, found.seconds
+    spent = 0.0
+    if pricer == "dp":
+        found = label_pricer(model).price(prices, fixed, limit=limit)
+        if found.status != "too large":
+            return found.status, found.roster, found.bound, found.seconds
+        spent, limit = found.seconds, limit - found.seconds
     scaled = {key: math.floor(-PRICE_SCALE * price) for key, price in prices.items()}
     model.cp.Minimize(PRICE_SCALE * model.objective()
                       + sum(scaled.get((d, s), 0) * var for (_, d, s), var in model.works.items()))
@@ -496,7 +498,7 @@ def cheapest_roster(model: RosterModel, prices: dict[tuple[int, int], float], *,
         solver.parameters.max_time_in_seconds = max(0.1, cap)
     status = solver.Solve(model.cp)
     # A floor per solve, as in the first roster's: presolve's work is not all counted.
-    used = PRICING_WORK_FACTOR * max(0.002, solver.ResponseProto().deterministic_time)
+    used = spent + PRICING_WORK_FACTOR * max(0.002, solver.ResponseProto().deterministic_time)
     if status == cp_model.INFEASIBLE:
         return "infeasible", None, None, used
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -39,6 +39,7 @@ for HiGHS.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -48,11 +49,17 @@ from wfm.roster.problem import RosterProblem
 
 # Deterministic seconds per label cell updated (gathered, reduced or shifted) and per
 # numpy operation, measured on this machine: see LabelPricer.seconds.
-CELLS_PER_SECOND = 1.5e8
-OPERATIONS_PER_SECOND = 2.0e5
-# Labels (run states x resource cells) of one day above which the DP is not used (its
-# arrays, kept for the walk back, would outgrow memory): CP-SAT prices that employee.
-MAX_LABELS_PER_DAY = 2_000_000
+# Fitted (least squares) on the CPU time of 300 calls recorded in column generation runs
+# on Instances 1-16 (benchmarks/bench_pricing.py prints the ratio): numpy's ~6.6 us per
+# call dominates those labels; the cell rate is from the larger labels of all limits tracked.
+CELLS_PER_SECOND = 5e8
+OPERATIONS_PER_SECOND = 1.5e5
+# Labels (run states x resource cells x days, kept for the walk back: 8 bytes each) above
+# which a pass is not run (status "too large"): CP-SAT prices that call instead.
+MAX_LABELS = 25_000_000
+# Up to this many cells (target states x longest predecessor list x resource cells) the
+# predecessors' minimum is one padded gather; beyond, one gather per list position.
+PADDED_CELLS = 200_000
 OFF = -1  # the action "day off" (otherwise the action is a shift index)
 
 
@@ -72,6 +79,9 @@ class _Axes:
     weekend_axis: int | None  # the axis of weekends worked (None: not tracked)
     minutes_ok: np.ndarray  # per resource cell: its minutes keep the contract's window
     reach: list[tuple[int, ...]]  # per day: the box of cells a roster up to that day can reach
+    # per day from the second: (targets, sources, action column) of each segment's shifted copy
+    plan: list[list[tuple[tuple, tuple, int]]] = dataclasses.field(default_factory=list)
+    padded: bool = True  # the entering labels by one gather over the padded predecessor matrix
 
 
 @dataclass
@@ -119,7 +129,6 @@ class LabelPricer:
         self.tracked: frozenset = frozenset()
         self._layouts: dict[frozenset, _Axes] = {}
         self._predecessors(problem, contract)
-        self.labels_per_day = len(self.states) * math.prod(self._axes(frozenset(self.limits)).shape)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -139,16 +148,17 @@ class LabelPricer:
                 limits[s] = cap
         return limits
 
-    def _axes(self, tracked: frozenset) -> _Axes:
+    def _axes(self, tracked: frozenset, shape_only: bool = False):
         """The resource axes (minutes, and the ``tracked`` limits), what each shift adds, and the minutes' window.
 
         The minutes are one axis in units of the lengths' greatest common divisor, or,
         when that is smaller, a count per shift length (those of the counted types
         aside), from which the minutes follow: 480- and 600-minute shifts up to 12,960
         minutes are 109 units of 120 but at most 27 shifts of 480 (the 600s counted anyway).
+        With ``shape_only`` only the axes' sizes (nothing allocated).
         """
         if tracked in self._layouts:
-            return self._layouts[tracked]
+            return self._layouts[tracked].shape if shape_only else self._layouts[tracked]
         problem, contract = self.problem, self.contract
         minutes = {s: problem.shifts[s].minutes for s in self.shifts}
         workable = self.days - len([d for d in self.days_off if 0 <= d < self.days])
@@ -184,6 +194,8 @@ class LabelPricer:
             adds[s][len(axes)] = 1
             axes.append((cap + 1, 0 if in_units else minutes[s]))
         shape = tuple(size for size, _ in axes)
+        if shape_only:
+            return shape
         steps = {s: [adds[s].get(i, 0) for i in range(len(axes))] for s in self.shifts}
         # The minutes of each resource cell, and whether they keep the contract's window.
         worked = np.zeros(shape)
@@ -202,8 +214,26 @@ class LabelPricer:
             reached = [min(size, r + g) for r, g, size in zip(reached, grow, shape, strict=True)]
             reach.append(tuple(reached))
         layout = _Axes(shape, steps, weekend_axis, minutes_ok, reach)
+        layout.padded = self.rows * self.pad.shape[1] * math.prod(shape) <= PADDED_CELLS
+        for d in range(1, self.days):
+            layout.plan.append(self._day_plan(layout, d))
         self._layouts[tracked] = layout
         return layout
+
+    def _day_plan(self, axes: _Axes, d: int) -> list[tuple[tuple, tuple, int]]:
+        """Day ``d``'s shifted copies: per segment, its target and source boxes and its action's cost column."""
+        reached, reach = axes.reach[d - 1], axes.reach[d]
+        plan = []
+        for first, end, row, action, after_work in self.segments:
+            step = self._step(axes, action, self._weekend_counts(d, after_work))
+            # Yesterday's box shifted by the step, cut where today's box (or a maximum) ends.
+            spans = [min(n - k, r) for k, n, r in zip(step, reach, reached, strict=True)]
+            if any(span <= 0 for span in spans):
+                continue  # the shift alone breaks a maximum
+            into = (slice(first, end), *(slice(k, k + span) for k, span in zip(step, spans, strict=True)))
+            out = (slice(row, row + end - first), *(slice(0, span) for span in spans))
+            plan.append((into, out, 0 if action == OFF else 1 + self.shifts.index(action)))
+        return plan
 
     def _predecessors(self, problem: RosterProblem, contract) -> None:
         """Which run states may precede each one, in blocks that share a day's shift along the resources."""
@@ -241,20 +271,34 @@ class LabelPricer:
                         for j in range(max(map(len, groups), default=0))]
         self.unsort = np.argsort(np.array(order, dtype=np.intp))
         self.rows = len(groups)
+        # The same lists padded to one length with the always-inf row past the last state.
+        width = max(map(len, groups), default=0)
+        self.pad = np.array([g + [len(self.states)] * (width - len(g)) for g in groups], dtype=np.intp).reshape(
+            len(groups), width)
         self.before = before
         self.start = {action: _start_state(action, contract, self.states, self.exempt) for action in [OFF, *self.shifts]}
-        self.final = np.array([_may_end(state, contract, self.exempt) for state in self.states])
+        self.final = np.array([_may_end(state, contract, self.exempt) for state in self.states] + [False])
 
     # -- the work count -----------------------------------------------------------------
 
     def _seconds(self, axes: _Axes) -> float:
         """Deterministic seconds of one pass over the days with ``axes``: its cells and numpy operations."""
-        gathered = sum(count for count, _ in self.columns)
-        filled = self.days * len(self.states) * math.prod(axes.shape)
-        boxes = sum(math.prod(box) for box in axes.reach[:-1])
-        cells = (2 * gathered + self.rows) * boxes + filled
-        operations = self.days * (3 + 2 * len(self.columns) + 2 * len(self.segments))
+        cells, operations = self._work(axes)
         return cells / CELLS_PER_SECOND + operations / OPERATIONS_PER_SECOND
+
+    def _work(self, axes: _Axes) -> tuple[int, int]:
+        """``(cells, operations)`` of one pass: label cells gathered, compared or written, and numpy calls."""
+        boxes = sum(math.prod(box) for box in axes.reach[:-1])
+        if axes.padded:
+            gathered, calls = self.rows * self.pad.shape[1], 2
+        else:
+            gathered, calls = 2 * sum(count for count, _ in self.columns) + self.rows, 2 * len(self.columns)
+        copied = sum(math.prod(s.stop - s.start for s in into[1:]) * (into[0].stop - into[0].start)
+                     for plan in axes.plan for into, _, _ in plan)
+        cells = gathered * boxes + 2 * copied + self.days * (len(self.states) + 1) * math.prod(axes.shape)
+        # per day: the fill, the copies and the walk back's step; per call: the costs' table
+        operations = (self.days - 1) * (calls + 2) + 2 * sum(map(len, axes.plan)) + self.days * (1 + len(self.shifts))
+        return cells, operations
 
     # -- pricing --------------------------------------------------------------------------
 
@@ -283,7 +327,8 @@ class LabelPricer:
             ``"optimal"`` with the roster and its cost as the bound (lowered by a margin
             for the floats' rounding, so it is never above the true minimum);
             ``"infeasible"`` when no roster keeps every rule and fixing; ``"unknown"``
-            when the limit stopped it (the bound then that of the limits left out, or None).
+            when the limit stopped it, ``"too large"`` when the labels would pass
+            :data:`MAX_LABELS` (the bound then that of the limits left out, or None).
         """
         cost = self._day_costs(prices, fixed or {})
         # Each addition rounds by at most half an ulp of its running sum, which never exceeds
@@ -292,6 +337,8 @@ class LabelPricer:
         margin = 1e-12 * (1.0 + self.constant + float(np.abs(cost[np.isfinite(cost)]).sum()))
         seconds, bound = 0.0, None
         while True:
+            if self.days * len(self.states) * math.prod(self._axes(self.tracked, shape_only=True)) > MAX_LABELS:
+                return PricedRoster("too large", None, bound, seconds)
             axes = self._axes(self.tracked)
             if seconds + self._seconds(axes) > limit:
                 return PricedRoster("unknown", None, bound, max(seconds, limit))
@@ -370,7 +417,7 @@ class LabelPricer:
 
     def _forward(self, axes: _Axes, cost: np.ndarray) -> list[np.ndarray]:
         """Every day's cheapest label per run state and resource cell (inf: no roster reaches it)."""
-        labels = np.full((len(self.states), *axes.shape), math.inf)
+        labels = np.full((len(self.states) + 1, *axes.shape), math.inf)  # (the last row: none, always inf)
         for action, state in self.start.items():
             a = 0 if action == OFF else 1 + self.shifts.index(action)
             if state is None or not math.isfinite(cost[0, a]):
@@ -379,29 +426,22 @@ class LabelPricer:
             if all(t < n for t, n in zip(target[1:], axes.shape, strict=True)):
                 labels[tuple(target)] = min(labels[tuple(target)], cost[0, a])
         kept = [labels]
+        barred = ~np.isfinite(cost)
         for d in range(1, self.days):
-            reached, reach = axes.reach[d - 1], axes.reach[d]
-            entering = self._entering(labels, tuple(slice(0, n) for n in reached))
+            entering = self._entering(axes, labels, tuple(slice(0, n) for n in axes.reach[d - 1]))
             labels = np.full_like(labels, math.inf)
-            for first, end, row, action, after_work in self.segments:
-                a = 0 if action == OFF else 1 + self.shifts.index(action)
-                if not math.isfinite(cost[d, a]):
-                    continue
-                step = self._step(axes, action, self._weekend_counts(d, after_work))
-                # Yesterday's box shifted by the step, cut where today's box (or a maximum) ends.
-                spans = [min(n - k, r) for k, n, r in zip(step, reach, reached, strict=True)]
-                if any(span <= 0 for span in spans):
-                    continue  # the shift alone breaks a maximum
-                into = (slice(first, end), *(slice(k, k + span) for k, span in zip(step, spans, strict=True)))
-                out = (slice(row, row + end - first), *(slice(0, span) for span in spans))
-                labels[into] = entering[out] + cost[d, a]
+            for into, out, a in axes.plan[d - 1]:
+                if not barred[d, a]:
+                    labels[into] = entering[out] + cost[d, a]
             kept.append(labels)
         return kept
 
-    def _entering(self, labels: np.ndarray, box: tuple[slice, ...]) -> np.ndarray:
+    def _entering(self, axes: _Axes, labels: np.ndarray, box: tuple[slice, ...]) -> np.ndarray:
         """Per target row (a run state with predecessors), the cheapest of yesterday's labels in ``box`` that may precede it."""
         if not self.columns:
             return labels[(slice(0, 0), *box)]
+        if axes.padded:  # few cells: one gather and one minimum (numpy's overhead per call dominates)
+            return labels[(self.pad, *box)].min(axis=1)
         count, first = self.columns[0]
         entering = labels[(first, *box)]
         for count, states in self.columns[1:]:
@@ -437,13 +477,11 @@ def label_pricer(model) -> LabelPricer | None:
 
     Returns
     -------
-    LabelPricer or None
-        The DP, or None when a day's labels would pass :data:`MAX_LABELS_PER_DAY`
-        (CP-SAT prices that employee instead).
+    LabelPricer
+        The DP.
     """
     if not hasattr(model, "_label_pricer"):
-        pricer = LabelPricer(model.problem, 0)
-        model._label_pricer = pricer if pricer.labels_per_day <= MAX_LABELS_PER_DAY else None
+        model._label_pricer = LabelPricer(model.problem, 0)
     return model._label_pricer
 
 

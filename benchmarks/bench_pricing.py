@@ -1,0 +1,86 @@
+"""Column generation's pricing (issue 12): the labelling DP against CP-SAT, per call.
+
+For each Curtois & Qu instance, column generation runs (DP pricing) for a small budget
+and every pricing call is recorded (employee, duals, fixings): realistic duals. A
+spread-out sample of those calls, and as many with random prices, is then priced
+again by both pricers; printed per instance: CPU milliseconds per call of each, their
+ratio, the largest gap between their minima (CP-SAT rounds its prices to 1e-4, so
+the gap is at most the horizon x 1e-4), and the DP's deterministic seconds per CPU
+second (the calibration of wfm.roster.pricing's constants: about 1 when right).
+Asserts nothing about time.
+
+Usage: ``python benchmarks/bench_pricing.py [N ...] [--calls K] [--budget S]``
+(default: instances 8 9 14 16, 12 calls each, 20 deterministic s of column generation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+import wfm.roster.colgen as colgen
+from wfm.roster import read_curtois
+
+FOLDER = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
+
+
+def recorded_calls(problem, budget: float):
+    """Every pricing call of a column generation run on ``problem``: ``(model, prices, fixed)``."""
+    calls, original = [], colgen.cheapest_roster
+
+    def recording(model, prices, **options):
+        calls.append((model, dict(prices), dict(options.get("fixed") or {})))
+        return original(model, prices, **options)
+
+    colgen.cheapest_roster = recording
+    try:
+        colgen.column_generation(problem, budget=budget, wall_clock_cap=20 * budget)
+    finally:
+        colgen.cheapest_roster = original
+    return calls
+
+
+def timed(model, prices, fixed, pricer: str):
+    began = time.process_time()
+    status, _, bound, seconds = colgen.cheapest_roster(model, prices, fixed=fixed, pricer=pricer, limit=60.0)
+    return time.process_time() - began, status, bound, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instances", nargs="*", type=int, default=[8, 9, 14, 16])
+    parser.add_argument("--calls", type=int, default=12, help="calls per kind of prices and instance")
+    parser.add_argument("--budget", type=float, default=20.0, help="deterministic s of the recording run")
+    args = parser.parse_args()
+    print(f"{'inst':>4} {'prices':>9} {'calls':>5} {'DP ms':>8} {'CP-SAT ms':>10} {'ratio':>7} {'max gap':>8}"
+          f" {'DP det/CPU':>10} {'rounds':>6}")
+    for number in args.instances:
+        problem = read_curtois(FOLDER / f"Instance{number}.txt")
+        calls = recorded_calls(problem, args.budget)
+        rounds = len(calls) / len(problem.employees)
+        step = max(1, len(calls) // args.calls)
+        realistic = calls[::step][:args.calls]
+        generator = random.Random(number)
+        drawn = [(model, {(d, s): generator.uniform(-10, 60) for d in range(problem.days)
+                          for s in range(len(problem.shifts))}, {}) for model, _, _ in realistic]
+        for kind, sample in (("duals", realistic), ("random", drawn)):
+            dp, cp, det, gaps = [], [], [], []
+            for model, prices, fixed in sample:
+                dp_cpu, dp_status, dp_bound, dp_seconds = timed(model, prices, fixed, "dp")
+                cp_cpu, cp_status, cp_bound, _ = timed(model, prices, fixed, "cp-sat")
+                dp.append(dp_cpu)
+                cp.append(cp_cpu)
+                det.append(dp_seconds)
+                if dp_status == cp_status == "optimal":
+                    gaps.append(abs(dp_bound - cp_bound))
+            print(f"{number:>4} {kind:>9} {len(sample):>5} {1000 * np.mean(dp):>8.1f} {1000 * np.mean(cp):>10.1f}"
+                  f" {np.mean(cp) / np.mean(dp):>7.1f} {max(gaps, default=float('nan')):>8.4f}"
+                  f" {sum(det) / sum(dp):>10.2f} {rounds:>6.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
