@@ -11,6 +11,11 @@ Asserts nothing about time.
 
 Usage: ``python benchmarks/bench_pricing.py [N ...] [--calls K] [--budget S]``
 (default: instances 8 9 14 16, 12 calls each, 20 deterministic s of column generation).
+
+``--colgen S --pricer dp|cp-sat``: column generation alone instead, ``S``
+deterministic s from the first roster (:func:`wfm.roster.solve.first_roster`, 10 s):
+prints its rounds, columns, rounds per deterministic s, the root LP, the bound, how it
+stopped, and deterministic, wall and CPU seconds.
 """
 
 from __future__ import annotations
@@ -46,8 +51,32 @@ def recorded_calls(problem, budget: float):
 
 def timed(model, prices, fixed, pricer: str):
     began = time.process_time()
-    status, _, bound, seconds = colgen.cheapest_roster(model, prices, fixed=fixed, pricer=pricer, limit=60.0)
+    status, _, bound, seconds = colgen.cheapest_roster(model, prices, fixed=fixed, pricer=pricer, limit=colgen.PRICING_LIMIT)
     return time.process_time() - began, status, bound, seconds
+
+
+def colgen_alone(number: int, budget: float, pricer: str) -> None:
+    """Column generation alone on instance ``number`` with ``pricer``, from the first roster."""
+    from wfm.roster.solve import first_roster
+
+    problem = read_curtois(FOLDER / f"Instance{number}.txt")
+    start, _ = first_roster(problem, budget=10.0)
+    original = colgen.cheapest_roster
+
+    def chosen(model, prices, **options):
+        return original(model, prices, **{**options, "pricer": pricer})
+
+    colgen.cheapest_roster = chosen
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        result = colgen.column_generation(problem, budget=budget, start=start, wall_clock_cap=20 * budget)
+    finally:
+        colgen.cheapest_roster = original
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{number:>4} {pricer:>6} {result.iterations:>6} {result.columns:>7} "
+          f"{result.iterations / max(1e-9, result.deterministic_seconds):>8.2f} {result.lp_value or float('nan'):>9.1f}"
+          f" {result.bound:>6} {result.objective or -1:>6} {result.nodes:>5} {result.stopped_by:>19}"
+          f" {result.deterministic_seconds:>6.1f} {wall:>7.1f} {cpu:>7.1f}", flush=True)
 
 
 def main() -> None:
@@ -55,7 +84,15 @@ def main() -> None:
     parser.add_argument("instances", nargs="*", type=int, default=[8, 9, 14, 16])
     parser.add_argument("--calls", type=int, default=12, help="calls per kind of prices and instance")
     parser.add_argument("--budget", type=float, default=20.0, help="deterministic s of the recording run")
+    parser.add_argument("--colgen", type=float, help="column generation alone for this many deterministic s")
+    parser.add_argument("--pricer", default="dp", choices=["dp", "cp-sat"], help="--colgen: who prices")
     args = parser.parse_args()
+    if args.colgen:
+        print(f"{'inst':>4} {'pricer':>6} {'rounds':>6} {'columns':>7} {'rnd/dets':>8} {'root LP':>9} {'bound':>6}"
+              f" {'roster':>6} {'nodes':>5} {'stopped by':>19} {'det s':>6} {'wall s':>7} {'CPU s':>7}")
+        for number in args.instances:
+            colgen_alone(number, args.colgen, args.pricer)
+        return
     print(f"{'inst':>4} {'prices':>9} {'calls':>5} {'DP ms':>8} {'CP-SAT ms':>10} {'ratio':>7} {'max gap':>8}"
           f" {'DP det/CPU':>10} {'rounds':>6}")
     for number in args.instances:

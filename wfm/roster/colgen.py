@@ -57,6 +57,7 @@ from ortools.sat.python import cp_model
 from wfm.roster.mip import _quiet_highs, set_mip_limits, whole_bound
 from wfm.roster.model import RosterModel, employee_model
 from wfm.roster.pricing import label_pricer
+from wfm.roster.pricing import request_costs as _request_cost_table  # the wishes as (constant, change per shift)
 from wfm.roster.problem import RosterProblem
 
 # Simplex work per second, in iterations x (rows + columns) of the master: measured,
@@ -547,22 +548,6 @@ def _price_and_branch(master: _Master, start, node_limit: int, seed: int, cap):
 def _nonzeros(master: _Master) -> int:
     """The master's nonzeros (a node's work grows with them)."""
     return 2 * len(master.lines) + sum(1 + len(roster) for _, roster, _ in master.columns)
-
-
-def _request_cost_table(problem: RosterProblem, name: str):
-    """The wishes of the employee called ``name`` as ``(always paid, {(day, shift): weight change when worked})``."""
-    index = {s.name: i for i, s in enumerate(problem.shifts)}
-    constant, change = 0, {}
-    for r in problem.requests:
-        if r.employee != name:
-            continue
-        key = (r.day, index[r.shift])
-        if r.wanted:  # unmet unless worked: paid up front, paid back when worked
-            constant += r.weight
-            change[key] = change.get(key, 0) - r.weight
-        else:
-            change[key] = change.get(key, 0) + r.weight
-    return constant, change
 
 
 def _own_cost(table, roster) -> int:

@@ -117,7 +117,7 @@ class LabelPricer:
         self.days = problem.days
         self.days_off = employee.days_off
         self.shifts = [s for s, shift in enumerate(problem.shifts) if contract.max_shifts.get(shift.name, 1) != 0]
-        self.constant, self.change = _wish_costs(problem, employee.name)
+        self.constant, self.change = request_costs(problem, employee.name)
         self.states = _run_states(contract, problem, self.shifts)
         self.index = {state: i for i, state in enumerate(self.states)}
         self.exempt = problem.edge_runs == "exempt"
@@ -485,8 +485,24 @@ def label_pricer(model) -> LabelPricer | None:
     return model._label_pricer
 
 
-def _wish_costs(problem: RosterProblem, name: str):
-    """``(always paid, {(day, shift): change when worked})`` of the employee ``name``'s wishes."""
+def request_costs(problem: RosterProblem, name: str):
+    """The wishes of the employee called ``name`` as what every roster pays and what working changes.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+        The problem whose requests are read.
+    name : str
+        The employee's name.
+
+    Returns
+    -------
+    constant : int
+        The weight of every on-request (unmet unless worked: paid up front).
+    change : dict of (int, int) to int
+        ``(day, shift)`` to what working it changes: minus an on-request's weight, plus
+        an off-request's.
+    """
     index = {s.name: i for i, s in enumerate(problem.shifts)}
     constant, change = 0, {}
     for r in problem.requests:
