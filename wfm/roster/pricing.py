@@ -50,10 +50,10 @@ from wfm.roster.problem import RosterProblem
 # Deterministic seconds per label cell updated (gathered, reduced or shifted) and per
 # numpy operation, measured on this machine: see LabelPricer.seconds.
 # Fitted (least squares) on the CPU time of 300 calls recorded in column generation runs
-# on Instances 1-16 (benchmarks/bench_pricing.py prints the ratio): numpy's ~6.6 us per
+# on Instances 1-16, then checked by benchmarks/bench_pricing.py (deterministic over CPU s 1.0-1.4 on 8, 9, 14, 16): ~5 us per numpy
 # call dominates those labels; the cell rate is from the larger labels of all limits tracked.
 CELLS_PER_SECOND = 5e8
-OPERATIONS_PER_SECOND = 1.5e5
+OPERATIONS_PER_SECOND = 2.0e5
 # Labels (run states x resource cells x days, kept for the walk back: 8 bytes each) above
 # which a pass is not run (status "too large"): CP-SAT prices that call instead.
 MAX_LABELS = 25_000_000
