@@ -47,11 +47,12 @@ import numpy as np
 
 from wfm.roster.problem import RosterProblem
 
-# Deterministic seconds per label cell updated (gathered, reduced or shifted) and per
-# numpy operation, measured on this machine: see LabelPricer.seconds.
-# Fitted (least squares) on the CPU time of 300 calls recorded in column generation runs
-# on Instances 1-16, then checked by benchmarks/bench_pricing.py (deterministic over CPU s 1.0-1.4 on 8, 9, 14, 16): ~5 us per numpy
-# call dominates those labels; the cell rate is from the larger labels of all limits tracked.
+# Deterministic seconds of a pass: label cells gathered, compared or written, and numpy
+# calls (LabelPricer._work), at these rates. Fitted on the CPU time of 300 calls
+# recorded in column generation runs on Instances 1-16 (numpy's ~5 us per call dominates
+# such small label arrays; the cell rate is from the larger arrays of every limit
+# tracked), then checked by benchmarks/bench_pricing.py: 1.0-1.4 deterministic s per
+# CPU s on Instances 8, 9, 14 and 16.
 CELLS_PER_SECOND = 5e8
 OPERATIONS_PER_SECOND = 2.0e5
 # Labels (run states x resource cells x days, kept for the walk back: 8 bytes each) above
