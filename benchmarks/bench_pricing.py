@@ -15,7 +15,8 @@ Usage: ``python benchmarks/bench_pricing.py [N ...] [--calls K] [--budget S]``
 ``--colgen S --pricer dp|cp-sat``: column generation alone instead, ``S``
 deterministic s from the first roster (:func:`wfm.roster.solve.first_roster`, 10 s):
 prints its rounds, columns, rounds per deterministic s, the root LP, the bound, how it
-stopped, and deterministic, wall and CPU seconds.
+stopped, deterministic, wall and CPU seconds, and the independent evaluator's check of
+the roster.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import wfm.roster.colgen as colgen
-from wfm.roster import read_curtois
+from wfm.roster import evaluate_curtois, read_curtois
 
 FOLDER = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
 
@@ -73,10 +74,14 @@ def colgen_alone(number: int, budget: float, pricer: str) -> None:
     finally:
         colgen.cheapest_roster = original
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rows = [(problem.employees[e].name, d, problem.shifts[s].name) for e, d, s in sorted(result.worked)]
+    check = evaluate_curtois((FOLDER / f"Instance{number}.txt").read_text(encoding="utf-8"), rows,
+                             edge_runs=problem.edge_runs)
+    verdict = "agrees" if check.objective == result.objective and not check.violations else f"{check.objective}!"
     print(f"{number:>4} {pricer:>6} {result.iterations:>6} {result.columns:>7} "
           f"{result.iterations / max(1e-9, result.deterministic_seconds):>8.2f} {result.lp_value or float('nan'):>9.1f}"
           f" {result.bound:>6} {result.objective or -1:>6} {result.nodes:>5} {result.stopped_by:>19}"
-          f" {result.deterministic_seconds:>6.1f} {wall:>7.1f} {cpu:>7.1f}", flush=True)
+          f" {result.deterministic_seconds:>6.1f} {wall:>7.1f} {cpu:>7.1f} {verdict:>9}", flush=True)
 
 
 def main() -> None:
@@ -89,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.colgen:
         print(f"{'inst':>4} {'pricer':>6} {'rounds':>6} {'columns':>7} {'rnd/dets':>8} {'root LP':>9} {'bound':>6}"
-              f" {'roster':>6} {'nodes':>5} {'stopped by':>19} {'det s':>6} {'wall s':>7} {'CPU s':>7}")
+              f" {'roster':>6} {'nodes':>5} {'stopped by':>19} {'det s':>6} {'wall s':>7} {'CPU s':>7} {'evaluator':>9}")
         for number in args.instances:
             colgen_alone(number, args.colgen, args.pricer)
         return

@@ -12,9 +12,11 @@ rosters, and only cover ties the employees together.
   column costs the employee's own wishes broken. HiGHS solves it on one thread,
   warm-started as columns are added.
 * *Pricing*: for each employee, its cheapest roster under every hard rule against the
-  cover rows' duals, solved exactly by CP-SAT on the employee's own model
-  (:func:`wfm.roster.model.employee_model`). A roster with a negative reduced cost
-  becomes a new column.
+  cover rows' duals, solved exactly by the labelling DP over the days of
+  :mod:`wfm.roster.pricing` (milliseconds a call), or by CP-SAT on the employee's own
+  model (:func:`wfm.roster.model.employee_model`) with ``pricer="cp-sat"`` or when a
+  call's labels would pass the DP's memory cap. A roster with a negative reduced cost
+  (its employee's convexity dual included) becomes a new column.
 * The *bound*: at any duals ``pi`` within the slacks' weights, the Lagrangian bound
   ``sum(pi * required) + sum over employees of their cheapest priced roster`` is a valid
   lower bound on every roster's objective (Farley / Lasdon); pricing is exact (or, when
@@ -38,7 +40,8 @@ Pricing dominates the time: thousands of small CP-SAT solves, so wall seconds ru
 the deterministic ones on a loaded machine (an exact labelling DP would be faster; not
 written).
 
-The stopping rule is deterministic: CP-SAT's deterministic time of the pricings plus
+The stopping rule is deterministic: the pricings' deterministic seconds (the DP's
+count of label cells and numpy calls at calibrated rates, CP-SAT's deterministic time) plus
 HiGHS's simplex iterations and nodes converted to seconds by calibrated constants
 (:data:`LP_WORK_PER_SECOND`, :data:`NODE_WORK_PER_SECOND`) count against the budget;
 the wall clock is only a safety cap, reported when it binds.
