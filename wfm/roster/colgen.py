@@ -35,10 +35,14 @@ Measured in :func:`wfm.roster.solve_roster` at 60 deterministic s (docs/benchmar
 the bound reaches the optimum on Instances 4, 5, 6, 7 and 10 (root LP 1716, 1141, 1949
 on 4, 5, 6; branching closes the rest), and 4, 5, 6, 7 are proven optimal; Instance9's
 master LP is 405.7 against the optimum 439, which a few hundred nodes do not close
-(and its root does not converge within the default share at 60 s: bound 390).
-Pricing dominates the time: thousands of small CP-SAT solves, so wall seconds run 2.5-6x
-the deterministic ones on a loaded machine (an exact labelling DP would be faster; not
-written).
+(with CP-SAT pricing its root did not converge within the default share at 60 s: bound
+390; with the DP it does, bound 406, and 467 nodes follow). The DP prices a call in
+5-15 ms where CP-SAT took 60 ms-8 s (Instances 8, 9, 14, 16; benchmarks/bench_pricing.py),
+so wall seconds went from 2.5-6x the deterministic ones to 1.8-3.4x (CP-SAT's share of
+the solve dominating them). Alone from the first roster, column generation with the DP
+proves Instance16's 3225 optimal in 19 deterministic s (83 rounds, 48 nodes; with CP-SAT
+pricing 3 rounds in 90 s, no useful bound) and finds and proves 1278 on Instance14 in
+36 s (the published best known: 1279).
 
 The stopping rule is deterministic: the pricings' deterministic seconds (the DP's
 count of label cells and numpy calls at calibrated rates, CP-SAT's deterministic time) plus
