@@ -13,28 +13,39 @@ A *label* of day ``d`` is where a roster up to ``d`` stands in every rule:
   the maximum), or of days off (counted up to the minimum, beyond which they are all
   alike), and whether that run started on day 0 (exempt from its minimum when
   ``edge_runs == "exempt"``);
-* the minutes worked, in units of the shift lengths' greatest common divisor (a
-  minimum *and* a maximum bind, so two labels compare only at equal minutes);
+* the minutes worked, in units of the shift lengths' greatest common divisor or as a
+  count per shift length, whichever has fewer cells (a minimum *and* a maximum bind,
+  so two labels compare only at equal minutes);
 * the shifts of each type whose maximum can bind (the others are not counted);
 * the weekends worked, when the maximum can bind. Whether the current weekend is
   already counted follows from the run state: on a Sunday it is when yesterday, the
   Saturday, was worked.
 
+The limits on shifts per type and on weekends are left out at first (a relaxation:
+its cheapest roster costs at most the true minimum). When that roster keeps them it is
+the cheapest; when it breaks some, those are tracked from then on (for that employee)
+and the days priced again. Prices rarely make every limit bind, so most calls run one
+pass over small label arrays.
+
 Labels of equal resources are merged into the cheapest (the dominance rule with every
 resource equal), so the labels of a day form a dense array indexed by run state,
 minutes, weekends and counts, and a day's extension is a few numpy operations: the
-cheapest label entering each run state (a gather and a ``minimum.reduceat`` over the
-states that may precede it), shifted along the resource axes by what the day's shift
-adds (labels pushed past a maximum fall off the array: they break it). The last day
+cheapest label entering each run state (one gather over the states that may precede
+it, padded to one length, and a minimum), shifted along the resource axes by what the
+day's shift adds (labels pushed past a maximum fall off the array: they break it),
+over the box of cells a roster can have reached by that day only. (Labels with fewer
+shifts or weekends are not compared with the others: the relaxation above keeps those
+axes short instead.) The last day
 keeps the labels whose run may end there and whose minutes reach the minimum; the
 cheapest is the exact minimum, and walking the days back gives its roster.
 
-Exactness is by construction (every roster is one path, every path one roster) and
+Exactness is by construction (every roster is one path, every path one roster; the
+relaxation's roster is only returned when it keeps every limit) and
 tested against CP-SAT's :func:`wfm.roster.colgen.cheapest_roster` and brute force
-(``tests/test_roster_pricing.py``). The work of a call is known before it runs (the
-array sizes and operations); :meth:`LabelPricer.seconds` turns it into deterministic
-seconds by calibrated constants, as :data:`wfm.roster.colgen.LP_WORK_PER_SECOND` does
-for HiGHS.
+(``tests/test_roster_pricing.py``). The work of a pass is known before it runs (the
+label cells and numpy calls, ``LabelPricer._work``), and calibrated rates turn it into
+deterministic seconds, as :data:`wfm.roster.colgen.LP_WORK_PER_SECOND` does for
+HiGHS: the same call counts the same however loaded the machine.
 """
 
 from __future__ import annotations
@@ -87,9 +98,9 @@ class _Axes:
 
 @dataclass
 class PricedRoster:
-    status: str  # "optimal" or "infeasible"
-    roster: frozenset[tuple[int, int]] | None  # (day, shift) worked; None when infeasible
-    bound: float | None  # a lower bound on the minimum, at most rounding below it
+    status: str  # "optimal", "infeasible", "unknown" (stopped by the limit) or "too large" (the memory cap)
+    roster: frozenset[tuple[int, int]] | None  # (day, shift) worked; None unless optimal
+    bound: float | None  # a lower bound on the minimum (the minimum itself, lowered by the rounding margin, when optimal)
     seconds: float  # deterministic seconds of the call
 
 
