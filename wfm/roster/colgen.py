@@ -405,8 +405,9 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
     """Price every employee at ``prices``: ``(their cheapest reduced costs, columns added, seconds, complete)``.
 
     A roster joins the master when its reduced cost at the master's own ``duals`` (its
-    employee's convexity dual included) is negative. ``complete`` is False when the budget or the cap ran out before every
-    employee was priced (the round then gives no bound).
+    employee's convexity dual included) is negative. ``complete`` is False when the
+    budget or the cap ran out before every employee was priced (the round then gives no
+    bound).
     """
     master = run.master
     index = {key: k for k, key in enumerate(master.lines)}
