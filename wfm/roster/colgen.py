@@ -80,6 +80,7 @@ DIVE_BACKTRACKS = 3
 # Branch and price after the dive only when the root's bound is within this share of
 # the incumbent (then a proof is in reach); else the budget goes to the neighbourhoods.
 BRANCH_GAP = 0.02
+CHEAP_ROOT = 0.1
 # Wentges smoothing: price at alpha x the best bound's duals + (1 - alpha) x the master's.
 SMOOTHING = 0.5
 # Duals are scaled to whole numbers for CP-SAT, rounded down so a priced roster never
@@ -254,12 +255,16 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
         root = run.converge({}, -math.inf, ROOT_SHARE * search if dive else search)
     except _NoRoster:
         return run.result(0, "infeasible")
+    root_cost = run.used()
     if dive and not run.capped() and (run.objective is None or _whole(root.bound) < run.objective):
         run.dive(DIVE_END * search)
     # Branch and price only when the dive left the incumbent within BRANCH_GAP of the
-    # root's bound (the proofs of Instances 1-7); otherwise its share is not spent here
+    # root's bound (the proofs of Instances 1-7), or when the root was cheap (a node costs
+    # about as much, so the tree can go deep); otherwise its share is not spent here
     # (solve_roster gives it to the neighbourhoods) and the integer master gets its own.
-    close = run.objective is not None and _whole(root.bound) >= (1 - BRANCH_GAP) * run.objective
+    close = run.objective is not None and (_whole(root.bound) >= (1 - BRANCH_GAP) * run.objective or (
+        root.complete and root_cost <= CHEAP_ROOT * search))
+    planned = search
     if dive and not close:
         search = min(search, run.used())
         budget = run.used() + integer_share * budget
@@ -293,7 +298,7 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     if run.objective is not None:
         proven = min(proven, run.objective)
     stopped_by = "wall-clock cap" if run.capped() else "deterministic limit" if tree else "bound reached"
-    if tree and dive and not close and not run.capped():
+    if tree and dive and not close and not run.capped() and run.used() < DIVE_END * planned:
         stopped_by = "not branched"
     proven = whole_bound(proven) if -math.inf < proven < math.inf else 0
     if (run.objective is None or proven < run.objective) and not run.capped():
@@ -398,8 +403,8 @@ class _Run:
                 self.incumbent, self.objective = whole, value
         return _Node(best, branch, complete)
 
-    def dive(self, search: float) -> int:
-        """One dive from the master's LP to a roster (every employee pinned to one column); its objective.
+    def dive(self, search: float) -> tuple[set[tuple[int, int, int]], int]:
+        """One dive from the master's LP to a roster (every employee pinned to one column): ``(roster, objective)``.
 
         Each step pins every unpinned employee's column at ``lambda >= DIVE_WHOLE`` and the
         largest other one (ties: the column added first), then re-prices the unpinned
@@ -452,7 +457,7 @@ class _Run:
         self.dives.append(value)
         if self.objective is None or value < self.objective:
             self.incumbent, self.objective = worked, value
-        return value
+        return worked, value
 
     def price_and_branch(self, budget: float) -> None:
         """The integer master over every column, from the incumbent, with what is left of ``budget``."""
