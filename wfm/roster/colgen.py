@@ -26,6 +26,17 @@ rosters, and only cover ties the employees together.
   as assumptions in the pricing and as upper bounds 0 on the master's columns that
   break them. A node whose LP is whole gives a roster. The bound is the least over
   the open nodes.
+* *Diving* (after the root, before branching): employees are pinned to whole columns
+  one step at a time (every column at ``lambda >= 0.99`` and the largest other one),
+  the pinned employees' other columns get the upper bound 0 and are not priced any
+  more, the rest are re-priced for a few rounds, until every employee is pinned: a
+  roster (the slacks keep every restricted master feasible, and any one column per
+  employee keeps every hard rule). A step whose LP cannot beat the incumbent is undone
+  and its column not chosen first again, a few times a dive.
+* *Branch and price* runs after the dive only when the dive's roster (or the start) is
+  within :data:`BRANCH_GAP` of the root's bound, or the root was cheap; otherwise the
+  budget is left to :func:`wfm.roster.solve_roster`'s neighbourhoods (the gap is then
+  primal: the root's bound is tight on Instance8, 1298 against the best known 1308).
 * *Price and branch*: the master with binary lambdas, solved by HiGHS with a node
   limit; the incumbent's columns are always in, so the roster is never worse than it.
 
