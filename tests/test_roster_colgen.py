@@ -136,7 +136,7 @@ def own_rosters(problem, worked):
 @pytest.mark.parametrize("dive_budget", [3.0, 0.0], ids=["priced", "budget-spent"])
 def test_a_dive_ends_in_a_roster_of_master_columns_that_the_evaluator_recomputes(dive_budget):
     # Instance3 (20 employees, proven optimum 1001). With no budget left the dive pins
-    # every employee to its largest column at once: still a roster under every hard rule.
+    # every employee one step at a time on the LP alone: still a roster under every hard rule.
     problem = read_curtois(FOLDER / "Instance3.txt")
     text = (FOLDER / "Instance3.txt").read_text()
     start, _ = first_roster(problem, budget=0.3)

@@ -80,7 +80,7 @@ NODE_WORK_PER_SECOND = 235_000
 INTEGER_SHARE = 0.1
 # Share of the search budget (the budget less the integer master's) the root's column
 # generation may use when a dive follows, and the share by which the dive must end.
-ROOT_SHARE = 0.7
+ROOT_SHARE = 0.75
 DIVE_END = 0.95
 # A dive pins every column at lambda >= DIVE_WHOLE (plus the largest other one) per
 # step, re-prices the unpinned employees for at most DIVE_ROUNDS rounds, and backtracks
@@ -422,9 +422,10 @@ class _Run:
         employees for at most :data:`DIVE_ROUNDS` rounds. When that step's LP value or its
         Lagrangian bound cannot beat the incumbent, the step's largest column is unpinned
         and not chosen first again (:data:`DIVE_BACKTRACKS` times a dive). Once ``search``
-        is spent (or the cap binds) every unpinned employee is pinned to its largest
-        column at once: the slacks keep each master feasible, so a dive always ends in a
-        roster, and any choice of one column per employee keeps every hard rule.
+        is spent (or the cap binds) the steps go on without pricing, the LP over the
+        columns there are guiding them: the slacks keep each master feasible, so a dive
+        always ends in a roster, and any choice of one column per employee keeps every
+        hard rule.
         """
         master, people = self.master, len(self.problem.employees)
         first = master.first_roster_column
@@ -449,15 +450,16 @@ class _Run:
                     if e not in self.pinned:
                         key = (i in forbidden, -(values[first + i] if first + i < len(values) else 0.0), i)
                         largest[e] = min(key, largest.get(e, key))
-                sure = {e for e, key in largest.items() if spent or (not key[0] and -key[1] >= DIVE_WHOLE)}
+                sure = {e for e, key in largest.items() if not key[0] and -key[1] >= DIVE_WHOLE}
                 others = sorted(key for e, key in largest.items() if e not in sure)
                 last = others[0][2] if others else None
                 for i in [largest[e][2] for e in sure] + ([last] if last is not None else []):
                     e, roster, _ = master.columns[i]
                     self.pinned[e] = roster
-                if spent:
+                if spent:  # (no pricing any more: the LP alone guides the rest of the dive)
                     master.restrict({}, self.pinned)
-                    break
+                    bound = -math.inf
+                    continue
                 node = self.converge({}, -math.inf, search, rounds=DIVE_ROUNDS)
                 bound = node.bound if node is not None else -math.inf
             worked = {(e, d, s) for e, roster in self.pinned.items() for d, s in roster}

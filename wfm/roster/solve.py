@@ -43,7 +43,7 @@ MIP_SHARE = 0.05
 # optimal and leaves 10 at 4869 / 4631; 0.5 (CP-SAT 0.4, HiGHS 0.1) proves 4, 5 and 6 but
 # leaves 7 at 1088 / 1056 and 10 at 4968 / 4631: the bound needs little, the rosters
 # need CP-SAT's time.
-COLGEN_SHARE = 0.45
+COLGEN_SHARE = 0.5
 # Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
 # (wfm.roster.lns), before column generation. Opt-in (0 by default) until it is measured
 # together with column generation. Measured without column generation (CP-SAT 0.35,
