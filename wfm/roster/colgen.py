@@ -90,7 +90,7 @@ DIVE_ROUNDS = 3
 DIVE_BACKTRACKS = 3
 # Branch and price after the dive only when the root's bound is within this share of
 # the incumbent (then a proof is in reach); else the budget goes to the neighbourhoods.
-BRANCH_GAP = 0.02
+BRANCH_GAP = 0.05
 CHEAP_ROOT = 0.1
 # Wentges smoothing: price at alpha x the best bound's duals + (1 - alpha) x the master's.
 SMOOTHING = 0.5
@@ -267,14 +267,20 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     except _NoRoster:
         return run.result(0, "infeasible")
     root_cost = run.used()
-    if dive and not run.capped() and (run.objective is None or _whole(root.bound) < run.objective):
+
+    def near() -> bool:
+        # Branch and price when the incumbent is within BRANCH_GAP of the root's bound
+        # (the proofs of Instances 1-7), or when the root was cheap (a node costs about
+        # as much, so the tree can go deep).
+        return run.objective is not None and (_whole(root.bound) >= (1 - BRANCH_GAP) * run.objective or (
+            root.complete and root_cost <= CHEAP_ROOT * search))
+
+    # Far from the bound: dive for a roster first (the gap is then the roster's).
+    if dive and not run.capped() and not near():
         run.dive(DIVE_END * search)
-    # Branch and price only when the dive left the incumbent within BRANCH_GAP of the
-    # root's bound (the proofs of Instances 1-7), or when the root was cheap (a node costs
-    # about as much, so the tree can go deep); otherwise its share is not spent here
-    # (solve_roster gives it to the neighbourhoods) and the integer master gets its own.
-    close = run.objective is not None and (_whole(root.bound) >= (1 - BRANCH_GAP) * run.objective or (
-        root.complete and root_cost <= CHEAP_ROOT * search))
+    # Still far: the rest of the search budget is not spent here (solve_roster gives it
+    # to the neighbourhoods) and the integer master gets its own share.
+    close = near()
     planned = search
     if dive and not close:
         search = min(search, run.used())

@@ -43,14 +43,14 @@ MIP_SHARE = 0.05
 # optimal and leaves 10 at 4869 / 4631; 0.5 (CP-SAT 0.4, HiGHS 0.1) proves 4, 5 and 6 but
 # leaves 7 at 1088 / 1056 and 10 at 4968 / 4631: the bound needs little, the rosters
 # need CP-SAT's time.
-COLGEN_SHARE = 0.5
+COLGEN_SHARE = 0.35
 # Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
 # (wfm.roster.lns), before column generation. Opt-in (0 by default) until it is measured
 # together with column generation. Measured without column generation (CP-SAT 0.35,
 # HiGHS 0.25) on Instance8: 60 deterministic s of neighbourhoods take CP-SAT's 1928
 # (after 60 s) to 1532, where 225 s of CP-SAT and 75 s of HiGHS give 1731; in the whole
 # solve at 300 s (stopped by a 900 s wall clock at load ~4) 0.4 gave 1629, 0.55 1758.
-LNS_SHARE = 0.15
+LNS_SHARE = 0.0
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
 
@@ -149,7 +149,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
                                                       - (time.perf_counter() - began)))
         det_seconds += colgen.deterministic_seconds
         unused = max(0.0, colgen_share * time_limit - colgen.deterministic_seconds)
-        if lns_share > 0:
+        if colgen.stopped_by == "not branched":  # the gap is the roster's: the neighbourhoods mend rosters
             lns_budget += unused
         elif mip_share > 0:
             mip_budget += unused
