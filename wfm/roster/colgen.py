@@ -45,6 +45,10 @@ the bound reaches the optimum on Instances 4, 5, 6, 7 and 10 (root LP 1716, 1141
 on 4, 5, 6; branching closes the rest), and 4, 5, 6, 7 are proven optimal; Instance9's
 master LP is 405.7 against the optimum 439, which a few hundred nodes do not close
 (and its root does not converge within the default share at 60 s: bound 390).
+With the dive at 300 s: Instance8 1309 (best known 1308; before 1606), the dive's own
+roster 1910 (its LP rises from 1297 to ~1660 over the last ten pins: the neighbourhoods
+and the integer programs after it do the rest). Instances 5 and 7 at 60 s do not dive
+(CP-SAT's roster is within BRANCH_GAP) and stay proven with the same figures.
 Pricing dominates the time: thousands of small CP-SAT solves, so wall seconds run 2.5-6x
 the deterministic ones on a loaded machine (an exact labelling DP would be faster; not
 written).
