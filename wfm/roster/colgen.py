@@ -281,11 +281,12 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
 
     # Far from the bound: dive for a roster first (the gap is then the roster's).
     if dive and not run.capped() and not near():
-        run.dive(DIVE_END * search)
+        # (A root that did not converge within its share: its LP alone guides the dive,
+        # the pricing budget left is the neighbourhoods'.)
+        run.dive(DIVE_END * search if root.complete else run.used())
     # Still far: the rest of the search budget is not spent here (solve_roster gives it
     # to the neighbourhoods) and the integer master gets its own share.
     close = near()
-    planned = search
     if dive and not close:
         search = min(search, run.used())
         budget = run.used() + integer_share * budget
@@ -319,7 +320,7 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     if run.objective is not None:
         proven = min(proven, run.objective)
     stopped_by = "wall-clock cap" if run.capped() else "deterministic limit" if tree else "bound reached"
-    if tree and dive and not close and not run.capped() and run.used() < DIVE_END * planned:
+    if tree and dive and not close and not run.capped():
         stopped_by = "not branched"
     proven = whole_bound(proven) if -math.inf < proven < math.inf else 0
     if (run.objective is None or proven < run.objective) and not run.capped():
