@@ -5,8 +5,8 @@ seconds, deterministic seconds ("det s", the same however loaded the machine: CP
 count of work, plus HiGHS's node budget used), HiGHS's branch-and-bound nodes, the lower
 bound and the solver that proved it (CP-SAT, HiGHS or column generation), column
 generation's pricing rounds, columns and branch-and-price nodes, the neighbourhoods
-re-solved / improving (``lns``, :mod:`wfm.roster.lns`, only with ``--lns-share``), the
-status, and the independent evaluator's check.
+re-solved / improving (``lns``, :mod:`wfm.roster.lns`), the
+status, the independent evaluator's check, and each dive's roster (column generation's).
 Bars (2 workers): instances 1-7, 9 and 10 reach the proven optimum within 60 s each;
 8, 12, 14 and 16 come within 5% of the best known within 300 s each. Asserts nothing
 about time.
@@ -15,7 +15,7 @@ Each instance gets its limit both as the deterministic budget and as the wall-cl
 cap, so the seconds printed never exceed the bar's; on a loaded machine the cap binds
 first and the result may then vary from run to run.
 
-Usage: ``python benchmarks/bench_roster.py [N ...] [--time-limit S] [--wall-clock-cap S] [--lns-share X] [--dir FOLDER]``
+Usage: ``python benchmarks/bench_roster.py [N ...] [--time-limit S] [--wall-clock-cap S] [--lns-share X] [--colgen-share X] [--dir FOLDER]``
 (default: every instance in the folder that has a best-known value, at its bar's limit).
 
 Scale bar (``--scale``): a generated contact centre (:mod:`wfm.roster.synthetic`) of 150
@@ -49,8 +49,10 @@ def main() -> None:
     parser.add_argument("--wall-clock-cap", type=float,
                         help="wall-clock seconds per instance (default: the time limit; larger lets the "
                              "deterministic budget alone decide, reproducibly)")
-    parser.add_argument("--lns-share", type=float, default=0.0,
-                        help="share of the budget for the neighbourhoods of wfm.roster.lns (default 0: off)")
+    parser.add_argument("--lns-share", type=float,
+                        help="share of the budget for the neighbourhoods of wfm.roster.lns (default: solve_roster's)")
+    parser.add_argument("--colgen-share", type=float,
+                        help="share of the budget for column generation (default: solve_roster's)")
     parser.add_argument("--dir", type=Path, default=FOLDER, help="folder with InstanceN.txt")
     parser.add_argument("--scale", action="store_true", help="the generated 150-agent centre instead")
     parser.add_argument("--agents", type=int, default=150, help="--scale: named agents (default 150)")
@@ -69,8 +71,9 @@ def main() -> None:
         best, proven = BEST_KNOWN[number]
         limit = args.time_limit or (60.0 if number in SMALL else 300.0)
         problem = read_curtois(path)
-        solution = solve_roster(problem, time_limit=limit, wall_clock_cap=args.wall_clock_cap or limit,
-                                lns_share=args.lns_share)
+        shares = {name: value for name, value in (("lns_share", args.lns_share), ("colgen_share", args.colgen_share))
+                  if value is not None}
+        solution = solve_roster(problem, time_limit=limit, wall_clock_cap=args.wall_clock_cap or limit, **shares)
         check = evaluate_curtois(path.read_text(encoding="utf-8"), solution.assignment, edge_runs=problem.edge_runs)
         ours = solution.objective
         ratio = ours / best if ours is not None else float("nan")
@@ -89,6 +92,8 @@ def main() -> None:
               f" {'/'.join(map(str, solution.neighbourhoods)):>7} {solution.lower_bound:>6}"
               f" {solution.bound_by:>6} {solution.colgen_iterations:>5} {solution.colgen_columns:>5} {solution.colgen_nodes:>4} {solution.status:>9} {solution.stopped_by:>19} {verdict:>9} {bar}",
               flush=True)
+        if solution.dives:
+            print(f"     dives (column generation's rosters): {', '.join(map(str, solution.dives))}")
         for violation in check.violations[:5]:
             print(f"     violation: {violation}")
 

@@ -98,7 +98,7 @@ def test_instance1_bound_is_valid_and_a_small_budget_stops_deterministically():
     first, second = runs
     assert first.bound <= 607 <= first.objective  # the proven optimum lies between
     if first.stopped_by != "wall-clock cap":
-        assert first.stopped_by == "deterministic limit"
+        assert first.stopped_by in ("deterministic limit", "not branched")  # (the dive's roster 3x the bound)
         assert (first.bound, first.worked, first.iterations, first.columns, first.deterministic_seconds) == (
             second.bound, second.worked, second.iterations, second.columns, second.deterministic_seconds)
 
@@ -113,3 +113,64 @@ def test_solve_roster_reports_column_generation_s_proof():
     if solution.stopped_by != "wall-clock cap":
         assert (solution.status, solution.objective, solution.lower_bound) == ("OPTIMAL", 828, 828)
         assert solution.bound_by == "column generation"  # CP-SAT alone leaves it unproven at 0.4 s
+
+
+def dive_from_root(problem, start, root_budget, dive_budget):
+    """Column generation's root from ``start`` then one dive: ``(run, root node, dive's roster, its objective)``."""
+    import math
+
+    from wfm.roster.colgen import _Run
+
+    run = _Run(problem, 0, 300, start)
+    root = run.converge({}, -math.inf, root_budget)
+    before = run.objective  # the start, or a whole LP the root found (the DP pricer finds Instance3's optimum there)
+    worked, value = run.dive(root_budget + dive_budget)
+    return run, root, worked, value, before
+
+
+def own_rosters(problem, worked):
+    """Each employee's part of ``worked`` as a ``frozenset`` of ``(day, shift)``."""
+    return [frozenset((d, s) for emp, d, s in worked if emp == e) for e in range(len(problem.employees))]
+
+
+@needs_instances
+@pytest.mark.parametrize("dive_budget", [3.0, 0.0], ids=["priced", "budget-spent"])
+def test_a_dive_ends_in_a_roster_of_master_columns_that_the_evaluator_recomputes(dive_budget):
+    # Instance3 (20 employees, proven optimum 1001). With no budget left the dive pins
+    # every employee one step at a time on the LP alone: still a roster under every hard rule.
+    problem = read_curtois(FOLDER / "Instance3.txt")
+    text = (FOLDER / "Instance3.txt").read_text()
+    start, _ = first_roster(problem, budget=0.3)
+    start_value = evaluate_curtois(text, rows(problem, start)).objective
+    run, root, worked, value, before = dive_from_root(problem, start, 1.5, dive_budget)
+    assert before <= start_value
+    check = evaluate_curtois(text, rows(problem, worked))
+    assert check.violations == [] and check.objective == value
+    assert value >= 1001 and (root.bound == -float("inf") or value >= root.bound - 1e-6)  # the optimum and the bound hold
+    columns = {(e, roster) for e, roster, _ in run.master.columns}
+    assert all((e, roster) in columns for e, roster in enumerate(own_rosters(problem, worked)))  # one column each
+    # The incumbent is never worse than before the dive or than the dive's roster (a whole
+    # LP met while re-pricing during the dive may beat both: it is a roster the evaluator prices too).
+    assert run.dives == [value] and run.objective <= min(before, value)
+    best = evaluate_curtois(text, rows(problem, run.incumbent))
+    assert best.violations == [] and best.objective == run.objective
+    assert run.pinned == {}  # the master is released for branch and price
+    if not run.capped():
+        again = dive_from_root(problem, start, 1.5, dive_budget)
+        assert (again[2], again[3], again[0].used()) == (worked, value, run.used())  # same seed, same dive
+
+
+def test_dive_on_a_gap_instance_keeps_the_brute_force_optimum_as_a_floor():
+    # GAP's master LP (13.5) is below its optimum (15): the dive must round it to a
+    # roster the brute force prices at no less than 15, evaluated to the value reported.
+    text = instance_text(**GAP)
+    problem = parse_curtois(text)
+    optimum = brute_force_optimum(text, [e.name for e in problem.employees], problem.days,
+                                  [s.name for s in problem.shifts])
+    run, root, worked, value, _ = dive_from_root(problem, None, 2.0, 2.0)
+    check = evaluate_curtois(text, rows(problem, worked))
+    assert check.violations == [] and check.objective == value >= optimum
+    assert root.bound <= optimum
+    result = column_generation(problem, budget=5.0)
+    assert result.dives and result.objective <= min(result.dives)  # branch and price only improves on the dive
+    assert result.bound == optimum == result.objective

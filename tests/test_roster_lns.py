@@ -86,7 +86,7 @@ def test_solve_roster_reports_the_neighbourhoods_and_the_evaluator_agrees():
     check = evaluate_curtois((FOLDER / "Instance2.txt").read_text(), solution.assignment)
     assert check.violations == [] and check.objective == solution.objective
     assert solution.neighbourhoods[0] > 0 and solution.lower_bound <= 828 <= solution.objective
-    without = solve_roster(problem, time_limit=0.6, wall_clock_cap=300, mip_share=0, colgen_share=0)
+    without = solve_roster(problem, time_limit=0.6, wall_clock_cap=300, mip_share=0, colgen_share=0, lns_share=0)
     assert without.neighbourhoods == (0, 0)
     # The same CP-SAT budget (0.6 deterministic s), then the neighbourhoods: never worse.
     assert solution.objective <= without.objective

@@ -59,7 +59,8 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
     dict
         ``objective``, ``lower_bound`` (and ``bound_by``, the solver that proved it),
         ``seconds``, ``status``, ``stopped_by``, ``deterministic_seconds``, ``mip_nodes``,
-        ``colgen_iterations``, ``colgen_columns``, ``colgen_nodes``, ``neighbourhoods`` (tried, improving), the terms,
+        ``colgen_iterations``, ``colgen_columns``, ``colgen_nodes``, ``neighbourhoods`` (tried, improving), ``dives`` (each
+        column-generation dive's roster's objective), the terms,
         ``evaluated_objective``, ``violations`` and ``evaluator_agrees``.
     """
     return {
@@ -75,6 +76,7 @@ def curtois_summary(solution: RosterSolution, check: Evaluation) -> dict:
         "colgen_columns": solution.colgen_columns,
         "colgen_nodes": solution.colgen_nodes,
         "neighbourhoods": {"tried": solution.neighbourhoods[0], "improving": solution.neighbourhoods[1]},
+        "dives": list(solution.dives),
         "terms": solution.terms,
         "evaluated_objective": check.objective if solution.objective is not None else None,
         "evaluated_terms": check.terms if solution.objective is not None else None,

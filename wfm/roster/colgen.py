@@ -28,6 +28,17 @@ rosters, and only cover ties the employees together.
   as assumptions in the pricing and as upper bounds 0 on the master's columns that
   break them. A node whose LP is whole gives a roster. The bound is the least over
   the open nodes.
+* *Diving* (after the root, before branching): employees are pinned to whole columns
+  one step at a time (every column at ``lambda >= 0.99`` and the largest other one),
+  the pinned employees' other columns get the upper bound 0 and are not priced any
+  more, the rest are re-priced for a few rounds, until every employee is pinned: a
+  roster (the slacks keep every restricted master feasible, and any one column per
+  employee keeps every hard rule). A step whose LP cannot beat the incumbent is undone
+  and its column not chosen first again, a few times a dive.
+* *Branch and price* runs after the dive only when the dive's roster (or the start) is
+  within :data:`BRANCH_GAP` of the root's bound, or the root was cheap; otherwise the
+  budget is left to :func:`wfm.roster.solve_roster`'s neighbourhoods (the gap is then
+  primal: the root's bound is tight on Instance8, 1298 against the best known 1308).
 * *Price and branch*: the master with binary lambdas, solved by HiGHS with a node
   limit; the incumbent's columns are always in, so the roster is never worse than it.
 
@@ -43,6 +54,10 @@ the solve dominating them). Alone from the first roster, column generation with 
 proves Instance16's 3225 optimal in 19 deterministic s (83 rounds, 48 nodes; with CP-SAT
 pricing 3 rounds in 90 s, no useful bound) and finds and proves 1278 on Instance14 in
 36 s (the published best known: 1279).
+With the dive (measured with CP-SAT pricing, before the DP) at 300 s: Instance8 1309 (best known 1308; before 1606), the dive's own
+roster 1910 (its LP rises from 1297 to ~1660 over the last ten pins: the neighbourhoods
+and the integer programs after it do the rest). Instances 5 and 7 at 60 s do not dive
+(CP-SAT's roster is within BRANCH_GAP) and stay proven with the same figures.
 
 The stopping rule is deterministic: the pricings' deterministic seconds (the DP's
 count of label cells and numpy calls at calibrated rates, CP-SAT's deterministic time) plus
@@ -76,6 +91,20 @@ NODE_WORK_PER_SECOND = 235_000
 # Share of the budget kept for price and branch (the integer master) when the bound
 # does not prove the incumbent first.
 INTEGER_SHARE = 0.1
+# Share of the search budget (the budget less the integer master's) the root's column
+# generation may use when a dive follows, and the share by which the dive must end.
+ROOT_SHARE = 0.75
+DIVE_END = 0.95
+# A dive pins every column at lambda >= DIVE_WHOLE (plus the largest other one) per
+# step, re-prices the unpinned employees for at most DIVE_ROUNDS rounds, and backtracks
+# at most DIVE_BACKTRACKS times when a step's LP cannot beat the incumbent.
+DIVE_WHOLE = 0.99
+DIVE_ROUNDS = 3
+DIVE_BACKTRACKS = 3
+# Branch and price after the dive only when the root's bound is within this share of
+# the incumbent (then a proof is in reach); else the budget goes to the neighbourhoods.
+BRANCH_GAP = 0.05
+CHEAP_ROOT = 0.1
 # Wentges smoothing: price at alpha x the best bound's duals + (1 - alpha) x the master's.
 SMOOTHING = 0.5
 # Duals are scaled to whole numbers for CP-SAT, rounded down so a priced roster never
@@ -101,9 +130,11 @@ class ColgenResult:
     iterations: int  # full pricing rounds
     columns: int  # roster columns in the master
     deterministic_seconds: float
-    stopped_by: str  # "bound reached", "deterministic limit", "wall-clock cap" or "infeasible"
+    stopped_by: str  # "bound reached", "deterministic limit", "wall-clock cap", "infeasible" or "not branched"
+    # ("not branched": the dive's roster too far above the root's bound, BRANCH_GAP; the budget left unspent)
     nodes: int = 0  # branch and price's nodes (the root not counted)
     mip_nodes: int = 0  # price and branch's nodes (HiGHS on the integer master)
+    dives: tuple[int, ...] = ()  # each dive's roster's objective, in order
 
 
 class _NoRoster(Exception):
@@ -153,16 +184,19 @@ class _Master:
         self.columns.append((e, roster, cost))
         return True
 
-    def restrict(self, fixings) -> list[bool]:
+    def restrict(self, fixings, pinned=None) -> list[bool]:
         """Columns that break a node's ``fixings`` (``{(e, d, s): worked}``) get the upper bound 0.
 
+        So do a dive's ``pinned`` employees' (``{e: roster}``) columns other than the one pinned.
         Returns, per employee, whether it has a column that keeps them.
         """
         first, count = self.first_roster_column, len(self.columns)
         upper = np.full(count, np.inf)
         compatible = [False] * len(self.problem.employees)
+        pinned = pinned or {}
         for i, (e, roster, _) in enumerate(self.columns):
-            if any(_works(roster, d, s) != v for (emp, d, s), v in fixings.items() if emp == e):
+            if (e in pinned and roster != pinned[e]) or any(
+                    _works(roster, d, s) != v for (emp, d, s), v in fixings.items() if emp == e):
                 upper[i] = 0.0
             else:
                 compatible[e] = True
@@ -208,7 +242,7 @@ class _Master:
 
 def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple[int, int, int]] | None = None,
                       seed: int = 0, wall_clock_cap: float | None = None,
-                      integer_share: float = INTEGER_SHARE) -> ColgenResult:
+                      integer_share: float = INTEGER_SHARE, dive: bool = True) -> ColgenResult:
     """Column generation's lower bound on ``problem``, branch and price on it, then price and branch for a roster.
 
     The root's bound is the master LP's; when it does not prove the incumbent, the
@@ -233,6 +267,10 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
         Safety cap in wall-clock seconds; when it binds the result says so.
     integer_share : float
         Share of ``budget`` kept for the integer master (unless the bound proves ``start``).
+    dive : bool
+        Dive from the root's LP to a roster (:meth:`_Run.dive`) before branch and price,
+        and branch only when the roster is within :data:`BRANCH_GAP` of the root's bound
+        (otherwise the budget left is returned unspent). False: branch and price only.
 
     Returns
     -------
@@ -242,9 +280,29 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     run = _Run(problem, seed, wall_clock_cap, start)
     search = (1 - integer_share) * budget
     try:
-        root = run.converge({}, -math.inf, search)
+        root = run.converge({}, -math.inf, ROOT_SHARE * search if dive else search)
     except _NoRoster:
         return run.result(0, "infeasible")
+    root_cost = run.used()
+
+    def near() -> bool:
+        # Branch and price when the incumbent is within BRANCH_GAP of the root's bound
+        # (the proofs of Instances 1-7), or when the root was cheap (a node costs about
+        # as much, so the tree can go deep).
+        return run.objective is not None and (_whole(root.bound) >= (1 - BRANCH_GAP) * run.objective or (
+            root.complete and root_cost <= CHEAP_ROOT * search))
+
+    # Far from the bound: dive for a roster first (the gap is then the roster's).
+    if dive and not run.capped() and not near():
+        # (A root that did not converge within its share: its LP alone guides the dive,
+        # the pricing budget left is the neighbourhoods'.)
+        run.dive(DIVE_END * search if root.complete else run.used())
+    # Still far: the rest of the search budget is not spent here (solve_roster gives it
+    # to the neighbourhoods) and the integer master gets its own share.
+    close = near()
+    if dive and not close:
+        search = min(search, run.used())
+        budget = run.used() + integer_share * budget
     tree = []  # open nodes: (bound, order, fixings, branch), best bound first
     if root.branch is not None or not root.complete:
         tree.append((root.bound, 0, {}, root.branch))
@@ -275,6 +333,8 @@ def column_generation(problem: RosterProblem, *, budget: float, start: set[tuple
     if run.objective is not None:
         proven = min(proven, run.objective)
     stopped_by = "wall-clock cap" if run.capped() else "deterministic limit" if tree else "bound reached"
+    if tree and dive and not close and not run.capped():
+        stopped_by = "not branched"
     proven = whole_bound(proven) if -math.inf < proven < math.inf else 0
     if (run.objective is None or proven < run.objective) and not run.capped():
         run.price_and_branch(budget)
@@ -303,6 +363,8 @@ class _Run:
         self.iterations, self.nodes, self.mip_nodes = 0, 0, 0
         self.lp_value = None
         self.last: dict[int, frozenset] = {}  # each employee's last priced roster (the next pricing's hint)
+        self.pinned: dict[int, frozenset] = {}  # a dive's employees fixed to one roster (not priced)
+        self.dives: list[int] = []  # each dive's roster's objective
         cover = problem.cover
         self.required = np.array([float(c.required) for c in cover])
         self.low = -np.array([float(c.over_weight) for c in cover])
@@ -322,10 +384,14 @@ class _Run:
     def left(self):
         return None if self.cap is None else self.cap - (time.perf_counter() - self.began)
 
-    def converge(self, fixings, parent: float, search: float) -> _Node | None:
-        """Column generation at the node of ``fixings`` (``{(e, d, s): worked}``); None when it has no roster."""
+    def converge(self, fixings, parent: float, search: float, rounds: int | None = None) -> _Node | None:
+        """Column generation at the node of ``fixings`` (``{(e, d, s): worked}``); None when it has no roster.
+
+        A dive's pinned employees (``self.pinned``) keep only their pinned column and are
+        not priced; ``rounds`` caps the pricing rounds (the node is then not complete).
+        """
         master, people = self.master, len(self.problem.employees)
-        compatible = master.restrict(fixings)
+        compatible = master.restrict(fixings, self.pinned)
         for e in range(people):  # every employee needs a column that keeps the fixings
             if not compatible[e]:
                 status, roster, _, used = cheapest_roster(self.models[e], {}, fixed=_own(fixings, e), seed=self.seed,
@@ -338,11 +404,11 @@ class _Run:
                 if roster is None:  # (stopped by a limit: the node stays open)
                     return _Node(parent, None, False)
                 master.add(e, roster, _own_cost(self.requests[e], roster))
-        best, best_duals, complete, solved = parent, None, False, False
-        while self.used() < search and not self.capped():
+        best, best_duals, complete, solved, done = parent, None, False, False, 0
+        while self.used() < search and not self.capped() and (rounds is None or done < rounds):
             lp_value, duals = master.solve()
             solved = True
-            if not fixings:
+            if not fixings and not self.pinned:
                 self.lp_value = lp_value
             duals = np.clip(duals, self.low, self.high)  # (numerical noise; the bound needs the box)
             if best > -math.inf and (whole_bound(best) >= whole_bound(lp_value) or (
@@ -353,6 +419,7 @@ class _Run:
             bounds, added, spent, round_complete = _pricing_round(self, fixings, smoothed, duals, search - self.used())
             self.spent += spent
             self.iterations += 1
+            done += 1
             if round_complete:
                 bound = sum(bounds) + float(smoothed @ self.required)
                 if bound > best:
@@ -371,6 +438,64 @@ class _Run:
                 self.incumbent, self.objective = whole, value
         return _Node(best, branch, complete)
 
+    def dive(self, search: float) -> tuple[set[tuple[int, int, int]], int]:
+        """One dive from the master's LP to a roster (every employee pinned to one column): ``(roster, objective)``.
+
+        Each step pins every unpinned employee's column at ``lambda >= DIVE_WHOLE`` and the
+        largest other one (ties: the column added first), then re-prices the unpinned
+        employees for at most :data:`DIVE_ROUNDS` rounds. When that step's LP value or its
+        Lagrangian bound cannot beat the incumbent, the step's largest column is unpinned
+        and not chosen first again (:data:`DIVE_BACKTRACKS` times a dive). Once ``search``
+        is spent (or the cap binds) the steps go on without pricing, the LP over the
+        columns there are guiding them: the slacks keep each master feasible, so a dive
+        always ends in a roster, and any choice of one column per employee keeps every
+        hard rule.
+        """
+        master, people = self.master, len(self.problem.employees)
+        first = master.first_roster_column
+        forbidden: set[int] = set()  # columns backtracked from
+        backtracks, last, bound = DIVE_BACKTRACKS, None, -math.inf
+        self.pinned = {}
+        try:
+            master.restrict({}, self.pinned)
+            while len(self.pinned) < people:
+                lp_value, _ = master.solve()
+                beaten = self.objective is not None and max(whole_bound(lp_value), _whole(bound)) >= self.objective
+                if last is not None and backtracks > 0 and beaten:
+                    del self.pinned[master.columns[last][0]]
+                    forbidden.add(last)
+                    backtracks, last, bound = backtracks - 1, None, -math.inf
+                    master.restrict({}, self.pinned)
+                    continue
+                values = master.h.getSolution().col_value
+                spent = self.used() >= search or self.capped()
+                largest = {}  # unpinned employee: (backtracked from, -lambda, column) of the column to pin
+                for i, (e, _, _) in enumerate(master.columns):
+                    if e not in self.pinned:
+                        key = (i in forbidden, -(values[first + i] if first + i < len(values) else 0.0), i)
+                        largest[e] = min(key, largest.get(e, key))
+                sure = {e for e, key in largest.items() if not key[0] and -key[1] >= DIVE_WHOLE}
+                others = sorted(key for e, key in largest.items() if e not in sure)
+                last = others[0][2] if others else None
+                for i in [largest[e][2] for e in sure] + ([last] if last is not None else []):
+                    e, roster, _ = master.columns[i]
+                    self.pinned[e] = roster
+                if spent:  # (no pricing any more: the LP alone guides the rest of the dive)
+                    master.restrict({}, self.pinned)
+                    bound = -math.inf
+                    continue
+                node = self.converge({}, -math.inf, search, rounds=DIVE_ROUNDS)
+                bound = node.bound if node is not None else -math.inf
+            worked = {(e, d, s) for e, roster in self.pinned.items() for d, s in roster}
+        finally:
+            self.pinned = {}
+            master.restrict({})
+        value = _objective(self.problem, worked)
+        self.dives.append(value)
+        if self.objective is None or value < self.objective:
+            self.incumbent, self.objective = worked, value
+        return worked, value
+
     def price_and_branch(self, budget: float) -> None:
         """The integer master over every column, from the incumbent, with what is left of ``budget``."""
         remaining = max(0.0, budget - self.used())
@@ -388,7 +513,12 @@ class _Run:
         return ColgenResult(bound=bound, lp_value=self.lp_value, worked=self.incumbent, objective=self.objective,
                             iterations=self.iterations, columns=len(self.master.columns),
                             deterministic_seconds=self.used(), stopped_by=stopped_by, nodes=self.nodes,
-                            mip_nodes=self.mip_nodes)
+                            mip_nodes=self.mip_nodes, dives=tuple(self.dives))
+
+
+def _whole(bound: float) -> float:
+    """:func:`whole_bound` that leaves minus infinity (no bound yet) as it is."""
+    return bound if bound == -math.inf else whole_bound(bound)
 
 
 def _own(fixings, e):
@@ -414,6 +544,10 @@ def _pricing_round(run: _Run, fixings, prices, duals, budget):
     priced = {key: prices[k] for key, k in index.items()}
     bounds, added, spent = [], 0, 0.0
     for e, model in enumerate(run.models):
+        if e in run.pinned:  # (pinned by a dive: its one column's reduced cost is its cheapest)
+            bounds.append(_own_cost(run.requests[e], run.pinned[e])
+                          - sum(priced[key] for key in run.pinned[e] if key in priced))
+            continue
         left = run.left()
         if spent >= budget or (left is not None and left <= 0):
             return bounds, added, spent, False

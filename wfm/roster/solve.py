@@ -11,9 +11,16 @@ rule one employee at a time (each one's own small problem solved exactly against
 others), within a quarter of the budget. Without it CP-SAT found no roster at all on
 Instance8 within 60 deterministic seconds.
 
-On request (``lns_share``) CP-SAT's roster is then improved neighbourhood by
-neighbourhood (:func:`wfm.roster.lns.improve_roster`: day windows and groups of
-employees re-solved exactly, the rest fixed) before column generation and HiGHS.
+The stages, in order: the first roster, CP-SAT, column generation
+(:func:`wfm.roster.colgen.column_generation`), the neighbourhoods
+(:func:`wfm.roster.lns.improve_roster`: day windows and groups of employees re-solved
+exactly, the rest fixed, from the best roster so far), HiGHS on the integer program.
+Which of column generation's searches runs is decided on deterministic facts: when
+CP-SAT's roster is within 5% of the root's bound, branch and price (the proofs of
+Instances 1-7); otherwise a dive to a roster near the root's LP, and when that is still
+far from the bound the rest of column generation's share goes to the neighbourhoods
+(the gap is then the roster's, not the bound's: on Instance8 the bound is 1297 against
+the best known 1308).
 """
 
 from __future__ import annotations
@@ -38,18 +45,21 @@ FIRST_ROSTER_SHARE = 0.25
 # With column generation a twentieth: its bound is the one that proves (see COLGEN_SHARE).
 MIP_SHARE = 0.05
 # Share of the budget for column generation (:mod:`wfm.roster.colgen`), after CP-SAT and
-# before the integer program (which gets what column generation leaves unused). Measured
+# before the neighbourhoods and the integer program (which get what column generation
+# leaves unused: the neighbourhoods when it did not branch, else HiGHS). Measured
 # at 60 deterministic s: 0.35 (CP-SAT 0.6, HiGHS 0.05) proves Instances 4, 5, 6 and 7
 # optimal and leaves 10 at 4869 / 4631; 0.5 (CP-SAT 0.4, HiGHS 0.1) proves 4, 5 and 6 but
 # leaves 7 at 1088 / 1056 and 10 at 4968 / 4631: the bound needs little, the rosters
 # need CP-SAT's time.
 COLGEN_SHARE = 0.35
-# Share of the budget for re-solving neighbourhoods of CP-SAT's roster exactly
-# (wfm.roster.lns), before column generation. Opt-in (0 by default) until it is measured
-# together with column generation. Measured without column generation (CP-SAT 0.35,
-# HiGHS 0.25) on Instance8: 60 deterministic s of neighbourhoods take CP-SAT's 1928
-# (after 60 s) to 1532, where 225 s of CP-SAT and 75 s of HiGHS give 1731; in the whole
-# solve at 300 s (stopped by a 900 s wall clock at load ~4) 0.4 gave 1629, 0.55 1758.
+# Share of the budget for re-solving neighbourhoods of the best roster exactly
+# (wfm.roster.lns), after column generation; they also get what column generation
+# leaves when its dive's roster is too far from the bound to branch. Measured at 60 s
+# (docs/benchmarks.md): any fixed share taken from CP-SAT cost the proofs (CP-SAT 0.3,
+# column generation 0.5, neighbourhoods 0.15: Instance7 1074 / 1055 unproven instead of
+# 1056 proven), hence 0 and only the leftover. Measured without column generation
+# (CP-SAT 0.35, HiGHS 0.25) on Instance8: 60 deterministic s of neighbourhoods take
+# CP-SAT's 1928 (after 60 s) to 1532.
 LNS_SHARE = 0.0
 # HiGHS's work per node and second, in nonzeros of the program (see mip_node_limit).
 NODE_WORK_PER_SECOND = 235_000  # Instance4: 34 nodes a second x 6,924 nonzeros
@@ -71,6 +81,7 @@ class RosterSolution:
     colgen_columns: int = 0  # rosters in its master
     colgen_nodes: int = 0  # its branch-and-price nodes
     neighbourhoods: tuple[int, int] = (0, 0)  # wfm.roster.lns's neighbourhoods re-solved, improving
+    dives: tuple[int, ...] = ()  # column generation's dives: each one's roster's objective
 
 
 def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: float | None = None,
@@ -105,9 +116,10 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         Share of ``time_limit`` for column generation (0: none); what it leaves unused
         goes to the integer program.
     lns_share
-        Share of ``time_limit`` for improving CP-SAT's roster neighbourhood by
-        neighbourhood (:func:`wfm.roster.lns.improve_roster`) before column generation
-        (0: none, the default).
+        Share of ``time_limit`` for improving the best roster neighbourhood by
+        neighbourhood (:func:`wfm.roster.lns.improve_roster`) after column generation
+        (default 0); the neighbourhoods also get what column generation leaves when its
+        dive's roster is too far from the bound to branch (``RosterSolution.dives``).
 
 
     Returns
@@ -139,24 +151,36 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
     else:
         stopped_by = "wall-clock cap"
     bound_by, nodes, mip, colgen, lns, tried = "CP-SAT", 0, None, None, None, (0, 0)
-    mip_budget = mip_share * time_limit
-    if lns_share > 0 and worked and status != cp_model.OPTIMAL:
-        lns = improve_roster(problem, worked, budget=lns_share * time_limit, seed=seed,
-                             wall_clock_cap=max(1.0, cap * (1 - mip_share - colgen_share) - (time.perf_counter() - began)))
-        if lns.objective < objective:
-            worked, objective = lns.worked, lns.objective
-        if lns.stopped_by == "no improving neighbourhood":  # what it did not need is HiGHS's
-            mip_budget += max(0.0, lns_share * time_limit - lns.deterministic_seconds)
+    mip_budget, lns_budget = mip_share * time_limit, lns_share * time_limit
     if colgen_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        # Column generation's root, a dive to a roster, branch and price when that is
+        # close to the bound; what it leaves (a wide gap: no branching) is the neighbourhoods'.
         colgen = column_generation(problem, budget=colgen_share * time_limit, start=worked or None, seed=seed,
-                                   wall_clock_cap=max(1.0, cap * (1 - mip_share) - (time.perf_counter() - began)))
+                                   wall_clock_cap=max(1.0, cap * (1 - mip_share - lns_share)
+                                                      - (time.perf_counter() - began)))
         det_seconds += colgen.deterministic_seconds
-        mip_budget += max(0.0, colgen_share * time_limit - colgen.deterministic_seconds) if mip_share > 0 else 0.0
+        unused = max(0.0, colgen_share * time_limit - colgen.deterministic_seconds)
+        if colgen.stopped_by == "not branched":  # the gap is the roster's: the neighbourhoods mend rosters
+            lns_budget += unused
+        elif mip_share > 0:
+            mip_budget += unused
         if colgen.objective is not None and (objective is None or colgen.objective < objective):
             worked, objective = colgen.worked, colgen.objective
         if colgen.bound > bound:
             bound, bound_by = colgen.bound, "column generation"
         if colgen.stopped_by == "wall-clock cap":
+            stopped_by = "wall-clock cap"
+    if lns_budget > 0 and worked and objective is not None and bound < objective and status != cp_model.OPTIMAL:
+        # The best roster so far (the dive's, CP-SAT's) re-solved neighbourhood by neighbourhood.
+        lns = improve_roster(problem, worked, budget=lns_budget, seed=seed,
+                             wall_clock_cap=max(1.0, cap * (1 - mip_share) - (time.perf_counter() - began)))
+        det_seconds += lns.deterministic_seconds
+        tried = (lns.tried, lns.improving)
+        if lns.objective < objective:
+            worked, objective = lns.worked, lns.objective
+        if lns.stopped_by == "no improving neighbourhood":  # what it did not need is HiGHS's
+            mip_budget += max(0.0, lns_budget - lns.deterministic_seconds)
+        if lns.stopped_by == "wall-clock cap":
             stopped_by = "wall-clock cap"
     if mip_share > 0 and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and not (
             objective is not None and bound >= objective):
@@ -171,17 +195,6 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         if mip.bound is not None and mip.bound > bound:
             bound, bound_by = mip.bound, "HiGHS"
         if mip.stopped_by == "wall-clock cap":
-            stopped_by = "wall-clock cap"
-    if lns_share > 0 and lns is None and objective is not None and bound < objective:
-        # CP-SAT found no roster (Instance16 at 300 s): the neighbourhoods improve the later stages' one.
-        lns = improve_roster(problem, worked, budget=lns_share * time_limit, seed=seed,
-                             wall_clock_cap=max(1.0, cap - (time.perf_counter() - began)))
-        if lns.objective < objective:
-            worked, objective = lns.worked, lns.objective
-    if lns is not None:
-        det_seconds += lns.deterministic_seconds
-        tried = (lns.tried, lns.improving)
-        if lns.stopped_by == "wall-clock cap":
             stopped_by = "wall-clock cap"
     if objective is not None and bound >= objective:
         name, stopped_by = "OPTIMAL", "optimal"
@@ -209,6 +222,7 @@ def solve_roster(problem: RosterProblem, *, time_limit: float, wall_clock_cap: f
         colgen_columns=colgen.columns if colgen else 0,
         colgen_nodes=colgen.nodes if colgen else 0,
         neighbourhoods=tried,
+        dives=colgen.dives if colgen else (),
     )
 
 
