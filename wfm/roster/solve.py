@@ -16,7 +16,7 @@ The stages, in order: the first roster, CP-SAT, column generation
 (:func:`wfm.roster.lns.improve_roster`: day windows and groups of employees re-solved
 exactly, the rest fixed, from the best roster so far), HiGHS on the integer program.
 Which of column generation's searches runs is decided on deterministic facts: when
-CP-SAT's roster is within 5% of the root's bound, branch and price (the proofs of
+CP-SAT's roster is within 10% of the root's bound, branch and price (the proofs of
 Instances 1-7); otherwise a dive to a roster near the root's LP, and when that is still
 far from the bound the rest of column generation's share goes to the neighbourhoods
 (the gap is then the roster's, not the bound's: on Instance8 the bound is 1297 against
