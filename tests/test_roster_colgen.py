@@ -4,11 +4,17 @@ force, the bound against the proven optima, the roster against the independent e
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import random
 
 import pytest
-from test_roster_curtois import BRUTE_FORCE_SPECS, FOLDER, brute_force_optimum, instance_text, needs_instances
+from test_roster_curtois import (
+    BRUTE_FORCE_SPECS,
+    FOLDER,
+    brute_force_optimum,
+    feasible_own_rosters,
+    instance_text,
+    needs_instances,
+)
 
 from wfm.roster import evaluate_curtois, parse_curtois, read_curtois, solve_roster
 from wfm.roster.colgen import cheapest_roster, column_generation
@@ -30,12 +36,7 @@ def test_pricing_equals_brute_force_on_random_prices(edge_runs):
     text = instance_text(**spec)
     problem = dataclasses.replace(parse_curtois(text), edge_runs=edge_runs)
     shifts = [s.name for s in problem.shifts]
-    feasible = []
-    for plan in itertools.product([None, *range(len(shifts))], repeat=problem.days):
-        roster = frozenset((d, s) for d, s in enumerate(plan) if s is not None)
-        check = evaluate_curtois(text, [("A", d, shifts[s]) for d, s in roster], edge_runs=edge_runs)
-        if not check.violations:
-            feasible.append((roster, check.objective))  # no cover: the objective is the wishes broken
+    feasible = feasible_own_rosters(text, problem, edge_runs)  # no cover: the objective is the wishes broken
     assert feasible
     model = employee_model(problem, 0)
     generator = random.Random(7)

@@ -193,6 +193,21 @@ def brute_force_optimum(text: str, employees: list[str], days: int, shifts: list
     return best
 
 
+def feasible_own_rosters(text: str, problem, edge_runs: str = "exempt") -> list[tuple[frozenset, int]]:
+    """Every roster of the one employee ``A`` the evaluator finds no broken rule in, with its objective.
+
+    Rosters are ``frozenset`` of ``(day, shift index)``; enumeration (tiny instances only).
+    """
+    shifts = [s.name for s in problem.shifts]
+    feasible = []
+    for plan in itertools.product([None, *range(len(shifts))], repeat=problem.days):
+        roster = frozenset((d, s) for d, s in enumerate(plan) if s is not None)
+        check = evaluate_curtois(text, [("A", d, shifts[s]) for d, s in roster], edge_runs=edge_runs)
+        if not check.violations:
+            feasible.append((roster, check.objective))
+    return feasible
+
+
 BRUTE_FORCE_SPECS = [
     # one employee, two shift types with a forbidden succession, requests against cover
     dict(days=7, shifts=("E,480,", "L,480,E"), staff=("A,E=3|L=3,2880,1440,3,2,2,0",),

@@ -5,11 +5,10 @@ rosters against the independent evaluator (which shares no code with either)."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import random
 
 import pytest
-from test_roster_curtois import FOLDER, instance_text, needs_instances
+from test_roster_curtois import FOLDER, feasible_own_rosters, instance_text, needs_instances
 
 from wfm.roster import evaluate_curtois, parse_curtois, read_curtois
 from wfm.roster.colgen import cheapest_roster
@@ -108,13 +107,7 @@ def test_minimum_equals_brute_force(spec, edge_runs):
     names = [line.split(",")[0] for line in spec.get("shifts", ("D,480,",))]
     text = instance_text(**spec, on=(f"A,1,{names[0]},5",), off=(f"A,5,{names[-1]},3",))
     problem = dataclasses.replace(parse_curtois(text), edge_runs=edge_runs)
-    shifts = [s.name for s in problem.shifts]
-    feasible = []
-    for plan in itertools.product([None, *range(len(shifts))], repeat=problem.days):
-        roster = frozenset((d, s) for d, s in enumerate(plan) if s is not None)
-        check = evaluate_curtois(text, [("A", d, shifts[s]) for d, s in roster], edge_runs=edge_runs)
-        if not check.violations:
-            feasible.append((roster, check.objective))
+    feasible = feasible_own_rosters(text, problem, edge_runs)
     generator = random.Random(len(feasible))
     pricer = LabelPricer(problem, 0)
     for trial in range(12):
